@@ -1,0 +1,55 @@
+import { z } from '@hono/zod-openapi'
+import type { UserRecord } from './user-store'
+import { roles } from './scopes'
+
+/** Request and response shapes of the account routes; the OpenAPI document is generated from them. */
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('must be an e-mail address').max(254))
+  .openapi({ example: 'ada@example.com', type: 'string', format: 'email' })
+
+export const Password = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(256, 'must be at most 256 characters')
+  .openapi({ example: 'correct horse battery staple' })
+
+const DisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'must not contain control characters')
+  .openapi({ example: 'Ada' })
+
+export const RegisterBody = z.strictObject({ email: Email, password: Password, displayName: DisplayName }).openapi('RegisterRequest')
+
+export const LoginBody = z
+  .strictObject({
+    email: Email,
+    password: z.string().min(1).max(256),
+    totp: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
+  })
+  .openapi('LoginRequest')
+
+export const UserSchema = z
+  .object({
+    id: z.string().openapi({ example: 'usr_01jd3v6w2k8m4n5p6q7r8s9t0v' }),
+    email: z.string(),
+    displayName: z.string(),
+    role: z.enum(roles),
+    frozen: z.boolean(),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('User')
+
+export const SessionToken = z.string().openapi({ description: 'A session token (`st_…`) for `Authorization: Bearer`' })
+
+export const RegisterResponse = z.object({ user: UserSchema, token: SessionToken }).openapi('Registration')
+export const LoginResponse = z.object({ token: SessionToken, user: UserSchema }).openapi('Login')
+
+export function userView(u: UserRecord): z.infer<typeof UserSchema> {
+  return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, frozen: u.frozenAt !== null, createdAt: u.createdAt }
+}

@@ -1,0 +1,127 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import { database } from '../db/client'
+import type { AppEnv } from '../env'
+import { authorizeRequest } from '../http/authorization'
+import { clientIp } from '../http/client-ip'
+import { jsonBody, problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { validationProblem } from '../http/validation-problem'
+import { newId, randomBytes, systemClock } from '../platform/runtime'
+import { rateLimitHeaders } from '../rate-limits/rate-limit-headers'
+import { LoginBody, LoginResponse, RegisterBody, RegisterResponse, UserSchema, userView } from './account-schemas'
+import { credentialHash, mintToken, TOKEN_RANDOM_BYTES } from './credentials'
+import { loginSucceeded, startLoginAttempt } from './login-throttle-store'
+import { decoyHash, hashPassword, SALT_BYTES, verifyPassword } from './password'
+import { createSession, revokeSession } from './session-store'
+import { findUserByEmail, findUserById, registerUser } from './user-store'
+
+const tags = ['Accounts']
+
+const registerRoute = createRoute({
+  method: 'post',
+  path: '/auth/register',
+  tags,
+  summary: 'Create an account and a first session',
+  request: { body: jsonBody(RegisterBody) },
+  responses: {
+    201: { description: 'Registered', content: { 'application/json': { schema: RegisterResponse } } },
+    400: problems[400],
+    409: problems[409],
+    429: problems[429],
+  },
+})
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  tags,
+  summary: 'Exchange e-mail and password for a session token',
+  request: { body: jsonBody(LoginBody) },
+  responses: {
+    200: { description: 'Logged in', content: { 'application/json': { schema: LoginResponse } } },
+    400: problems[400],
+    401: problems[401],
+    403: problems[403],
+    429: problems[429],
+  },
+})
+
+const logoutRoute = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags,
+  summary: 'End the current session; its token stops working at once',
+  security: [{ bearer: [] }],
+  responses: { 204: { description: 'Logged out' }, 401: problems[401], 403: problems[403] },
+})
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/me',
+  tags,
+  summary: 'The caller',
+  security: [{ bearer: [] }],
+  responses: {
+    200: { description: 'The caller', content: { 'application/json': { schema: UserSchema } } },
+    401: problems[401],
+    403: problems[403],
+  },
+})
+
+/** A fresh session for `userId`: the token (shown once) and the row that stores its hash. */
+async function mintSession(userId: string, now: Date, ttlMs: number) {
+  const token = mintToken('session', randomBytes(TOKEN_RANDOM_BYTES))
+  const row = {
+    id: newId('ses', now),
+    userId,
+    tokenHash: await credentialHash(token),
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+  }
+  return { token, row }
+}
+
+export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(registerRoute, async (c) => {
+    const { email, password, displayName } = c.req.valid('json')
+    const now = systemClock()
+    const at = now.toISOString()
+    const userId = newId('usr', now)
+    const passwordHash = await hashPassword(password, randomBytes(SALT_BYTES))
+    const user = { id: userId, email, displayName, passwordHash, role: 'user' as const, frozenAt: null, createdAt: at, updatedAt: at }
+    const session = await mintSession(userId, now, c.var.settings.sessionTtlMs)
+    const outcome = await registerUser(database(c.env.DB), user, session.row)
+    if (outcome === 'email_taken') throw new Problem(409, 'email_taken')
+    return c.json({ user: userView(user), token: session.token }, 201)
+  })
+  .openapi(loginRoute, async (c) => {
+    const { email, password } = c.req.valid('json')
+    const { settings } = c.var
+    const { attempt, refusal } = await startLoginAttempt(c.env, settings, email, clientIp(c))
+    if (refusal) {
+      const headers = rateLimitHeaders(refusal.cls, settings.rateLimits[refusal.cls], refusal.verdict)
+      throw new Problem(429, 'rate_limited', 'Too many failed logins; retry later', { headers })
+    }
+    const db = database(c.env.DB)
+    const user = await findUserByEmail(db, email)
+    // Unknown e-mails verify against a decoy, so timing does not reveal who has an account.
+    const valid = await verifyPassword(password, user?.passwordHash ?? decoyHash)
+    if (!user || !valid) throw new Problem(401, 'invalid_credentials')
+    await loginSucceeded(c.env, settings, attempt)
+    if (user.frozenAt !== null) throw new Problem(403, 'account_frozen', 'This account is frozen; contact support')
+    const now = systemClock()
+    const session = await mintSession(user.id, now, settings.sessionTtlMs)
+    await createSession(db, session.row)
+    return c.json({ token: session.token, user: userView(user) }, 200)
+  })
+  .openapi(logoutRoute, async (c) => {
+    const principal = authorizeRequest(c, 'session.end')
+    await revokeSession(database(c.env.DB), principal.credential.id, systemClock())
+    return c.body(null, 204)
+  })
+  .openapi(meRoute, async (c) => {
+    const principal = authorizeRequest(c, 'account.read')
+    const user = await findUserById(database(c.env.DB), principal.userId)
+    if (!user) throw new Problem(404, 'not_found')
+    return c.json(userView(user), 200)
+  })

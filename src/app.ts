@@ -1,0 +1,41 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { apiKeyRoutes } from './accounts/api-key-routes'
+import { authRoutes } from './accounts/auth-routes'
+import type { AppEnv } from './env'
+import { accessLog } from './http/access-log'
+import { authenticate } from './http/authenticate'
+import { bodyLimit } from './http/body-limit'
+import { idempotency } from './http/idempotency'
+import { loadSettings } from './http/load-settings'
+import { openApiDocument } from './http/openapi-document'
+import { rateLimit } from './http/rate-limit'
+import { rejectFrozen } from './http/reject-frozen'
+import { notFound, renderProblem } from './http/render-problem'
+import { requestContext } from './http/request-context'
+import { validationProblem } from './http/validation-problem'
+import { healthRoutes } from './ops/health-routes'
+import { docsRoutes } from './web/docs-routes'
+
+/**
+ * The Worker's HTTP app. Middleware order is decided here and only here:
+ * request id + trace → access log → (problems: onError) → settings → body limit → auth →
+ * frozen accounts → rate limit → idempotency → routes.
+ */
+export function createApp(): OpenAPIHono<AppEnv> {
+  const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+    .use('*', loadSettings(), bodyLimit(), authenticate(), rejectFrozen(), rateLimit(), idempotency())
+    .route('/', authRoutes)
+    .route('/', apiKeyRoutes)
+
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  app.onError(renderProblem)
+  app.notFound(notFound)
+  app.use('*', requestContext(), accessLog())
+  app.route('/', healthRoutes)
+  app.route('/v1', v1)
+
+  const document = openApiDocument(app)
+  app.get('/v1/openapi.json', (c) => c.json(document()))
+  app.route('/', docsRoutes(document))
+  return app
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod'
+
+/**
+ * The envelope every message on the `events` queue carries. `seq` orders the events of one
+ * aggregate without gaps; `version` is the version of `data`'s schema for this `type`.
+ * Consumers parse the envelope, then dispatch on `type` and ignore types they do not know.
+ */
+export const EventEnvelope = z.object({
+  id: z.string().regex(/^evt_[0-9a-z]{26}$/),
+  type: z.string().regex(/^[a-z_]+(\.[a-z_]+)+$/),
+  version: z.number().int().positive(),
+  aggregateId: z.string().min(1),
+  seq: z.number().int().nonnegative(),
+  occurredAt: z.iso.datetime(),
+  data: z.unknown(),
+})
+export type EventEnvelope = z.infer<typeof EventEnvelope>
+
+/** Sent by /health to prove the queue accepts messages; every consumer acks it unread. */
+export const HEALTH_PROBE = 'health.probe'

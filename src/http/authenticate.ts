@@ -1,0 +1,40 @@
+import { createMiddleware } from 'hono/factory'
+import { resolveCredential } from '../accounts/credential-store'
+import { credentialHash, parseBearer } from '../accounts/credentials'
+import { touchApiKey } from '../accounts/api-key-store'
+import { database } from '../db/client'
+import type { AppEnv } from '../env'
+import { systemClock } from '../platform/runtime'
+import { unauthenticated } from './authorization'
+
+/** How stale an API key's "last used" may get before a request records a new one. */
+const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000
+
+/**
+ * Resolves `Authorization: Bearer <token>` to the caller (`c.var.principal`). No header: the
+ * request goes on anonymously and routes that need a caller answer 401. A header that is
+ * malformed, unknown, expired or revoked: 401 here, whatever the route.
+ */
+export const authenticate = () =>
+  createMiddleware<AppEnv>(async function authenticate(c, next) {
+    const header = c.req.header('authorization')
+    if (header === undefined) return next()
+    const bearer = parseBearer(header)
+    if (!bearer) throw unauthenticated('The Authorization header must be "Bearer <token>" with a Souk token')
+    const now = systemClock()
+    const db = database(c.env.DB)
+    const resolved = await resolveCredential(db, bearer.kind, await credentialHash(bearer.token), now)
+    if (!resolved) throw unauthenticated('The token is invalid, expired or revoked')
+    const { principal, lastUsedAt } = resolved
+    c.set('principal', principal)
+    if (principal.credential.kind === 'api_key' && isStale(lastUsedAt, now)) {
+      const keyId = principal.credential.id
+      c.executionCtx.waitUntil(
+        touchApiKey(db, keyId, now).catch((err: unknown) => c.var.log.warn('api_key_touch_failed', { keyId, err })),
+      )
+    }
+    await next()
+  })
+
+const isStale = (lastUsedAt: string | null | undefined, now: Date): boolean =>
+  !lastUsedAt || now.getTime() - Date.parse(lastUsedAt) > LAST_USED_RESOLUTION_MS

@@ -1,0 +1,34 @@
+import type { Context } from 'hono'
+import { authorize, type Action, type Refusal, type Resource } from '../accounts/policy'
+import type { Principal } from '../accounts/principal'
+import type { AppEnv } from '../env'
+import { Problem } from './problem'
+
+/** RFC 6750: a 401 names the scheme the client should use. */
+const bearerChallenge = { 'WWW-Authenticate': 'Bearer realm="souk"' }
+
+export const unauthenticated = (detail = 'This route needs a bearer token'): Problem =>
+  new Problem(401, 'unauthenticated', detail, { headers: bearerChallenge })
+
+export function refusalProblem(refusal: Refusal): Problem {
+  switch (refusal.code) {
+    case 'unauthenticated':
+      return unauthenticated()
+    case 'forbidden':
+      return new Problem(403, 'forbidden', `Not allowed: ${refusal.reason}`)
+    case 'account_frozen':
+      return new Problem(403, 'account_frozen', 'A frozen account may read but not change anything')
+    case 'not_found':
+      return new Problem(404, 'not_found')
+  }
+}
+
+/**
+ * The one way a route checks access: the policy decides, this turns a refusal into its problem.
+ * Returns the principal, typed as present, for the route to use.
+ */
+export function authorizeRequest(c: Context<AppEnv>, action: Action, resource?: Resource): Principal {
+  const decision = authorize(c.var.principal, action, resource)
+  if (!decision.allowed) throw refusalProblem(decision.refusal)
+  return decision.principal
+}

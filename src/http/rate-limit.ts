@@ -1,0 +1,40 @@
+import type { Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { callerKey } from '../accounts/principal'
+import { pseudonym } from '../core/pseudonym'
+import type { AppEnv } from '../env'
+import { rateLimitHeaders } from '../rate-limits/rate-limit-headers'
+import type { RateLimitClass } from '../rate-limits/rate-limit-policy'
+import { consumeQuota } from '../rate-limits/rate-limit-store'
+import { clientIp } from './client-ip'
+import { Problem } from './problem'
+import { setResponseHeaders } from './response-headers'
+
+/** Register and login count against `auth` per IP; everything else by method. */
+export function routeClass(c: Context<AppEnv>): RateLimitClass {
+  if (c.req.path.startsWith('/v1/auth/') && c.req.method === 'POST') return 'auth'
+  return c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write'
+}
+
+/** Who a request counts against: its API key, else its user, else its (pseudonymized) IP. */
+export async function requestSubject(c: Context<AppEnv>, cls: RateLimitClass): Promise<string> {
+  const p = c.var.principal
+  if (p && cls !== 'auth') return callerKey(p)
+  return `ip:${await pseudonym(c.var.settings.pseudonymKey, 'ip', clientIp(c))}`
+}
+
+/**
+ * Counts each request against its class's quota (wrangler var `RATE_LIMITS`), answers 429
+ * `rate_limited` with `Retry-After` past it, and tells every caller where they stand in the
+ * `RateLimit-Policy` and `RateLimit` fields.
+ */
+export const rateLimit = (classify: (c: Context<AppEnv>) => RateLimitClass = routeClass) =>
+  createMiddleware<AppEnv>(async function rateLimit(c, next) {
+    const cls = classify(c)
+    const policy = c.var.settings.rateLimits[cls]
+    const verdict = await consumeQuota(c.env, cls, await requestSubject(c, cls), policy)
+    const headers = rateLimitHeaders(cls, policy, verdict)
+    if (!verdict.allowed) throw new Problem(429, 'rate_limited', `Over the ${cls} limit; retry later`, { headers })
+    await next()
+    setResponseHeaders(c, headers)
+  })

@@ -1,0 +1,64 @@
+/**
+ * The life of one Idempotency-Key, as pure transitions (IETF draft, Stripe semantics).
+ *
+ *   (none) ──begin──▶ in_flight ──complete──▶ completed ──(ttl)──▶ (none)
+ *                        │  └──abandon──▶ (none)
+ *                        └──lease expired, begin again──▶ in_flight (the first runner died)
+ *
+ * The record never holds the request or response in the clear: `fingerprint` is a keyed hash of
+ * the request and `response` is sealed with a key only the client's Idempotency-Key can derive.
+ */
+export type IdempotencyRecord =
+  | { state: 'in_flight'; fingerprint: string; lease: string; leaseExpiresAt: number; expiresAt: number }
+  | { state: 'completed'; fingerprint: string; response: string; expiresAt: number }
+
+export type BeginOutcome =
+  | { kind: 'proceed'; lease: string }
+  | { kind: 'replay'; response: string }
+  | { kind: 'in_progress'; retryAfterMs: number }
+  | { kind: 'mismatch' }
+
+export type Timing = { now: number; leaseMs: number; ttlMs: number }
+
+export function begin(
+  record: IdempotencyRecord | undefined,
+  fingerprint: string,
+  newLease: string,
+  { now, leaseMs, ttlMs }: Timing,
+): { outcome: BeginOutcome; record: IdempotencyRecord | undefined } {
+  const live = record && record.expiresAt > now ? record : undefined
+  const claim = (): { outcome: BeginOutcome; record: IdempotencyRecord } => ({
+    outcome: { kind: 'proceed', lease: newLease },
+    record: { state: 'in_flight', fingerprint, lease: newLease, leaseExpiresAt: now + leaseMs, expiresAt: live?.expiresAt ?? now + ttlMs },
+  })
+  if (!live) return claim()
+  if (live.fingerprint !== fingerprint) return { outcome: { kind: 'mismatch' }, record }
+  if (live.state === 'completed') return { outcome: { kind: 'replay', response: live.response }, record }
+  if (live.leaseExpiresAt > now) return { outcome: { kind: 'in_progress', retryAfterMs: live.leaseExpiresAt - now }, record }
+  return claim()
+}
+
+/** Stores the response, if `lease` still holds the key (a runner whose lease expired lost it). */
+export function complete(
+  record: IdempotencyRecord | undefined,
+  lease: string,
+  response: string,
+): { stored: boolean; record: IdempotencyRecord | undefined } {
+  if (record?.state !== 'in_flight' || record.lease !== lease) return { stored: false, record }
+  return { stored: true, record: { state: 'completed', fingerprint: record.fingerprint, response, expiresAt: record.expiresAt } }
+}
+
+/** Frees the key without a stored response, so the same request may run again. */
+export function abandon(record: IdempotencyRecord | undefined, lease: string): IdempotencyRecord | undefined {
+  return record?.state === 'in_flight' && record.lease === lease ? undefined : record
+}
+
+/**
+ * Which outcomes a key keeps. Stripe keeps a result once the endpoint began executing; Souk keeps
+ * every 2xx and 4xx except a 400 (the request failed validation and never ran) and a 429 (the
+ * client is told to come back later, so coming back must run it). A 5xx frees the key: every step
+ * behind a Souk route is itself idempotent, so a retry is safe and may succeed.
+ */
+export function shouldKeep(status: number): boolean {
+  return status < 500 && status !== 400 && status !== 429
+}

@@ -1,0 +1,25 @@
+import { createApp } from './app'
+import { settingsOf } from './config'
+import { consumeEvents } from './events/events-consumer'
+import { eventHandlers } from './events/event-handlers'
+import { housekeeping } from './ops/housekeeping'
+import { rootLogger } from './platform/runtime'
+
+export { IdempotencyObject } from './idempotency/idempotency-object'
+export { ListingObject } from './listings/listing-object'
+export { RateLimiterObject } from './rate-limits/rate-limiter-object'
+
+const app = createApp()
+
+export default {
+  fetch: app.fetch,
+
+  async queue(batch, env) {
+    await consumeEvents(batch, env, eventHandlers, rootLogger(settingsOf(env).logLevel, { queue: batch.queue }))
+  },
+
+  async scheduled(controller, env, ctx) {
+    const log = rootLogger(settingsOf(env).logLevel, { cron: controller.cron })
+    ctx.waitUntil(housekeeping(env, new Date(controller.scheduledTime), log))
+  },
+} satisfies ExportedHandler<Env>
