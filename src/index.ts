@@ -18,8 +18,8 @@ export default {
     await consumeEvents(batch, env, eventHandlers, rootLogger(settingsOf(env).logLevel, { queue: batch.queue }))
   },
 
-  async scheduled(controller, env, ctx) {
+  async scheduled(controller, env) {
     const log = rootLogger(settingsOf(env).logLevel, { cron: controller.cron })
-    ctx.waitUntil(housekeeping(env, new Date(controller.scheduledTime), log))
+    await housekeeping(env, new Date(controller.scheduledTime), log)
   },
 } satisfies ExportedHandler<Env>

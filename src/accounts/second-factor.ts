@@ -10,6 +10,6 @@ export interface SecondFactor {
 }
 
 export const noSecondFactor: SecondFactor = {
-  enrolled: async () => false,
-  verify: async () => false,
+  enrolled: () => Promise.resolve(false),
+  verify: () => Promise.resolve(false),
 }

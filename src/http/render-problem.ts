@@ -1,6 +1,5 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ConfigError } from '../config'
 import type { AppEnv } from '../env'
 import { Problem } from './problem'
@@ -54,6 +53,6 @@ const httpExceptionCodes: Partial<Record<number, ProblemCode>> = {
 
 function fromHttpException(err: HTTPException): Problem {
   const code = httpExceptionCodes[err.status]
-  if (!code) return new Problem(err.status >= 500 ? 500 : (err.status as ContentfulStatusCode), 'internal_error')
-  return new Problem(err.status as ContentfulStatusCode, code)
+  if (!code) return new Problem(err.status >= 500 ? 500 : err.status, 'internal_error')
+  return new Problem(err.status, code)
 }

@@ -19,7 +19,7 @@ let lastQueueProbe: { at: number; result: CheckResult } | undefined
  */
 export async function checkHealth(env: Env): Promise<HealthReport> {
   const [config, d1, queue, objects] = await Promise.all([
-    timed(async () => {
+    timed(() => {
       settingsOf(env)
     }),
     timed(async () => {
@@ -48,14 +48,14 @@ async function probeQueue(env: Env): Promise<CheckResult> {
   return result
 }
 
-async function timed(check: () => Promise<void>): Promise<CheckResult> {
+async function timed(check: () => Promise<void> | void): Promise<CheckResult> {
   const started = Date.now()
   let timer: ReturnType<typeof setTimeout> | null = null
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)
   })
   try {
-    await Promise.race([check(), timeout])
+    await Promise.race([Promise.resolve().then(check), timeout])
     return { status: 'ok', latencyMs: Date.now() - started }
   } catch (err) {
     return { status: 'error', latencyMs: Date.now() - started, detail: describe(err) }

@@ -31,7 +31,8 @@ export function consume(
   const interval = windowMs / policy.limit
   const tat = Math.max(state?.tat ?? now, now)
   const nextTat = tat + interval * cost
-  const remainingAt = (t: number) => Math.max(0, Math.floor((windowMs - (t - now) + EPSILON_MS) / interval))
+  // Units left once the TAT is `t`: the unused part of the window, counted in whole intervals.
+  const remainingAt = (t: number) => Math.max(0, Math.floor(((windowMs - (t - now)) * policy.limit) / windowMs + 1e-7))
   if (nextTat - now > windowMs + EPSILON_MS) {
     return {
       verdict: {

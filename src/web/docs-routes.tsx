@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { html } from 'hono/html'
 import type { AppEnv } from '../env'
 import { DocsPage, type DocsDocument } from './docs-page'
 
@@ -6,5 +7,5 @@ import { DocsPage, type DocsDocument } from './docs-page'
 export const docsRoutes = (document: () => DocsDocument) =>
   new Hono<AppEnv>().get('/docs', (c) => {
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
-    return c.html(`<!doctype html>${(<DocsPage doc={document()} />).toString()}`)
+    return c.html(html`<!doctype html>${<DocsPage doc={document()} />}`)
   })

@@ -1,0 +1,27 @@
+import { hashPassword, SALT_BYTES } from '../src/accounts/password.ts'
+import { formatId, idRandomBytes } from '../src/core/ids.ts'
+
+/**
+ * Local demo data, for `npm start` only (production seeds nothing). Idempotent: a second run
+ * leaves existing accounts alone. The staff account is the one API.md names.
+ */
+export const demoAccounts = [
+  { email: 'admin@souk.test', password: 'souk-admin-dev-only', displayName: 'Souk Admin', role: 'admin' },
+  { email: 'support@souk.test', password: 'souk-support-dev-only', displayName: 'Souk Support', role: 'support' },
+  { email: 'alice@souk.test', password: 'souk-demo-password', displayName: 'Alice (seller)', role: 'user' },
+  { email: 'bob@souk.test', password: 'souk-demo-password', displayName: 'Bob (buyer)', role: 'user' },
+] as const
+
+const quote = (value: string) => `'${value.replaceAll("'", "''")}'`
+
+export async function seedSql(now = new Date()): Promise<string> {
+  const at = now.toISOString()
+  const rows = await Promise.all(
+    demoAccounts.map(async (a) => {
+      const id = formatId('usr', now.getTime(), crypto.getRandomValues(new Uint8Array(idRandomBytes)))
+      const hash = await hashPassword(a.password, crypto.getRandomValues(new Uint8Array(SALT_BYTES)))
+      return `(${[id, a.email, a.displayName, hash, a.role, at, at].map(quote).join(', ')})`
+    }),
+  )
+  return `INSERT INTO users (id, email, display_name, password_hash, role, created_at, updated_at) VALUES\n${rows.join(',\n')}\nON CONFLICT (email) DO NOTHING;\n`
+}

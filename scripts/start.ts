@@ -1,0 +1,26 @@
+import { spawn } from 'node:child_process'
+import { copyFileSync, existsSync } from 'node:fs'
+import { developmentVars } from './development-vars.ts'
+import { prepareLocalDatabase, wranglerBin } from './local-d1.ts'
+
+/**
+ * `npm start`: Souk on one machine with its embedded defaults. Local D1, objects and queues;
+ * migrations applied and demo data seeded; development settings (config/development.vars.json)
+ * over wrangler.toml's production ones. PORT picks the port (default 8787).
+ */
+const port = process.env.PORT ?? '8787'
+const persistTo = process.env.SOUK_PERSIST_DIR
+
+if (!existsSync('.dev.vars')) {
+  copyFileSync('.dev.vars.example', '.dev.vars')
+  console.log('Created .dev.vars from .dev.vars.example (development-only secrets).')
+}
+
+await prepareLocalDatabase(persistTo)
+
+const vars = Object.entries(developmentVars()).flatMap(([k, v]) => ['--var', `${k}:${typeof v === 'string' ? v : JSON.stringify(v)}`])
+const args = [wranglerBin(), 'dev', '--port', port, '--ip', '127.0.0.1', ...vars, ...(persistTo ? ['--persist-to', persistTo] : [])]
+const dev = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } })
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => dev.kill(signal))
+dev.on('exit', (code) => process.exit(code ?? 0))

@@ -1,0 +1,48 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
+import { defineConfig } from 'vitest/config'
+import { developmentBindings } from './scripts/development-vars.ts'
+
+/**
+ * Three levels, one command (`npm test` runs them in order after typecheck and lint):
+ *   unit         pure core in Node: plain and property tests
+ *   integration  inside workerd with the real bindings (D1 with migrations, objects, queues)
+ *   e2e          the real worker on a port, called over HTTP from Node, and pages in Chromium
+ */
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('./migrations')
+  return {
+    test: {
+      projects: [
+        {
+          test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: { ...developmentBindings(), TEST_MIGRATIONS: migrations },
+                queueConsumers: { 'souk-events': { maxBatchTimeout: 0.05 } },
+              },
+            }),
+          ],
+          test: {
+            name: 'integration',
+            include: ['test/integration/**/*.test.ts'],
+            setupFiles: ['./test/integration/apply-migrations.ts'],
+          },
+        },
+        {
+          test: {
+            name: 'e2e',
+            include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
+            environment: 'node',
+            globalSetup: ['./test/support/node/worker-global-setup.ts'],
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        },
+      ],
+    },
+  }
+})
