@@ -21,7 +21,7 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
-                bindings: { ...developmentBindings(), TEST_MIGRATIONS: migrations },
+                bindings: { ...developmentBindings(), LOG_LEVEL: 'warn', TEST_MIGRATIONS: migrations },
                 queueConsumers: { 'souk-events': { maxBatchTimeout: 0.05 } },
               },
             }),

@@ -36,5 +36,19 @@ export const rateLimit = (classify: (c: Context<AppEnv>) => RateLimitClass = rou
     const headers = rateLimitHeaders(cls, policy, verdict)
     if (!verdict.allowed) throw new Problem(429, 'rate_limited', `Over the ${cls} limit; retry later`, { headers })
     await next()
-    setResponseHeaders(c, headers)
+    setResponseHeaders(c, mergeWith(c.res.headers, headers))
   })
+
+/**
+ * A route may have answered under a stricter policy of its own (failed logins): both policies are
+ * reported, as the draft's lists allow, the route's first; its Retry-After stands.
+ */
+function mergeWith(existing: Headers, ours: Record<string, string>): Record<string, string> {
+  const merged: Record<string, string> = {}
+  for (const [name, value] of Object.entries(ours)) {
+    const theirs = existing.get(name)
+    if (name === 'Retry-After') merged[name] = theirs ?? value
+    else merged[name] = theirs ? `${theirs}, ${value}` : value
+  }
+  return merged
+}

@@ -19,7 +19,23 @@ type Operation = {
   responses?: Record<string, { description?: string }>
 }
 type PathItem = Partial<Record<(typeof methods)[number], Operation>>
-export type DocsDocument = { info: { title: string; version: string; description?: string }; paths?: Record<string, PathItem> }
+export type DocsDocument = {
+  info: { title: string; version: string; description?: string }
+  paths?: Record<string, PathItem>
+  components?: { schemas?: Record<string, unknown> }
+}
+
+/** Inlines `#/components/schemas/…` references so a body reads whole where it is used. */
+function resolveRefs(schema: unknown, components: Record<string, unknown>, seen: string[] = []): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => resolveRefs(s, components, seen))
+  if (typeof schema !== 'object' || schema === null) return schema
+  const ref = (schema as { $ref?: unknown }).$ref
+  if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+    const name = ref.slice('#/components/schemas/'.length)
+    return seen.includes(name) ? { $ref: ref } : resolveRefs(components[name], components, [...seen, name])
+  }
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, resolveRefs(v, components, seen)]))
+}
 
 const styles = `
 body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:1rem 1.5rem;color:#1d1d1f}
@@ -31,8 +47,9 @@ code,pre{font:13px ui-monospace,monospace;background:#f5f5f7;border-radius:4px}
 pre{padding:.6rem;overflow:auto} table{border-collapse:collapse} td,th{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}
 .lock{color:#666;font-size:.85em}`
 
-const OperationView: FC<{ method: string; path: string; op: Operation }> = ({ method, path, op }) => {
-  const body = op.requestBody?.content?.['application/json']?.schema
+const OperationView: FC<{ method: string; path: string; op: Operation; components: Record<string, unknown> }> = ({ method, path, op, components }) => {
+  const declared = op.requestBody?.content?.['application/json']?.schema
+  const body = declared ? resolveRefs(declared, components) : undefined
   return (
     <details class="op" id={`${method}-${path}`}>
       <summary>
@@ -90,7 +107,7 @@ export const DocsPage: FC<{ doc: DocsDocument }> = ({ doc }) => {
         {[...byTag.entries()].map(([tag, ops]) => (
           <section id={`tag-${tag}`}>
             <h2>{tag}</h2>
-            {ops.map((o) => (<OperationView {...o} />))}
+            {ops.map((o) => (<OperationView {...o} components={doc.components?.schemas ?? {}} />))}
           </section>
         ))}
         <section id="problems">

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, expect, it } from 'vitest'
+
+/**
+ * The README's first command, as a newcomer runs it: `npm start` with a PORT. It must apply the
+ * migrations, seed the staff account and serve on that port.
+ */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+
+let child: ChildProcess | undefined
+const persist = mkdtempSync(join(tmpdir(), 'souk-start-'))
+
+afterAll(async () => {
+  // npm → tsx → wrangler → workerd: stop the whole process group, as Ctrl-C would.
+  if (child?.pid && child.exitCode === null) {
+    const exited = new Promise((resolve) => child?.once('exit', resolve))
+    process.kill(-child.pid, 'SIGINT')
+    const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))])
+    if (!stopped) process.kill(-child.pid, 'SIGKILL')
+  }
+  rmSync(persist, { recursive: true, force: true })
+}, 20_000)
+
+it('npm start serves Souk on PORT with migrations applied and the staff account seeded', async () => {
+  const port = await freePort()
+  const output: string[] = []
+  child = spawn('npm', ['start'], { env: { ...process.env, PORT: String(port), SOUK_PERSIST_DIR: persist }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()))
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()))
+
+  const deadline = Date.now() + 120_000
+  let healthy = false
+  while (!healthy && Date.now() < deadline && child.exitCode === null) {
+    healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)
+    if (!healthy) await new Promise((r) => setTimeout(r, 500))
+  }
+  expect(healthy, output.join('')).toBe(true)
+
+  const login = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@souk.test', password: 'souk-admin-dev-only' }),
+  })
+  expect(login.status).toBe(200)
+  // The development limits let a load test from one machine through.
+  const me = await fetch(`http://127.0.0.1:${port}/v1/me`)
+  expect(me.headers.get('ratelimit-policy')).toBe('"read";q=100000;w=60')
+}, 150_000)

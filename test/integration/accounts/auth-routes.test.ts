@@ -1,0 +1,169 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { call, countRows, freeze, json, PASSWORD, register, uniqueEmail, type Json, type Registered } from '../support/api'
+
+describe('register', () => {
+  it('creates the user and a working session, and stores neither password nor token in the clear', async () => {
+    const email = uniqueEmail('ada')
+    const res = await call('/v1/auth/register', { method: 'POST', json: { email: `  ${email.toUpperCase()} `, password: PASSWORD, displayName: ' Ada ' } })
+    expect(res.status).toBe(201)
+    const body = await json<Registered & { user: Json }>(res)
+    expect(body.user).toMatchObject({ email, displayName: 'Ada', role: 'user', frozen: false })
+    expect(body.user.id).toMatch(/^usr_[0-9a-z]{26}$/)
+    expect(body.token).toMatch(/^st_[A-Za-z0-9_-]{43}$/)
+
+    const me = await call('/v1/me', { token: body.token })
+    expect(me.status).toBe(200)
+    expect(await json(me)).toMatchObject({ id: body.user.id, email })
+
+    const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(body.user.id).first<{ password_hash: string }>()
+    expect(row?.password_hash).toMatch(/^pbkdf2-sha256\$100000\$/)
+    expect(row?.password_hash).not.toContain(PASSWORD)
+    const session = await env.DB.prepare('SELECT token_hash FROM sessions WHERE user_id = ?').bind(body.user.id).first<{ token_hash: string }>()
+    expect(session?.token_hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(session?.token_hash).not.toContain(body.token.slice(3))
+  })
+
+  it('answers 409 email_taken for an address already registered, whatever its case', async () => {
+    const email = uniqueEmail('dup')
+    expect((await call('/v1/auth/register', { method: 'POST', json: { email, password: PASSWORD, displayName: 'A' } })).status).toBe(201)
+    const users = await countRows('users')
+    const again = await call('/v1/auth/register', { method: 'POST', json: { email: email.toUpperCase(), password: PASSWORD, displayName: 'B' } })
+    expect(again.status).toBe(409)
+    expect(await json(again)).toMatchObject({ code: 'email_taken', status: 409 })
+    expect(await countRows('users')).toBe(users)
+  })
+
+  it('lets exactly one of 25 simultaneous registrations of one address win, with one session', async () => {
+    const email = uniqueEmail('race')
+    const attempts = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => call('/v1/auth/register', { method: 'POST', json: { email, password: PASSWORD, displayName: `racer ${i}` } })),
+    )
+    const statuses = attempts.map((r) => r.status).sort()
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1)
+    expect(statuses.filter((s) => s === 409)).toHaveLength(24)
+    const rows = await env.DB.prepare('SELECT u.id, count(s.id) AS sessions FROM users u LEFT JOIN sessions s ON s.user_id = u.id WHERE u.email = ? GROUP BY u.id').bind(email).all<{ sessions: number }>()
+    expect(rows.results).toHaveLength(1)
+    expect(rows.results[0]?.sessions).toBe(1)
+  })
+})
+
+describe('login and logout', () => {
+  it('issues a new session for the right password and refuses a wrong one or an unknown address alike', async () => {
+    const { user } = await register('login')
+    const ok = await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } })
+    expect(ok.status).toBe(200)
+    const body = await json<{ token: string; user: Json }>(ok)
+    expect(body.user).toMatchObject({ id: user.id })
+    expect((await call('/v1/me', { token: body.token })).status).toBe(200)
+
+    const wrong = await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: 'not the password' } })
+    const unknown = await call('/v1/auth/login', { method: 'POST', json: { email: uniqueEmail('ghost'), password: PASSWORD } })
+    for (const res of [wrong, unknown]) {
+      expect(res.status).toBe(401)
+      const problem = await json(res)
+      expect(problem).toMatchObject({ code: 'invalid_credentials' })
+      expect(problem.detail).not.toContain('@')
+    }
+  })
+
+  it('ends the session at once on logout, and only that session', async () => {
+    const first = await register('logout')
+    const second = await json<{ token: string }>(await call('/v1/auth/login', { method: 'POST', json: { email: first.user.email, password: PASSWORD } }))
+    const out = await call('/v1/auth/logout', { method: 'POST', token: first.token })
+    expect(out.status).toBe(204)
+    const after = await call('/v1/me', { token: first.token })
+    expect(after.status).toBe(401)
+    expect(after.headers.get('www-authenticate')).toBe('Bearer realm="souk"')
+    expect(await json(after)).toMatchObject({ code: 'unauthenticated' })
+    expect((await call('/v1/me', { token: second.token })).status).toBe(200)
+  })
+
+  it('refuses an expired session', async () => {
+    const { token, user } = await register('expired')
+    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?').bind(new Date(Date.now() - 1000).toISOString(), user.id).run()
+    expect((await call('/v1/me', { token })).status).toBe(401)
+  })
+
+  it('refuses malformed and unknown bearer tokens with 401, even on public routes', async () => {
+    for (const header of ['Bearer', 'Basic dXNlcjpwYXNz', 'Bearer st_short', `Bearer st_${'A'.repeat(43)}`, `Bearer sk_${'B'.repeat(43)}`]) {
+      const res = await call('/v1/auth/login', { method: 'POST', headers: { authorization: header }, json: { email: uniqueEmail(), password: PASSWORD } })
+      expect(res.status, header).toBe(401)
+      expect(await json(res)).toMatchObject({ code: 'unauthenticated' })
+    }
+  })
+
+  it('needs a session to log out: no token is 401, an API key is 403', async () => {
+    expect((await call('/v1/auth/logout', { method: 'POST' })).status).toBe(401)
+    const { token } = await register('keyholder')
+    const key = await json<{ key: string }>(await call('/v1/api-keys', { method: 'POST', token, json: { name: 'k', scopes: ['account:read'] } }))
+    const res = await call('/v1/auth/logout', { method: 'POST', token: key.key })
+    expect(res.status).toBe(403)
+    expect(await json(res)).toMatchObject({ code: 'forbidden' })
+  })
+})
+
+describe('frozen accounts', () => {
+  it('may read and log out but not change anything, with any credential, at once', async () => {
+    const { token, user } = await register('frozen')
+    const key = await json<{ key: string }>(await call('/v1/api-keys', { method: 'POST', token, json: { name: 'k', scopes: ['account:read'] } }))
+    await freeze(user.id)
+    const keysBefore = await countRows('api_keys')
+
+    const create = await call('/v1/api-keys', { method: 'POST', token, json: { name: 'again', scopes: ['account:read'] } })
+    expect(create.status).toBe(403)
+    expect(await json(create)).toMatchObject({ code: 'account_frozen' })
+    expect(await countRows('api_keys')).toBe(keysBefore)
+    expect((await call(`/v1/api-keys/key_${'0'.repeat(26)}`, { method: 'DELETE', token: key.key })).status).toBe(403)
+
+    const me = await call('/v1/me', { token: key.key })
+    expect(me.status).toBe(200)
+    expect(await json(me)).toMatchObject({ frozen: true })
+    expect((await call('/v1/auth/logout', { method: 'POST', token })).status).toBe(204)
+  })
+
+  it('cannot log in, and the answer reveals nothing to someone without the password', async () => {
+    const { user } = await register('frozen-login')
+    await freeze(user.id)
+    const right = await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } })
+    expect(right.status).toBe(403)
+    expect(await json(right)).toMatchObject({ code: 'account_frozen' })
+    const wrong = await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: 'wrong password!' } })
+    expect(wrong.status).toBe(401)
+    expect(await json(wrong)).toMatchObject({ code: 'invalid_credentials' })
+  })
+})
+
+describe('brute force', () => {
+  it('locks an account after 5 failed logins, even against the right password, with Retry-After', async () => {
+    const { user } = await register('brute')
+    for (let i = 0; i < 5; i++) {
+      expect((await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: `guess number ${i}` } })).status).toBe(401)
+    }
+    const locked = await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } })
+    expect(locked.status).toBe(429)
+    expect(await json(locked)).toMatchObject({ code: 'rate_limited' })
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(locked.headers.get('ratelimit-policy')).toMatch(/^"loginFailuresPerAccount";q=5;w=900, "auth";q=\d+;w=60$/)
+  })
+
+  it('cannot be raced: of 40 simultaneous wrong guesses at most 5 reach the password check', async () => {
+    const { user } = await register('race-brute')
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: `parallel guess ${i}` } })),
+    )
+    const statuses = results.map((r) => r.status)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35)
+  })
+
+  it('clears the failures of an account when its owner logs in', async () => {
+    const { user } = await register('clears')
+    for (let i = 0; i < 4; i++) await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: `guess ${i} wrong` } })
+    expect((await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } })).status).toBe(200)
+    for (let i = 0; i < 4; i++) {
+      expect((await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: `again ${i} wrong` } })).status).toBe(401)
+    }
+    expect((await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } })).status).toBe(200)
+  })
+})

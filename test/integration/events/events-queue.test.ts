@@ -1,0 +1,22 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { expect, it } from 'vitest'
+import { formatId } from '../../../src/core/ids'
+import worker from '../../../src/index'
+
+const message = (id: string, body: unknown, attempts = 1) => ({ id, timestamp: new Date(), attempts, body })
+const eventId = () => formatId('evt', Date.now(), crypto.getRandomValues(new Uint8Array(10)))
+
+it('acks events it has no consumer for (health probes, future types) and retries what is not an event', async () => {
+  const batch = createMessageBatch('souk-events', [
+    message('m1', { id: eventId(), type: 'health.probe', version: 1, aggregateId: 'health', seq: 0, occurredAt: new Date().toISOString(), data: {} }),
+    message('m2', { id: eventId(), type: 'listing.future_thing', version: 3, aggregateId: 'lst_x', seq: 9, occurredAt: new Date().toISOString(), data: { any: 1 } }),
+    message('m3', { hello: 'not an event' }, 4),
+  ])
+  const ctx = createExecutionContext()
+  await worker.queue(batch, env)
+  const result = await getQueueResult(batch, ctx)
+  expect(result.explicitAcks.sort()).toEqual(['m1', 'm2'])
+  expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(['m3'])
+  // (The pool does not report retry delays; the unit tests of the consumer check them.)
+})

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../../src/app'
+import { call, json } from '../support/api'
+
+type Doc = {
+  openapi: string
+  paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown>; security?: unknown[] }>>
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> }
+}
+
+/** Routes that describe the contract rather than belong to it. */
+const undocumented = new Set(['GET /v1/openapi.json', 'GET /docs'])
+
+describe('GET /v1/openapi.json', () => {
+  it('documents every route the app serves, and nothing it does not', async () => {
+    const doc = await json<Doc>(await call('/v1/openapi.json'))
+    expect(doc.openapi).toBe('3.1.0')
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)),
+    )
+    const served = new Set(
+      createApp()
+        .routes.filter((r) => r.method !== 'ALL')
+        .map((r) => `${r.method} ${r.path}`)
+        .filter((r) => !undocumented.has(r)),
+    )
+    expect([...documented].sort()).toEqual([...served].sort())
+  })
+
+  it('declares the Idempotency-Key header on every POST, bearer auth, and problem responses', async () => {
+    const doc = await json<Doc>(await call('/v1/openapi.json'))
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' })
+    expect(doc.components.schemas.Problem).toBeDefined()
+    for (const [path, item] of Object.entries(doc.paths)) {
+      const post = item.post
+      if (post) expect(post.parameters?.some((p) => p.name === 'Idempotency-Key' && p.in === 'header'), path).toBe(true)
+      for (const [method, op] of Object.entries(item)) {
+        if (path.startsWith('/v1/') && op.security === undefined) continue
+        if (op.security) expect(Object.keys(op.responses), `${method} ${path}`).toContain('401')
+      }
+    }
+  })
+
+  it('serves the same document on every call', async () => {
+    const a = await (await call('/v1/openapi.json')).text()
+    const b = await (await call('/v1/openapi.json')).text()
+    expect(b).toBe(a)
+  })
+})

@@ -1,0 +1,48 @@
+import { env, exports } from 'cloudflare:workers'
+
+/** Helpers for calling the real worker (`exports.default`) inside workerd, with fresh identities. */
+export const BASE = 'https://souk.test'
+
+export type Json = Record<string, unknown>
+
+export async function call(path: string, init: RequestInit & { token?: string; json?: unknown } = {}): Promise<Response> {
+  const headers = new Headers(init.headers)
+  if (init.token) headers.set('authorization', `Bearer ${init.token}`)
+  let body = init.body
+  if (init.json !== undefined) {
+    headers.set('content-type', 'application/json')
+    body = JSON.stringify(init.json)
+  }
+  return exports.default.fetch(new Request(`${BASE}${path}`, { ...init, headers, body }))
+}
+
+export async function json<T = Json>(res: Response): Promise<T> {
+  return (await res.json()) as T
+}
+
+let counter = 0
+export const uniqueEmail = (label = 'user'): string => `${label}-${Date.now()}-${++counter}-${crypto.randomUUID().slice(0, 8)}@example.com`
+
+export const PASSWORD = 'correct horse battery staple'
+
+export type Registered = { token: string; user: { id: string; email: string; role: string } }
+
+export async function register(label = 'user'): Promise<Registered> {
+  const res = await call('/v1/auth/register', { method: 'POST', json: { email: uniqueEmail(label), password: PASSWORD, displayName: label } })
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`)
+  return json<Registered>(res)
+}
+
+/** Makes the user staff, as an operator would in the database (there is no route for it). */
+export async function makeStaff(userId: string, role: 'support' | 'admin'): Promise<void> {
+  await env.DB.prepare('UPDATE users SET role = ? WHERE id = ?').bind(role, userId).run()
+}
+
+export async function freeze(userId: string): Promise<void> {
+  await env.DB.prepare('UPDATE users SET frozen_at = ? WHERE id = ?').bind(new Date().toISOString(), userId).run()
+}
+
+export async function countRows(table: 'users' | 'sessions' | 'api_keys'): Promise<number> {
+  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>()
+  return row?.n ?? 0
+}

@@ -1,0 +1,23 @@
+import { inject } from 'vitest'
+
+/** A tiny HTTP client for the end-to-end tests: real sockets to the worker started by global setup. */
+export const baseUrl = (): string => inject('baseUrl')
+
+export type Json = Record<string, unknown>
+
+export async function http(
+  path: string,
+  init: { method?: string; token?: string; json?: unknown; headers?: Record<string, string>; body?: RequestInit['body'] } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { ...init.headers }
+  if (init.token) headers.authorization = `Bearer ${init.token}`
+  let body = init.body
+  if (init.json !== undefined) {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(init.json)
+  }
+  return fetch(`${baseUrl()}${path}`, { method: init.method ?? 'GET', headers, body })
+}
+
+export const email = (label: string): string => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`
+export const PASSWORD = 'correct horse battery staple'

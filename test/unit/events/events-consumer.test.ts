@@ -1,0 +1,2 @@
+import { consumeEvents } from '../../../src/events/events-consumer'
+export const x = consumeEvents
