@@ -75,6 +75,34 @@ describe('GET /docs', () => {
     expect(html.match(/needs a bearer token/g)).toHaveLength(2)
   })
 
+  it('inlines component schema references in a body, and stops at a reference to itself', async () => {
+    const withRefs: DocsDocument = {
+      info: { title: 'Souk API', version: '1' },
+      paths: {
+        '/v1/categories': {
+          post: {
+            summary: 'Create a category',
+            requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Category' } } } },
+          },
+        },
+      },
+      components: {
+        schemas: {
+          Category: {
+            type: 'object',
+            properties: { label: { type: 'string', maxLength: 40 }, parent: { $ref: '#/components/schemas/Category' } },
+          },
+        },
+      },
+    }
+    const app = new Hono<AppEnv>().route('/', docsRoutes(() => withRefs))
+
+    const html = await (await app.request('/docs')).text()
+
+    expect(html).toContain('&quot;maxLength&quot;: 40')
+    expect(html).toContain('&quot;$ref&quot;: &quot;#/components/schemas/Category&quot;')
+  })
+
   it('groups operations without a tag under Other', async () => {
     const { html } = await renderDocs()
 
