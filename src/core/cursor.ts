@@ -24,5 +24,5 @@ export function decodeCursor(cursor: string): string | undefined {
 export function page<T>(rows: T[], limit: number, key: (row: T) => string): { data: T[]; nextCursor: string | null } {
   const data = rows.slice(0, limit)
   const last = data.at(-1)
-  return { data, nextCursor: rows.length > limit && last ? encodeCursor(key(last)) : null }
+  return { data, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null }
 }

@@ -29,7 +29,8 @@ export function createLogger({ sink, now, level = 'info', base = {} }: LoggerOpt
   const threshold = logLevels.indexOf(level)
   const write = (lvl: LogLevel, msg: string, fields: LogFields = {}) => {
     if (logLevels.indexOf(lvl) < threshold) return
-    const line = { time: now().toISOString(), level: lvl, msg, ...(redact({ ...base, ...fields }) as LogFields) }
+    // The line's own members come last: no field can overwrite the time, level or message.
+    const line = { ...(redact({ ...base, ...fields }) as LogFields), time: now().toISOString(), level: lvl, msg }
     sink(JSON.stringify(line), lvl)
   }
   return {

@@ -8,7 +8,8 @@ const sensitiveKey =
 
 const scrubbers: [RegExp, string][] = [
   [/\b(st|sk|whsec)_[A-Za-z0-9_-]{8,}/g, '[secret]'],
-  [/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer [secret]'],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [secret]'],
+  [/\b(pass(?:word)?|secret|token|api[-_]?key)(\s*[=:]\s*)[^\s&,;]+/gi, '$1$2[redacted]'],
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]'],
 ]
 

@@ -17,7 +17,8 @@ const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-
 /** Parses a `traceparent` header; undefined when absent or invalid (then a new trace starts). */
 export function parseTraceparent(header: string | undefined): Omit<TraceContext, 'spanId'> | undefined {
   if (!header) return undefined
-  const match = traceparentPattern.exec(header.trim().toLowerCase())
+  // Upper-case hex is invalid (W3C Trace Context §3.2.2.1): such a header starts a new trace.
+  const match = traceparentPattern.exec(header.trim())
   if (!match) return undefined
   const [, version, traceId, parentSpanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined]
   if (version === 'ff') return undefined

@@ -10,10 +10,13 @@ import { clientIp } from './client-ip'
 import { Problem } from './problem'
 import { setResponseHeaders } from './response-headers'
 
+const authPaths = new Set(['/v1/auth/register', '/v1/auth/login'])
+const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
 /** Register and login count against `auth` per IP; everything else by method. */
 export function routeClass(c: Context<AppEnv>): RateLimitClass {
-  if (c.req.path.startsWith('/v1/auth/') && c.req.method === 'POST') return 'auth'
-  return c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write'
+  if (c.req.method === 'POST' && authPaths.has(c.req.path)) return 'auth'
+  return readMethods.has(c.req.method) ? 'read' : 'write'
 }
 
 /** Who a request counts against: its API key, else its user, else its (pseudonymized) IP. */

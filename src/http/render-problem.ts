@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { ConfigError } from '../config'
 import type { AppEnv } from '../env'
+import { unauthenticated } from './authorization'
 import { Problem } from './problem'
 import { problemTitles, problemType, type ProblemCode } from './problem-codes'
 
@@ -27,6 +28,7 @@ export const notFound: NotFoundHandler<AppEnv> = (c) =>
 
 export function problemResponse(c: Context<AppEnv>, p: Problem): Response {
   const body = {
+    ...p.options.extra,
     type: problemType(p.code),
     title: problemTitles[p.code],
     status: p.status,
@@ -35,7 +37,6 @@ export function problemResponse(c: Context<AppEnv>, p: Problem): Response {
     instance: c.req.path,
     requestId: c.var.requestId,
     ...(p.options.errors ? { errors: p.options.errors } : {}),
-    ...p.options.extra,
   }
   return new Response(JSON.stringify(body), {
     status: p.status,
@@ -54,5 +55,6 @@ const httpExceptionCodes: Partial<Record<number, ProblemCode>> = {
 function fromHttpException(err: HTTPException): Problem {
   const code = httpExceptionCodes[err.status]
   if (!code) return new Problem(err.status >= 500 ? 500 : err.status, 'internal_error')
+  if (code === 'unauthenticated') return unauthenticated()
   return new Problem(err.status, code)
 }

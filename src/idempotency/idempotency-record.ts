@@ -26,10 +26,18 @@ export function begin(
   newLease: string,
   { now, leaseMs, ttlMs }: Timing,
 ): { outcome: BeginOutcome; record: IdempotencyRecord | undefined } {
-  const live = record && record.expiresAt > now ? record : undefined
+  // A record lives until its retention ends, and an in-flight one at least until its lease does.
+  const live = record && (record.expiresAt > now || (record.state === 'in_flight' && record.leaseExpiresAt > now)) ? record : undefined
   const claim = (): { outcome: BeginOutcome; record: IdempotencyRecord } => ({
     outcome: { kind: 'proceed', lease: newLease },
-    record: { state: 'in_flight', fingerprint, lease: newLease, leaseExpiresAt: now + leaseMs, expiresAt: live?.expiresAt ?? now + ttlMs },
+    record: {
+      state: 'in_flight',
+      fingerprint,
+      lease: newLease,
+      leaseExpiresAt: now + leaseMs,
+      // A takeover keeps the key's original retention, but never ends it before its own lease.
+      expiresAt: Math.max(live?.expiresAt ?? now + ttlMs, now + leaseMs),
+    },
   })
   if (!live) return claim()
   if (live.fingerprint !== fingerprint) return { outcome: { kind: 'mismatch' }, record }

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
-import { consume, isIdle, refund, type GcraState, type RateLimitVerdict } from './gcra'
+import { consume, idleAt, isIdle, refund, type GcraState, type RateLimitVerdict } from './gcra'
 import type { RateLimitPolicy } from './rate-limit-policy'
 
 const STATE_KEY = 'gcra'
@@ -38,7 +38,7 @@ export class RateLimiterObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const state = this.load()
     if (isIdle(state, this.now())) this.ctx.storage.kv.delete(STATE_KEY)
-    else if (state) await this.ctx.storage.setAlarm(state.tat)
+    else if (state) await this.ctx.storage.setAlarm(idleAt(state))
   }
 
   private load(): GcraState | undefined {
@@ -52,6 +52,6 @@ export class RateLimiterObject extends DurableObject<Env> {
     }
     this.ctx.storage.kv.put(STATE_KEY, after)
     // One alarm per busy period: armed when state appears, re-armed by alarm() while still busy.
-    if (!before) await this.ctx.storage.setAlarm(after.tat)
+    if (!before) await this.ctx.storage.setAlarm(idleAt(after))
   }
 }

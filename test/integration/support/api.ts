@@ -17,7 +17,7 @@ export async function call(path: string, init: RequestInit & { token?: string; j
 }
 
 export async function json<T = Json>(res: Response): Promise<T> {
-  return (await res.json()) as T
+  return (await res.json())
 }
 
 let counter = 0

@@ -1,7 +1,6 @@
-import { Buffer } from 'node:buffer'
-import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { fromBase64, toHex, utf8 } from '../../../src/core/bytes'
 import { credentialHash, displayPrefix, mintToken, parseBearer, TOKEN_RANDOM_BYTES } from '../../../src/accounts/credentials'
 
 const bytesArb = fc.uint8Array({ minLength: TOKEN_RANDOM_BYTES, maxLength: TOKEN_RANDOM_BYTES })
@@ -27,7 +26,7 @@ describe('mintToken', () => {
   })
 
   it('carries all 256 random bits', () => {
-    expect(Buffer.from(SESSION.slice(3), 'base64url')).toEqual(Buffer.from(fixed))
+    expect(fromBase64(SESSION.slice(3))).toEqual(fixed)
   })
 
   it.each([0, TOKEN_RANDOM_BYTES - 1, TOKEN_RANDOM_BYTES + 1])('refuses %i random bytes', (length) => {
@@ -61,7 +60,7 @@ describe('parseBearer', () => {
     ['the scheme alone', 'Bearer'],
     ['the scheme and a space', 'Bearer '],
     ['a token without the scheme', SESSION],
-    ['Basic credentials', `Basic ${Buffer.from('ana:pw').toString('base64')}`],
+    ['Basic credentials', `Basic ${btoa('ana:pw')}`],
     ['another scheme', `Token ${SESSION}`],
     ['no space after the scheme', `Bearer${SESSION}`],
     ['two tokens', `Bearer ${SESSION} ${API_KEY}`],
@@ -81,7 +80,9 @@ describe('parseBearer', () => {
 
 describe('credentialHash', () => {
   it('is the hex SHA-256 of the whole token, prefix included', async () => {
-    expect(await credentialHash(API_KEY)).toBe(createHash('sha256').update(API_KEY).digest('hex'))
+    const digest = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(API_KEY))))
+    expect(await credentialHash(API_KEY)).toBe(digest)
+    expect(digest).toMatch(/^[0-9a-f]{64}$/)
     expect(await credentialHash(API_KEY)).not.toBe(await credentialHash(SESSION))
   })
 })

@@ -1,5 +1,3 @@
-import { Buffer } from 'node:buffer'
-import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { constantTimeEqual, fromBase64, hmacSha256, sha256Hex, toBase64Url, toHex, utf8 } from '../../../src/core/bytes'
@@ -15,18 +13,29 @@ describe('base64url', () => {
     )
   })
 
-  it('agrees with Node’s base64url encoder', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
-        expect(toBase64Url(bytes)).toBe(Buffer.from(bytes).toString('base64url'))
-      }),
-    )
+  // RFC 4648 §10, in the URL-safe alphabet without padding (§5).
+  it.each([
+    ['', ''],
+    ['f', 'Zg'],
+    ['fo', 'Zm8'],
+    ['foo', 'Zm9v'],
+    ['foob', 'Zm9vYg'],
+    ['fooba', 'Zm9vYmE'],
+    ['foobar', 'Zm9vYmFy'],
+  ])('encodes the RFC 4648 vector %j as %j', (text, encoded) => {
+    expect(toBase64Url(utf8(text))).toBe(encoded)
+    expect(fromBase64(encoded)).toEqual(utf8(text))
+  })
+
+  it('uses - and _ where standard base64 has + and /', () => {
+    expect(toBase64Url(new Uint8Array([0xfb, 0xff, 0xbf]))).toBe('-_-_')
+    expect(toBase64Url(new Uint8Array([0xfb, 0xff]))).toBe('-_8')
   })
 
   it('also decodes standard base64, padded or not', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
-        const standard = Buffer.from(bytes).toString('base64')
+        const standard = btoa(String.fromCharCode(...bytes))
         expect(fromBase64(standard)).toEqual(bytes)
         expect(fromBase64(standard.replace(/=+$/, ''))).toEqual(bytes)
       }),
@@ -99,8 +108,9 @@ describe('sha256Hex', () => {
   })
 
   it('hashes the UTF-8 bytes of the text', async () => {
-    const text = 'prix: 12 € — ½'
-    expect(await sha256Hex(text)).toBe(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'))
+    // "é" is c3 a9 in UTF-8; SHA-256 of those two bytes, not of the single Latin-1 byte e9.
+    const viaBytes = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array([0xc3, 0xa9]))))
+    expect(await sha256Hex('é')).toBe(viaBytes)
   })
 })
 

@@ -1,9 +1,9 @@
-import { Buffer } from 'node:buffer'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { toBase64Url, utf8 } from '../../../src/core/bytes'
 import { decodeCursor, encodeCursor, page } from '../../../src/core/cursor'
 
-const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url')
+const b64 = (text: string) => toBase64Url(utf8(text))
 
 describe('encodeCursor / decodeCursor', () => {
   it('round-trips any string, lone surrogates included', () => {

@@ -90,13 +90,29 @@ describe('redact: strings', () => {
     ['a session token', `login ok ${SESSION_TOKEN} issued`, 'login ok [secret] issued'],
     ['an API key', `key=${API_KEY}`, 'key=[secret]'],
     ['a webhook secret', `signing with ${WEBHOOK_SECRET}.`, 'signing with [secret].'],
-    ['a bearer credential of any shape', 'Authorization: Bearer eyJhbGciOi.payload.sig-_~+/=', 'Authorization: Bearer [secret]'],
-    ['a lower-case bearer', 'bearer abc123', 'Bearer [secret]'],
+    ['a bearer credential of any shape', 'upstream sent Bearer eyJhbGciOi.payload.sig-_~+/= back', 'upstream sent Bearer [secret] back'],
+    ['a lower-case bearer', 'bearer abc123', 'bearer [secret]'],
     ['an e-mail address', 'no user ana.maria+test@mail.example.co.uk here', 'no user [email] here'],
     ['several secrets in one string', `${SESSION_TOKEN} and ${API_KEY} for bob@example.com`, '[secret] and [secret] for [email]'],
   ])('scrubs %s', (_, input, expected) => {
     expect(scrub(input)).toBe(expected)
     expect(redact(input)).toBe(expected)
+  })
+
+  it.each([
+    'Authorization: Bearer eyJhbGciOi.payload.sig',
+    'authorization=Bearer eyJhbGciOi.payload.sig',
+    'headers: {"Authorization":"Bearer eyJhbGciOi.payload.sig"}',
+  ])('never lets the credential of a logged Authorization header through: %s', (input) => {
+    expect(scrub(input)).not.toMatch(/eyJhbGciOi|payload\.sig/)
+  })
+
+  it.each([
+    ['password=hunter2&remember=1', 'hunter2'],
+    ['secret: s3cr3t-value, next', 's3cr3t-value'],
+    ['api_key=abc123def', 'abc123def'],
+  ])('scrubs the value of a key=value pair that names a secret: %s', (input, secret) => {
+    expect(scrub(input)).not.toContain(secret)
   })
 
   it.each([

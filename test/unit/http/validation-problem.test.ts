@@ -89,7 +89,7 @@ describe('validationProblem', () => {
     const body = await problemOf(res, 400)
 
     expect(body.code).toBe('validation_failed')
-    expect(body.errors).toEqual([expect.objectContaining({ in: 'body', message: expect.stringContaining('isAdmin') as unknown })])
+    expect(body.errors).toEqual([{ in: 'body', path: 'isAdmin', message: 'is not a known field' }])
     expect(calls).toHaveLength(0)
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { consume, type GcraState, isIdle, refund } from '../../../src/rate-limits/gcra'
+import { consume, type GcraState, idleAt, isIdle, refund } from '../../../src/rate-limits/gcra'
 import type { RateLimitPolicy } from '../../../src/rate-limits/rate-limit-policy'
 
 const FIVE_PER_10S: RateLimitPolicy = { limit: 5, windowSeconds: 10 } // one unit every 2,000 ms
@@ -101,7 +101,7 @@ describe('refund', () => {
   it('gives one unit back', () => {
     const { state } = burst(undefined, FIVE_PER_10S, T0, 5)
     const refunded = refund(state, FIVE_PER_10S, T0)
-    expect(refunded).toEqual({ tat: T0 + 8_000 })
+    expect(refunded).toEqual({ tat: BigInt(T0 + 8_000) * 5n, limit: 5 })
     const { verdicts } = burst(refunded, FIVE_PER_10S, T0, 2)
     expect(verdicts.map((v) => v.allowed)).toEqual([true, false])
   })
@@ -120,7 +120,7 @@ describe('refund', () => {
 
   it('refunds several units at once', () => {
     const { state } = burst(undefined, FIVE_PER_10S, T0, 5)
-    expect(refund(state, FIVE_PER_10S, T0, 3)).toEqual({ tat: T0 + 4_000 })
+    expect(refund(state, FIVE_PER_10S, T0, 3)).toEqual({ tat: BigInt(T0 + 4_000) * 5n, limit: 5 })
   })
 
   it('has nothing to refund for an unknown subject', () => {
@@ -142,5 +142,24 @@ describe('isIdle', () => {
     const { state } = consume(undefined, FIVE_PER_10S, T0)
     const at = T0 + INTERVAL
     expect(burst(state, FIVE_PER_10S, at, 6).verdicts).toEqual(burst(undefined, FIVE_PER_10S, at, 6).verdicts)
+  })
+})
+
+describe('a policy that changes between calls', () => {
+  it('carries the time already owed over to the new quota', () => {
+    // Five of five spent: 10 s owed. Under 10 per 10 s that is the whole new window too.
+    const { state } = burst(undefined, FIVE_PER_10S, T0, 5)
+    const tenPer10s = { limit: 10, windowSeconds: 10 }
+    expect(consume(state, tenPer10s, T0).verdict).toMatchObject({ allowed: false, remaining: 0 })
+    expect(consume(state, tenPer10s, T0 + 1_000).verdict).toMatchObject({ allowed: true, remaining: 0 })
+    // Under a looser window the same debt leaves room.
+    expect(consume(state, { limit: 5, windowSeconds: 20 }, T0).verdict).toMatchObject({ allowed: true })
+  })
+
+  it('says when the state can be forgotten, to the millisecond', () => {
+    const { state } = burst(undefined, FIVE_PER_10S, T0, 2)
+    expect(idleAt(state as GcraState)).toBe(T0 + 2 * INTERVAL)
+    expect(isIdle(state, idleAt(state as GcraState) - 1)).toBe(false)
+    expect(isIdle(state, idleAt(state as GcraState))).toBe(true)
   })
 })
