@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { apiKeyRoutes } from './accounts/api-key-routes'
 import { authRoutes } from './accounts/auth-routes'
+import { meRoutes } from './accounts/me-routes'
 import type { AppEnv } from './env'
 import { accessLog } from './http/access-log'
 import { authenticate } from './http/authenticate'
@@ -25,6 +26,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
     .use('*', loadSettings(), bodyLimit(), authenticate(), rejectFrozen(), rateLimit(), idempotency())
     .route('/', authRoutes)
+    .route('/', meRoutes)
     .route('/', apiKeyRoutes)
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })

@@ -50,6 +50,27 @@ export const SessionToken = z.string().openapi({ description: 'A session token (
 export const RegisterResponse = z.object({ user: UserSchema, token: SessionToken }).openapi('Registration')
 export const LoginResponse = z.object({ token: SessionToken, user: UserSchema }).openapi('Login')
 
+const Timestamp = z.string().openapi({ format: 'date-time' })
+
+export const PersonalDataExport = z
+  .object({
+    exportedAt: Timestamp,
+    user: UserSchema.omit({ frozen: true }).extend({ frozenAt: Timestamp.nullable(), updatedAt: Timestamp }),
+    sessions: z.array(z.object({ id: z.string(), createdAt: Timestamp, expiresAt: Timestamp, revokedAt: Timestamp.nullable() })),
+    apiKeys: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        prefix: z.string(),
+        scopes: z.array(z.string()),
+        createdAt: Timestamp,
+        lastUsedAt: Timestamp.nullable(),
+        revokedAt: Timestamp.nullable(),
+      }),
+    ),
+  })
+  .openapi('PersonalDataExport')
+
 export function userView(u: UserRecord): z.infer<typeof UserSchema> {
   return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, frozen: u.frozenAt !== null, createdAt: u.createdAt }
 }

@@ -8,12 +8,12 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { rateLimitHeaders } from '../rate-limits/rate-limit-headers'
-import { LoginBody, LoginResponse, RegisterBody, RegisterResponse, UserSchema, userView } from './account-schemas'
+import { LoginBody, LoginResponse, RegisterBody, RegisterResponse, userView } from './account-schemas'
 import { credentialHash, mintToken, TOKEN_RANDOM_BYTES } from './credentials'
 import { loginSucceeded, startLoginAttempt } from './login-throttle-store'
 import { decoyHash, hashPassword, SALT_BYTES, verifyPassword } from './password'
 import { createSession, revokeSession } from './session-store'
-import { findUserByEmail, findUserById, registerUser } from './user-store'
+import { findUserByEmail, registerUser } from './user-store'
 
 const tags = ['Accounts']
 
@@ -55,19 +55,6 @@ const logoutRoute = createRoute({
   responses: { 204: { description: 'Logged out' }, 401: problems[401], 403: problems[403] },
 })
 
-const meRoute = createRoute({
-  method: 'get',
-  path: '/me',
-  tags,
-  summary: 'The caller',
-  security: [{ bearer: [] }],
-  responses: {
-    200: { description: 'The caller', content: { 'application/json': { schema: UserSchema } } },
-    401: problems[401],
-    403: problems[403],
-  },
-})
-
 /** A fresh session for `userId`: the token (shown once) and the row that stores its hash. */
 async function mintSession(userId: string, now: Date, ttlMs: number) {
   const token = mintToken('session', randomBytes(TOKEN_RANDOM_BYTES))
@@ -88,7 +75,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const at = now.toISOString()
     const userId = newId('usr', now)
     const passwordHash = await hashPassword(password, randomBytes(SALT_BYTES))
-    const user = { id: userId, email, displayName, passwordHash, role: 'user' as const, frozenAt: null, createdAt: at, updatedAt: at }
+    const user = { id: userId, email, displayName, passwordHash, role: 'user' as const, frozenAt: null, erasedAt: null, createdAt: at, updatedAt: at }
     const session = await mintSession(userId, now, c.var.settings.sessionTtlMs)
     const outcome = await registerUser(database(c.env.DB), user, session.row)
     if (outcome === 'email_taken') throw new Problem(409, 'email_taken')
@@ -118,10 +105,4 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const principal = authorizeRequest(c, 'session.end')
     await revokeSession(database(c.env.DB), principal.credential.id, systemClock())
     return c.body(null, 204)
-  })
-  .openapi(meRoute, async (c) => {
-    const principal = authorizeRequest(c, 'account.read')
-    const user = await findUserById(database(c.env.DB), principal.userId)
-    if (!user) throw new Problem(404, 'not_found')
-    return c.json(userView(user), 200)
   })

@@ -20,7 +20,9 @@ async function resolveSession(db: Db, tokenHash: string, now: Date): Promise<Res
     .select({ id: sessions.id, userId: users.id, role: users.role, frozenAt: users.frozenAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now.toISOString())))
+    .where(
+      and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now.toISOString()), isNull(users.erasedAt)),
+    )
     .get()
   if (!row) return undefined
   return {
@@ -40,7 +42,7 @@ async function resolveApiKey(db: Db, tokenHash: string): Promise<ResolvedCredent
     })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.revokedAt)))
+    .where(and(eq(apiKeys.tokenHash, tokenHash), isNull(apiKeys.revokedAt), isNull(users.erasedAt)))
     .get()
   if (!row) return undefined
   const granted = row.scopes.filter((s): s is Scope => (knownScopes as readonly string[]).includes(s))

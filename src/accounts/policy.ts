@@ -18,7 +18,8 @@ export type Rule = {
 
 const rules = {
   'account.read': { scope: 'account:read' },
-  'account.write': { scope: 'account:write' },
+  'account.export': { sessionOnly: true },
+  'account.erase': { sessionOnly: true },
   'session.end': { sessionOnly: true },
   'apiKeys.manage': { sessionOnly: true },
 } satisfies Record<string, Rule>

@@ -4,7 +4,6 @@
  */
 export const scopes = [
   'account:read',
-  'account:write',
   'listings:write',
   'trading:write',
   'orders:read',

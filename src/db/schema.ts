@@ -16,6 +16,8 @@ export const users = sqliteTable(
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: ['user', 'support', 'admin'] }).notNull().default('user'),
     frozenAt: text('frozen_at'),
+    /** Set when the user erased their account; the row stays (orders keep their parties) with no personal data. */
+    erasedAt: text('erased_at'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },

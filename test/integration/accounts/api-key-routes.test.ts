@@ -63,7 +63,7 @@ describe('API keys', () => {
 
   it('cannot be managed with an API key, only with a session', async () => {
     const { token } = await register('escalate')
-    const key = await createKey(token, ['account:read', 'account:write'])
+    const key = await createKey(token, ['account:read', 'orders:write'])
     const before = await countRows('api_keys')
     for (const [method, path] of [['POST', '/v1/api-keys'], ['GET', '/v1/api-keys'], ['DELETE', `/v1/api-keys/${key.id}`]] as const) {
       const res = await call(path, { method, token: key.key, ...(method === 'POST' ? { json: { name: 'child', scopes: ['account:read'] } } : {}) })

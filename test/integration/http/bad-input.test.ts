@@ -86,7 +86,7 @@ describe('bad input on every route', () => {
   })
 
   it('answers unknown routes and methods with a 404 problem', async () => {
-    for (const [method, path] of [['GET', '/v1/nope'], ['DELETE', '/v1/me'], ['GET', '/nope'], ['PATCH', '/v1/auth/login']] as const) {
+    for (const [method, path] of [['GET', '/v1/nope'], ['PUT', '/v1/me'], ['GET', '/nope'], ['PATCH', '/v1/auth/login']] as const) {
       const res = await call(path, { method })
       expect(res.status, `${method} ${path}`).toBe(404)
       expect(await json(res)).toMatchObject({ code: 'not_found' })

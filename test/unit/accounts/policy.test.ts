@@ -206,7 +206,7 @@ describe('authorize: the named actions', () => {
     admin: principals.admin,
     none: undefined,
     keyAccountRead: apiKey(['account:read']),
-    keyAccountWrite: apiKey(['account:write']),
+    keyOrdersRead: apiKey(['orders:read']),
     keyAllScopes: apiKey([...scopes]),
     adminKeyWithAdminScope: apiKey(['admin'], { role: 'admin' }),
   }
@@ -214,11 +214,13 @@ describe('authorize: the named actions', () => {
   it.each([
     ['account.read', 'user', ALLOW],
     ['account.read', 'keyAccountRead', ALLOW],
-    ['account.read', 'keyAccountWrite', '403 forbidden: needs scope account:read'],
+    ['account.read', 'keyOrdersRead', '403 forbidden: needs scope account:read'],
     ['account.read', 'none', UNAUTHENTICATED],
-    ['account.write', 'user', ALLOW],
-    ['account.write', 'keyAccountWrite', ALLOW],
-    ['account.write', 'keyAccountRead', '403 forbidden: needs scope account:write'],
+    ['account.export', 'user', ALLOW],
+    ['account.export', 'keyAllScopes', SESSION_NEEDED],
+    ['account.erase', 'user', ALLOW],
+    ['account.erase', 'keyAllScopes', SESSION_NEEDED],
+    ['account.erase', 'none', UNAUTHENTICATED],
     ['session.end', 'user', ALLOW],
     ['session.end', 'keyAllScopes', SESSION_NEEDED],
     ['session.end', 'none', UNAUTHENTICATED],
@@ -244,7 +246,7 @@ describe('authorize: the named actions', () => {
   })
 
   it('gives staff no override on the named account actions', () => {
-    expect(authorize(principals.admin, 'account.write', resources.othersPrivate)).toMatchObject({ allowed: false, refusal: { status: 404 } })
+    expect(authorize(principals.admin, 'account.read', resources.othersPrivate)).toMatchObject({ allowed: false, refusal: { status: 404 } })
   })
 })
 

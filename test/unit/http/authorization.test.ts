@@ -38,7 +38,7 @@ describe('authorizeRequest', () => {
   })
 
   it('throws 403 forbidden naming the reason when an API key does a session-only action', async () => {
-    const { app, runs } = testApp(apiKeyUser(['account:read', 'account:write']), 'apiKeys.manage')
+    const { app, runs } = testApp(apiKeyUser(['account:read', 'orders:write']), 'apiKeys.manage')
 
     const body = await problemOf(await app.request('/t'), 403)
 
@@ -47,11 +47,11 @@ describe('authorizeRequest', () => {
   })
 
   it('throws 403 forbidden naming the missing scope', async () => {
-    const { app } = testApp(apiKeyUser(['account:read']), 'account.write')
+    const { app } = testApp(apiKeyUser(['orders:read']), 'account.read')
 
     expect(await problemOf(await app.request('/t'), 403)).toMatchObject({
       code: 'forbidden',
-      detail: 'Not allowed: needs scope account:write',
+      detail: 'Not allowed: needs scope account:read',
     })
   })
 
@@ -82,8 +82,8 @@ describe('authorizeRequest', () => {
   })
 
   it('returns an API key principal that holds the scope', async () => {
-    const caller = apiKeyUser(['account:write'])
-    const { app } = testApp(caller, 'account.write')
+    const caller = apiKeyUser(['account:read'])
+    const { app } = testApp(caller, 'account.read')
 
     expect(await (await app.request('/t')).json()).toEqual(caller)
   })

@@ -39,7 +39,7 @@ describe('rejectFrozen', () => {
   })
 
   it('refuses a frozen account whichever credential it uses', async () => {
-    const { app, ran } = testApp(apiKeyUser(['account:write'], { frozen: true }))
+    const { app, ran } = testApp(apiKeyUser(['orders:write'], { frozen: true }))
 
     expect((await problemOf(await app.request('/v1/listings/lst_1', { method: 'POST' }), 403)).code).toBe('account_frozen')
     expect(ran).toEqual([])

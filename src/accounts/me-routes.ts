@@ -1,0 +1,73 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import { database } from '../db/client'
+import type { AppEnv } from '../env'
+import { authorizeRequest } from '../http/authorization'
+import { problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { requireStepUp } from '../http/step-up'
+import { validationProblem } from '../http/validation-problem'
+import { systemClock } from '../platform/runtime'
+import { PersonalDataExport, UserSchema, userView } from './account-schemas'
+import { erasePersonalData, exportPersonalData } from './personal-data-store'
+import { findUserById } from './user-store'
+
+const tags = ['Accounts']
+const security = [{ bearer: [] }]
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/me',
+  tags,
+  security,
+  summary: 'The caller',
+  responses: {
+    200: { description: 'The caller', content: { 'application/json': { schema: UserSchema } } },
+    401: problems[401],
+    403: problems[403],
+  },
+})
+
+const exportRoute = createRoute({
+  method: 'get',
+  path: '/me/export',
+  tags,
+  security,
+  summary: 'Every piece of personal data Souk holds about the caller (GDPR access)',
+  responses: {
+    200: { description: 'The export', content: { 'application/json': { schema: PersonalDataExport } } },
+    401: problems[401],
+    403: problems[403],
+  },
+})
+
+const eraseRoute = createRoute({
+  method: 'delete',
+  path: '/me',
+  tags,
+  security,
+  summary: 'Erase the account: personal data removed, credentials revoked; orders and ledger keep their integrity',
+  middleware: [requireStepUp()] as const,
+  responses: { 204: { description: 'Erased' }, 401: problems[401], 403: problems[403] },
+})
+
+export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(meRoute, async (c) => {
+    const principal = authorizeRequest(c, 'account.read')
+    const user = await findUserById(database(c.env.DB), principal.userId)
+    if (!user) throw new Problem(404, 'not_found')
+    return c.json(userView(user), 200)
+  })
+  .openapi(exportRoute, async (c) => {
+    const principal = authorizeRequest(c, 'account.export')
+    const data = await exportPersonalData(database(c.env.DB), principal.userId)
+    if (!data.user) throw new Problem(404, 'not_found')
+    c.header('Content-Disposition', `attachment; filename="souk-export-${principal.userId}.json"`)
+    c.header('Cache-Control', 'no-store')
+    return c.json({ exportedAt: systemClock().toISOString(), ...data, user: data.user }, 200)
+  })
+  .openapi(eraseRoute, async (c) => {
+    const principal = authorizeRequest(c, 'account.erase')
+    await erasePersonalData(database(c.env.DB), principal.userId, systemClock())
+    c.var.log.info('account_erased', { userId: principal.userId })
+    return c.body(null, 204)
+  })

@@ -1,0 +1,64 @@
+import { and, asc, eq, isNull } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { apiKeys, sessions, users } from '../db/schema'
+
+/**
+ * GDPR access and erasure for what the accounts capability holds about a person. Capabilities
+ * that later hold personal data (addresses on orders, messages…) add their part to both.
+ */
+export async function exportPersonalData(db: Db, userId: string) {
+  const [user, sessionRows, keyRows] = await db.batch([
+    db
+      .select({
+        id: users.id,
+        email: users.email,
+        displayName: users.displayName,
+        role: users.role,
+        frozenAt: users.frozenAt,
+        createdAt: users.createdAt,
+        updatedAt: users.updatedAt,
+      })
+      .from(users)
+      .where(eq(users.id, userId)),
+    db
+      .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt })
+      .from(sessions)
+      .where(eq(sessions.userId, userId))
+      .orderBy(asc(sessions.id)),
+    db
+      .select({
+        id: apiKeys.id,
+        name: apiKeys.name,
+        prefix: apiKeys.prefix,
+        scopes: apiKeys.scopes,
+        createdAt: apiKeys.createdAt,
+        lastUsedAt: apiKeys.lastUsedAt,
+        revokedAt: apiKeys.revokedAt,
+      })
+      .from(apiKeys)
+      .where(eq(apiKeys.userId, userId))
+      .orderBy(asc(apiKeys.id)),
+  ])
+  return { user: user[0], sessions: sessionRows, apiKeys: keyRows }
+}
+
+/**
+ * Erases a person in one batch: the user row keeps its id (so orders and the ledger keep their
+ * parties) but loses its e-mail, name and password, and every credential stops working at once.
+ * The e-mail is replaced by one under `.invalid` (RFC 2606) so the address can register again.
+ */
+export async function erasePersonalData(db: Db, userId: string, now: Date): Promise<boolean> {
+  const at = now.toISOString()
+  const [erased] = await db.batch([
+    db
+      .update(users)
+      .set({ email: `erased+${userId}@souk.invalid`, displayName: 'Erased user', passwordHash: '!erased', erasedAt: at, updatedAt: at })
+      .where(and(eq(users.id, userId), isNull(users.erasedAt)))
+      .returning({ id: users.id }),
+    db.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
+    db.update(apiKeys).set({ revokedAt: at }).where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt))),
+    // Key names are free text a person typed; they go too.
+    db.update(apiKeys).set({ name: '' }).where(eq(apiKeys.userId, userId)),
+  ])
+  return erased.length === 1
+}

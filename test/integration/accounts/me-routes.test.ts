@@ -1,0 +1,78 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { call, freeze, json, PASSWORD, register, type Json } from '../support/api'
+
+type Export = { exportedAt: string; user: Json; sessions: Json[]; apiKeys: Json[] }
+
+describe('GET /v1/me/export', () => {
+  it('gives the caller everything held about them, and no secret', async () => {
+    const { token, user } = await register('export')
+    const key = await json<{ id: string; key: string }>(
+      await call('/v1/api-keys', { method: 'POST', token, json: { name: 'my shop sync', scopes: ['account:read'] } }),
+    )
+    const res = await call('/v1/me/export', { token })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="souk-export-${user.id}.json"`)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const text = await res.text()
+    const body = JSON.parse(text) as Export
+    expect(body.user).toMatchObject({ id: user.id, email: user.email, displayName: 'export', role: 'user', frozenAt: null })
+    expect(body.sessions).toEqual([expect.objectContaining({ revokedAt: null })])
+    expect(body.apiKeys).toEqual([expect.objectContaining({ id: key.id, name: 'my shop sync', scopes: ['account:read'] })])
+    expect(text).not.toContain(token.slice(3))
+    expect(text).not.toContain(key.key.slice(9))
+    expect(text).not.toMatch(/pbkdf2|token_hash|tokenHash|passwordHash/)
+  })
+
+  it('is for the person, not for an integration: an API key gets 403, nobody gets 401', async () => {
+    const { token } = await register('export-key')
+    const key = await json<{ key: string }>(await call('/v1/api-keys', { method: 'POST', token, json: { name: 'k', scopes: ['account:read'] } }))
+    expect((await call('/v1/me/export', { token: key.key })).status).toBe(403)
+    expect((await call('/v1/me/export')).status).toBe(401)
+  })
+})
+
+describe('DELETE /v1/me', () => {
+  it('erases personal data, revokes every credential at once, and keeps the row for integrity', async () => {
+    const { token, user } = await register('erase')
+    const key = await json<{ id: string; key: string }>(
+      await call('/v1/api-keys', { method: 'POST', token, json: { name: 'Jane Doe personal key', scopes: ['account:read'] } }),
+    )
+    const res = await call('/v1/me', { method: 'DELETE', token })
+    expect(res.status).toBe(204)
+
+    expect((await call('/v1/me', { token })).status).toBe(401)
+    expect((await call('/v1/me', { token: key.key })).status).toBe(401)
+    const login = await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } })
+    expect(login.status).toBe(401)
+
+    const row = await env.DB.prepare('SELECT * FROM users WHERE id = ?').bind(user.id).first<Json>()
+    expect(row).toMatchObject({ id: user.id, email: `erased+${user.id}@souk.invalid`, display_name: 'Erased user' })
+    expect(row?.erased_at).toEqual(expect.any(String))
+    expect(JSON.stringify(row)).not.toContain(user.email)
+    expect(String(row?.password_hash)).not.toMatch(/^pbkdf2/)
+    const keyRow = await env.DB.prepare('SELECT name, revoked_at FROM api_keys WHERE id = ?').bind(key.id).first<Json>()
+    expect(keyRow).toMatchObject({ name: '' })
+    expect(keyRow?.revoked_at).toEqual(expect.any(String))
+    const live = await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL').bind(user.id).first<{ n: number }>()
+    expect(live?.n).toBe(0)
+
+    // The address is free again.
+    const again = await call('/v1/auth/register', { method: 'POST', json: { email: user.email, password: PASSWORD, displayName: 'Back' } })
+    expect(again.status).toBe(201)
+    expect((await json<{ user: Json }>(again)).user.id).not.toBe(user.id)
+  })
+
+  it('needs the person: an API key gets 403 and erases nothing; a frozen account cannot erase itself', async () => {
+    const { token, user } = await register('erase-key')
+    const key = await json<{ key: string }>(await call('/v1/api-keys', { method: 'POST', token, json: { name: 'k', scopes: ['account:read'] } }))
+    expect((await call('/v1/me', { method: 'DELETE', token: key.key })).status).toBe(403)
+    expect((await call('/v1/me', { token })).status).toBe(200)
+
+    await freeze(user.id)
+    const frozen = await call('/v1/me', { method: 'DELETE', token })
+    expect(frozen.status).toBe(403)
+    expect(await json(frozen)).toMatchObject({ code: 'account_frozen' })
+    expect((await call('/v1/me', { token })).status).toBe(200)
+  })
+})
