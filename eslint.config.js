@@ -15,6 +15,7 @@ const shells = [
   'src/**/*-schemas.ts',
   'src/**/*-consumer.ts',
   'src/**/*-checks.ts',
+  'src/**/*-job.ts',
   'src/**/steps/**',
   'src/http/**',
   'src/db/**',
@@ -63,6 +64,10 @@ export default tseslint.config(
             { group: ['cloudflare:*'], message: 'The core has no Cloudflare imports.' },
             { group: ['hono', 'hono/*', '@hono/*'], message: 'The core has no HTTP framework.' },
             { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'The core has no database.' },
+            {
+              group: ['**/*-object', '**/*-store', '**/*-routes', '**/*-consumer', '**/*-checks', '**/*-job', '**/db/*', '**/http/*', '**/platform/*', '**/web/*'],
+              message: 'The core does not reach into shells; pass it values instead.',
+            },
           ],
         },
       ],

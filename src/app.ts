@@ -17,6 +17,9 @@ import { validationProblem } from './http/validation-problem'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
 
+/** What every /v1 request passes through, in order, before its route. */
+export const v1Middleware = () => [loadSettings(), bodyLimit(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
+
 /**
  * The Worker's HTTP app. Middleware order is decided here and only here:
  * request id + trace → access log → (problems: onError) → settings → body limit → auth →
@@ -24,7 +27,7 @@ import { docsRoutes } from './web/docs-routes'
  */
 export function createApp(): OpenAPIHono<AppEnv> {
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
-    .use('*', loadSettings(), bodyLimit(), authenticate(), rejectFrozen(), rateLimit(), idempotency())
+    .use('*', ...v1Middleware())
     .route('/', authRoutes)
     .route('/', meRoutes)
     .route('/', apiKeyRoutes)

@@ -1,8 +1,7 @@
 import { createApp } from './app'
 import { settingsOf } from './config'
-import { consumeEvents } from './events/events-consumer'
-import { eventHandlers } from './events/event-handlers'
-import { housekeeping } from './ops/housekeeping'
+import { consumeEvents, eventHandlers } from './events/events-consumer'
+import { housekeeping } from './ops/housekeeping-job'
 import { rootLogger } from './platform/runtime'
 
 export { IdempotencyObject } from './idempotency/idempotency-object'

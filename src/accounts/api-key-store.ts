@@ -1,11 +1,25 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm'
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { apiKeys } from '../db/schema'
 
 export type ApiKeyRecord = typeof apiKeys.$inferSelect
 
-export async function insertApiKey(db: Db, key: typeof apiKeys.$inferInsert): Promise<void> {
-  await db.insert(apiKeys).values(key)
+/** How many live keys one user may hold: enough for every integration, not a key per request. */
+export const MAX_LIVE_KEYS = 20
+
+/**
+ * Stores a new key unless its owner already holds `MAX_LIVE_KEYS` live ones. The count and the
+ * insert are one statement, so simultaneous creations cannot overshoot the cap.
+ */
+export async function insertApiKey(db: Db, key: typeof apiKeys.$inferInsert & { scopes: string[] }): Promise<'created' | 'at_limit'> {
+  const inserted = await db
+    .insert(apiKeys)
+    .select(
+      sql`SELECT ${key.id}, ${key.userId}, ${key.name}, ${key.tokenHash}, ${key.prefix}, ${JSON.stringify(key.scopes)}, ${key.createdAt}, NULL, NULL
+          WHERE (SELECT count(*) FROM api_keys WHERE user_id = ${key.userId} AND revoked_at IS NULL) < ${MAX_LIVE_KEYS}`,
+    )
+    .returning({ id: apiKeys.id })
+  return inserted.length === 1 ? 'created' : 'at_limit'
 }
 
 /** The caller's live keys, newest first, `limit + 1` rows so the caller can tell if more follow. */

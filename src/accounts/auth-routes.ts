@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
-import { authorizeRequest } from '../http/authorization'
+import { principalOf, requireAccess } from '../http/authorization'
 import { clientIp } from '../http/client-ip'
 import { jsonBody, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
@@ -12,6 +12,7 @@ import { LoginBody, LoginResponse, RegisterBody, RegisterResponse, userView } fr
 import { credentialHash, mintToken, TOKEN_RANDOM_BYTES } from './credentials'
 import { loginSucceeded, startLoginAttempt } from './login-throttle-store'
 import { decoyHash, hashPassword, SALT_BYTES, verifyPassword } from './password'
+import { secondFactorFor } from './second-factor'
 import { createSession, revokeSession } from './session-store'
 import { findUserByEmail, registerUser } from './user-store'
 
@@ -52,6 +53,7 @@ const logoutRoute = createRoute({
   tags,
   summary: 'End the current session; its token stops working at once',
   security: [{ bearer: [] }],
+  middleware: [requireAccess('session.end')] as const,
   responses: { 204: { description: 'Logged out' }, 401: problems[401], 403: problems[403] },
 })
 
@@ -82,7 +84,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     return c.json({ user: userView(user), token: session.token }, 201)
   })
   .openapi(loginRoute, async (c) => {
-    const { email, password } = c.req.valid('json')
+    const { email, password, totp } = c.req.valid('json')
     const { settings } = c.var
     const { attempt, refusal } = await startLoginAttempt(c.env, settings, email, clientIp(c))
     if (refusal) {
@@ -94,6 +96,10 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     // Unknown e-mails verify against a decoy, so timing does not reveal who has an account.
     const valid = await verifyPassword(password, user?.passwordHash ?? decoyHash)
     if (!user || !valid) throw new Problem(401, 'invalid_credentials')
+    const factor = secondFactorFor(c.env)
+    if ((await factor.enrolled(user.id)) && !(totp && (await factor.verify(user.id, totp)))) {
+      throw new Problem(401, 'mfa_required', 'Send the current code of your authenticator as `totp`')
+    }
     await loginSucceeded(c.env, settings, attempt)
     if (user.frozenAt !== null) throw new Problem(403, 'account_frozen', 'This account is frozen; contact support')
     const now = systemClock()
@@ -102,7 +108,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     return c.json({ token: session.token, user: userView(user) }, 200)
   })
   .openapi(logoutRoute, async (c) => {
-    const principal = authorizeRequest(c, 'session.end')
+    const principal = principalOf(c)
     await revokeSession(database(c.env.DB), principal.credential.id, systemClock())
     return c.body(null, 204)
   })

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
-import { authorizeRequest } from '../http/authorization'
+import { principalOf, requireAccess } from '../http/authorization'
 import { problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { requireStepUp } from '../http/step-up'
@@ -20,6 +20,7 @@ const meRoute = createRoute({
   tags,
   security,
   summary: 'The caller',
+  middleware: [requireAccess('account.read')] as const,
   responses: {
     200: { description: 'The caller', content: { 'application/json': { schema: UserSchema } } },
     401: problems[401],
@@ -33,6 +34,7 @@ const exportRoute = createRoute({
   tags,
   security,
   summary: 'Every piece of personal data Souk holds about the caller (GDPR access)',
+  middleware: [requireAccess('account.export')] as const,
   responses: {
     200: { description: 'The export', content: { 'application/json': { schema: PersonalDataExport } } },
     401: problems[401],
@@ -46,19 +48,19 @@ const eraseRoute = createRoute({
   tags,
   security,
   summary: 'Erase the account: personal data removed, credentials revoked; orders and ledger keep their integrity',
-  middleware: [requireStepUp()] as const,
+  middleware: [requireAccess('account.erase'), requireStepUp()] as const,
   responses: { 204: { description: 'Erased' }, 401: problems[401], 403: problems[403] },
 })
 
 export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(meRoute, async (c) => {
-    const principal = authorizeRequest(c, 'account.read')
+    const principal = principalOf(c)
     const user = await findUserById(database(c.env.DB), principal.userId)
     if (!user) throw new Problem(404, 'not_found')
     return c.json(userView(user), 200)
   })
   .openapi(exportRoute, async (c) => {
-    const principal = authorizeRequest(c, 'account.export')
+    const principal = principalOf(c)
     const data = await exportPersonalData(database(c.env.DB), principal.userId)
     if (!data.user) throw new Problem(404, 'not_found')
     c.header('Content-Disposition', `attachment; filename="souk-export-${principal.userId}.json"`)
@@ -66,7 +68,7 @@ export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem
     return c.json({ exportedAt: systemClock().toISOString(), ...data, user: data.user }, 200)
   })
   .openapi(eraseRoute, async (c) => {
-    const principal = authorizeRequest(c, 'account.erase')
+    const principal = principalOf(c)
     await erasePersonalData(database(c.env.DB), principal.userId, systemClock())
     c.var.log.info('account_erased', { userId: principal.userId })
     return c.body(null, 204)

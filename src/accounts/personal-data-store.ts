@@ -43,16 +43,21 @@ export async function exportPersonalData(db: Db, userId: string) {
 }
 
 /**
+ * What replaces an erased user's e-mail: unique, and not an address at all, so no registration
+ * can ever take it (and block the erasure); the real address is free to register again.
+ */
+export const erasedEmail = (userId: string): string => `erased:${userId}`
+
+/**
  * Erases a person in one batch: the user row keeps its id (so orders and the ledger keep their
  * parties) but loses its e-mail, name and password, and every credential stops working at once.
- * The e-mail is replaced by one under `.invalid` (RFC 2606) so the address can register again.
  */
 export async function erasePersonalData(db: Db, userId: string, now: Date): Promise<boolean> {
   const at = now.toISOString()
   const [erased] = await db.batch([
     db
       .update(users)
-      .set({ email: `erased+${userId}@souk.invalid`, displayName: 'Erased user', passwordHash: '!erased', erasedAt: at, updatedAt: at })
+      .set({ email: erasedEmail(userId), displayName: 'Erased user', passwordHash: '!erased', erasedAt: at, updatedAt: at })
       .where(and(eq(users.id, userId), isNull(users.erasedAt)))
       .returning({ id: users.id }),
     db.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),

@@ -1,5 +1,5 @@
 import type { Principal } from './principal'
-import { isStaff, type Role, type Scope } from './scopes'
+import { grantableScopes, isStaff, type Role, type Scope } from './scopes'
 
 /**
  * Who may do what, in one table. Routes ask `authorize(principal, action, resource)` and turn a
@@ -63,13 +63,23 @@ export function decide(p: Principal | undefined, rule: Rule, resource?: Resource
   return { allowed: true, principal: p }
 }
 
+/** A caller may hand an API key only scopes their role holds (only staff may grant `admin`). */
+export function grantRefusal(p: Principal, requested: readonly Scope[]): Refusal | undefined {
+  const allowed = grantableScopes(p.role)
+  const excess = requested.filter((s) => !allowed.includes(s))
+  return excess.length > 0 ? { status: 403, code: 'forbidden', reason: `your role cannot grant ${excess.join(', ')}` } : undefined
+}
+
+/** What a frozen account may still do: end its session and revoke keys, which only give up power. */
+const relinquishing = [/^POST \/v1\/auth\/logout$/, /^DELETE \/v1\/api-keys\/[^/]+$/]
+
 /**
- * A frozen account keeps read access (and may log out) but every change is refused at once,
- * whichever credential it uses.
+ * A frozen account keeps read access but every change is refused at once, whichever credential
+ * it uses, except giving up its own access (logout, revoking an API key that may have leaked).
  */
 export function frozenRefusal(p: Principal | undefined, method: string, path: string): Refusal | undefined {
   if (!p?.frozen) return undefined
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return undefined
-  if (path === '/v1/auth/logout') return undefined
+  if (relinquishing.some((r) => r.test(`${method} ${path}`))) return undefined
   return { status: 403, code: 'account_frozen' }
 }

@@ -11,7 +11,9 @@ export type Principal = {
     | { kind: 'api_key'; id: string; scopes: readonly Scope[] }
 }
 
-/** The key that scopes per-caller state (idempotency keys, rate counters) to this caller. */
-export function callerKey(p: Principal): string {
-  return p.credential.kind === 'api_key' ? `key:${p.credential.id}` : `usr:${p.userId}`
-}
+/**
+ * The key that scopes per-caller state (idempotency keys, rate counters). It is the user, whatever
+ * the credential: all of a user's sessions and API keys share one quota, so minting keys does not
+ * multiply a limit, and an Idempotency-Key means the same operation from any of them.
+ */
+export const callerKey = (p: Principal): string => `usr:${p.userId}`

@@ -11,6 +11,8 @@ const scrubbers: [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [secret]'],
   [/\b(pass(?:word)?|secret|token|api[-_]?key)(\s*[=:]\s*)[^\s&,;]+/gi, '$1$2[redacted]'],
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]'],
+  // Database errors quote the statement's bound values (token hashes, names people typed).
+  [/\bparams: .*$/gm, 'params: [redacted]'],
 ]
 
 export const REDACTED = '[redacted]'

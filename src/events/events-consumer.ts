@@ -9,6 +9,13 @@ export type EventHandlers = Partial<Record<string, EventHandler>>
 const retryBackoff = { baseSeconds: 2, capSeconds: 600 }
 
 /**
+ * What the `events` queue does with each event type. Read-model projection, notifications and
+ * webhooks register here as they arrive; until then every event is acknowledged and ignored, as
+ * consumers do with types they do not know.
+ */
+export const eventHandlers: EventHandlers = {}
+
+/**
  * Consumes a batch from the `events` queue: each message is parsed, dispatched on its type and
  * acked once handled; types without a handler are acked and ignored. A failure retries that
  * message alone with jittered backoff; after `max_retries` the queue dead-letters it. A message

@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { createMiddleware } from 'hono/factory'
 import { authorize, type Action, type Refusal, type Resource } from '../accounts/policy'
 import type { Principal } from '../accounts/principal'
 import type { AppEnv } from '../env'
@@ -31,4 +32,22 @@ export function authorizeRequest(c: Context<AppEnv>, action: Action, resource?: 
   const decision = authorize(c.var.principal, action, resource)
   if (!decision.allowed) throw refusalProblem(decision.refusal)
   return decision.principal
+}
+
+/**
+ * Route option: checks access before the body is read or validated, so an anonymous or
+ * under-scoped caller learns 401/403, not what the body should have been. Mount first in the
+ * route's `middleware`; the handler then takes the caller from `principalOf(c)`.
+ */
+export const requireAccess = (action: Action) =>
+  createMiddleware<AppEnv>(async function requireAccess(c, next) {
+    authorizeRequest(c, action)
+    await next()
+  })
+
+/** The caller of a route guarded by `requireAccess`. */
+export function principalOf(c: Context<AppEnv>): Principal {
+  const principal = c.var.principal
+  if (!principal) throw unauthenticated()
+  return principal
 }

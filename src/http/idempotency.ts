@@ -2,12 +2,11 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { callerKey } from '../accounts/principal'
 import { sha256Hex } from '../core/bytes'
-import { pseudonym } from '../core/pseudonym'
 import type { AppEnv } from '../env'
 import { shouldKeep } from '../idempotency/idempotency-record'
 import { deriveKeys, fingerprint, seal, unseal, type StoredResponse } from '../idempotency/response-seal'
 import { randomBytes } from '../platform/runtime'
-import { clientIp } from './client-ip'
+import { clientIpSubject } from './client-ip'
 import { Problem } from './problem'
 
 const HEADER = 'Idempotency-Key'
@@ -67,7 +66,7 @@ export const idempotency = () =>
 /** Idempotency keys belong to the caller; anonymous callers (register, login) to their IP. */
 async function callerScope(c: Context<AppEnv>): Promise<string> {
   const p = c.var.principal
-  return p ? callerKey(p) : `anon:${await pseudonym(c.var.settings.pseudonymKey, 'ip', clientIp(c))}`
+  return p ? callerKey(p) : `anon:${await clientIpSubject(c)}`
 }
 
 async function capture(res: Response): Promise<StoredResponse> {

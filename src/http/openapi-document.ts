@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../env'
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>
-type Operation = { parameters?: unknown[]; [key: string]: unknown }
+type Operation = { parameters?: unknown[]; requestBody?: unknown; security?: unknown[]; responses?: Record<string, unknown> }
 
 const idempotencyKeyParameter = {
   name: 'Idempotency-Key',
@@ -13,10 +13,32 @@ const idempotencyKeyParameter = {
   schema: { type: 'string', minLength: 1, maxLength: 255 },
 }
 
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+})
+
+/** What the middleware in front of every /v1 route may answer, by the kind of operation. */
+const middlewareAnswers = {
+  every: { 429: problem('Over a rate limit (`rate_limited`); see `Retry-After`'), 503: problem('`service_misconfigured`') },
+  secured: { 401: problem('No valid credential (`unauthenticated`)') },
+  withBody: {
+    400: problem('Invalid request (`validation_failed`, `malformed_json`)'),
+    413: problem('Body over 64 KiB (`payload_too_large`)'),
+    415: problem('Body is not JSON (`unsupported_media_type`)'),
+  },
+  post: {
+    400: problem('Invalid request, or an invalid `Idempotency-Key` (`idempotency_key_invalid`)'),
+    409: problem('A request with this `Idempotency-Key` is still running (`idempotency_request_in_progress`)'),
+    422: problem('This `Idempotency-Key` was used with another body (`idempotency_key_reused`)'),
+  },
+}
+
 /**
  * The OpenAPI 3.1 document of everything mounted on `app`, generated from the zod schemas the
- * routes validate with, plus what the middleware adds to every operation (bearer auth, the
- * Idempotency-Key header on POSTs). Built once: routes do not change at run time.
+ * routes validate with, plus what the middleware adds to every operation: bearer auth, the
+ * Idempotency-Key header on POSTs, and the answers the middleware itself may give. A route's own
+ * description of a status wins. Built once: routes do not change at run time.
  */
 export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
   let built: Document | undefined
@@ -35,11 +57,20 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
         description: 'A consumer-to-consumer marketplace backend. Errors are RFC 9457 problems with a stable `code`.',
       },
     })
-    for (const item of Object.values(doc.paths ?? {})) {
-      const post = (item as Record<string, Operation | undefined>).post
-      if (!post) continue
-      const declared = (post.parameters ?? []).some((p) => (p as { name?: string }).name === 'Idempotency-Key')
-      if (!declared) post.parameters = [...(post.parameters ?? []), idempotencyKeyParameter]
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      if (!path.startsWith('/v1/')) continue
+      for (const [method, op] of Object.entries(item as Record<string, Operation>)) {
+        const answers = [
+          middlewareAnswers.every,
+          op.security?.length ? middlewareAnswers.secured : {},
+          op.requestBody ? middlewareAnswers.withBody : {},
+          method === 'post' ? middlewareAnswers.post : {},
+        ]
+        op.responses = Object.assign({}, ...answers, op.responses) as Record<string, unknown>
+        if (method === 'post' && !(op.parameters ?? []).some((p) => (p as { name?: string }).name === 'Idempotency-Key')) {
+          op.parameters = [...(op.parameters ?? []), idempotencyKeyParameter]
+        }
+      }
     }
     built = doc
     return doc

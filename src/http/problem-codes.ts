@@ -13,6 +13,7 @@ export const problemTitles = {
   account_frozen: 'This account is frozen',
   invalid_credentials: 'The e-mail address or password is wrong',
   email_taken: 'That e-mail address is already registered',
+  api_key_limit: 'Too many live API keys',
   mfa_required: 'A current one-time code is required',
   idempotency_key_missing: 'This request needs an Idempotency-Key header',
   idempotency_key_invalid: 'The Idempotency-Key header must be 1 to 255 visible ASCII characters',

@@ -1,12 +1,11 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { callerKey } from '../accounts/principal'
-import { pseudonym } from '../core/pseudonym'
 import type { AppEnv } from '../env'
 import { rateLimitHeaders } from '../rate-limits/rate-limit-headers'
 import type { RateLimitClass } from '../rate-limits/rate-limit-policy'
 import { consumeQuota } from '../rate-limits/rate-limit-store'
-import { clientIp } from './client-ip'
+import { clientIpSubject } from './client-ip'
 import { Problem } from './problem'
 import { setResponseHeaders } from './response-headers'
 
@@ -19,11 +18,22 @@ export function routeClass(c: Context<AppEnv>): RateLimitClass {
   return readMethods.has(c.req.method) ? 'read' : 'write'
 }
 
-/** Who a request counts against: its API key, else its user, else its (pseudonymized) IP. */
+/** Who a request counts against: its user (whichever credential), else its pseudonymized IP. */
 export async function requestSubject(c: Context<AppEnv>, cls: RateLimitClass): Promise<string> {
   const p = c.var.principal
-  if (p && cls !== 'auth') return callerKey(p)
-  return `ip:${await pseudonym(c.var.settings.pseudonymKey, 'ip', clientIp(c))}`
+  return p && cls !== 'auth' ? callerKey(p) : clientIpSubject(c)
+}
+
+/**
+ * Counts a request against one quota; past it, throws the 429 problem with the IETF fields.
+ * Returns the headers that tell the caller where they stand.
+ */
+export async function chargeQuota(c: Context<AppEnv>, cls: RateLimitClass, subject: string): Promise<Record<string, string>> {
+  const policy = c.var.settings.rateLimits[cls]
+  const verdict = await consumeQuota(c.env, cls, subject, policy)
+  const headers = rateLimitHeaders(cls, policy, verdict)
+  if (!verdict.allowed) throw new Problem(429, 'rate_limited', `Over the ${cls} limit; retry later`, { headers })
+  return headers
 }
 
 /**
@@ -34,10 +44,7 @@ export async function requestSubject(c: Context<AppEnv>, cls: RateLimitClass): P
 export const rateLimit = (classify: (c: Context<AppEnv>) => RateLimitClass = routeClass) =>
   createMiddleware<AppEnv>(async function rateLimit(c, next) {
     const cls = classify(c)
-    const policy = c.var.settings.rateLimits[cls]
-    const verdict = await consumeQuota(c.env, cls, await requestSubject(c, cls), policy)
-    const headers = rateLimitHeaders(cls, policy, verdict)
-    if (!verdict.allowed) throw new Problem(429, 'rate_limited', `Over the ${cls} limit; retry later`, { headers })
+    const headers = await chargeQuota(c, cls, await requestSubject(c, cls))
     await next()
     setResponseHeaders(c, mergeWith(c.res.headers, headers))
   })

@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory'
-import { noSecondFactor, type SecondFactor } from '../accounts/second-factor'
+import { secondFactorFor, type SecondFactor } from '../accounts/second-factor'
 import type { AppEnv } from '../env'
 import { Problem } from './problem'
 
@@ -8,7 +8,7 @@ import { Problem } from './problem'
  * second factor must send a current code in `X-MFA-Code`, or gets 401 `mfa_required`.
  * Mount after `authenticate()`; anonymous requests pass through to the route's own 401.
  */
-export const requireStepUp = (factorFor: (env: Env) => SecondFactor = () => noSecondFactor) =>
+export const requireStepUp = (factorFor: (env: Env) => SecondFactor = secondFactorFor) =>
   createMiddleware<AppEnv>(async function requireStepUp(c, next) {
     const principal = c.var.principal
     if (principal) {

@@ -62,11 +62,15 @@ export function abandon(record: IdempotencyRecord | undefined, lease: string): I
 }
 
 /**
- * Which outcomes a key keeps. Stripe keeps a result once the endpoint began executing; Souk keeps
- * every 2xx and 4xx except a 400 (the request failed validation and never ran) and a 429 (the
- * client is told to come back later, so coming back must run it). A 5xx frees the key: every step
- * behind a Souk route is itself idempotent, so a retry is safe and may succeed.
+ * Which outcomes a key keeps. Stripe keeps a result once the endpoint began executing. Souk keeps
+ * successes and the answers an operation gives once it has run against the current state: 402
+ * (payment declined), 409 (conflict with that state), 410 and 422 (a domain rule refused it).
+ * Refusals that come before anything ran are not kept, so the corrected retry runs: 400
+ * (validation), 401 (credential or step-up code), 403, 404, 413, 415, 428 and 429 (come back later).
+ * A 5xx frees the key too: every step behind a Souk route is itself idempotent, so a retry is safe.
  */
+const keptRefusals = new Set([402, 409, 410, 422])
+
 export function shouldKeep(status: number): boolean {
-  return status < 500 && status !== 400 && status !== 429
+  return (status >= 200 && status < 300) || keptRefusals.has(status)
 }

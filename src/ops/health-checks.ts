@@ -9,15 +9,25 @@ export type CheckResult = { status: 'ok' | 'error'; latencyMs: number; detail?: 
 export type HealthReport = { status: 'ok' | 'degraded'; checks: Record<string, CheckResult> }
 
 const CHECK_TIMEOUT_MS = 2000
-/** A queue probe is a real message; one a minute per isolate is proof enough. */
-const QUEUE_PROBE_TTL_MS = 60_000
-let lastQueueProbe: { at: number; result: CheckResult } | undefined
+/** /health is public: a flood of probes is answered from this isolate's last report. */
+const REPORT_TTL_MS = 5_000
+/** A queue probe is a real message: one a minute per isolate proves enough; a failure is retried sooner. */
+const QUEUE_PROBE_TTL_MS = { ok: 60_000, error: 10_000 }
+
+type Cached<T> = { freshUntil: number; value: Promise<T> }
+const reports = new WeakMap<object, Cached<HealthReport>>()
+const queueProbes = new WeakMap<object, Cached<CheckResult>>()
 
 /**
  * Runs every dependency check in parallel, each under a timeout, and reports each one's state.
  * Details name what failed (a missing setting, an unreachable binding) and never a value.
+ * Reports (and checks in flight) are shared per isolate for a few seconds.
  */
-export async function checkHealth(env: Env): Promise<HealthReport> {
+export function checkHealth(env: Env): Promise<HealthReport> {
+  return cached(reports, env, REPORT_TTL_MS, () => runChecks(env))
+}
+
+async function runChecks(env: Env): Promise<HealthReport> {
   const [config, d1, queue, objects] = await Promise.all([
     timed(() => {
       settingsOf(env)
@@ -25,7 +35,7 @@ export async function checkHealth(env: Env): Promise<HealthReport> {
     timed(async () => {
       await database(env.DB).run(sql`SELECT 1 FROM users LIMIT 1`)
     }),
-    probeQueue(env),
+    cached(queueProbes, env, (r) => QUEUE_PROBE_TTL_MS[r.status], () => timed(() => probeQueue(env))),
     timed(async () => {
       await pingCounters(env)
     }),
@@ -35,17 +45,24 @@ export async function checkHealth(env: Env): Promise<HealthReport> {
   return { status: healthy ? 'ok' : 'degraded', checks }
 }
 
-async function probeQueue(env: Env): Promise<CheckResult> {
-  const now = Date.now()
-  if (lastQueueProbe && now - lastQueueProbe.at < QUEUE_PROBE_TTL_MS && lastQueueProbe.result.status === 'ok') {
-    return lastQueueProbe.result
-  }
-  const result = await timed(async () => {
-    const at = systemClock()
-    await env.EVENTS.send({ id: newId('evt', at), type: HEALTH_PROBE, version: 1, aggregateId: 'health', seq: 0, occurredAt: at.toISOString(), data: {} })
+async function probeQueue(env: Env): Promise<void> {
+  const at = systemClock()
+  await env.EVENTS.send({ id: newId('evt', at), type: HEALTH_PROBE, version: 1, aggregateId: 'health', seq: 0, occurredAt: at.toISOString(), data: {} })
+}
+
+/**
+ * The value `make` gave for this env, while it is fresh (`ttl` after it settled) or still in
+ * flight; otherwise a new one. `make` must not reject (every check reports its failure as a value).
+ */
+function cached<T>(store: WeakMap<object, Cached<T>>, env: object, ttl: number | ((value: T) => number), make: () => Promise<T>): Promise<T> {
+  const hit = store.get(env)
+  if (hit && Date.now() < hit.freshUntil) return hit.value
+  const entry: Cached<T> = { freshUntil: Infinity, value: make() }
+  store.set(env, entry)
+  void entry.value.then((value) => {
+    entry.freshUntil = Date.now() + (typeof ttl === 'number' ? ttl : ttl(value))
   })
-  lastQueueProbe = { at: now, result }
-  return result
+  return entry.value
 }
 
 async function timed(check: () => Promise<void> | void): Promise<CheckResult> {

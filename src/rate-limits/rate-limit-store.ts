@@ -13,4 +13,6 @@ export const refundQuota = (env: Env, cls: RateLimitClass, subject: string, poli
 
 export const resetQuota = (env: Env, cls: RateLimitClass, subject: string): Promise<void> => counter(env, cls, subject).reset()
 
-export const pingCounters = (env: Env): Promise<'pong'> => counter(env, 'read', 'health').ping()
+/** One object per isolate answers the health ping, so probes from everywhere do not meet in one. */
+let healthSubject: string | undefined // made on first use: workerd forbids randomness at module scope
+export const pingCounters = (env: Env): Promise<'pong'> => counter(env, 'read', (healthSubject ??= `health:${crypto.randomUUID()}`)).ping()

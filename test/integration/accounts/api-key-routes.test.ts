@@ -125,3 +125,29 @@ describe('API keys', () => {
     expect(await countRows('api_keys')).toBe(before)
   })
 })
+
+describe('API key limits', () => {
+  it('caps live keys at 20 per user, even when 30 are created at once', async () => {
+    const { token } = await register('many-keys')
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call('/v1/api-keys', { method: 'POST', token, json: { name: `k${i}`, scopes: ['account:read'] } })),
+    )
+    expect(results.filter((r) => r.status === 201)).toHaveLength(20)
+    const refused = results.filter((r) => r.status === 409)
+    expect(refused).toHaveLength(10)
+    expect(await json(refused[0] as Response)).toMatchObject({ code: 'api_key_limit' })
+
+    // Revoking one makes room for one.
+    const page = await json<KeyPage>(await call('/v1/api-keys?limit=1', { token }))
+    expect((await call(`/v1/api-keys/${String(page.data[0]?.id)}`, { method: 'DELETE', token })).status).toBe(204)
+    expect((await call('/v1/api-keys', { method: 'POST', token, json: { name: 'again', scopes: ['account:read'] } })).status).toBe(201)
+  })
+
+  it('lets a frozen account revoke a key it fears has leaked', async () => {
+    const { token, user } = await register('frozen-revoke')
+    const key = await createKey(token)
+    await env.DB.prepare('UPDATE users SET frozen_at = ? WHERE id = ?').bind(new Date().toISOString(), user.id).run()
+    expect((await call(`/v1/api-keys/${key.id}`, { method: 'DELETE', token })).status).toBe(204)
+    expect((await call('/v1/me', { token: key.key })).status).toBe(401)
+  })
+})

@@ -47,7 +47,7 @@ describe('DELETE /v1/me', () => {
     expect(login.status).toBe(401)
 
     const row = await env.DB.prepare('SELECT * FROM users WHERE id = ?').bind(user.id).first<Json>()
-    expect(row).toMatchObject({ id: user.id, email: `erased+${user.id}@souk.invalid`, display_name: 'Erased user' })
+    expect(row).toMatchObject({ id: user.id, email: `erased:${user.id}`, display_name: 'Erased user' })
     expect(row?.erased_at).toEqual(expect.any(String))
     expect(JSON.stringify(row)).not.toContain(user.email)
     expect(String(row?.password_hash)).not.toMatch(/^pbkdf2/)
@@ -61,6 +61,15 @@ describe('DELETE /v1/me', () => {
     const again = await call('/v1/auth/register', { method: 'POST', json: { email: user.email, password: PASSWORD, displayName: 'Back' } })
     expect(again.status).toBe(201)
     expect((await json<{ user: Json }>(again)).user.id).not.toBe(user.id)
+  })
+
+  it('cannot be blocked by someone registering the placeholder address first', async () => {
+    const { token, user } = await register('erase-squat')
+    for (const email of [`erased:${user.id}`, `erased+${user.id}@souk.invalid`]) {
+      const squat = await call('/v1/auth/register', { method: 'POST', json: { email, password: PASSWORD, displayName: 'Squatter' } })
+      expect([201, 400]).toContain(squat.status)
+    }
+    expect((await call('/v1/me', { method: 'DELETE', token })).status).toBe(204)
   })
 
   it('needs the person: an API key gets 403 and erases nothing; a frozen account cannot erase itself', async () => {

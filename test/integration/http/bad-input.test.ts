@@ -115,3 +115,19 @@ describe('bad input on every route', () => {
     expect(await snapshot()).toEqual(before)
   }, 60_000)
 })
+
+describe('access before input', () => {
+  it('answers an anonymous caller 401 on every secured operation, before reading its body', async () => {
+    const doc = await json<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>(await call('/v1/openapi.json'))
+    const secured = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) => (op.security?.length ?? 0) > 0)
+        .map(([method]) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'key_00000000000000000000000000') })),
+    )
+    expect(secured.length).toBeGreaterThanOrEqual(6)
+    for (const op of secured) {
+      const res = await call(op.path, { method: op.method, ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { json: { not: 'valid' } }) })
+      expect(res.status, `${op.method} ${op.path}`).toBe(401)
+    }
+  })
+})

@@ -106,7 +106,7 @@ describe('Idempotency-Key', () => {
     expect(runs.n).toBe(2)
   })
 
-  it('frees the key after a 5xx or a 400 so a retry runs, and keeps other 4xx', async () => {
+  it('frees the key after a 5xx so a retry runs, and keeps the answer of an operation that ran', async () => {
     const { token } = await register('idem-5xx')
     let fail = true
     let runs = 0
@@ -123,10 +123,34 @@ describe('Idempotency-Key', () => {
     expect(retry.headers.get('idempotent-replayed')).toBeNull()
     expect(runs).toBe(2)
 
-    const notFoundKey = crypto.randomUUID()
-    const gone = middlewareApp().post('/v1/gone', (c) => c.json({ code: 'nope' }, 404))
-    expect((await fetchWith(gone, post('/v1/gone', notFoundKey, {}, token))).status).toBe(404)
-    expect((await fetchWith(gone, post('/v1/gone', notFoundKey, {}, token))).headers.get('idempotent-replayed')).toBe('true')
+    const conflictKey = crypto.randomUUID()
+    const conflict = middlewareApp().post('/v1/conflict', (c) => c.json({ code: 'sold_out' }, 409))
+    expect((await fetchWith(conflict, post('/v1/conflict', conflictKey, {}, token))).status).toBe(409)
+    expect((await fetchWith(conflict, post('/v1/conflict', conflictKey, {}, token))).headers.get('idempotent-replayed')).toBe('true')
+  })
+
+  it('does not keep a refusal that came before the operation ran (415, 401, 403)', async () => {
+    const key = crypto.randomUUID()
+    const body = JSON.stringify({ email: uniqueEmail('media'), password: PASSWORD, displayName: 'M' })
+    const wrongType = await call('/v1/auth/register', { method: 'POST', headers: { 'idempotency-key': key, 'content-type': 'text/plain' }, body })
+    expect(wrongType.status).toBe(415)
+    const right = await call('/v1/auth/register', { method: 'POST', headers: { 'idempotency-key': key, 'content-type': 'application/json' }, body })
+    expect(right.status).toBe(201)
+    expect(right.headers.get('idempotent-replayed')).toBeNull()
+
+    const { token } = await register('refused')
+    let allow = false
+    let runs = 0
+    const guarded = middlewareApp().post('/v1/guarded', (c) => {
+      if (!allow) return c.json({ code: 'forbidden' }, 403)
+      runs++
+      return c.json({ ok: true }, 201)
+    })
+    const guardedKey = crypto.randomUUID()
+    expect((await fetchWith(guarded, post('/v1/guarded', guardedKey, {}, token))).status).toBe(403)
+    allow = true
+    expect((await fetchWith(guarded, post('/v1/guarded', guardedKey, {}, token))).status).toBe(201)
+    expect(runs).toBe(1)
   })
 
   it('does not keep a validation failure: the corrected request with the same key succeeds', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { json, register } from '../support/api'
+import { call, json, register } from '../support/api'
 import { fetchWith, middlewareApp } from '../support/test-app'
 
 const tight = {
@@ -66,5 +66,31 @@ describe('rate limiting', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(25)
     expect(statuses.filter((s) => s === 429)).toHaveLength(35)
     expect(runs()).toBe(25)
+  })
+})
+
+describe('rate limiting around credentials', () => {
+  it('charges bad tokens to the IP, so guessing tokens is throttled like guessing passwords', async () => {
+    const { app: a, runs } = app()
+    const ip = '203.0.113.200'
+    const guess = () => fetchWith(a, request('GET', `st_${btoa(crypto.randomUUID()).slice(0, 43).replace(/[+/=]/g, 'x').padEnd(43, 'x')}`, ip), { RATE_LIMITS: tight })
+    expect((await guess()).status).toBe(401)
+    expect((await guess()).status).toBe(401)
+    const throttled = await guess()
+    expect(throttled.status).toBe(429)
+    expect(throttled.headers.get('ratelimit-policy')).toBe('"auth";q=2;w=60')
+    expect(runs()).toBe(0)
+  })
+
+  it("counts all of a user's credentials against one quota: minting keys does not multiply it", async () => {
+    const { token } = await register('one-quota')
+    const keys: string[] = []
+    for (const name of ['k1', 'k2']) {
+      keys.push((await json<{ key: string }>(await call('/v1/api-keys', { method: 'POST', token, json: { name, scopes: ['account:read'] } }))).key)
+    }
+    const { app: a } = app()
+    const statuses: number[] = []
+    for (const credential of [token, ...keys, token]) statuses.push((await fetchWith(a, request('GET', credential), { RATE_LIMITS: tight })).status)
+    expect(statuses).toEqual([200, 200, 200, 429])
   })
 })

@@ -1,18 +1,13 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
+import { v1Middleware } from '../../../src/app'
 import type { AppEnv } from '../../../src/env'
-import { authenticate } from '../../../src/http/authenticate'
-import { bodyLimit } from '../../../src/http/body-limit'
-import { idempotency } from '../../../src/http/idempotency'
-import { loadSettings } from '../../../src/http/load-settings'
-import { rateLimit } from '../../../src/http/rate-limit'
-import { rejectFrozen } from '../../../src/http/reject-frozen'
 import { notFound, renderProblem } from '../../../src/http/render-problem'
 import { requestContext } from '../../../src/http/request-context'
 
 /**
- * The /v1 middleware stack of src/app.ts around routes a test defines, over the real bindings,
+ * The /v1 middleware of src/app.ts (the same list, in the same order) around routes a test defines, over the real bindings,
  * so middleware can be driven through situations no product route produces (a handler that is
  * slow, throws, or counts its runs).
  */
@@ -20,7 +15,7 @@ export function middlewareApp(): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .onError(renderProblem)
     .notFound(notFound)
-    .use('*', requestContext('warn'), loadSettings(), bodyLimit(), authenticate(), rejectFrozen(), rateLimit(), idempotency())
+    .use('*', requestContext('warn'), ...v1Middleware())
 }
 
 /** Calls `app` with the test bindings, overridden by `overrides`, and waits for its waitUntils. */

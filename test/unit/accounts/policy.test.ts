@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type AccessDecision, authorize, decide, frozenRefusal, type Resource, type Rule } from '../../../src/accounts/policy'
+import { type AccessDecision, authorize, decide, frozenRefusal, grantRefusal, type Resource, type Rule } from '../../../src/accounts/policy'
 import type { Principal } from '../../../src/accounts/principal'
 import { roles, scopes, type Role, type Scope } from '../../../src/accounts/scopes'
 
@@ -264,10 +264,14 @@ describe('frozenRefusal', () => {
     expect(frozenRefusal(frozenKey, method, '/v1/api-keys')).toEqual(FROZEN)
   })
 
-  it('lets a frozen account log out, and only that', () => {
+  it('lets a frozen account give up access (log out, revoke a key), and only that', () => {
     expect(frozenRefusal(principals.frozenUser, 'POST', '/v1/auth/logout')).toBeUndefined()
+    expect(frozenRefusal(principals.frozenUser, 'DELETE', '/v1/api-keys/key_01hzx3k7d2m4n5p6q7r8s9t0vw')).toBeUndefined()
     expect(frozenRefusal(principals.frozenUser, 'POST', '/v1/auth/login')).toEqual(FROZEN)
     expect(frozenRefusal(principals.frozenUser, 'POST', '/v1/auth/logout/all')).toEqual(FROZEN)
+    expect(frozenRefusal(principals.frozenUser, 'POST', '/v1/api-keys')).toEqual(FROZEN)
+    expect(frozenRefusal(principals.frozenUser, 'DELETE', '/v1/api-keys/key_1/extra')).toEqual(FROZEN)
+    expect(frozenRefusal(principals.frozenUser, 'DELETE', '/v1/me')).toEqual(FROZEN)
   })
 
   it('never refuses an account that is not frozen, nor an anonymous caller', () => {
@@ -276,5 +280,24 @@ describe('frozenRefusal', () => {
         expect(frozenRefusal(p, method, '/v1/account')).toBeUndefined()
       }
     }
+  })
+})
+
+describe('grantRefusal', () => {
+  it('lets users grant every scope but admin, and staff every scope', () => {
+    const ordinary = scopes.filter((s) => s !== 'admin')
+    expect(grantRefusal(principals.user, ordinary)).toBeUndefined()
+    expect(grantRefusal(principals.user, ['account:read', 'admin'])).toEqual({ status: 403, code: 'forbidden', reason: 'your role cannot grant admin' })
+    expect(grantRefusal(principals.support, [...scopes])).toBeUndefined()
+    expect(grantRefusal(principals.admin, ['admin'])).toBeUndefined()
+  })
+
+  it('never lets a key be granted more than its creator’s role holds (property)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...roles), fc.subarray([...scopes]), (role, requested) => {
+        const refused = grantRefusal(session({ role }), requested) !== undefined
+        expect(refused).toBe(role === 'user' && requested.includes('admin'))
+      }),
+    )
   })
 })

@@ -193,3 +193,13 @@ describe('redact: depth', () => {
     expect(JSON.stringify(out)).toContain('[truncated]')
   })
 })
+
+describe('redact: database errors', () => {
+  it('drops the bound values a failed query quotes, and keeps the statement', () => {
+    const err = new Error('Failed query: insert into "sessions" ("id", "token_hash") values (?, ?)\nparams: ses_1,9f86d081884c7d659a2feaa0c55ad015')
+    const out = redact(err) as { message: string }
+    expect(out.message).toContain('insert into "sessions"')
+    expect(out.message).not.toContain('9f86d081884c7d659a2feaa0c55ad015')
+    expect(out.message).toMatch(/params: \[redacted\]$/)
+  })
+})

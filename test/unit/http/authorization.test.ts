@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Action, Refusal, Resource } from '../../../src/accounts/policy'
 import type { Principal } from '../../../src/accounts/principal'
 import type { AppEnv } from '../../../src/env'
-import { authorizeRequest, refusalProblem, unauthenticated } from '../../../src/http/authorization'
+import { authorizeRequest, principalOf, refusalProblem, requireAccess, unauthenticated } from '../../../src/http/authorization'
 import { Problem } from '../../../src/http/problem'
 import { notFound, renderProblem } from '../../../src/http/render-problem'
 import { apiKeyUser, captureLog, problemOf, sessionUser, testContext } from './harness'
@@ -114,5 +114,45 @@ describe('unauthenticated', () => {
 
     expect(problem).toMatchObject({ status: 401, code: 'unauthenticated', detail: 'The token is invalid, expired or revoked' })
     expect(problem.options.headers).toEqual({ 'WWW-Authenticate': 'Bearer realm="souk"' })
+  })
+})
+
+describe('requireAccess', () => {
+  /** A POST route whose body is never valid: only a refusal before it can answer anything but 400. */
+  function guarded(principal: Principal | undefined) {
+    let runs = 0
+    const app = new Hono<AppEnv>()
+      .onError(renderProblem)
+      .use(testContext({ log: captureLog().log, principal }))
+      .post('/t', requireAccess('apiKeys.manage'), (c) => {
+        runs += 1
+        return c.json(principalOf(c))
+      })
+    return { app, runs: () => runs }
+  }
+
+  it('refuses before the handler runs: 401 for nobody, 403 for an API key', async () => {
+    const anonymous = guarded(undefined)
+    expect(await problemOf(await anonymous.app.request('/t', { method: 'POST' }), 401)).toMatchObject({ code: 'unauthenticated' })
+    const key = guarded(apiKeyUser(['account:read']))
+    expect(await problemOf(await key.app.request('/t', { method: 'POST' }), 403)).toMatchObject({ code: 'forbidden' })
+    expect(anonymous.runs() + key.runs()).toBe(0)
+  })
+
+  it('hands the allowed caller to the handler', async () => {
+    const caller = sessionUser()
+    const { app, runs } = guarded(caller)
+    expect(await (await app.request('/t', { method: 'POST' })).json()).toEqual(caller)
+    expect(runs()).toBe(1)
+  })
+})
+
+describe('principalOf', () => {
+  it('is a 401 problem when a route forgot its guard and nobody is calling', async () => {
+    const app = new Hono<AppEnv>()
+      .onError(renderProblem)
+      .use(testContext({ log: captureLog().log }))
+      .get('/t', (c) => c.json(principalOf(c)))
+    expect(await problemOf(await app.request('/t'), 401)).toMatchObject({ code: 'unauthenticated' })
   })
 })

@@ -7,7 +7,7 @@ const Item = z.object({ id: z.string(), title: z.string() }).openapi('Item')
 
 const getItemRoute = createRoute({
   method: 'get',
-  path: '/items/{id}',
+  path: '/v1/items/{id}',
   summary: 'One item',
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: { description: 'The item', content: { 'application/json': { schema: Item } } } },
@@ -15,7 +15,7 @@ const getItemRoute = createRoute({
 
 const createItemRoute = createRoute({
   method: 'post',
-  path: '/items',
+  path: '/v1/items',
   summary: 'Create an item',
   security: [{ bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: z.object({ title: z.string() }) } } } },
@@ -24,7 +24,7 @@ const createItemRoute = createRoute({
 
 const declaresItsOwnKeyRoute = createRoute({
   method: 'post',
-  path: '/payouts',
+  path: '/v1/payouts',
   request: {
     headers: z.object({ 'Idempotency-Key': z.string().uuid().openapi({ description: 'A UUID per payout' }) }),
   },
@@ -48,19 +48,19 @@ describe('openApiDocument', () => {
 
     expect(doc.openapi).toBe('3.1.0')
     expect(doc.info).toMatchObject({ title: 'Souk API', version: '1' })
-    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/items', '/items/{id}'])
-    expect(doc.paths?.['/items/{id}']?.get?.summary).toBe('One item')
-    expect(doc.paths?.['/items']?.post?.summary).toBe('Create an item')
+    expect(Object.keys(doc.paths ?? {}).sort()).toEqual(['/v1/items', '/v1/items/{id}'])
+    expect(doc.paths?.['/v1/items/{id}']?.get?.summary).toBe('One item')
+    expect(doc.paths?.['/v1/items']?.post?.summary).toBe('Create an item')
   })
 
   it('adds an optional Idempotency-Key header to POSTs, and only to POSTs', () => {
     const doc = openApiDocument(testApp())()
 
-    expect(headerParameters(doc.paths?.['/items']?.post)).toEqual([
+    expect(headerParameters(doc.paths?.['/v1/items']?.post)).toEqual([
       expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 } }),
     ])
-    expect(headerParameters(doc.paths?.['/items/{id}']?.get)).toEqual([])
-    expect(doc.paths?.['/items/{id}']?.get?.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path' })])
+    expect(headerParameters(doc.paths?.['/v1/items/{id}']?.get)).toEqual([])
+    expect(doc.paths?.['/v1/items/{id}']?.get?.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path' })])
   })
 
   it('does not add a second Idempotency-Key to a POST that declares its own', () => {
@@ -69,7 +69,7 @@ describe('openApiDocument', () => {
 
     const doc = openApiDocument(app)()
 
-    expect(headerParameters(doc.paths?.['/payouts']?.post)).toEqual([
+    expect(headerParameters(doc.paths?.['/v1/payouts']?.post)).toEqual([
       expect.objectContaining({ name: 'Idempotency-Key', description: 'A UUID per payout' }),
     ])
   })
@@ -78,7 +78,7 @@ describe('openApiDocument', () => {
     const doc = openApiDocument(testApp())()
 
     expect(doc.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' })
-    expect(doc.paths?.['/items']?.post?.security).toEqual([{ bearer: [] }])
+    expect(doc.paths?.['/v1/items']?.post?.security).toEqual([{ bearer: [] }])
   })
 
   it('builds the document once and hands back the same object afterwards', () => {
@@ -91,6 +91,37 @@ describe('openApiDocument', () => {
 
     expect(second).toBe(first)
     expect(Object.keys(second.paths ?? {})).not.toContain('/later')
-    expect(headerParameters(second.paths?.['/items']?.post)).toHaveLength(1)
+    expect(headerParameters(second.paths?.['/v1/items']?.post)).toHaveLength(1)
+  })
+})
+
+describe('what the middleware answers', () => {
+  type Responses = Record<string, { description?: string; content?: Record<string, unknown> }>
+  const responsesOf = (op: { responses?: unknown } | undefined) => Object.keys((op?.responses ?? {})).sort()
+
+  it('documents the middleware answers each kind of operation may get, as problems', () => {
+    const doc = openApiDocument(testApp())()
+    // A secured POST with a JSON body: rate limit, misconfiguration, credential, body and idempotency answers.
+    expect(responsesOf(doc.paths?.['/v1/items']?.post)).toEqual(['201', '400', '401', '409', '413', '415', '422', '429', '503'])
+    // An open GET: only what every /v1 request may get.
+    expect(responsesOf(doc.paths?.['/v1/items/{id}']?.get)).toEqual(['200', '429', '503'])
+    const reused = (doc.paths?.['/v1/items']?.post?.responses as Responses)['422']
+    expect(reused?.content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } })
+  })
+
+  it("keeps a route's own description of a status", () => {
+    const app = testApp()
+    app.openapi(
+      createRoute({ method: 'post', path: '/v1/limited', responses: { 201: { description: 'ok' }, 429: { description: 'Too many offers on this listing' } } }),
+      (c) => c.body(null, 201),
+    )
+    const doc = openApiDocument(app)()
+    expect((doc.paths?.['/v1/limited']?.post?.responses as Responses)['429']?.description).toBe('Too many offers on this listing')
+  })
+
+  it('leaves routes outside /v1 (health, docs) as they declare themselves', () => {
+    const app = testApp()
+    app.openapi(createRoute({ method: 'get', path: '/health', responses: { 200: { description: 'up' } } }), (c) => c.body(null, 200))
+    expect(responsesOf(openApiDocument(app)().paths?.['/health']?.get)).toEqual(['200'])
   })
 })

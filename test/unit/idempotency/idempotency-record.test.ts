@@ -148,17 +148,19 @@ describe('shouldKeep', () => {
     [201, true],
     [202, true],
     [204, true],
-    [302, true],
-    [304, true],
+    [302, false], // not an outcome any Souk route gives
     [400, false], // failed validation: never ran
-    [401, true],
-    [402, true],
-    [403, true],
-    [404, true],
-    [409, true],
-    [422, true],
+    [401, false], // bad credential or missing step-up code: the retry with a code must run
+    [402, true], // payment declined: the charge was attempted
+    [403, false], // refused before running
+    [404, false],
+    [409, true], // a conflict with the state the operation saw
+    [410, true],
+    [413, false],
+    [415, false], // wrong content type: the corrected retry must run
+    [422, true], // a domain rule refused it
+    [428, false],
     [429, false], // told to come back later, so coming back must run it
-    [499, true],
     [500, false],
     [502, false],
     [503, false],
