@@ -2,6 +2,11 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { apiKeyRoutes } from './accounts/api-key-routes'
 import { authRoutes } from './accounts/auth-routes'
 import { meRoutes } from './accounts/me-routes'
+import { bidRoutes } from './listings/bid-routes'
+import { listingRoutes } from './listings/listing-routes'
+import { liveRoutes } from './listings/live-routes'
+import { offerRoutes } from './listings/offer-routes'
+import { watchRoutes } from './listings/watch-routes'
 import type { AppEnv } from './env'
 import { accessLog } from './http/access-log'
 import { authenticate } from './http/authenticate'
@@ -31,6 +36,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', authRoutes)
     .route('/', meRoutes)
     .route('/', apiKeyRoutes)
+    .route('/', listingRoutes)
+    .route('/', bidRoutes)
+    .route('/', offerRoutes)
+    .route('/', watchRoutes)
+    .route('/', liveRoutes)
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   app.onError(renderProblem)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { logLevels } from './core/logger'
+import type { ListingRules } from './listings/listing-state'
 import { rateLimitsSchema } from './rate-limits/rate-limit-policy'
 
 /**
@@ -27,6 +28,10 @@ const settingsSchema = z.object({
   IDEMPOTENCY_TTL_HOURS: hours(24, 24 * 30).default(24),
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
   RATE_LIMITS: json(rateLimitsSchema),
+  SOFT_CLOSE_MINUTES: z.coerce.number().min(0).max(60).default(2),
+  AUCTION_MIN_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+  OFFER_CHECKOUT_HOURS: z.coerce.number().min(0.25).max(168).default(24),
+  AUCTION_PAYMENT_HOURS: z.coerce.number().min(1).max(240).default(48),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters'),
 })
 
@@ -36,6 +41,7 @@ export type Settings = {
   sessionTtlMs: number
   idempotency: { ttlMs: number; leaseMs: number }
   rateLimits: z.infer<typeof rateLimitsSchema>
+  listingRules: ListingRules
   /** Keys HMACs that pseudonymize personal data (IPs, e-mails) in counters and logs. */
   pseudonymKey: string
 }
@@ -63,6 +69,14 @@ export function settingsOf(env: object): Settings {
     sessionTtlMs: v.SESSION_TTL_HOURS * 3_600_000,
     idempotency: { ttlMs: v.IDEMPOTENCY_TTL_HOURS * 3_600_000, leaseMs: v.IDEMPOTENCY_LEASE_SECONDS * 1000 },
     rateLimits: v.RATE_LIMITS,
+    listingRules: {
+      softCloseMs: v.SOFT_CLOSE_MINUTES * 60_000,
+      minAuctionMs: v.AUCTION_MIN_SECONDS * 1000,
+      maxAuctionMs: 30 * 86_400_000,
+      offerTtlMs: 48 * 3_600_000, // eBay's rule; a contract, not a setting
+      offerCheckoutMs: v.OFFER_CHECKOUT_HOURS * 3_600_000,
+      auctionPaymentMs: v.AUCTION_PAYMENT_HOURS * 3_600_000,
+    },
     pseudonymKey: v.PSEUDONYM_KEY,
   }
   cache.set(env, settings)

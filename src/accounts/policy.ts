@@ -22,6 +22,8 @@ const rules = {
   'account.erase': { sessionOnly: true },
   'session.end': { sessionOnly: true },
   'apiKeys.manage': { sessionOnly: true },
+  'listings.write': { scope: 'listings:write' },
+  'trading.write': { scope: 'trading:write' },
 } satisfies Record<string, Rule>
 
 export type Action = keyof typeof rules

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /**
  * The D1 schema. Times are ISO 8601 UTC strings (they sort as text); ids are prefixed ULIDs.
@@ -61,3 +61,52 @@ export const apiKeys = sqliteTable(
   },
   (t) => [uniqueIndex('api_keys_token_hash_unique').on(t.tokenHash), index('api_keys_user_idx').on(t.userId, t.id)],
 )
+
+/**
+ * The listing read model: the latest public snapshot of each listing, projected from its events
+ * (newest `last_seq` wins), searched with FTS5 (`listings_fts`, a hand-written migration). The
+ * ListingObject stays the truth; this table serves browse and search.
+ */
+export const listings = sqliteTable(
+  'listings',
+  {
+    id: text('id').primaryKey(),
+    sellerId: text('seller_id').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    category: text('category').notNull(),
+    format: text('format', { enum: ['fixed_price', 'auction'] }).notNull(),
+    status: text('status', { enum: ['active', 'ended', 'sold_out', 'withdrawn'] }).notNull(),
+    currency: text('currency').notNull(),
+    /** The fixed price, or the auction's current price, in minor units (for price filters). */
+    price: integer('price').notNull(),
+    endsAt: text('ends_at'),
+    lastSeq: integer('last_seq').notNull(),
+    /** The public snapshot as the API returns it. */
+    view: text('view', { mode: 'json' }).notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    index('listings_status_idx').on(t.status, t.id),
+    index('listings_seller_idx').on(t.sellerId, t.id),
+    index('listings_category_idx').on(t.category, t.status, t.id),
+  ],
+)
+
+/** Who watches which listing. */
+export const watchlist = sqliteTable(
+  'watchlist',
+  {
+    userId: text('user_id').notNull(),
+    listingId: text('listing_id').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.listingId] }), index('watchlist_listing_idx').on(t.listingId)],
+)
+
+/** Which listing holds an offer, so `/v1/offers/{id}` finds its object. Written before the offer is made. */
+export const offerRoutes = sqliteTable('offer_routes', {
+  offerId: text('offer_id').primaryKey(),
+  listingId: text('listing_id').notNull(),
+})

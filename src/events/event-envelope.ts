@@ -2,7 +2,8 @@ import { z } from 'zod'
 
 /**
  * The envelope every message on the `events` queue carries. `seq` orders the events of one
- * aggregate without gaps; `version` is the version of `data`'s schema for this `type`.
+ * aggregate without gaps; `version` is the version of `data`'s schema for this `type`; `data`
+ * is public, `private` is for Souk's own consumers.
  * Consumers parse the envelope, then dispatch on `type` and ignore types they do not know.
  */
 export const EventEnvelope = z.object({
@@ -13,6 +14,8 @@ export const EventEnvelope = z.object({
   seq: z.number().int().nonnegative(),
   occurredAt: z.iso.datetime(),
   data: z.unknown(),
+  /** What only Souk's own consumers may read (who bid, who holds stock); never sent to watchers. */
+  private: z.record(z.string(), z.unknown()).optional(),
 })
 export type EventEnvelope = z.infer<typeof EventEnvelope>
 

@@ -1,5 +1,6 @@
 import { backoffSeconds } from '../core/backoff'
 import type { Logger } from '../core/logger'
+import { listingProjectionHandlers } from '../listings/listing-projection-consumer'
 import { EventEnvelope } from './event-envelope'
 
 /** What one consumer does with one event. It must be idempotent by `event.id`. */
@@ -9,11 +10,10 @@ export type EventHandlers = Partial<Record<string, EventHandler>>
 const retryBackoff = { baseSeconds: 2, capSeconds: 600 }
 
 /**
- * What the `events` queue does with each event type. Read-model projection, notifications and
- * webhooks register here as they arrive; until then every event is acknowledged and ignored, as
- * consumers do with types they do not know.
+ * What the `events` queue does with each event type; types without a handler are acknowledged
+ * and ignored, as consumers do with types they do not know.
  */
-export const eventHandlers: EventHandlers = {}
+export const eventHandlers: EventHandlers = { ...listingProjectionHandlers }
 
 /**
  * Consumes a batch from the `events` queue: each message is parsed, dispatched on its type and

@@ -6,7 +6,8 @@ import type { Context } from 'hono'
  */
 export function setResponseHeaders(c: Context, headers: Record<string, string>): void {
   const entries = Object.entries(headers)
-  if (entries.length === 0) return
+  // A WebSocket upgrade (101) belongs to the socket; copying it would lose the socket.
+  if (entries.length === 0 || c.res.status === 101) return
   try {
     for (const [name, value] of entries) c.res.headers.set(name, value)
   } catch (err) {

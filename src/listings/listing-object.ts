@@ -1,8 +1,247 @@
 import { DurableObject } from 'cloudflare:workers'
+import { settingsOf } from '../config'
+import { backoffSeconds } from '../core/backoff'
+import { ok, reject, type Outcome } from '../core/decision'
+import type { Money } from '../core/money'
+import { pseudonym } from '../core/pseudonym'
+import { newId, rootLogger } from '../platform/runtime'
+import { placeBid, type BidRejection } from './auction'
+import { nextDeadline, runDeadlines } from './deadlines'
+import type { ListingAccepted, ListingDecision } from './listing-decision'
+import { createListing, updateListing, withdrawListing, type CreateListing, type CreateRejection, type UpdateListing, type UpdateRejection, type WithdrawRejection } from './listing-lifecycle'
+import type { ListingState } from './listing-state'
+import { ListingStore } from './listing-store'
+import { bidFloorOf, listingView, offerView, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
+import { liveMessage, type StoredEvent } from './live-message'
+import { makeOffer, respondToOffer, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
+import { outboxBatches, toEnvelope } from './outbox'
+import { commit, release, reserve, type Reserve, type StockRejection } from './stock'
+
+export type NotFound = { code: 'not_found' }
+export type BidReceipt = { bidId: string; maxAmount: Money; placedAt: string; leading: boolean; listing: ListingView; floor: Money }
+
+/** The object of listing `id`. Ids are prefixed ULIDs; the object is found by name. */
+export const listingStub = (env: Env, id: string) => env.LISTINGS.get(env.LISTINGS.idFromName(id))
+
+const notFound = reject<NotFound>({ code: 'not_found' })
+const OUTBOX_BATCHES_PER_ALARM = 20
 
 /**
- * The single writer for one listing: price, stock, bids, offers and reservations, with its event
- * log and outbox in its own SQLite storage. Declared in wrangler.toml from the start so that its
- * migration tag never changes; the listings capability gives it its commands and alarms.
+ * One listing's single writer. Each command loads the state (kept in memory between calls, always
+ * equal to what is stored), asks the pure core, and commits the new state, its events (gap-free
+ * seq) and their outbox rows in one storage transaction, with no await in between; only then does
+ * it talk to the world: watchers on hibernatable WebSockets, and an alarm that ends the auction,
+ * expires offers and reservations, and drains the outbox to the `events` queue until it is sent.
  */
-export class ListingObject extends DurableObject<Env> {}
+export class ListingObject extends DurableObject<Env> {
+  private readonly store: ListingStore
+  private state: ListingState | undefined
+  /** The alarm as last armed; undefined until read from storage on first use. */
+  private alarmAt: number | null | undefined
+  /** Tests replace it through `runInDurableObject` to move time. */
+  now = (): Date => new Date()
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.store = ListingStore.open(ctx.storage)
+    this.state = this.store.load()
+    // Watchers' pings are answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
+  }
+
+  async create(cmd: CreateListing): Promise<Outcome<ListingView, CreateRejection | { code: 'listing_exists' }>> {
+    const now = this.now()
+    if (this.state) return this.state.id === cmd.id && this.state.sellerId === cmd.sellerId ? ok(listingView(this.state, now)) : reject({ code: 'listing_exists' })
+    return this.run(createListing(cmd, now, this.rules()), now, (s) => listingView(s, now))
+  }
+
+  view(): ListingView | null {
+    return this.state ? listingView(this.state, this.now()) : null
+  }
+
+  async update(cmd: UpdateListing): Promise<Outcome<ListingView, UpdateRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    return this.run(updateListing(this.state, cmd, now), now, (s) => listingView(s, now))
+  }
+
+  async withdraw(actorId: string): Promise<Outcome<ListingView, WithdrawRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    return this.run(withdrawListing(this.state, actorId, now), now, (s) => listingView(s, now))
+  }
+
+  async placeBid(cmd: { bidderId: string; maxAmount: Money }): Promise<Outcome<BidReceipt, BidRejection | NotFound>> {
+    if (!this.state) return notFound
+    const bidderAlias = await this.bidderAlias(this.state.id, cmd.bidderId)
+    const now = this.now() // read after the await: the state may have moved on meanwhile
+    const bidId = newId('bid', now)
+    return this.run(placeBid(this.state, { ...cmd, bidId, bidderAlias }, now, this.rules()), now, (s) => ({
+      bidId,
+      maxAmount: cmd.maxAmount,
+      placedAt: now.toISOString(),
+      leading: s.auction?.leader?.bidderId === cmd.bidderId,
+      listing: listingView(s, now),
+      floor: bidFloorOf(s) ?? cmd.maxAmount,
+    }))
+  }
+
+  bidHistory(viewerId?: string): BidHistoryEntry[] | null {
+    if (!this.state) return null
+    return this.store.eventsOfType('bid.placed').map((e) => ({
+      bidId: String(e.data.bidId),
+      bidder: String(e.data.bidder),
+      price: e.data.currentPrice as Money,
+      at: e.occurredAt,
+      mine: viewerId !== undefined && e.private.bidderId === viewerId,
+    }))
+  }
+
+  async makeOffer(cmd: MakeOffer): Promise<Outcome<OfferView, OfferRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    return this.run(makeOffer(this.state, cmd, now, this.rules()), now, (s) => this.offerOf(s, cmd.offerId))
+  }
+
+  async respondToOffer(offerId: string, actorId: string, response: OfferResponse): Promise<Outcome<OfferView, OfferRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    const shown = response.kind === 'counter' ? response.counterId : offerId
+    return this.run(respondToOffer(this.state, offerId, actorId, response, now, this.rules()), now, (s) => this.offerOf(s, shown))
+  }
+
+  /** An offer, for its buyer or the seller only. */
+  offer(offerId: string, viewerId: string): OfferView | null {
+    const s = this.state
+    const o = s?.offers.find((x) => x.id === offerId)
+    return s && o && (viewerId === s.sellerId || viewerId === o.buyerId) ? offerView(s, o) : null
+  }
+
+  async reserve(cmd: Reserve): Promise<Outcome<ListingView, StockRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    return this.run(reserve(this.state, cmd, now, this.store.settledOutcome(cmd.reservationId)), now, (s) => listingView(s, now))
+  }
+
+  async commit(reservationId: string): Promise<Outcome<ListingView, StockRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    return this.run(commit(this.state, reservationId, now, this.store.settledOutcome(reservationId)), now, (s) => listingView(s, now))
+  }
+
+  async release(reservationId: string): Promise<Outcome<ListingView, StockRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    return this.run(release(this.state, reservationId, 'released', now, this.store.settledOutcome(reservationId)), now, (s) => listingView(s, now))
+  }
+
+  /** The event log from `seq` on (for tests and operators; watchers get it over the socket). */
+  eventsSince(seq: number): StoredEvent[] {
+    return this.store.eventsSince(seq)
+  }
+
+  /** `GET /v1/listings/{id}/live?since=`: a hibernatable WebSocket fed every event as it commits. */
+  override fetch(request: Request): Response {
+    if (!this.state) return new Response(null, { status: 404 })
+    const since = Number(new URL(request.url).searchParams.get('since') ?? this.store.lastSeq())
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket]
+    this.ctx.acceptWebSocket(server)
+    // Replayed before any later commit can run (no await here), so the client sees no gap and no repeat.
+    for (const message of this.store.liveSince(since)) server.send(JSON.stringify(message))
+    return new Response(null, { status: 101, webSocket: client })
+  }
+
+  override webSocketMessage(): void {
+    // Watchers only listen; pings are answered by the auto-response without waking us.
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    ws.close(code, reason)
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = null
+    const now = this.now()
+    if (this.state) await this.commitDecision(runDeadlines(this.state, now, this.rules()), now)
+    await this.drainOutbox()
+    await this.armAlarm()
+  }
+
+  /** Commits an accepted decision and answers with `shape` of the new state; passes rejections through. */
+  private async run<T, R>(d: ListingDecision<R>, now: Date, shape: (s: ListingState) => T): Promise<Outcome<T, R>> {
+    if (!d.ok) return d
+    await this.commitDecision(d, now)
+    return ok(shape(this.state ?? d.state))
+  }
+
+  private async commitDecision(d: ListingAccepted, now: Date): Promise<void> {
+    if (d.state === this.state && d.events.length === 0 && d.settlements.length === 0) return
+    const state: ListingState = { ...d.state, version: this.store.lastSeq() + d.events.length }
+    const stored = this.ctx.storage.transactionSync(() => {
+      this.store.save(state)
+      this.store.settle(d.settlements, now)
+      return this.store.append(d.events, listingView(state, now), () => newId('evt', now), now)
+    })
+    this.state = state
+    this.broadcast(stored)
+    await this.armAlarm()
+  }
+
+  private broadcast(events: StoredEvent[]): void {
+    if (events.length === 0) return
+    const messages = events.map((e) => JSON.stringify(liveMessage(e)))
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        for (const m of messages) ws.send(m)
+      } catch (err) {
+        // A watcher whose connection just died: it reconnects with `since` and misses nothing.
+        if (!(err instanceof TypeError)) throw err
+      }
+    }
+  }
+
+  /** Sends what the outbox holds, in batches; a failed send is retried later with backoff. */
+  private async drainOutbox(): Promise<void> {
+    for (let i = 0; i < OUTBOX_BATCHES_PER_ALARM; i++) {
+      const due = this.store.outboxDue(Date.now(), 100)
+      if (due.length === 0) return
+      for (const batch of outboxBatches(due.map((d) => d.event))) {
+        try {
+          await this.env.EVENTS.sendBatch(batch.map((e) => ({ body: toEnvelope(this.state?.id ?? '', e), contentType: 'json' as const })))
+          this.store.markSent(batch.map((e) => e.seq))
+        } catch (err) {
+          const attempts = Math.max(...due.map((d) => d.attempts)) + 1
+          const delayMs = Math.max(250, backoffSeconds(attempts, Math.random, { baseSeconds: 1, capSeconds: 300 }) * 1000)
+          this.store.retryLater(batch.map((e) => e.seq), Date.now() + delayMs)
+          rootLogger('warn', { listingId: this.state?.id }).warn('outbox_send_failed', { attempts, delayMs, err })
+          return
+        }
+      }
+    }
+  }
+
+  /** Arms the alarm for the earliest of: the next deadline, the next outbox attempt. */
+  private async armAlarm(): Promise<void> {
+    const times = [this.state ? nextDeadline(this.state) : null, this.store.nextOutboxAttempt()].filter((t): t is number => t !== null)
+    if (times.length === 0) return
+    const target = Math.min(...times)
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm()
+    if (this.alarmAt !== null && this.alarmAt <= target) return
+    this.alarmAt = target
+    await this.ctx.storage.setAlarm(target)
+  }
+
+  private offerOf(s: ListingState, offerId: string): OfferView {
+    const o = s.offers.find((x) => x.id === offerId)
+    if (!o) throw new Error(`offer ${offerId} missing after its own command`)
+    return offerView(s, o)
+  }
+
+  private bidderAlias(listingId: string, bidderId: string): Promise<string> {
+    return pseudonym(settingsOf(this.env).pseudonymKey, `bidder:${listingId}`, bidderId).then((p) => `bidder-${p.slice(0, 8)}`)
+  }
+
+  private rules() {
+    return settingsOf(this.env).listingRules
+  }
+}

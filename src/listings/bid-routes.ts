@@ -1,0 +1,73 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import type { AppEnv } from '../env'
+import { principalOf, requireAccess } from '../http/authorization'
+import { jsonBody, problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { validationProblem } from '../http/validation-problem'
+import { BidFloorCache } from './bid-floor-cache'
+import { listingStub } from './listing-object'
+import { listingProblem } from './listing-problems'
+import { BidHistorySchema, BidResponse, ListingIdParam, PlaceBidBody } from './listing-schemas'
+
+const tags = ['Bids']
+
+/** This isolate's memory of hot auctions' floors (the edge pre-filter; see BidFloorCache). */
+export const bidFloors = new BidFloorCache()
+
+const placeBidRoute = createRoute({
+  method: 'post',
+  path: '/listings/{id}/bids',
+  tags,
+  security: [{ bearer: [] }],
+  summary: 'Place a maximum bid; proxy bidding raises it one increment at a time, as needed',
+  middleware: [requireAccess('trading.write')] as const,
+  request: { params: ListingIdParam, body: jsonBody(PlaceBidBody) },
+  responses: {
+    201: { description: 'The bid stands', content: { 'application/json': { schema: BidResponse } } },
+    403: problems[403],
+    404: problems[404],
+    409: problems[409],
+    422: problems[422],
+  },
+})
+
+const bidHistoryRoute = createRoute({
+  method: 'get',
+  path: '/listings/{id}/bids',
+  tags,
+  summary: 'Bid history, oldest first; bidders are pseudonyms stable on the listing, maximums are never shown',
+  request: { params: ListingIdParam },
+  responses: { 200: { description: 'The history', content: { 'application/json': { schema: BidHistorySchema } } }, 404: problems[404] },
+})
+
+export const bidRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(placeBidRoute, async (c) => {
+    const bidder = principalOf(c)
+    const { id } = c.req.valid('param')
+    const { maxAmount } = c.req.valid('json')
+    const minimum = bidFloors.refuses(id, maxAmount)
+    if (minimum) {
+      // Prices only rise: a bid under a floor this isolate has seen can never stand.
+      throw new Problem(409, 'bid_too_low', undefined, { extra: { minimum }, headers: { 'Souk-Edge-Refused': '1' } })
+    }
+    const outcome = await listingStub(c.env, id).placeBid({ bidderId: bidder.userId, maxAmount })
+    if (!outcome.ok) throw listingProblem(outcome.rejection)
+    const receipt = outcome.value
+    const { listing } = receipt
+    if (listing.minimumBid) bidFloors.raise(id, receipt.floor, listing.minimumBid)
+    return c.json(
+      {
+        bid: { id: receipt.bidId, maxAmount: receipt.maxAmount, createdAt: receipt.placedAt },
+        leading: receipt.leading,
+        currentPrice: listing.currentPrice ?? receipt.maxAmount,
+        endsAt: listing.endsAt ?? receipt.placedAt,
+      },
+      201,
+    )
+  })
+  .openapi(bidHistoryRoute, async (c) => {
+    const { id } = c.req.valid('param')
+    const history = await listingStub(c.env, id).bidHistory(c.var.principal?.userId)
+    if (!history) throw new Problem(404, 'not_found')
+    return c.json({ data: history }, 200)
+  })

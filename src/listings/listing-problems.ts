@@ -1,0 +1,46 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { Problem } from '../http/problem'
+import type { ProblemCode } from '../http/problem-codes'
+import type { BidRejection } from './auction'
+import type { CreateRejection, UpdateRejection, WithdrawRejection } from './listing-lifecycle'
+import type { NotFound } from './listing-object'
+import type { OfferRejection } from './offers'
+
+/**
+ * How the listing core's rejections read over HTTP. Typed as a total table: a new rejection does
+ * not compile until it has a status and a stable code here.
+ */
+export type ListingRejection = BidRejection | CreateRejection | UpdateRejection | WithdrawRejection | OfferRejection | NotFound | { code: 'listing_exists' }
+
+const answers = {
+  not_found: [404, 'not_found'],
+  offer_not_found: [404, 'not_found'],
+  not_seller: [403, 'forbidden'],
+  listing_exists: [409, 'invalid_listing'],
+  invalid_listing: [422, 'invalid_listing'],
+  ends_too_soon: [422, 'ends_too_soon'],
+  ends_too_late: [422, 'ends_too_late'],
+  version_conflict: [412, 'version_conflict'],
+  listing_closed: [409, 'listing_closed'],
+  listing_withdrawn: [409, 'listing_closed'],
+  not_editable: [409, 'not_editable'],
+  quantity_below_committed: [409, 'quantity_below_committed'],
+  listing_reserved: [409, 'listing_reserved'],
+  has_bids: [409, 'has_bids'],
+  currency_mismatch: [422, 'currency_mismatch'],
+  not_an_auction: [409, 'not_an_auction'],
+  auction_ended: [409, 'auction_ended'],
+  own_listing: [409, 'own_listing'],
+  bid_too_low: [409, 'bid_too_low'],
+  offers_not_accepted: [409, 'offers_not_accepted'],
+  offer_above_price: [422, 'offer_above_price'],
+  sold_out: [409, 'sold_out'],
+  not_your_turn: [409, 'not_your_turn'],
+  offer_not_pending: [409, 'offer_not_pending'],
+} satisfies Record<ListingRejection['code'], [ContentfulStatusCode, ProblemCode]>
+
+export function listingProblem(r: ListingRejection): Problem {
+  const [status, code] = answers[r.code]
+  const { code: _code, reason, ...extra } = r as { code: string; reason?: string } & Record<string, unknown>
+  return new Problem(status, code, reason, { extra })
+}

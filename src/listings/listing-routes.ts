@@ -1,0 +1,154 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { decodeCursor, page } from '../core/cursor'
+import { database } from '../db/client'
+import type { AppEnv } from '../env'
+import { principalOf, requireAccess } from '../http/authorization'
+import { jsonBody, pageOf, problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { validationProblem } from '../http/validation-problem'
+import { newId, systemClock } from '../platform/runtime'
+import type { CreateListing } from './listing-lifecycle'
+import { listingStub } from './listing-object'
+import { listingProblem } from './listing-problems'
+import { searchListings } from './listing-read-store'
+import { CreateListingBody, ListingIdParam, ListingSchema, SearchQuery, UpdateListingBody } from './listing-schemas'
+
+const tags = ['Listings']
+const security = [{ bearer: [] }]
+const etag = (version: number) => `"${version}"`
+const listingJson = { content: { 'application/json': { schema: ListingSchema } } }
+
+const createListingRoute = createRoute({
+  method: 'post',
+  path: '/listings',
+  tags,
+  security,
+  summary: 'List an item: fixed price (with quantity) or auction',
+  middleware: [requireAccess('listings.write')] as const,
+  request: { body: jsonBody(CreateListingBody) },
+  responses: { 201: { description: 'Listed', ...listingJson }, 403: problems[403], 422: problems[422] },
+})
+
+const getListingRoute = createRoute({
+  method: 'get',
+  path: '/listings/{id}',
+  tags,
+  summary: 'A listing, read from its object (strongly consistent), with its version as ETag',
+  request: { params: ListingIdParam },
+  responses: { 200: { description: 'The listing', ...listingJson }, 404: problems[404] },
+})
+
+const updateListingRoute = createRoute({
+  method: 'patch',
+  path: '/listings/{id}',
+  tags,
+  security,
+  summary: 'The seller edits title, description, price or quantity; needs If-Match',
+  middleware: [requireAccess('listings.write')] as const,
+  request: {
+    params: ListingIdParam,
+    headers: z.object({ 'if-match': z.string().optional().openapi({ description: 'The ETag you read' }) }),
+    body: jsonBody(UpdateListingBody),
+  },
+  responses: {
+    200: { description: 'Updated', ...listingJson },
+    403: problems[403],
+    404: problems[404],
+    409: problems[409],
+    412: { description: '`version_conflict`: the listing changed since you read it', content: problems[409].content },
+    428: { description: '`precondition_required`: send If-Match', content: problems[409].content },
+  },
+})
+
+const withdrawListingRoute = createRoute({
+  method: 'delete',
+  path: '/listings/{id}',
+  tags,
+  security,
+  summary: 'The seller withdraws the listing (not while stock is reserved, nor an auction with bids)',
+  middleware: [requireAccess('listings.write')] as const,
+  request: { params: ListingIdParam },
+  responses: { 204: { description: 'Withdrawn' }, 403: problems[403], 404: problems[404], 409: problems[409] },
+})
+
+const searchRoute = createRoute({
+  method: 'get',
+  path: '/listings',
+  tags,
+  summary: 'Search listings (full text on title and description), newest first',
+  request: { query: SearchQuery },
+  responses: { 200: { description: 'A page of listings', content: { 'application/json': { schema: pageOf(ListingSchema) } } } },
+})
+
+/** `If-Match: "12"` → 12; `*` → any version; anything else is a precondition that cannot match. */
+function expectedVersion(header: string | undefined): number | undefined | 'required' | 'unmatchable' {
+  if (header === undefined) return 'required'
+  if (header.trim() === '*') return undefined
+  const match = /^"(\d{1,12})"$/.exec(header.trim())
+  return match ? Number(match[1]) : 'unmatchable'
+}
+
+export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(createListingRoute, async (c) => {
+    const seller = principalOf(c)
+    const body = c.req.valid('json')
+    const now = systemClock()
+    const id = newId('lst', now)
+    const currency = (body.price ?? body.auction?.startingBid)?.currency ?? 'USD'
+    const cmd: CreateListing = {
+      id,
+      sellerId: seller.userId,
+      title: body.title,
+      description: body.description,
+      category: body.category,
+      format: body.format,
+      currency,
+      acceptsOffers: body.acceptsOffers,
+      ...(body.price ? { fixed: { price: body.price.amount, quantity: body.quantity ?? 1 } } : {}),
+      ...(body.auction
+        ? {
+            auction: {
+              startingBid: body.auction.startingBid.amount,
+              reservePrice: body.auction.reservePrice?.amount ?? null,
+              buyNowPrice: body.auction.buyNowPrice?.amount ?? null,
+              endsAt: body.auction.endsAt,
+            },
+          }
+        : {}),
+    }
+    const outcome = await listingStub(c.env, id).create(cmd)
+    if (!outcome.ok) throw listingProblem(outcome.rejection)
+    c.header('Location', `/v1/listings/${id}`)
+    c.header('ETag', etag(outcome.value.version))
+    return c.json(outcome.value, 201)
+  })
+  .openapi(getListingRoute, async (c) => {
+    const { id } = c.req.valid('param')
+    const view = await listingStub(c.env, id).view()
+    if (!view) throw new Problem(404, 'not_found')
+    c.header('ETag', etag(view.version))
+    return c.json(view, 200)
+  })
+  .openapi(updateListingRoute, async (c) => {
+    const actor = principalOf(c)
+    const { id } = c.req.valid('param')
+    const expected = expectedVersion(c.req.valid('header')['if-match'])
+    if (expected === 'required') throw new Problem(428, 'precondition_required')
+    if (expected === 'unmatchable') throw new Problem(412, 'version_conflict', 'If-Match must be a strong ETag such as "12", or *')
+    const outcome = await listingStub(c.env, id).update({ actorId: actor.userId, expectedVersion: expected, ...c.req.valid('json') })
+    if (!outcome.ok) throw listingProblem(outcome.rejection)
+    c.header('ETag', etag(outcome.value.version))
+    return c.json(outcome.value, 200)
+  })
+  .openapi(withdrawListingRoute, async (c) => {
+    const actor = principalOf(c)
+    const { id } = c.req.valid('param')
+    const outcome = await listingStub(c.env, id).withdraw(actor.userId)
+    if (!outcome.ok) throw listingProblem(outcome.rejection)
+    return c.body(null, 204)
+  })
+  .openapi(searchRoute, async (c) => {
+    const { limit, cursor, ...filters } = c.req.valid('query')
+    const rows = await searchListings(database(c.env.DB), { ...filters, limit, after: cursor ? decodeCursor(cursor) : undefined, now: systemClock() })
+    return c.json(page(rows, limit, (v) => v.id), 200)
+  })

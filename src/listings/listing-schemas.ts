@@ -1,0 +1,137 @@
+import { z } from '@hono/zod-openapi'
+import { currencies, MAX_AMOUNT } from '../core/money'
+import { PageQuery } from '../http/common-schemas'
+
+/** Request and response shapes of the listing routes (API.md "Listings, bids, offers"). */
+export const MoneySchema = z
+  .strictObject({
+    amount: z.number().int('must be a whole number of minor units').min(1).max(MAX_AMOUNT),
+    currency: z.enum(currencies),
+  })
+  .openapi('Money', { example: { amount: 1250, currency: 'USD' } })
+
+const Title = z.string().trim().min(1).max(140).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters')
+const Description = z.string().max(20_000)
+const Category = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lower-case slug').max(40)
+const Timestamp = z.iso.datetime({ offset: true }).openapi({ format: 'date-time' })
+
+export const listingIdPattern = /^lst_[0-9a-z]{26}$/
+export const offerIdPattern = /^ofr_[0-9a-z]{26}$/
+export const ListingIdParam = z.object({ id: z.string().regex(listingIdPattern, 'must be a listing id').openapi({ param: { name: 'id', in: 'path' } }) })
+export const OfferIdParam = z.object({ id: z.string().regex(offerIdPattern, 'must be an offer id').openapi({ param: { name: 'id', in: 'path' } }) })
+
+export const CreateListingBody = z
+  .strictObject({
+    title: Title,
+    description: Description.default(''),
+    category: Category,
+    format: z.enum(['fixed_price', 'auction']),
+    price: MoneySchema.optional(),
+    quantity: z.number().int().min(1).max(100_000).optional(),
+    auction: z
+      .strictObject({
+        startingBid: MoneySchema,
+        reservePrice: MoneySchema.optional(),
+        buyNowPrice: MoneySchema.optional(),
+        endsAt: Timestamp,
+      })
+      .optional(),
+    acceptsOffers: z.boolean().default(false),
+  })
+  .superRefine((b, ctx) => {
+    const misplaced = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })
+    if (b.format === 'fixed_price') {
+      if (!b.price) misplaced('price', 'a fixed-price listing needs a price')
+      if (b.auction) misplaced('auction', 'only auctions have auction terms')
+    } else {
+      if (!b.auction) misplaced('auction', 'an auction needs auction terms')
+      if (b.price) misplaced('price', 'an auction has a starting bid, not a price')
+      if (b.quantity !== undefined) misplaced('quantity', 'an auction sells one item')
+    }
+    const monies = [b.price, b.auction?.startingBid, b.auction?.reservePrice, b.auction?.buyNowPrice].filter((m) => m !== undefined)
+    if (new Set(monies.map((m) => m.currency)).size > 1) misplaced('auction', 'all amounts of a listing share one currency')
+  })
+  .openapi('CreateListingRequest')
+
+export const UpdateListingBody = z
+  .strictObject({ title: Title.optional(), description: Description.optional(), price: MoneySchema.optional(), quantity: z.number().int().min(1).max(100_000).optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'change at least one field')
+  .openapi('UpdateListingRequest')
+
+export const ListingSchema = z
+  .object({
+    id: z.string().openapi({ example: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v' }),
+    sellerId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string(),
+    format: z.enum(['fixed_price', 'auction']),
+    status: z.enum(['active', 'ended', 'sold_out', 'withdrawn']),
+    version: z.number().int(),
+    currency: z.enum(currencies),
+    price: MoneySchema.optional(),
+    quantity: z.number().int().optional(),
+    available: z.number().int().optional(),
+    currentPrice: MoneySchema.optional(),
+    bidCount: z.number().int().optional(),
+    reserveMet: z.boolean().optional(),
+    buyNowPrice: MoneySchema.optional(),
+    minimumBid: MoneySchema.optional().openapi({ description: 'The lowest maximum a new bidder may place now' }),
+    endsAt: z.string().optional(),
+    acceptsOffers: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Listing')
+
+export const SearchQuery = PageQuery.extend({
+  q: z.string().max(200).optional().openapi({ description: 'Words in the title or description' }),
+  category: Category.optional(),
+  format: z.enum(['fixed_price', 'auction']).optional(),
+  status: z.enum(['active', 'ended', 'sold_out', 'withdrawn']).default('active'),
+  currency: z.enum(currencies).optional(),
+  minPrice: z.coerce.number().int().min(0).max(MAX_AMOUNT).optional().openapi({ description: 'Minor units' }),
+  maxPrice: z.coerce.number().int().min(0).max(MAX_AMOUNT).optional().openapi({ description: 'Minor units' }),
+  sellerId: z.string().regex(/^usr_[0-9a-z]{26}$/).optional(),
+})
+
+export const PlaceBidBody = z.strictObject({ maxAmount: MoneySchema }).openapi('PlaceBidRequest')
+
+export const BidResponse = z
+  .object({
+    bid: z.object({ id: z.string(), maxAmount: MoneySchema, createdAt: z.string() }),
+    leading: z.boolean().openapi({ description: 'Whether the caller now holds the highest maximum' }),
+    currentPrice: MoneySchema,
+    endsAt: z.string(),
+  })
+  .openapi('BidPlaced')
+
+export const BidHistorySchema = z
+  .object({
+    data: z.array(z.object({ bidId: z.string(), bidder: z.string().openapi({ description: 'A pseudonym, stable on this listing' }), price: MoneySchema, at: z.string(), mine: z.boolean() })),
+  })
+  .openapi('BidHistory')
+
+export const MakeOfferBody = z.strictObject({ amount: MoneySchema, quantity: z.number().int().min(1).max(100_000).default(1) }).openapi('MakeOfferRequest')
+export const CounterOfferBody = z.strictObject({ amount: MoneySchema }).openapi('CounterOfferRequest')
+
+export const OfferSchema = z
+  .object({
+    id: z.string(),
+    listingId: z.string(),
+    buyerId: z.string(),
+    sellerId: z.string(),
+    from: z.enum(['buyer', 'seller']),
+    amount: MoneySchema.openapi({ description: 'Per unit' }),
+    quantity: z.number().int(),
+    status: z.enum(['pending', 'accepted', 'declined', 'countered', 'expired', 'superseded']),
+    counters: z.string().nullable(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    reservation: z.object({ id: z.string(), expiresAt: z.string() }).optional(),
+  })
+  .openapi('Offer')
+
+export const LiveQuery = z.object({
+  since: z.coerce.number().int().min(0).optional().openapi({ description: 'Replay every event after this seq' }),
+})

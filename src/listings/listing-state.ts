@@ -1,0 +1,105 @@
+import type { Currency } from '../core/money'
+
+/**
+ * Everything the ListingObject knows about one listing, as plain data. Times are ISO 8601 UTC
+ * strings; amounts are minor units in the listing's currency. Private fields (the reserve, who
+ * bid what, who holds stock) never leave through the public view or the live channel.
+ */
+export type ListingFormat = 'fixed_price' | 'auction'
+export type ListingStatus = 'active' | 'ended' | 'sold_out' | 'withdrawn'
+
+/** A bidder's standing maximum; `order` breaks ties (the earlier maximum wins). */
+export type StandingBid = { bidderId: string; maxAmount: number; order: number }
+
+export type AuctionOutcome = 'sold' | 'no_bids' | 'reserve_not_met' | 'bought_now'
+
+export type AuctionState = {
+  startingBid: number
+  reservePrice: number | null
+  buyNowPrice: number | null
+  endsAt: string
+  currentPrice: number
+  bidCount: number
+  /** The highest maximum and the best other bidder's: all proxy bidding needs. */
+  leader: StandingBid | null
+  runnerUp: StandingBid | null
+  /** Counts accepted bids, for tie-breaking by order. */
+  bidOrder: number
+  /** Set when the auction is over (time ran out, or Buy It Now). */
+  outcome: AuctionOutcome | null
+}
+
+export type ReservationSource = 'checkout' | 'offer' | 'auction' | 'buy_now'
+
+/** Stock held for one buyer until their checkout commits or releases it. */
+export type Reservation = {
+  id: string
+  holderId: string
+  quantity: number
+  unitPrice: number
+  expiresAt: string
+  source: ReservationSource
+}
+
+export type OfferStatus = 'pending' | 'accepted' | 'declined' | 'countered' | 'expired' | 'superseded'
+
+/** An offer from the buyer, or a counter-offer from either side; one thread per buyer. */
+export type Offer = {
+  id: string
+  buyerId: string
+  /** Who made this offer, and so who must answer it. */
+  from: 'buyer' | 'seller'
+  unitAmount: number
+  quantity: number
+  status: OfferStatus
+  createdAt: string
+  expiresAt: string
+  /** The offer this one counters, if it is a counter-offer. */
+  counters: string | null
+}
+
+export type ListingState = {
+  id: string
+  sellerId: string
+  title: string
+  description: string
+  category: string
+  format: ListingFormat
+  currency: Currency
+  /** Fixed price per unit; null for auctions. */
+  price: number | null
+  quantity: number
+  sold: number
+  /** Live reservations; how finished ones ended is the store's record (see stock.ts `prior`). */
+  reservations: Reservation[]
+  auction: AuctionState | null
+  acceptsOffers: boolean
+  offers: Offer[]
+  withdrawn: boolean
+  createdAt: string
+  updatedAt: string
+  /** The seq of the last event: the listing's version and strong ETag. */
+  version: number
+}
+
+/** Deployment rules the core applies (from settings), passed in as values. */
+export type ListingRules = {
+  softCloseMs: number
+  minAuctionMs: number
+  maxAuctionMs: number
+  offerTtlMs: number
+  offerCheckoutMs: number
+  auctionPaymentMs: number
+}
+
+export const reservedQuantity = (s: ListingState): number => s.reservations.reduce((n, r) => n + r.quantity, 0)
+
+/** Units a buyer can still take: never negative, whatever the history. */
+export const availableQuantity = (s: ListingState): number => Math.max(0, s.quantity - s.sold - reservedQuantity(s))
+
+export function listingStatus(s: ListingState, now: Date): ListingStatus {
+  if (s.withdrawn) return 'withdrawn'
+  if (s.sold >= s.quantity) return 'sold_out'
+  if (s.auction && (s.auction.outcome !== null || now.getTime() >= Date.parse(s.auction.endsAt))) return 'ended'
+  return 'active'
+}

@@ -1,0 +1,150 @@
+import type { ListingEvent, Settlement } from './listing-events'
+import type { ListingState } from './listing-state'
+import type { ListingView } from './listing-view'
+import type { LiveMessage, StoredEvent } from './live-message'
+import { liveMessage } from './live-message'
+import type { SettledOutcome } from './stock'
+
+/**
+ * The ListingObject's SQLite storage: the state (one JSON row), the event log (gap-free `seq`),
+ * the outbox of events not yet on the queue, and how finished reservations ended. All methods
+ * are synchronous, so the object can load, decide and commit with no await in between.
+ */
+/** Migrations in order; the store records how many have run. Append, never edit. */
+const migrations: string[][] = [
+  [
+    `CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)`,
+    `CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, version INTEGER NOT NULL,
+       occurred_at TEXT NOT NULL, data TEXT NOT NULL, private TEXT NOT NULL)`,
+    `CREATE INDEX events_type ON events (type, seq)`,
+    `CREATE TABLE outbox (seq INTEGER PRIMARY KEY, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0)`,
+    `CREATE TABLE settled (reservation_id TEXT PRIMARY KEY, outcome TEXT NOT NULL, at TEXT NOT NULL)`,
+  ],
+]
+
+type EventRow = { seq: number; id: string; type: string; version: number; occurred_at: string; data: string; private: string }
+
+export class ListingStore {
+  private constructor(private readonly sql: SqlStorage) {}
+
+  /** Opens the store, running the migrations it has not run yet: idempotent, cheap on every wake. */
+  static open(storage: DurableObjectStorage): ListingStore {
+    const sql = storage.sql
+    sql.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)')
+    const [row] = sql.exec<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations').toArray()
+    const done = row?.version ?? 0
+    if (done < migrations.length) {
+      storage.transactionSync(() => {
+        migrations.slice(done).forEach((statements, i) => {
+          for (const statement of statements) sql.exec(statement)
+          sql.exec('INSERT INTO schema_migrations (version) VALUES (?)', done + i + 1)
+        })
+      })
+    }
+    return new ListingStore(sql)
+  }
+
+  load(): ListingState | undefined {
+    const [row] = this.sql.exec<{ json: string }>('SELECT json FROM state WHERE id = 1').toArray()
+    return row ? (JSON.parse(row.json) as ListingState) : undefined
+  }
+
+  save(state: ListingState): void {
+    this.sql.exec('INSERT INTO state (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json', JSON.stringify(state))
+  }
+
+  lastSeq(): number {
+    const [row] = this.sql.exec<{ seq: number | null }>('SELECT max(seq) AS seq FROM events').toArray()
+    return row?.seq ?? 0
+  }
+
+  /** Appends events with the next seqs (no gaps) and queues each in the outbox. */
+  append(events: ListingEvent[], listing: ListingView, ids: () => string, now: Date): StoredEvent[] {
+    let seq = this.lastSeq()
+    return events.map((e) => {
+      seq += 1
+      const stored: StoredEvent = {
+        id: ids(),
+        seq,
+        type: e.type,
+        version: 1,
+        occurredAt: now.toISOString(),
+        data: { ...e.data, listing },
+        private: e.private,
+      }
+      this.sql.exec(
+        'INSERT INTO events (seq, id, type, version, occurred_at, data, private) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        stored.seq,
+        stored.id,
+        stored.type,
+        stored.version,
+        stored.occurredAt,
+        JSON.stringify(stored.data),
+        JSON.stringify(stored.private),
+      )
+      this.sql.exec('INSERT INTO outbox (seq, next_attempt_at) VALUES (?, ?)', stored.seq, now.getTime())
+      return stored
+    })
+  }
+
+  eventsSince(seq: number, limit = 10_000): StoredEvent[] {
+    return this.sql.exec<EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit).toArray().map(toStored)
+  }
+
+  liveSince(seq: number): LiveMessage[] {
+    return this.eventsSince(seq).map(liveMessage)
+  }
+
+  eventsOfType(type: string): StoredEvent[] {
+    return this.sql.exec<EventRow>('SELECT * FROM events WHERE type = ? ORDER BY seq', type).toArray().map(toStored)
+  }
+
+  settledOutcome(reservationId: string): SettledOutcome | undefined {
+    const [row] = this.sql.exec<{ outcome: SettledOutcome }>('SELECT outcome FROM settled WHERE reservation_id = ?', reservationId).toArray()
+    return row?.outcome
+  }
+
+  settle(settlements: Settlement[], now: Date): void {
+    for (const s of settlements) {
+      this.sql.exec('INSERT OR IGNORE INTO settled (reservation_id, outcome, at) VALUES (?, ?, ?)', s.reservationId, s.outcome, now.toISOString())
+    }
+  }
+
+  /** Events due for (another) attempt at the queue, oldest first, with their attempt counts. */
+  outboxDue(nowMs: number, limit: number): { event: StoredEvent; attempts: number }[] {
+    return this.sql
+      .exec<EventRow & { attempts: number }>(
+        `SELECT e.*, o.attempts FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.next_attempt_at <= ? ORDER BY o.seq LIMIT ?`,
+        nowMs,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({ event: toStored(row), attempts: row.attempts }))
+  }
+
+  /** When the earliest event still waiting in the outbox may be tried; null when it is empty. */
+  nextOutboxAttempt(): number | null {
+    const [row] = this.sql.exec<{ at: number | null }>('SELECT min(next_attempt_at) AS at FROM outbox').toArray()
+    return row?.at ?? null
+  }
+
+  markSent(seqs: number[]): void {
+    for (const seq of seqs) this.sql.exec('DELETE FROM outbox WHERE seq = ?', seq)
+  }
+
+  retryLater(seqs: number[], atMs: number): void {
+    for (const seq of seqs) this.sql.exec('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?', atMs, seq)
+  }
+}
+
+function toStored(row: EventRow): StoredEvent {
+  return {
+    seq: row.seq,
+    id: row.id,
+    type: row.type,
+    version: row.version,
+    occurredAt: row.occurred_at,
+    data: JSON.parse(row.data) as StoredEvent['data'],
+    private: JSON.parse(row.private) as StoredEvent['private'],
+  }
+}

@@ -1,0 +1,105 @@
+import { money, type Currency, type Money } from '../core/money'
+import { bidFloor, buyNowAvailable, minimumBid, reserveMet } from './auction'
+import { availableQuantity, listingStatus, type ListingFormat, type ListingState, type ListingStatus, type Offer } from './listing-state'
+
+/**
+ * The listing as anyone may see it (API.md "A listing reads as"). Never the reserve, the
+ * maximums, who leads, or who holds stock: only what a stranger may know.
+ */
+export type ListingView = {
+  id: string
+  sellerId: string
+  title: string
+  description: string
+  category: string
+  format: ListingFormat
+  status: ListingStatus
+  version: number
+  currency: Currency
+  price?: Money
+  quantity?: number
+  available?: number
+  currentPrice?: Money
+  bidCount?: number
+  reserveMet?: boolean
+  buyNowPrice?: Money
+  minimumBid?: Money
+  endsAt?: string
+  acceptsOffers: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export function listingView(s: ListingState, now: Date): ListingView {
+  const status = listingStatus(s, now)
+  const view: ListingView = {
+    id: s.id,
+    sellerId: s.sellerId,
+    title: s.title,
+    description: s.description,
+    category: s.category,
+    format: s.format,
+    status,
+    version: s.version,
+    currency: s.currency,
+    acceptsOffers: s.acceptsOffers,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  }
+  const a = s.auction
+  if (!a) {
+    return { ...view, price: money(s.price ?? 0, s.currency), quantity: s.quantity, available: availableQuantity(s) }
+  }
+  return {
+    ...view,
+    currentPrice: money(a.currentPrice, s.currency),
+    bidCount: a.bidCount,
+    ...(a.reservePrice !== null ? { reserveMet: reserveMet(a) } : {}),
+    ...(a.buyNowPrice !== null && buyNowAvailable(a) && status === 'active' ? { buyNowPrice: money(a.buyNowPrice, s.currency) } : {}),
+    ...(status === 'active' ? { minimumBid: money(minimumBid(a), s.currency) } : {}),
+    endsAt: a.endsAt,
+  }
+}
+
+/** What an edge may remember to refuse hopeless bids unasked (see `bidFloor`). */
+export function bidFloorOf(s: ListingState): Money | undefined {
+  return s.auction ? money(bidFloor(s.auction), s.currency) : undefined
+}
+
+/** An offer as its two parties see it (nobody else may). */
+export type OfferView = {
+  id: string
+  listingId: string
+  buyerId: string
+  sellerId: string
+  from: 'buyer' | 'seller'
+  amount: Money
+  quantity: number
+  status: Offer['status']
+  counters: string | null
+  createdAt: string
+  expiresAt: string
+  /** While accepted: the reservation the buyer checks out against. */
+  reservation?: { id: string; expiresAt: string }
+}
+
+export function offerView(s: ListingState, o: Offer): OfferView {
+  const held = s.reservations.find((r) => r.id === o.id)
+  return {
+    id: o.id,
+    listingId: s.id,
+    buyerId: o.buyerId,
+    sellerId: s.sellerId,
+    from: o.from,
+    amount: money(o.unitAmount, s.currency),
+    quantity: o.quantity,
+    status: o.status,
+    counters: o.counters,
+    createdAt: o.createdAt,
+    expiresAt: o.expiresAt,
+    ...(held ? { reservation: { id: held.id, expiresAt: held.expiresAt } } : {}),
+  }
+}
+
+/** One line of a bid history: who (by their pseudonym on this listing), the price after, when. */
+export type BidHistoryEntry = { bidId: string; bidder: string; price: Money; at: string; mine: boolean }

@@ -1,0 +1,117 @@
+import { reject } from '../core/decision'
+import { money } from '../core/money'
+import { buyNowAvailable } from './auction'
+import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
+import type { ListingEvent, ReleaseReason } from './listing-events'
+import { availableQuantity, listingStatus, type ListingState, type Reservation } from './listing-state'
+
+/**
+ * Stock and reservations (law 1: sold + reserved ≤ quantity, always). A reservation holds units
+ * for one buyer until their checkout commits or releases it; all three commands are idempotent
+ * by reservation id (the order id), so a saga can repeat them after any crash. `prior` is how
+ * an earlier reservation with this id ended, from the store's record of settled ids.
+ */
+export type SettledOutcome = 'committed' | 'released'
+
+export type Reserve = { reservationId: string; holderId: string; quantity: number; ttlMs: number }
+
+export type StockRejection =
+  | { code: 'sold_out'; available: number }
+  | { code: 'listing_closed' }
+  | { code: 'own_listing' }
+  | { code: 'not_for_sale' }
+  | { code: 'reservation_conflict' }
+  | { code: 'reservation_released' }
+  | { code: 'reservation_not_found' }
+  | { code: 'already_committed' }
+
+export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
+  if (prior === 'committed') return accepted(s, [])
+  if (prior === 'released') return reject({ code: 'reservation_released' })
+  const held = s.reservations.find((r) => r.id === cmd.reservationId)
+  if (held) return held.holderId === cmd.holderId && held.quantity === cmd.quantity ? accepted(s, []) : reject({ code: 'reservation_conflict' })
+  if (cmd.holderId === s.sellerId) return reject({ code: 'own_listing' })
+  const status = listingStatus(s, now)
+  if (status === 'sold_out') return reject({ code: 'sold_out', available: 0 })
+  if (status !== 'active') return reject({ code: 'listing_closed' })
+  if (s.auction) return buyNow(s, cmd, now)
+  const available = availableQuantity(s)
+  if (cmd.quantity > available) return reject({ code: 'sold_out', available })
+  return accepted(...hold(s, { id: cmd.reservationId, holderId: cmd.holderId, quantity: cmd.quantity, unitPrice: s.price ?? 0, source: 'checkout' }, now, cmd.ttlMs))
+}
+
+/** On an auction, checkout buys it now while Buy It Now is offered: that ends the auction. */
+function buyNow(s: ListingState, cmd: Reserve, now: Date): ListingDecision<StockRejection> {
+  const a = s.auction
+  if (!a?.buyNowPrice || !buyNowAvailable(a)) return reject({ code: 'not_for_sale' })
+  if (cmd.quantity !== 1) return reject({ code: 'sold_out', available: 1 })
+  const [held, events] = hold(s, { id: cmd.reservationId, holderId: cmd.holderId, quantity: 1, unitPrice: a.buyNowPrice, source: 'buy_now' }, now, cmd.ttlMs)
+  const ended: ListingEvent = {
+    type: 'auction.ended',
+    data: { outcome: 'bought_now', finalPrice: money(a.buyNowPrice, s.currency), bidCount: a.bidCount },
+    private: { winnerId: cmd.holderId },
+  }
+  return accepted({ ...held, auction: { ...a, outcome: 'bought_now' } }, [ended, ...events])
+}
+
+/** Adds a reservation and says so. */
+export function hold(s: ListingState, r: Omit<Reservation, 'expiresAt'>, now: Date, ttlMs: number): [ListingState, ListingEvent[]] {
+  const reservation: Reservation = { ...r, expiresAt: new Date(now.getTime() + ttlMs).toISOString() }
+  const next = { ...s, reservations: [...s.reservations, reservation], updatedAt: now.toISOString() }
+  const event: ListingEvent = {
+    type: 'stock.reserved',
+    data: { quantity: r.quantity, available: availableQuantity(next), expiresAt: reservation.expiresAt },
+    private: { reservationId: r.id, holderId: r.holderId, source: r.source, unitPrice: money(r.unitPrice, s.currency) },
+  }
+  return [next, [event]]
+}
+
+export function commit(s: ListingState, reservationId: string, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
+  if (prior === 'committed') return accepted(s, [])
+  if (prior === 'released') return reject({ code: 'reservation_released' })
+  const r = s.reservations.find((x) => x.id === reservationId)
+  if (!r) return reject({ code: 'reservation_not_found' })
+  const sold = s.sold + r.quantity
+  const next = { ...s, sold, reservations: s.reservations.filter((x) => x.id !== reservationId), updatedAt: now.toISOString() }
+  const events: ListingEvent[] = [
+    {
+      type: 'stock.committed',
+      data: { quantity: r.quantity, sold, available: availableQuantity(next) },
+      private: { reservationId, holderId: r.holderId, unitPrice: money(r.unitPrice, s.currency) },
+    },
+  ]
+  if (sold >= s.quantity) events.push({ type: 'listing.sold_out', data: {}, private: {} })
+  return accepted(next, events, [{ reservationId, outcome: 'committed' }])
+}
+
+/**
+ * Gives the units back. Releasing an id never reserved still records it as released, so a
+ * reservation that arrives after its own compensation (a saga racing itself) is refused.
+ */
+export function release(s: ListingState, reservationId: string, reason: ReleaseReason, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
+  if (prior === 'released') return accepted(s, [])
+  if (prior === 'committed') return reject({ code: 'already_committed' })
+  return accepted(...releaseHeld(s, reservationId, reason, now), [{ reservationId, outcome: 'released' }])
+}
+
+function releaseHeld(s: ListingState, reservationId: string, reason: ReleaseReason, now: Date): [ListingState, ListingEvent[]] {
+  const r = s.reservations.find((x) => x.id === reservationId)
+  if (!r) return [s, []]
+  const next = { ...s, reservations: s.reservations.filter((x) => x.id !== reservationId), updatedAt: now.toISOString() }
+  return [
+    next,
+    [{ type: 'stock.released', data: { quantity: r.quantity, available: availableQuantity(next), reason }, private: { reservationId, holderId: r.holderId } }],
+  ]
+}
+
+/** Releases every reservation whose time is up. */
+export function expireReservations(s: ListingState, now: Date): ListingAccepted {
+  const due = s.reservations.filter((r) => Date.parse(r.expiresAt) <= now.getTime())
+  return due.reduce<ListingAccepted>(
+    (acc, r) => {
+      const [state, events] = releaseHeld(acc.state, r.id, 'expired', now)
+      return accepted(state, [...acc.events, ...events], [...acc.settlements, { reservationId: r.id, outcome: 'released' }])
+    },
+    accepted(s, []),
+  )
+}
