@@ -140,6 +140,11 @@ export class ListingObject extends DurableObject<Env> {
     return this.store.eventsSince(seq)
   }
 
+  /** Events committed but not yet accepted by the queue, with their attempts (for operators). */
+  pendingOutbox(): { seq: number; attempts: number }[] {
+    return this.store.outboxDue(Number.MAX_SAFE_INTEGER, 10_000).map((d) => ({ seq: d.event.seq, attempts: d.attempts }))
+  }
+
   /** `GET /v1/listings/{id}/live?since=`: a hibernatable WebSocket fed every event as it commits. */
   override fetch(request: Request): Response {
     if (!this.state) return new Response(null, { status: 404 })
@@ -156,7 +161,8 @@ export class ListingObject extends DurableObject<Env> {
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    ws.close(code, reason)
+    // 1005/1006/1015 report how a socket ended but may not be sent; answer those with 1000.
+    ws.close([1005, 1006, 1015].includes(code) ? 1000 : code, reason)
   }
 
   override async alarm(): Promise<void> {
@@ -203,7 +209,8 @@ export class ListingObject extends DurableObject<Env> {
   /** Sends what the outbox holds, in batches; a failed send is retried later with backoff. */
   private async drainOutbox(): Promise<void> {
     for (let i = 0; i < OUTBOX_BATCHES_PER_ALARM; i++) {
-      const due = this.store.outboxDue(Date.now(), 100)
+      const now = this.now().getTime()
+      const due = this.store.outboxDue(now, 100)
       if (due.length === 0) return
       for (const batch of outboxBatches(due.map((d) => d.event))) {
         try {
@@ -212,7 +219,7 @@ export class ListingObject extends DurableObject<Env> {
         } catch (err) {
           const attempts = Math.max(...due.map((d) => d.attempts)) + 1
           const delayMs = Math.max(250, backoffSeconds(attempts, Math.random, { baseSeconds: 1, capSeconds: 300 }) * 1000)
-          this.store.retryLater(batch.map((e) => e.seq), Date.now() + delayMs)
+          this.store.retryLater(batch.map((e) => e.seq), now + delayMs)
           rootLogger('warn', { listingId: this.state?.id }).warn('outbox_send_failed', { attempts, delayMs, err })
           return
         }

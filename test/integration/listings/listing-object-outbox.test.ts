@@ -1,0 +1,50 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { expect, it } from 'vitest'
+import type { EventEnvelope } from '../../../src/events/event-envelope'
+import type { ListingObject } from '../../../src/listings/listing-object'
+import { createAuction, usd, userId } from './fixtures'
+
+/** A stand-in for the events queue that can be made to fail, and records what it accepted. */
+function fakeQueue() {
+  const sent: EventEnvelope[] = []
+  let down = true
+  const queue = {
+    sendBatch: (messages: Iterable<MessageSendRequest<EventEnvelope>>) => {
+      if (down) return Promise.reject(new Error('queue unavailable'))
+      for (const m of messages) sent.push(m.body)
+      return Promise.resolve()
+    },
+  }
+  return { queue, sent, recover: () => (down = false) }
+}
+
+it('keeps every committed event while the queue fails, then delivers each exactly once, in order', async () => {
+  const { stub } = await createAuction()
+  const fake = fakeQueue()
+  let later = Date.now()
+  await runInDurableObject(stub, (o: ListingObject) => {
+    ;(o as unknown as { env: Env }).env = { ...(o as unknown as { env: Env }).env, EVENTS: fake.queue as unknown as Queue }
+    o.now = () => new Date(later)
+  })
+  const firstSeq = (await stub.eventsSince(0)).length + 1
+  for (let i = 0; i < 5; i++) expect((await stub.placeBid({ bidderId: userId(i), maxAmount: usd(2000 + i * 1000) })).ok).toBe(true)
+
+  // The drain fails: the events stay in the outbox with an attempt counted, and nothing is lost.
+  await runDurableObjectAlarm(stub)
+  const waiting = await stub.pendingOutbox()
+  expect(waiting.map((w) => w.seq)).toEqual(expect.arrayContaining([firstSeq, firstSeq + 4]))
+  expect(waiting.every((w) => w.attempts >= 1)).toBe(true)
+  expect(fake.sent).toEqual([])
+
+  // The queue recovers; once the backoff has passed, the next alarm delivers them.
+  fake.recover()
+  later += 10 * 60_000
+  expect(await runDurableObjectAlarm(stub)).toBe(true)
+  expect(await stub.pendingOutbox()).toEqual([])
+  const committed = (await stub.eventsSince(firstSeq - 1)).map((e) => e.id)
+  const delivered = fake.sent.filter((m) => m.seq >= firstSeq)
+  expect(delivered.map((m) => m.id)).toEqual(committed)
+  expect(delivered.map((m) => m.seq)).toEqual(committed.map((_, i) => firstSeq + i))
+  expect(delivered[0]).toMatchObject({ type: 'bid.placed', aggregateId: expect.stringMatching(/^lst_/), version: 1 })
+  expect(delivered[0]?.private).toMatchObject({ bidderId: userId(0) })
+})
