@@ -88,10 +88,10 @@ export class ListingObject extends DurableObject<Env> {
 
   bidHistory(viewerId?: string): BidHistoryEntry[] | null {
     if (!this.state) return null
-    return this.store.eventsOfType('bid.placed').map((e) => ({
-      bidId: String(e.data.bidId),
-      bidder: String(e.data.bidder),
-      price: e.data.currentPrice as Money,
+    return this.store.bidsPlaced().map((e) => ({
+      bidId: e.data.bidId,
+      bidder: e.data.bidder,
+      price: e.data.currentPrice,
       at: e.occurredAt,
       mine: viewerId !== undefined && e.private.bidderId === viewerId,
     }))

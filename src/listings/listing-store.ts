@@ -1,4 +1,6 @@
 import type { ListingEvent, Settlement } from './listing-events'
+
+type BidPlaced = Extract<ListingEvent, { type: 'bid.placed' }>
 import type { ListingState } from './listing-state'
 import type { ListingView } from './listing-view'
 import type { LiveMessage, StoredEvent } from './live-message'
@@ -95,8 +97,12 @@ export class ListingStore {
     return this.eventsSince(seq).map(liveMessage)
   }
 
-  eventsOfType(type: string): StoredEvent[] {
-    return this.sql.exec<EventRow>('SELECT * FROM events WHERE type = ? ORDER BY seq', type).toArray().map(toStored)
+  /** The bids placed, oldest first, as this store wrote them. */
+  bidsPlaced(): (Pick<StoredEvent, 'seq' | 'occurredAt'> & Pick<BidPlaced, 'data' | 'private'>)[] {
+    return this.sql
+      .exec<EventRow>("SELECT * FROM events WHERE type = 'bid.placed' ORDER BY seq")
+      .toArray()
+      .map((row) => ({ seq: row.seq, occurredAt: row.occurred_at, data: JSON.parse(row.data) as BidPlaced['data'], private: JSON.parse(row.private) as BidPlaced['private'] }))
   }
 
   settledOutcome(reservationId: string): SettledOutcome | undefined {

@@ -31,7 +31,8 @@ describe('ListingObject: bids', () => {
     if (!created.ok) throw new Error('model listing refused')
     let model: ListingState = created.state
     for (const e of log) {
-      const d = placeBid(model, { bidId: String(e.data.bidId), bidderId: String(e.private.bidderId), bidderAlias: 'x', maxAmount: e.private.maxAmount as ReturnType<typeof usd> }, new Date(), rules)
+      const bid = { bidId: e.data.bidId as string, bidderId: e.private.bidderId as string, bidderAlias: 'x', maxAmount: e.private.maxAmount as ReturnType<typeof usd> }
+      const d = placeBid(model, bid, new Date(), rules)
       expect(d.ok).toBe(true)
       if (!d.ok) return
       expect(e.data.currentPrice).toEqual(usd(d.state.auction?.currentPrice ?? -1))
