@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest'
+import { placeBid } from '../../../src/listings/auction'
+import { withdrawListing } from '../../../src/listings/listing-lifecycle'
+import { availableQuantity, type ListingState } from '../../../src/listings/listing-state'
+import { commit, expireReservations, release, reserve, type Reserve } from '../../../src/listings/stock'
+import { accepted, at, bid, eventsOf, HOUR, iso, MINUTE, openAuction, openFixed, refused, RULES, SELLER, types, usd } from './fixtures'
+
+const TTL = 15 * MINUTE
+const hold = (reservationId: string, quantity = 1, holderId = 'usr_buyer'): Reserve => ({ reservationId, holderId, quantity, ttlMs: TTL })
+
+/** A fixed-price listing with `quantity` units and the given reservations made at T0. */
+function reserved(quantity: number, ...holds: Reserve[]): ListingState {
+  return holds.reduce((s, h) => accepted(reserve(s, h, at(0), undefined)).state, openFixed({ quantity, price: 2_000 }))
+}
+
+describe('reserve on a fixed-price listing', () => {
+  it('holds units for the buyer until the TTL and says how many are left', () => {
+    const d = accepted(reserve(openFixed({ quantity: 5, price: 2_000 }), hold('ord_1', 2), at(MINUTE), undefined))
+    expect(d.state.reservations).toEqual([
+      { id: 'ord_1', holderId: 'usr_buyer', quantity: 2, unitPrice: 2_000, expiresAt: iso(MINUTE + TTL), source: 'checkout' },
+    ])
+    expect(availableQuantity(d.state)).toBe(3)
+    expect(d.events).toEqual([
+      {
+        type: 'stock.reserved',
+        data: { quantity: 2, available: 3, expiresAt: iso(MINUTE + TTL) },
+        private: { reservationId: 'ord_1', holderId: 'usr_buyer', source: 'checkout', unitPrice: usd(2_000) },
+      },
+    ])
+    expect(d.settlements).toEqual([])
+  })
+
+  it('refuses more than is available, saying how many are', () => {
+    const s = reserved(3, hold('ord_1', 2))
+    expect(refused(reserve(s, hold('ord_2', 2), at(0), undefined))).toEqual({ code: 'sold_out', available: 1 })
+    expect(accepted(reserve(s, hold('ord_2', 1), at(0), undefined)).state.reservations).toHaveLength(2)
+  })
+
+  it('refuses the seller', () => {
+    expect(refused(reserve(openFixed(), hold('ord_1', 1, SELLER), at(0), undefined))).toEqual({ code: 'own_listing' })
+  })
+
+  it('refuses a sold-out or withdrawn listing', () => {
+    const soldOut = accepted(commit(reserved(1, hold('ord_1')), 'ord_1', at(0), undefined)).state
+    expect(refused(reserve(soldOut, hold('ord_2'), at(0), undefined))).toEqual({ code: 'sold_out', available: 0 })
+    const withdrawn = accepted(withdrawListing(openFixed(), SELLER, at(0))).state
+    expect(refused(reserve(withdrawn, hold('ord_2'), at(0), undefined))).toEqual({ code: 'listing_closed' })
+  })
+
+  it('answers a repeat of the same reservation with no new event, and a different one under the same id with a conflict', () => {
+    const s = reserved(3, hold('ord_1', 1))
+    const again = accepted(reserve(s, hold('ord_1', 1), at(MINUTE), undefined))
+    expect(again.events).toEqual([])
+    expect(again.state.reservations).toHaveLength(1)
+    expect(refused(reserve(s, hold('ord_1', 2), at(MINUTE), undefined))).toEqual({ code: 'reservation_conflict' })
+    expect(refused(reserve(s, hold('ord_1', 1, 'usr_other'), at(MINUTE), undefined))).toEqual({ code: 'reservation_conflict' })
+  })
+
+  it('treats an id the store remembers as committed as done, and one remembered as released as refused', () => {
+    const s = openFixed({ quantity: 3 })
+    const done = accepted(reserve(s, hold('ord_1'), at(0), 'committed'))
+    expect(done.events).toEqual([])
+    expect(done.state.reservations).toEqual([])
+    expect(refused(reserve(s, hold('ord_1'), at(0), 'released'))).toEqual({ code: 'reservation_released' })
+  })
+})
+
+describe('commit', () => {
+  it('turns the held units into sold ones and records the settlement', () => {
+    const s = reserved(3, hold('ord_1', 2))
+    const d = accepted(commit(s, 'ord_1', at(MINUTE), undefined))
+    expect(d.state.sold).toBe(2)
+    expect(d.state.reservations).toEqual([])
+    expect(d.events).toEqual([
+      { type: 'stock.committed', data: { quantity: 2, sold: 2, available: 1 }, private: { reservationId: 'ord_1', holderId: 'usr_buyer', unitPrice: usd(2_000) } },
+    ])
+    expect(d.settlements).toEqual([{ reservationId: 'ord_1', outcome: 'committed' }])
+  })
+
+  it('announces the listing sold out with its last unit', () => {
+    const d = accepted(commit(reserved(2, hold('ord_1', 2)), 'ord_1', at(MINUTE), undefined))
+    expect(types(d.events)).toEqual(['stock.committed', 'listing.sold_out'])
+  })
+
+  it('is done already for an id remembered as committed, and refused for one remembered as released or never held', () => {
+    const s = reserved(3, hold('ord_1'))
+    const repeat = accepted(commit(s, 'ord_9', at(0), 'committed'))
+    expect(repeat.events).toEqual([])
+    expect(repeat.state.sold).toBe(0)
+    expect(refused(commit(s, 'ord_9', at(0), 'released'))).toEqual({ code: 'reservation_released' })
+    expect(refused(commit(s, 'ord_9', at(0), undefined))).toEqual({ code: 'reservation_not_found' })
+  })
+
+  it('still commits a reservation past its TTL that no alarm has released yet (the order was paid)', () => {
+    const d = accepted(commit(reserved(1, hold('ord_1')), 'ord_1', at(TTL + HOUR), undefined))
+    expect(d.state.sold).toBe(1)
+  })
+})
+
+describe('release', () => {
+  it('gives the units back and records the settlement', () => {
+    const d = accepted(release(reserved(3, hold('ord_1', 2)), 'ord_1', 'released', at(MINUTE), undefined))
+    expect(availableQuantity(d.state)).toBe(3)
+    expect(d.events).toEqual([
+      { type: 'stock.released', data: { quantity: 2, available: 3, reason: 'released' }, private: { reservationId: 'ord_1', holderId: 'usr_buyer' } },
+    ])
+    expect(d.settlements).toEqual([{ reservationId: 'ord_1', outcome: 'released' }])
+  })
+
+  it('records an id never held as released, without an event, so its late reservation is refused', () => {
+    const s = openFixed({ quantity: 3 })
+    const d = accepted(release(s, 'ord_late', 'released', at(0), undefined))
+    expect(d.events).toEqual([])
+    expect(d.settlements).toEqual([{ reservationId: 'ord_late', outcome: 'released' }])
+    expect(refused(reserve(d.state, hold('ord_late'), at(0), 'released'))).toEqual({ code: 'reservation_released' })
+  })
+
+  it('is done already for an id remembered as released, and refused for one committed', () => {
+    const s = reserved(3, hold('ord_1'))
+    const repeat = accepted(release(s, 'ord_2', 'released', at(0), 'released'))
+    expect(repeat.events).toEqual([])
+    expect(repeat.settlements).toEqual([])
+    expect(refused(release(s, 'ord_2', 'released', at(0), 'committed'))).toEqual({ code: 'already_committed' })
+  })
+})
+
+describe('expireReservations', () => {
+  it('releases exactly the reservations whose time is up, as expired', () => {
+    let s = openFixed({ quantity: 5 })
+    s = accepted(reserve(s, { ...hold('ord_1'), ttlMs: 10 * MINUTE }, at(0), undefined)).state
+    s = accepted(reserve(s, { ...hold('ord_2', 2), ttlMs: 20 * MINUTE }, at(0), undefined)).state
+    expect(expireReservations(s, at(10 * MINUTE - 1)).events).toEqual([])
+    const d = expireReservations(s, at(10 * MINUTE))
+    expect(d.state.reservations.map((r) => r.id)).toEqual(['ord_2'])
+    expect(d.events).toEqual([
+      { type: 'stock.released', data: { quantity: 1, available: 3, reason: 'expired' }, private: { reservationId: 'ord_1', holderId: 'usr_buyer' } },
+    ])
+    expect(d.settlements).toEqual([{ reservationId: 'ord_1', outcome: 'released' }])
+    const all = expireReservations(s, at(HOUR))
+    expect(all.state.reservations).toEqual([])
+    expect(all.settlements.map((x) => x.reservationId)).toEqual(['ord_1', 'ord_2'])
+  })
+})
+
+describe('reserve on an auction: Buy It Now', () => {
+  const binAuction = () => openAuction({ startingBid: 1_000, buyNowPrice: 9_000 })
+
+  it('buys it now: holds the item at the Buy It Now price and ends the auction', () => {
+    const d = accepted(reserve(binAuction(), hold('ord_1'), at(MINUTE), undefined))
+    expect(d.state.auction?.outcome).toBe('bought_now')
+    expect(d.state.reservations).toEqual([
+      { id: 'ord_1', holderId: 'usr_buyer', quantity: 1, unitPrice: 9_000, expiresAt: iso(MINUTE + TTL), source: 'buy_now' },
+    ])
+    expect(d.events).toEqual([
+      { type: 'auction.ended', data: { outcome: 'bought_now', finalPrice: usd(9_000), bidCount: 0 }, private: { winnerId: 'usr_buyer' } },
+      {
+        type: 'stock.reserved',
+        data: { quantity: 1, available: 0, expiresAt: iso(MINUTE + TTL) },
+        private: { reservationId: 'ord_1', holderId: 'usr_buyer', source: 'buy_now', unitPrice: usd(9_000) },
+      },
+    ])
+    expect(refused(placeBid(d.state, bid('usr_late', 20_000), at(2 * MINUTE), RULES))).toEqual({ code: 'auction_ended' })
+  })
+
+  it('refuses more than one unit, an auction without Buy It Now, and one whose Buy It Now is gone', () => {
+    expect(refused(reserve(binAuction(), hold('ord_1', 2), at(MINUTE), undefined))).toEqual({ code: 'sold_out', available: 1 })
+    expect(refused(reserve(openAuction(), hold('ord_1'), at(MINUTE), undefined))).toEqual({ code: 'not_for_sale' })
+    const bidOn = accepted(placeBid(binAuction(), bid('usr_a', 1_000), at(MINUTE), RULES)).state
+    expect(refused(reserve(bidOn, hold('ord_1'), at(MINUTE), undefined))).toEqual({ code: 'not_for_sale' })
+  })
+
+  it('stays open under an unmet reserve, and ends the auction over the leader', () => {
+    const s = accepted(placeBid(openAuction({ startingBid: 1_000, reservePrice: 5_000, buyNowPrice: 9_000 }), bid('usr_a', 4_000), at(MINUTE), RULES)).state
+    const d = accepted(reserve(s, hold('ord_1'), at(2 * MINUTE), undefined))
+    expect(eventsOf(d.events, 'auction.ended')[0]?.private.winnerId).toBe('usr_buyer')
+  })
+
+  it('refuses once the auction is over', () => {
+    expect(refused(reserve(binAuction(), hold('ord_1'), at(HOUR), undefined))).toEqual({ code: 'listing_closed' })
+  })
+})
