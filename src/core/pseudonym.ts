@@ -1,4 +1,4 @@
-import { hmacSha256, toBase64Url, utf8 } from './bytes'
+import { toBase64Url, utf8 } from './bytes'
 
 /**
  * A stable, keyed stand-in for a piece of personal data (an IP, an e-mail address): equal inputs
@@ -6,6 +6,18 @@ import { hmacSha256, toBase64Url, utf8 } from './bytes'
  * `purpose` separates uses, so one pseudonym cannot be linked to another of the same person.
  */
 export async function pseudonym(key: string, purpose: string, value: string): Promise<string> {
-  const mac = await hmacSha256(utf8(key), utf8(`${purpose}\u0000${value}`))
-  return toBase64Url(mac.subarray(0, 16))
+  const mac = await crypto.subtle.sign('HMAC', await hmacKey(key), utf8(`${purpose}\u0000${value}`))
+  return toBase64Url(new Uint8Array(mac).subarray(0, 16))
+}
+
+/** Imported keys, by secret: importing costs more than signing, and the secret rarely changes. */
+const keys = new Map<string, Promise<CryptoKey>>()
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret)
+  if (!key) {
+    key = crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    keys.set(secret, key)
+  }
+  return key
 }

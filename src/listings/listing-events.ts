@@ -9,7 +9,7 @@ import type { AuctionOutcome, ReservationSource } from './listing-state'
  */
 type Event<T extends string, D, P = Record<string, never>> = { type: T; data: D; private: P }
 
-export type OfferDeclineReason = 'declined' | 'countered' | 'superseded' | 'stock_taken' | 'withdrawn'
+export type OfferDeclineReason = 'declined' | 'countered' | 'superseded' | 'stock_taken' | 'withdrawn' | 'price_lowered'
 export type ReleaseReason = 'released' | 'expired'
 
 export type ListingEvent =

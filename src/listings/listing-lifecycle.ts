@@ -103,7 +103,7 @@ export function updateListing(s: ListingState, cmd: UpdateListing, now: Date): L
   const changes = { title: cmd.title, description: cmd.description, price: cmd.price?.amount, quantity: cmd.quantity }
   const changed = Object.entries(changes).filter(([k, v]) => v !== undefined && v !== s[k as keyof typeof changes]).map(([k]) => k)
   if (changed.length === 0) return accepted(s, [])
-  const next = {
+  const updated = {
     ...s,
     title: cmd.title ?? s.title,
     description: cmd.description ?? s.description,
@@ -111,7 +111,10 @@ export function updateListing(s: ListingState, cmd: UpdateListing, now: Date): L
     quantity: cmd.quantity ?? s.quantity,
     updatedAt: now.toISOString(),
   }
-  return accepted(next, [{ type: 'listing.updated', data: { changed }, private: {} }])
+  // A buyer's offer at or above a lowered price is moot: they can now buy for less.
+  const newPrice = cmd.price?.amount
+  const moot = closeOffers(updated, (o) => newPrice !== undefined && o.from === 'buyer' && o.unitAmount >= newPrice, 'declined', 'price_lowered', now)
+  return accepted(moot.state, [{ type: 'listing.updated', data: { changed }, private: {} }, ...moot.events])
 }
 
 export type WithdrawRejection = { code: 'not_seller' } | { code: 'listing_reserved' } | { code: 'has_bids' } | { code: 'listing_closed' }

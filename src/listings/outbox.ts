@@ -9,13 +9,15 @@ export function toEnvelope(aggregateId: string, e: StoredEvent): EventEnvelope {
   return { id: e.id, type: e.type, version: e.version, aggregateId, seq: e.seq, occurredAt: e.occurredAt, data: e.data, private: e.private }
 }
 
-/** Splits events, in order, into batches the queue accepts in one call. */
+const encoder = new TextEncoder()
+
+/** Splits events, in order, into batches the queue accepts in one call (sizes in UTF-8 bytes, as it counts). */
 export function outboxBatches(events: StoredEvent[]): StoredEvent[][] {
   const batches: StoredEvent[][] = []
   let current: StoredEvent[] = []
   let bytes = 0
   for (const e of events) {
-    const size = JSON.stringify(e).length + 256
+    const size = encoder.encode(JSON.stringify(e)).length + 256
     if (current.length > 0 && (current.length >= MAX_MESSAGES || bytes + size > MAX_BYTES)) {
       batches.push(current)
       current = []

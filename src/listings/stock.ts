@@ -2,6 +2,7 @@ import { reject } from '../core/decision'
 import { money } from '../core/money'
 import { buyNowAvailable } from './auction'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
+import { closeOffers } from './offers'
 import type { ListingEvent, ReleaseReason } from './listing-events'
 import { availableQuantity, listingStatus, type ListingState, type Reservation } from './listing-state'
 
@@ -80,8 +81,10 @@ export function commit(s: ListingState, reservationId: string, now: Date, prior?
       private: { reservationId, holderId: r.holderId, unitPrice: money(r.unitPrice, s.currency) },
     },
   ]
-  if (sold >= s.quantity) events.push({ type: 'listing.sold_out', data: {}, private: {} })
-  return accepted(next, events, [{ reservationId, outcome: 'committed' }])
+  if (sold < s.quantity) return accepted(next, events, [{ reservationId, outcome: 'committed' }])
+  // Sold out: offers still waiting can never be filled now.
+  const closed = closeOffers(next, () => true, 'declined', 'stock_taken', now)
+  return accepted(closed.state, [...events, { type: 'listing.sold_out', data: {}, private: {} }, ...closed.events], [{ reservationId, outcome: 'committed' }])
 }
 
 /**

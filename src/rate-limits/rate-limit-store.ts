@@ -1,12 +1,33 @@
 import type { RateLimitVerdict } from './gcra'
+import { leaseSize, QuotaLeases } from './quota-lease'
 import type { RateLimitClass, RateLimitPolicy } from './rate-limit-policy'
 
 /** The counter object of one (class, subject). Subjects are already pseudonymous (no raw IPs). */
 const counter = (env: Env, cls: RateLimitClass, subject: string) =>
   env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${cls}:${subject}`))
 
-export const consumeQuota = (env: Env, cls: RateLimitClass, subject: string, policy: RateLimitPolicy): Promise<RateLimitVerdict> =>
-  counter(env, cls, subject).consume(policy)
+/** This isolate's leases on large quotas (see QuotaLeases). */
+const leases = new QuotaLeases()
+
+/**
+ * Spends one unit of a subject's quota. Large quotas are spent from a local lease when one is
+ * live; otherwise the counter object decides, granting a lease where the quota is large enough.
+ */
+export async function consumeQuota(env: Env, cls: RateLimitClass, subject: string, policy: RateLimitPolicy): Promise<RateLimitVerdict> {
+  const key = `${cls}:${subject}:${policy.limit}/${policy.windowSeconds}`
+  const local = leases.take(key, Date.now())
+  if (local) return local
+  const size = leaseSize(policy)
+  const stub = counter(env, cls, subject)
+  if (size > 1) {
+    const leased = await stub.consume(policy, size)
+    if (leased.allowed) {
+      leases.keep(key, policy, size, leased, Date.now())
+      return { ...leased, remaining: leased.remaining + size - 1 } // the lease's other units are still the caller's
+    }
+  }
+  return stub.consume(policy)
+}
 
 export const refundQuota = (env: Env, cls: RateLimitClass, subject: string, policy: RateLimitPolicy): Promise<void> =>
   counter(env, cls, subject).refund(policy)

@@ -18,6 +18,10 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   IDEMPOTENCY_TTL_HOURS: '48',
   IDEMPOTENCY_LEASE_SECONDS: '90',
   RATE_LIMITS,
+  SOFT_CLOSE_MINUTES: '3',
+  AUCTION_MIN_SECONDS: '600',
+  OFFER_CHECKOUT_HOURS: '12',
+  AUCTION_PAYMENT_HOURS: '72',
   PSEUDONYM_KEY: KEY,
   DB: { binding: 'not a setting' },
   ...over,
@@ -41,6 +45,14 @@ describe('settingsOf', () => {
       sessionTtlMs: 720 * 3_600_000,
       idempotency: { ttlMs: 48 * 3_600_000, leaseMs: 90_000 },
       rateLimits: RATE_LIMITS,
+      listingRules: {
+        softCloseMs: 3 * 60_000,
+        minAuctionMs: 600_000,
+        maxAuctionMs: 30 * 86_400_000,
+        offerTtlMs: 48 * 3_600_000,
+        offerCheckoutMs: 12 * 3_600_000,
+        auctionPaymentMs: 72 * 3_600_000,
+      },
       pseudonymKey: KEY,
     })
   })
@@ -58,6 +70,14 @@ describe('settingsOf', () => {
       sessionTtlMs: 720 * 3_600_000,
       idempotency: { ttlMs: 24 * 3_600_000, leaseMs: 60_000 },
       rateLimits: RATE_LIMITS,
+      listingRules: {
+        softCloseMs: 2 * 60_000,
+        minAuctionMs: 3_600_000,
+        maxAuctionMs: 30 * 86_400_000,
+        offerTtlMs: 48 * 3_600_000,
+        offerCheckoutMs: 24 * 3_600_000,
+        auctionPaymentMs: 48 * 3_600_000,
+      },
       pseudonymKey: KEY,
     })
   })

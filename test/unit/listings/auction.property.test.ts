@@ -106,9 +106,13 @@ const stepArb = fc.record({
     // Near the model's minimum for this bidder, a little under or anywhere above.
     { weight: 4, arbitrary: fc.record({ nearMinimum: fc.integer({ min: -40, max: 8_000 }) }) },
     { weight: 1, arbitrary: fc.record({ absolute: fc.integer({ min: 1, max: 200_000 }) }) },
+    // Exactly a maximum already standing, or exactly the reserve: ties and thresholds.
+    { weight: 1, arbitrary: fc.record({ exactly: fc.constantFrom('leader' as const, 'runnerUp' as const, 'reserve' as const) }) },
   ),
   euro: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
   waitMs: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 3 * MINUTE }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: HOUR }) }),
+  /** Sometimes land exactly on the end, or exactly where the soft-close window opens (never back in time). */
+  landOn: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('end' as const, 'window' as const) }),
 })
 
 const scenarioArb = fc.record({
@@ -117,7 +121,7 @@ const scenarioArb = fc.record({
   buyNowOver: fc.option(fc.integer({ min: 1, max: 30_000 }), { nil: null }),
   durationMs: fc.integer({ min: 5 * MINUTE, max: 2 * HOUR }),
   bidders: fc.integer({ min: 2, max: 4 }),
-  steps: fc.array(stepArb, { minLength: 1, maxLength: 40 }),
+  steps: fc.array(stepArb, { minLength: 1, maxLength: 40, size: 'max' }),
 })
 
 const auctionOf = (s: ListingState): AuctionState => {
@@ -136,11 +140,20 @@ describe('proxy bidding against a reference model (law 6)', () => {
         const model = new AuctionModel(terms, T0.getTime() + sc.durationMs)
         const bidderIds = ['usr_a', 'usr_b', 'usr_c', 'usr_d'].slice(0, sc.bidders)
         let now = T0.getTime() + MINUTE
+        const amountFor = (choice: (typeof sc.steps)[number]['amount'], bidderId: string): number => {
+          if ('absolute' in choice) return choice.absolute
+          if ('nearMinimum' in choice) return Math.max(1, model.minimumFor(bidderId) + choice.nearMinimum)
+          const [top, second] = model.ranked()
+          if (choice.exactly === 'leader') return top?.amount ?? sc.startingBid
+          if (choice.exactly === 'runnerUp') return second?.amount ?? top?.amount ?? sc.startingBid
+          return reservePrice ?? sc.startingBid
+        }
 
         for (const step of sc.steps) {
           now += step.waitMs
+          if (step.landOn) now = Math.max(now, step.landOn === 'end' ? model.endsAt : model.endsAt - RULES.softCloseMs)
           const bidderId = step.who === 'seller' ? SELLER : (bidderIds[step.who % bidderIds.length] as string)
-          const amount = 'absolute' in step.amount ? step.amount.absolute : Math.max(1, model.minimumFor(bidderId) + step.amount.nearMinimum)
+          const amount = amountFor(step.amount, bidderId)
           const maxAmount: Money = { amount, currency: step.euro ? 'EUR' : 'USD' }
           const cmd = bid(bidderId, maxAmount)
           const before = auctionOf(state)

@@ -1,0 +1,186 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { unstable_startWorker } from 'wrangler'
+import WebSocket from 'ws'
+import { startLocalSouk } from '../scripts/local-worker.ts'
+import { closedLoop, openLoop, type Sample } from './load.ts'
+import { fmt, summarize, type Summary } from './stats.ts'
+
+/**
+ * `npm run bench`: starts Souk locally (as `npm start` would) and a tiny ceiling worker, then drives
+ * both from this process over real HTTP and WebSocket:
+ *   (a) bids/s and latency on one hot auction with many concurrent bidders
+ *   (b) bid → watcher latency with many WebSocket watchers on one listing
+ *   (c) the ceiling: calls/s to a no-op Durable Object through a tiny worker, same machine, same run
+ *   (d) bid latency at a fixed offered rate of half the maximum found in (a)
+ * Prints a table and writes bench/RESULTS.md.
+ */
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64)
+const bidderCount = Number(process.env.BENCH_BIDDERS ?? 200)
+const watcherCount = Number(process.env.BENCH_WATCHERS ?? 1000)
+const durationMs = seconds * 1000
+const usd = (amount: number) => ({ amount, currency: 'USD' })
+
+type Row = { scenario: string; rate: string; latency: Summary; note: string }
+
+async function main(): Promise<void> {
+  console.log(`Starting Souk and the ceiling worker (${cpus().length} CPUs, Node ${process.version})…`)
+  const souk = await startLocalSouk({ LOG_LEVEL: 'error' })
+  const ceilingState = mkdtempSync(join(tmpdir(), 'souk-ceiling-'))
+  const ceiling = await unstable_startWorker({
+    config: 'bench/ceiling/wrangler.toml',
+    dev: { server: { hostname: '127.0.0.1', port: 0 }, persist: ceilingState, watch: false, inspector: false, logLevel: 'error' },
+  })
+  const ceilingUrl = (await ceiling.url).origin
+  try {
+    const rows = await scenarios(souk.url, ceilingUrl)
+    report(rows)
+  } finally {
+    await ceiling.dispose()
+    rmSync(ceilingState, { recursive: true, force: true })
+    await souk.stop()
+  }
+}
+
+async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
+  const post = (path: string, token: string | undefined, body: unknown) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    })
+  const register = async (label: string) => {
+    const res = await post('/v1/auth/register', undefined, { email: `${label}-${crypto.randomUUID()}@bench.test`, password: 'bench-password-1234', displayName: label })
+    if (res.status !== 201) throw new Error(`register ${res.status}: ${await res.text()}`)
+    return ((await res.json()) as { token: string }).token
+  }
+  const auction = async (sellerToken: string) => {
+    const res = await post('/v1/listings', sellerToken, {
+      title: 'Bench auction',
+      category: 'bench',
+      format: 'auction',
+      auction: { startingBid: usd(100), endsAt: new Date(Date.now() + 6 * 3_600_000).toISOString() },
+    })
+    if (res.status !== 201) throw new Error(`listing ${res.status}: ${await res.text()}`)
+    return ((await res.json()) as { id: string }).id
+  }
+
+  console.log(`Registering ${bidderCount} bidders…`)
+  const seller = await register('seller')
+  const bidders: string[] = []
+  for (let i = 0; i < bidderCount; i += 16) {
+    bidders.push(...(await Promise.all(Array.from({ length: Math.min(16, bidderCount - i) }, (_, j) => register(`bidder${i + j}`)))))
+  }
+
+  // (c) The ceiling first, so (a) is judged against this machine in this run.
+  const ping = async () => (await fetch(`${ceilingUrl}/?object=hot`)).status
+  await closedLoop(1000, concurrency, ping)
+  console.log(`(c) ceiling: ${seconds}s at concurrency ${concurrency}…`)
+  const c = await closedLoop(durationMs, concurrency, ping)
+
+  // (a) One hot auction, many bidders, each bidding a little over the last price it heard of.
+  const hot = await auction(seller)
+  let price = 100
+  let edgeRefused = 0
+  const bid = async (i: number) => {
+    const res = await post(`/v1/listings/${hot}/bids`, bidders[i % bidders.length], { maxAmount: usd(price + 100 + Math.floor(Math.random() * 4) * 100) })
+    if (res.headers.get('souk-edge-refused')) edgeRefused++
+    const body = (await res.json()) as { currentPrice?: { amount: number }; minimum?: { amount: number } }
+    price = Math.max(price, body.currentPrice?.amount ?? 0, (body.minimum?.amount ?? 0) - 100)
+    return res.status
+  }
+  await closedLoop(1000, concurrency, bid)
+  edgeRefused = 0
+  console.log(`(a) hot auction: ${seconds}s at concurrency ${concurrency}, ${bidders.length} bidders…`)
+  const a = await closedLoop(durationMs, concurrency, bid)
+  const aRate = a.samples.length / (a.elapsedMs / 1000)
+  const cRate = c.samples.length / (c.elapsedMs / 1000)
+  const placed = a.samples.filter((s) => s.status === 201).length
+  const tooLow = a.samples.filter((s) => s.status === 409).length
+
+  // (d) Half of (a)'s maximum, offered on a fixed schedule.
+  const offered = Math.max(1, Math.floor(aRate / 2))
+  console.log(`(d) fixed rate ${offered}/s for ${seconds}s…`)
+  const d = await openLoop(durationMs, offered, bid)
+
+  // (b) Many watchers on one listing; a bid every 50 ms; how long until each watcher hears of it.
+  console.log(`(b) ${watcherCount} watchers…`)
+  const b = await watcherLatency(base, await auction(seller), bidders, post)
+
+  const ok = (samples: Sample[]) => samples.filter((s) => s.status < 500).length === samples.length
+  return [
+    {
+      scenario: '(a) bids on one hot auction',
+      rate: `${aRate.toFixed(0)} req/s`,
+      latency: summarize(a.samples.map((s) => s.ms)),
+      note: `${placed} placed, ${tooLow} too low (${edgeRefused} refused at the edge), ${a.samples.length - placed - tooLow} other; ratio to (c): ${((aRate / cRate) * 100).toFixed(0)}%${ok(a.samples) ? '' : ', SERVER ERRORS'}`,
+    },
+    { scenario: '(b) bid → watcher', rate: `${watcherCount} watchers`, latency: b.latency, note: `${b.deliveries} deliveries of ${b.bids} bids` },
+    { scenario: '(c) ceiling: no-op object', rate: `${cRate.toFixed(0)} req/s`, latency: summarize(c.samples.map((s) => s.ms)), note: 'tiny worker → one DO RPC' },
+    {
+      scenario: '(d) bids at half of (a)',
+      rate: `${offered} req/s offered`,
+      latency: summarize(d.samples.map((s) => s.ms)),
+      note: `open loop; ${d.samples.filter((s) => s.status === 201).length} placed${ok(d.samples) ? '' : ', SERVER ERRORS'}`,
+    },
+  ]
+}
+
+async function watcherLatency(base: string, listingId: string, bidders: string[], post: (p: string, t: string | undefined, b: unknown) => Promise<Response>) {
+  const sentAt = new Map<string, number>()
+  const latencies: number[] = []
+  const sockets: WebSocket[] = []
+  const url = `${base.replace(/^http/, 'ws')}/v1/listings/${listingId}/live`
+  for (let i = 0; i < watcherCount; i += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, watcherCount - i) }, () => {
+        const ws = new WebSocket(url)
+        sockets.push(ws)
+        ws.on('message', (raw: Buffer) => {
+          const m = JSON.parse(raw.toString()) as { type: string; data: { bidId?: string } }
+          const at = m.data.bidId ? sentAt.get(m.data.bidId) : undefined
+          if (m.type === 'bid.placed' && at !== undefined) latencies.push(performance.now() - at)
+        })
+        return new Promise((resolve, reject) => {
+          ws.once('open', resolve)
+          ws.once('error', reject)
+        })
+      }),
+    )
+  }
+  const bids = 40
+  let amount = 1000
+  for (let i = 0; i < bids; i++) {
+    amount += 200
+    const t0 = performance.now()
+    const res = await post(`/v1/listings/${listingId}/bids`, bidders[i % bidders.length], { maxAmount: usd(amount) })
+    const body = (await res.json()) as { bid?: { id: string } }
+    // The send time is when the bid left; events can beat the HTTP answer, so record both ways.
+    if (body.bid) sentAt.set(body.bid.id, t0)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  await new Promise((r) => setTimeout(r, 1000))
+  for (const ws of sockets) ws.terminate()
+  return { latency: summarize(latencies), deliveries: latencies.length, bids }
+}
+
+function report(rows: Row[]): void {
+  const header = '| scenario | rate | p50 ms | p90 ms | p99 ms | max ms | notes |'
+  const lines = rows.map((r) => `| ${r.scenario} | ${r.rate} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p90)} | ${fmt(r.latency.p99)} | ${fmt(r.latency.max)} | ${r.note} |`)
+  const table = [header, '| --- | --- | --- | --- | --- | --- | --- |', ...lines].join('\n')
+  console.log(`\n${table}\n`)
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`
+  const command = `BENCH_SECONDS=${seconds} BENCH_CONCURRENCY=${concurrency} BENCH_BIDDERS=${bidderCount} BENCH_WATCHERS=${watcherCount} npm run bench`
+  writeFileSync(
+    'bench/RESULTS.md',
+    `# Bench results\n\nLatest run: ${new Date().toISOString()} on ${machine}.\n\nCommand: \`${command}\`\n\n${table}\n\n` +
+      'Targets: (a) at least 80% of (c); (b) p99 at most 50 ms. See bench/README.md for what each scenario does and how to read it.\n',
+  )
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})

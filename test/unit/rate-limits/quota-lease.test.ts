@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+import { leaseSize, QuotaLeases } from '../../../src/rate-limits/quota-lease'
+import type { RateLimitVerdict } from '../../../src/rate-limits/gcra'
+
+const verdict = (remaining: number): RateLimitVerdict => ({ allowed: true, limit: 1000, remaining, resetMs: 1000, retryAfterMs: 0 })
+const policy = { limit: 1000, windowSeconds: 60 } // one unit every 60 ms; leases of 20 units stand for 1.2 s
+
+describe('leaseSize', () => {
+  it('leases 2% of large quotas and nothing of small ones', () => {
+    expect(leaseSize({ limit: 100_000, windowSeconds: 60 })).toBe(2000)
+    expect(leaseSize({ limit: 1000, windowSeconds: 60 })).toBe(20)
+    expect(leaseSize({ limit: 100, windowSeconds: 60 })).toBe(2)
+    for (const limit of [1, 5, 60, 99]) expect(leaseSize({ limit, windowSeconds: 60 })).toBe(1)
+  })
+})
+
+describe('QuotaLeases', () => {
+  it('hands out exactly the units of a lease, then asks for a new one', () => {
+    const leases = new QuotaLeases()
+    expect(leases.take('k', 0)).toBeUndefined()
+    leases.keep('k', policy, 20, verdict(500), 0)
+    const handed = Array.from({ length: 25 }, () => leases.take('k', 10))
+    expect(handed.filter((v) => v !== undefined)).toHaveLength(19)
+    expect(handed.slice(0, 19).map((v) => v?.remaining)).toEqual(Array.from({ length: 19 }, (_, i) => 500 + 18 - i))
+  })
+
+  it('drops a lease once the time its units stand for has passed', () => {
+    const leases = new QuotaLeases()
+    leases.keep('k', policy, 20, verdict(500), 0)
+    expect(leases.take('k', 1199)).toBeDefined()
+    expect(leases.take('k', 1200)).toBeUndefined()
+  })
+
+  it('keeps nothing for a lease of one unit, and evicts the oldest past its capacity', () => {
+    const leases = new QuotaLeases(2)
+    leases.keep('one', policy, 1, verdict(5), 0)
+    expect(leases.take('one', 0)).toBeUndefined()
+    leases.keep('a', policy, 20, verdict(5), 0)
+    leases.keep('b', policy, 20, verdict(5), 0)
+    leases.keep('c', policy, 20, verdict(5), 0)
+    expect(leases.take('a', 0)).toBeUndefined()
+    expect(leases.take('c', 0)).toBeDefined()
+  })
+})
