@@ -17,6 +17,7 @@ const shells = [
   'src/**/*-checks.ts',
   'src/**/*-job.ts',
   'src/**/*-problems.ts',
+  'src/**/*-middleware.ts',
   'src/**/steps/**',
   'src/http/**',
   'src/db/**',
@@ -66,7 +67,7 @@ export default tseslint.config(
             { group: ['hono', 'hono/*', '@hono/*'], message: 'The core has no HTTP framework.' },
             { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'The core has no database.' },
             {
-              group: ['**/*-object', '**/*-store', '**/*-routes', '**/*-consumer', '**/*-checks', '**/*-job', '**/*-problems', '**/db/*', '**/http/*', '**/platform/*', '**/web/*'],
+              group: ['**/*-object', '**/*-store', '**/*-routes', '**/*-consumer', '**/*-checks', '**/*-job', '**/*-problems', '**/*-middleware', '**/db/*', '**/http/*', '**/platform/*', '**/web/*'],
               message: 'The core does not reach into shells; pass it values instead.',
             },
           ],

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { apiKeyRoutes } from './accounts/api-key-routes'
 import { authRoutes } from './accounts/auth-routes'
 import { meRoutes } from './accounts/me-routes'
+import { bidPrefilter } from './listings/bid-prefilter-middleware'
 import { bidRoutes } from './listings/bid-routes'
 import { listingRoutes } from './listings/listing-routes'
 import { liveRoutes } from './listings/live-routes'
@@ -23,12 +24,13 @@ import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
 
 /** What every /v1 request passes through, in order, before its route. */
-export const v1Middleware = () => [loadSettings(), bodyLimit(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
+export const v1Middleware = () => [loadSettings(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
 
 /**
  * The Worker's HTTP app. Middleware order is decided here and only here:
- * request id + trace → access log → (problems: onError) → settings → body limit → auth →
- * frozen accounts → rate limit → idempotency → routes.
+ * request id + trace → access log → (problems: onError) → settings → body limit → bid pre-filter
+ * (refuses hopeless bids before paying for authentication) → auth → frozen accounts → rate limit →
+ * idempotency → routes.
  */
 export function createApp(): OpenAPIHono<AppEnv> {
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })

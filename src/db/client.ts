@@ -3,5 +3,14 @@ import * as schema from './schema'
 
 export type Db = DrizzleD1Database<typeof schema>
 
-/** A drizzle handle over the D1 binding. Cheap to make; one per request or per batch of work. */
-export const database = (d1: D1Database): Db => drizzle(d1, { schema })
+const handles = new WeakMap<D1Database, Db>()
+
+/** The drizzle handle over a D1 binding, one per binding (so prepared statements can be reused). */
+export function database(d1: D1Database): Db {
+  let db = handles.get(d1)
+  if (!db) {
+    db = drizzle(d1, { schema })
+    handles.set(d1, db)
+  }
+  return db
+}

@@ -26,7 +26,7 @@ export const authenticate = () =>
     if (!bearer) return refuse(c, 'The Authorization header must be "Bearer <token>" with a Souk token')
     const now = systemClock()
     const db = database(c.env.DB)
-    const resolved = await resolveCredential(db, bearer.kind, await credentialHash(bearer.token), now)
+    const resolved = await resolveCredential(c.env.DB, bearer.kind, await credentialHash(bearer.token), now)
     if (!resolved) return refuse(c, 'The token is invalid, expired or revoked')
     const { principal, lastUsedAt } = resolved
     c.set('principal', principal)

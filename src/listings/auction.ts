@@ -24,7 +24,8 @@ export type BidRejection =
   | { code: 'auction_ended' }
   | { code: 'own_listing' }
   | { code: 'currency_mismatch' }
-  | { code: 'bid_too_low'; minimum: Money }
+  /** `minimum` is this bidder's; `floor` and `newBidderMinimum` are public, for the edge's memory. */
+  | { code: 'bid_too_low'; minimum: Money; floor: Money; newBidderMinimum: Money }
 
 /** The lowest maximum a bidder other than the leader may place. */
 export function minimumBid(a: AuctionState): number {
@@ -68,7 +69,14 @@ export function placeBid(s: ListingState, cmd: PlaceBid, now: Date, rules: Pick<
   const amount = cmd.maxAmount.amount
   const isLeader = a.leader?.bidderId === cmd.bidderId
   const minimum = isLeader && a.leader ? a.leader.maxAmount + 1 : minimumBid(a)
-  if (amount < minimum) return reject({ code: 'bid_too_low', minimum: money(minimum, s.currency) })
+  if (amount < minimum) {
+    return reject({
+      code: 'bid_too_low',
+      minimum: money(minimum, s.currency),
+      floor: money(bidFloor(a), s.currency),
+      newBidderMinimum: money(minimumBid(a), s.currency),
+    })
+  }
 
   const order = a.bidOrder + 1
   const bid: StandingBid = { bidderId: cmd.bidderId, maxAmount: amount, order }

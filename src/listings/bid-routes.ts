@@ -4,15 +4,12 @@ import { principalOf, requireAccess } from '../http/authorization'
 import { jsonBody, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
-import { BidFloorCache } from './bid-floor-cache'
+import { bidFloors } from './bid-prefilter-middleware'
 import { listingStub } from './listing-object'
 import { listingProblem } from './listing-problems'
 import { BidHistorySchema, BidResponse, ListingIdParam, PlaceBidBody } from './listing-schemas'
 
 const tags = ['Bids']
-
-/** This isolate's memory of hot auctions' floors (the edge pre-filter; see BidFloorCache). */
-export const bidFloors = new BidFloorCache()
 
 const placeBidRoute = createRoute({
   method: 'post',
@@ -45,13 +42,13 @@ export const bidRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProble
     const bidder = principalOf(c)
     const { id } = c.req.valid('param')
     const { maxAmount } = c.req.valid('json')
-    const minimum = bidFloors.refuses(id, maxAmount)
-    if (minimum) {
-      // Prices only rise: a bid under a floor this isolate has seen can never stand.
-      throw new Problem(409, 'bid_too_low', undefined, { extra: { minimum }, headers: { 'Souk-Edge-Refused': '1' } })
-    }
     const outcome = await listingStub(c.env, id).placeBid({ bidderId: bidder.userId, maxAmount })
-    if (!outcome.ok) throw listingProblem(outcome.rejection)
+    if (!outcome.ok) {
+      const rejection = outcome.rejection
+      if (rejection.code !== 'bid_too_low') throw listingProblem(rejection)
+      bidFloors.raise(id, rejection.floor, rejection.newBidderMinimum)
+      throw listingProblem(rejection)
+    }
     const receipt = outcome.value
     const { listing } = receipt
     if (listing.minimumBid) bidFloors.raise(id, receipt.floor, listing.minimumBid)

@@ -41,6 +41,7 @@ const answers = {
 
 export function listingProblem(r: ListingRejection): Problem {
   const [status, code] = answers[r.code]
-  const { code: _code, reason, ...extra } = r as { code: string; reason?: string } & Record<string, unknown>
+  // `floor` and `newBidderMinimum` are for the edge's memory; the bidder is told their own minimum.
+  const { code: _code, reason, floor: _floor, newBidderMinimum: _newBidder, ...extra } = r as { code: string; reason?: string } & Record<string, unknown>
   return new Problem(status, code, reason, { extra })
 }

@@ -1,9 +1,9 @@
 import type { ListingView } from './listing-view'
 
 /**
- * An event as the live channel sends it: `{ seq, type, data }`, public data only. The listing
- * snapshot rides along without its description (which can be long and rarely changes) except on
- * the events that change it.
+ * An event as the live channel sends it: `{ seq, type, data }`, public data only. The full listing
+ * snapshot rides along only on `listing.*` events; the others carry what they changed (price,
+ * bid count, end, stock), which keeps the messages a hot auction sends to every watcher small.
  */
 /**
  * JSON as it crosses RPC and the queue, four levels deep: RPC's serializable types reject
@@ -28,10 +28,8 @@ export type StoredEvent = {
 
 export type LiveMessage = { seq: number; type: string; data: JsonObject }
 
-const describes = new Set(['listing.created', 'listing.updated'])
-
 export function liveMessage(e: StoredEvent): LiveMessage {
-  if (describes.has(e.type)) return { seq: e.seq, type: e.type, data: e.data }
-  const { description: _omitted, ...listing } = e.data.listing
-  return { seq: e.seq, type: e.type, data: { ...e.data, listing } }
+  if (e.type.startsWith('listing.')) return { seq: e.seq, type: e.type, data: e.data }
+  const { listing: _snapshot, ...data } = e.data
+  return { seq: e.seq, type: e.type, data }
 }

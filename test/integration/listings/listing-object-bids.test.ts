@@ -55,7 +55,10 @@ describe('ListingObject: bids', () => {
     const { stub } = await createAuction()
     expect(await stub.placeBid({ bidderId: SELLER, maxAmount: usd(5000) })).toEqual({ ok: false, rejection: { code: 'own_listing' } })
     expect(await stub.placeBid({ bidderId: userId(1), maxAmount: { amount: 5000, currency: 'EUR' } })).toEqual({ ok: false, rejection: { code: 'currency_mismatch' } })
-    expect(await stub.placeBid({ bidderId: userId(1), maxAmount: usd(999) })).toEqual({ ok: false, rejection: { code: 'bid_too_low', minimum: usd(1000) } })
+    expect(await stub.placeBid({ bidderId: userId(1), maxAmount: usd(999) })).toEqual({
+      ok: false,
+      rejection: { code: 'bid_too_low', minimum: usd(1000), floor: usd(1000), newBidderMinimum: usd(1000) },
+    })
     expect(await stub.eventsSince(1)).toEqual([])
     expect((await stub.view())?.version).toBe(1)
   })

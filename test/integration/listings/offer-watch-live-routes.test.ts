@@ -102,7 +102,7 @@ describe('live channel', () => {
     const text = JSON.stringify(messages)
     expect(text).not.toContain(buyer.user.id)
     expect(text).not.toContain('4000')
-    expect(messages[1]?.data.listing).not.toHaveProperty('description')
+    expect(messages[1]?.data).not.toHaveProperty('listing')
     expect(messages[2]?.data.listing).toMatchObject({ description: 'now with a saucer' })
   })
 })

@@ -79,7 +79,16 @@ class AuctionModel {
     if (cmd.bidderId === SELLER) return { code: 'own_listing' }
     if (cmd.maxAmount.currency !== 'USD') return { code: 'currency_mismatch' }
     const minimum = this.minimumFor(cmd.bidderId)
-    if (cmd.maxAmount.amount < minimum) return { code: 'bid_too_low', minimum: usd(minimum) }
+    if (cmd.maxAmount.amount < minimum) {
+      const top = this.leader()
+      const price = this.price()
+      return {
+        code: 'bid_too_low',
+        minimum: usd(minimum),
+        floor: usd(top ? price + 1 : this.terms.startingBid),
+        newBidderMinimum: usd(top ? price + increment(price) : this.terms.startingBid),
+      }
+    }
     return null
   }
 

@@ -21,7 +21,7 @@ const auctionOf = (s: ListingState) => {
 describe('placeBid: who may bid, and how much', () => {
   it('takes a first bid at the starting bid and refuses one cent less, quoting the starting bid', () => {
     const s = openAuction({ startingBid: 1_000 })
-    expect(refused(placeBid(s, bid(A, 999), at(MINUTE), RULES))).toEqual({ code: 'bid_too_low', minimum: usd(1_000) })
+    expect(refused(placeBid(s, bid(A, 999), at(MINUTE), RULES))).toEqual({ code: 'bid_too_low', minimum: usd(1_000), floor: usd(1_000), newBidderMinimum: usd(1_000) })
     const d = accepted(placeBid(s, bid(A, 1_000), at(MINUTE), RULES))
     expect(auctionOf(d.state)).toMatchObject({ currentPrice: 1_000, bidCount: 1, leader: { bidderId: A, maxAmount: 1_000 } })
   })
@@ -34,7 +34,7 @@ describe('placeBid: who may bid, and how much', () => {
   it('asks a non-leader for the current price plus one increment', () => {
     const s = withBids(openAuction({ startingBid: 1_000 }), [[A, 50_000]]) // price $10.00, increment $0.50
     expect(minimumBid(auctionOf(s))).toBe(1_050)
-    expect(refused(placeBid(s, bid(B, 1_049), at(MINUTE), RULES))).toEqual({ code: 'bid_too_low', minimum: usd(1_050) })
+    expect(refused(placeBid(s, bid(B, 1_049), at(MINUTE), RULES))).toMatchObject({ code: 'bid_too_low', minimum: usd(1_050) })
     expect(accepted(placeBid(s, bid(B, 1_050), at(MINUTE), RULES)).state.auction?.bidCount).toBe(2)
   })
 
@@ -72,7 +72,8 @@ describe('placeBid: who may bid, and how much', () => {
 
   it('lets the leader raise their own maximum by a cent, without moving the price or outbidding anyone', () => {
     const s = withBids(openAuction({ startingBid: 1_000 }), [[A, 5_000], [B, 3_000]]) // price 3_100
-    expect(refused(placeBid(s, bid(A, 5_000), at(MINUTE), RULES))).toEqual({ code: 'bid_too_low', minimum: usd(5_001) })
+    // The leader's own minimum is theirs alone; the public floor and new-bidder minimum stay lower.
+    expect(refused(placeBid(s, bid(A, 5_000), at(MINUTE), RULES))).toMatchObject({ code: 'bid_too_low', minimum: usd(5_001) })
     const d = accepted(placeBid(s, bid(A, 5_001), at(MINUTE), RULES))
     expect(auctionOf(d.state)).toMatchObject({ currentPrice: 3_100, leader: { bidderId: A, maxAmount: 5_001 }, bidCount: 3 })
     const [placed] = eventsOf(d.events, 'bid.placed')

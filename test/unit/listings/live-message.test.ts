@@ -25,13 +25,11 @@ describe('liveMessage', () => {
     expect(JSON.stringify(m)).not.toContain('99999')
   })
 
-  it('drops the description from the listing snapshot of events that do not change it, keeping the rest', () => {
-    const { description: _d, ...rest } = listing
-    const m = liveMessage(stored('bid.placed', { bidCount: 3 }))
-    expect(m.data).toEqual({ bidCount: 3, listing: rest })
+  it.each(['bid.placed', 'auction.extended', 'stock.reserved', 'offer.created'])('sends %s with what it changed and no snapshot', (type) => {
+    expect(liveMessage(stored(type, { bidCount: 3 })).data).toEqual({ bidCount: 3 })
   })
 
-  it.each(['listing.created', 'listing.updated'])('keeps the description on %s', (type) => {
+  it.each(['listing.created', 'listing.updated', 'listing.withdrawn', 'listing.sold_out'])('sends %s with the whole listing', (type) => {
     expect(liveMessage(stored(type, { changed: ['description'] })).data).toEqual({ changed: ['description'], listing })
   })
 })
