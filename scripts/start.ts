@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync } from 'node:fs'
 import { developmentVars } from './development-vars.ts'
 import { prepareLocalDatabase, wranglerBin } from './local-d1.ts'
+import { seedDemoListings } from './seed-listings.ts'
 
 /**
  * `npm start`: Souk on one machine with its embedded defaults. Local D1, objects and queues;
@@ -24,3 +25,14 @@ const dev = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => dev.kill(signal))
 dev.on('exit', (code) => process.exit(code ?? 0))
+
+// Once the worker answers, give it something to look at.
+const base = `http://127.0.0.1:${port}`
+for (let tries = 0; tries < 240; tries++) {
+  const up = await fetch(`${base}/health`).then((r) => r.ok, () => false)
+  if (up) {
+    await seedDemoListings(base).catch((err: unknown) => console.error('Could not seed demo listings:', err))
+    break
+  }
+  await new Promise((r) => setTimeout(r, 500))
+}

@@ -33,7 +33,7 @@ afterAll(async () => {
   rmSync(persist, { recursive: true, force: true })
 }, 20_000)
 
-it('npm start serves Souk on PORT with migrations applied and the staff account seeded', async () => {
+it('npm start serves Souk on PORT with migrations applied, the staff account and demo listings seeded', async () => {
   const port = await freePort()
   const output: string[] = []
   child = spawn('npm', ['start'], { env: { ...process.env, PORT: String(port), SOUK_PERSIST_DIR: persist }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
@@ -57,4 +57,13 @@ it('npm start serves Souk on PORT with migrations applied and the staff account 
   // The development limits let a load test from one machine through.
   const me = await fetch(`http://127.0.0.1:${port}/v1/me`)
   expect(me.headers.get('ratelimit-policy')).toBe('"read";q=100000;w=60')
+
+  // Demo listings are seeded through the API, then projected into search.
+  let titles: string[] = []
+  while (titles.length < 3 && Date.now() < deadline) {
+    const found = (await (await fetch(`http://127.0.0.1:${port}/v1/listings?limit=10`)).json()) as { data: { title: string }[] }
+    titles = found.data.map((l) => l.title)
+    if (titles.length < 3) await new Promise((r) => setTimeout(r, 250))
+  }
+  expect(titles.sort()).toEqual(['1920s brass desk lamp', 'Hand-thrown stoneware mug', 'Vintage film camera'])
 }, 150_000)
