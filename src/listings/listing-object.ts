@@ -182,6 +182,7 @@ export class ListingObject extends DurableObject<Env> {
 
   private async commitDecision(d: ListingAccepted, now: Date): Promise<void> {
     if (d.state === this.state && d.events.length === 0 && d.settlements.length === 0) return
+    this.store.ensureCreated()
     const state: ListingState = { ...d.state, version: this.store.lastSeq() + d.events.length }
     const stored = this.ctx.storage.transactionSync(() => {
       this.store.save(state)

@@ -27,26 +27,44 @@ const migrations: string[][] = [
 type EventRow = { seq: number; id: string; type: string; version: number; occurred_at: string; data: string; private: string }
 
 export class ListingStore {
-  private constructor(private readonly sql: SqlStorage) {}
+  private constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly sql: SqlStorage,
+    /** False until the listing is created: looking up an unknown id must not leave storage behind. */
+    private initialized: boolean,
+  ) {}
 
   /** Opens the store, running the migrations it has not run yet: idempotent, cheap on every wake. */
   static open(storage: DurableObjectStorage): ListingStore {
-    const sql = storage.sql
+    const [known] = storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").toArray()
+    const store = new ListingStore(storage, storage.sql, (known?.n ?? 0) > 0)
+    if (store.initialized) store.migrate()
+    return store
+  }
+
+  /** Creates the tables before the listing's first commit; a no-op afterwards. */
+  ensureCreated(): void {
+    if (!this.initialized) this.migrate()
+  }
+
+  private migrate(): void {
+    const sql = this.sql
     sql.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)')
     const [row] = sql.exec<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations').toArray()
     const done = row?.version ?? 0
     if (done < migrations.length) {
-      storage.transactionSync(() => {
+      this.storage.transactionSync(() => {
         migrations.slice(done).forEach((statements, i) => {
           for (const statement of statements) sql.exec(statement)
           sql.exec('INSERT INTO schema_migrations (version) VALUES (?)', done + i + 1)
         })
       })
     }
-    return new ListingStore(sql)
+    this.initialized = true
   }
 
   load(): ListingState | undefined {
+    if (!this.initialized) return undefined
     const [row] = this.sql.exec<{ json: string }>('SELECT json FROM state WHERE id = 1').toArray()
     return row ? (JSON.parse(row.json) as ListingState) : undefined
   }
@@ -56,6 +74,7 @@ export class ListingStore {
   }
 
   lastSeq(): number {
+    if (!this.initialized) return 0
     const [row] = this.sql.exec<{ seq: number | null }>('SELECT max(seq) AS seq FROM events').toArray()
     return row?.seq ?? 0
   }
@@ -106,6 +125,7 @@ export class ListingStore {
   }
 
   settledOutcome(reservationId: string): SettledOutcome | undefined {
+    if (!this.initialized) return undefined
     const [row] = this.sql.exec<{ outcome: SettledOutcome }>('SELECT outcome FROM settled WHERE reservation_id = ?', reservationId).toArray()
     return row?.outcome
   }
@@ -130,6 +150,7 @@ export class ListingStore {
 
   /** When the earliest event still waiting in the outbox may be tried; null when it is empty. */
   nextOutboxAttempt(): number | null {
+    if (!this.initialized) return null
     const [row] = this.sql.exec<{ at: number | null }>('SELECT min(next_attempt_at) AS at FROM outbox').toArray()
     return row?.at ?? null
   }

@@ -111,3 +111,18 @@ describe('ListingObject: offers', () => {
     expect(await stub.offer(counter, userId(9))).toBeNull()
   })
 })
+
+describe('ListingObject: unknown ids', () => {
+  it('answers not found for a listing never created, and leaves no storage behind', async () => {
+    const { env } = await import('cloudflare:workers')
+    const { listingStub } = await import('../../../src/listings/listing-object')
+    const stub = listingStub(env, `lst_${'7'.repeat(26)}`)
+    expect(await stub.view()).toBeNull()
+    expect(await stub.placeBid({ bidderId: userId(1), maxAmount: usd(100) })).toEqual({ ok: false, rejection: { code: 'not_found' } })
+    expect(await stub.bidHistory()).toBeNull()
+    const tables = await runInDurableObject(stub, (_o: ListingObject, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name),
+    )
+    expect(tables.filter((t) => !t.startsWith('_cf') && !t.startsWith('sqlite'))).toEqual([])
+  })
+})
