@@ -122,9 +122,16 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
       scenario: '(a) bids on one hot auction',
       rate: `${aRate.toFixed(0)} req/s`,
       latency: summarize(a.samples.map((s) => s.ms)),
-      note: `${placed} placed, ${tooLow} too low (${edgeRefused} refused at the edge), ${a.samples.length - placed - tooLow} other; ratio to (c): ${((aRate / cRate) * 100).toFixed(0)}%${ok(a.samples) ? '' : ', SERVER ERRORS'}`,
+      note:
+        `${placed} placed, ${tooLow} too low (${edgeRefused} refused at the edge), ${a.samples.length - placed - tooLow} other; ` +
+        `${((a.samples.length - edgeRefused) / (a.elapsedMs / 1000)).toFixed(0)} req/s reached the object; ratio to (c): ${((aRate / cRate) * 100).toFixed(0)}%${ok(a.samples) ? '' : ', SERVER ERRORS'}`,
     },
-    { scenario: '(b) bid → watcher', rate: `${watcherCount} watchers`, latency: b.latency, note: `${b.deliveries} of ${b.bids * watcherCount} deliveries (${b.bids} bids)` },
+    {
+      scenario: '(b) bid → watcher',
+      rate: `${watcherCount} watchers`,
+      latency: b.latency,
+      note: `${b.deliveries} of ${b.bids * watcherCount} deliveries (${b.bids} bids); ${b.inOrder ? 'every watcher saw them in seq order' : 'OUT OF ORDER'}`,
+    },
     { scenario: '(c) ceiling: no-op object', rate: `${cRate.toFixed(0)} req/s`, latency: summarize(c.samples.map((s) => s.ms)), note: 'tiny worker → one DO RPC' },
     {
       scenario: '(d) bids at half of (a)',
@@ -138,6 +145,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
 async function watcherLatency(base: string, listingId: string, bidders: string[], post: (p: string, t: string | undefined, b: unknown) => Promise<Response>) {
   const sentAt = new Map<string, number>()
   const arrivals = new Map<string, number[]>()
+  let inOrder = true
   const sockets: WebSocket[] = []
   const url = `${base.replace(/^http/, 'ws')}/v1/listings/${listingId}/live`
   for (let i = 0; i < watcherCount; i += 100) {
@@ -145,9 +153,12 @@ async function watcherLatency(base: string, listingId: string, bidders: string[]
       Array.from({ length: Math.min(100, watcherCount - i) }, () => {
         const ws = new WebSocket(url)
         sockets.push(ws)
+        let lastSeq = 0
         ws.on('message', (raw: Buffer) => {
           const now = performance.now()
-          const m = JSON.parse(raw.toString()) as { type: string; data: { bidId?: string } }
+          const m = JSON.parse(raw.toString()) as { seq: number; type: string; data: { bidId?: string } }
+          if (lastSeq !== 0 && m.seq !== lastSeq + 1) inOrder = false
+          lastSeq = m.seq
           if (m.type !== 'bid.placed' || !m.data.bidId) return
           arrivals.set(m.data.bidId, [...(arrivals.get(m.data.bidId) ?? []), now])
         })
@@ -172,7 +183,7 @@ async function watcherLatency(base: string, listingId: string, bidders: string[]
   await new Promise((r) => setTimeout(r, 1000))
   for (const ws of sockets) ws.terminate()
   const latencies = [...sentAt].flatMap(([bidId, t0]) => (arrivals.get(bidId) ?? []).map((t) => t - t0))
-  return { latency: summarize(latencies), deliveries: latencies.length, bids: sentAt.size }
+  return { latency: summarize(latencies), deliveries: latencies.length, bids: sentAt.size, inOrder }
 }
 
 function report(rows: Row[]): void {

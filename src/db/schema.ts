@@ -106,7 +106,7 @@ export const watchlist = sqliteTable(
 )
 
 /** Which listing holds an offer, so `/v1/offers/{id}` finds its object. Written before the offer is made. */
-export const offerRoutes = sqliteTable('offer_routes', {
+export const offerLocations = sqliteTable('offer_routes', {
   offerId: text('offer_id').primaryKey(),
   listingId: text('listing_id').notNull(),
 })

@@ -37,6 +37,7 @@ export const problemTitles = {
   currency_mismatch: 'The amount is not in the listing\'s currency',
   bid_too_low: 'The bid is below the minimum',
   offers_not_accepted: 'This listing does not take offers',
+  offer_limit: 'This listing has as many open offers as it takes; try again later',
   offer_above_price: 'An offer cannot exceed the asking price',
   sold_out: 'Not enough stock is available',
   not_your_turn: 'The other party must answer this offer',

@@ -86,9 +86,12 @@ export function placeBid(s: ListingState, cmd: PlaceBid, now: Date, rules: Pick<
   const currentPrice = proxyPrice(a, leader, runnerUp)
   if (currentPrice < a.currentPrice) throw new Error('proxy bidding lowered the price') // an invariant, not a business outcome
 
-  const endsAt = softClose(a.endsAt, now, rules.softCloseMs)
-  const auction: AuctionState = { ...a, leader, runnerUp, currentPrice, bidCount: a.bidCount + 1, bidOrder: order, endsAt }
   const leaderChanged = a.leader?.bidderId !== leader.bidderId
+  // Only a bid that moves the price or the lead extends the end: a leader quietly raising their own
+  // maximum changes nothing a rival could answer, and must not keep the auction open forever.
+  const contested = leaderChanged || currentPrice > a.currentPrice
+  const endsAt = contested ? softClose(a.endsAt, now, rules.softCloseMs) : a.endsAt
+  const auction: AuctionState = { ...a, leader, runnerUp, currentPrice, bidCount: a.bidCount + 1, bidOrder: order, endsAt }
   const outbidIds = leaderChanged ? (a.leader ? [a.leader.bidderId] : []) : isLeader ? [] : [cmd.bidderId]
   const events: ListingEvent[] = [
     {

@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
-import { jsonBody, problems } from '../http/common-schemas'
+import { decodeCursor, page } from '../core/cursor'
+import { jsonBody, PageQuery, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { bidFloors } from './bid-prefilter-middleware'
@@ -32,8 +33,8 @@ const bidHistoryRoute = createRoute({
   method: 'get',
   path: '/listings/{id}/bids',
   tags,
-  summary: 'Bid history, oldest first; bidders are pseudonyms stable on the listing, maximums are never shown',
-  request: { params: ListingIdParam },
+  summary: 'Bid history, newest first; bidders are pseudonyms stable on the listing, maximums are never shown',
+  request: { params: ListingIdParam, query: PageQuery },
   responses: { 200: { description: 'The history', content: { 'application/json': { schema: BidHistorySchema } } }, 404: problems[404] },
 })
 
@@ -64,7 +65,10 @@ export const bidRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProble
   })
   .openapi(bidHistoryRoute, async (c) => {
     const { id } = c.req.valid('param')
-    const history = await listingStub(c.env, id).bidHistory(c.var.principal?.userId)
-    if (!history) throw new Problem(404, 'not_found')
-    return c.json({ data: history }, 200)
+    const { limit, cursor } = c.req.valid('query')
+    const before = cursor ? Number(decodeCursor(cursor)) : undefined
+    const rows = await listingStub(c.env, id).bidHistory(c.var.principal?.userId, limit + 1, Number.isSafeInteger(before) ? before : undefined)
+    if (!rows) throw new Problem(404, 'not_found')
+    const { data, nextCursor } = page(rows, limit, (r) => String(r.seq))
+    return c.json({ data: data.map(({ seq: _seq, ...entry }) => entry), nextCursor }, 200)
   })

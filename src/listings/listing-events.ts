@@ -23,6 +23,7 @@ export type ListingEvent =
       { bidderId: string; maxAmount: Money; leaderId: string; outbidIds: string[] }
     >
   | Event<'auction.extended', { endsAt: string; previousEndsAt: string }>
+  | Event<'auction.resumed', { endsAt: string }>
   | Event<'auction.ended', { outcome: AuctionOutcome; finalPrice: Money | null; bidCount: number }, { winnerId: string | null }>
   | Event<'auction.won', { price: Money; paymentDueAt: string }, { winnerId: string; reservationId: string }>
   | Event<

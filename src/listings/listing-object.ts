@@ -13,7 +13,7 @@ import type { ListingState } from './listing-state'
 import { ListingStore } from './listing-store'
 import { bidFloorOf, listingView, offerView, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
 import { liveMessage, type StoredEvent } from './live-message'
-import { makeOffer, respondToOffer, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
+import { makeOffer, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
 import { outboxBatches, toEnvelope } from './outbox'
 import { commit, release, reserve, type Reserve, type StockRejection } from './stock'
 
@@ -25,6 +25,8 @@ export const listingStub = (env: Env, id: string) => env.LISTINGS.get(env.LISTIN
 
 const notFound = reject<NotFound>({ code: 'not_found' })
 const OUTBOX_BATCHES_PER_ALARM = 20
+/** How far behind a reconnecting watcher may be and still be replayed event by event. */
+export const MAX_REPLAY = 1000
 
 /**
  * One listing's single writer. Each command loads the state (kept in memory between calls, always
@@ -86,9 +88,11 @@ export class ListingObject extends DurableObject<Env> {
     }))
   }
 
-  bidHistory(viewerId?: string): BidHistoryEntry[] | null {
+  /** Bids newest first, `limit` of them placed before `beforeSeq` (the page cursor). */
+  bidHistory(viewerId: string | undefined, limit: number, beforeSeq = Number.MAX_SAFE_INTEGER): (BidHistoryEntry & { seq: number })[] | null {
     if (!this.state) return null
-    return this.store.bidsPlaced().map((e) => ({
+    return this.store.bidsPlaced(beforeSeq, limit).map((e) => ({
+      seq: e.seq,
       bidId: e.data.bidId,
       bidder: e.data.bidder,
       price: e.data.currentPrice,
@@ -106,14 +110,16 @@ export class ListingObject extends DurableObject<Env> {
   async respondToOffer(offerId: string, actorId: string, response: OfferResponse): Promise<Outcome<OfferView, OfferRejection | NotFound>> {
     const now = this.now()
     if (!this.state) return notFound
+    const archived = this.store.archivedOffer(offerId)
+    if (archived) return reject(actorId === this.state.sellerId || actorId === archived.buyerId ? { code: 'offer_not_pending' } : { code: 'offer_not_found' })
     const shown = response.kind === 'counter' ? response.counterId : offerId
     return this.run(respondToOffer(this.state, offerId, actorId, response, now, this.rules()), now, (s) => this.offerOf(s, shown))
   }
 
-  /** An offer, for its buyer or the seller only. */
+  /** An offer, live or archived, for its buyer or the seller only. */
   offer(offerId: string, viewerId: string): OfferView | null {
     const s = this.state
-    const o = s?.offers.find((x) => x.id === offerId)
+    const o = s?.offers.find((x) => x.id === offerId) ?? this.store.archivedOffer(offerId)
     return s && o && (viewerId === s.sellerId || viewerId === o.buyerId) ? offerView(s, o) : null
   }
 
@@ -142,17 +148,26 @@ export class ListingObject extends DurableObject<Env> {
 
   /** Events committed but not yet accepted by the queue, with their attempts (for operators). */
   pendingOutbox(): { seq: number; attempts: number }[] {
-    return this.store.outboxDue(Number.MAX_SAFE_INTEGER, 10_000).map((d) => ({ seq: d.event.seq, attempts: d.attempts }))
+    return this.store.outboxHead(10_000).map((d) => ({ seq: d.event.seq, attempts: d.attempts }))
   }
 
-  /** `GET /v1/listings/{id}/live?since=`: a hibernatable WebSocket fed every event as it commits. */
+  /**
+   * `GET /v1/listings/{id}/live?since=`: a hibernatable WebSocket fed every event as it commits.
+   * What was missed since `since` is replayed first, before any later commit can run (no await
+   * here): no gap, no repeat. A client more than MAX_REPLAY events behind gets one `live.resync`
+   * message with the listing as it stands (and its seq) instead, then the live feed.
+   */
   override fetch(request: Request): Response {
     if (!this.state) return new Response(null, { status: 404 })
-    const since = Number(new URL(request.url).searchParams.get('since') ?? this.store.lastSeq())
+    const last = this.store.lastSeq()
+    const since = Number(new URL(request.url).searchParams.get('since') ?? last)
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket]
     this.ctx.acceptWebSocket(server)
-    // Replayed before any later commit can run (no await here), so the client sees no gap and no repeat.
-    for (const message of this.store.liveSince(since)) server.send(JSON.stringify(message))
+    if (last - since > MAX_REPLAY) {
+      server.send(JSON.stringify({ seq: last, type: 'live.resync', data: { listing: listingView(this.state, this.now()), missed: last - since } }))
+    } else {
+      for (const message of this.store.liveSince(since, MAX_REPLAY)) server.send(JSON.stringify(message))
+    }
     return new Response(null, { status: 101, webSocket: client })
   }
 
@@ -168,9 +183,13 @@ export class ListingObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null
     const now = this.now()
-    if (this.state) await this.commitDecision(runDeadlines(this.state, now, this.rules()), now)
-    await this.drainOutbox()
-    await this.armAlarm()
+    try {
+      if (this.state) await this.commitDecision(runDeadlines(this.state, now, this.rules()), now)
+    } finally {
+      // Whatever became of the deadlines, what is already committed still goes out.
+      await this.drainOutbox()
+      await this.armAlarm()
+    }
   }
 
   /** Commits an accepted decision and answers with `shape` of the new state; passes rejections through. */
@@ -183,15 +202,17 @@ export class ListingObject extends DurableObject<Env> {
   private async commitDecision(d: ListingAccepted, now: Date): Promise<void> {
     if (d.state === this.state && d.events.length === 0 && d.settlements.length === 0) return
     this.store.ensureCreated()
-    const state: ListingState = { ...d.state, version: this.store.lastSeq() + d.events.length }
+    const { live, over } = settledOffers(d.state)
+    const state: ListingState = { ...d.state, offers: live, version: this.store.lastSeq() + d.events.length }
     const stored = this.ctx.storage.transactionSync(() => {
       this.store.save(state)
+      this.store.archiveOffers(over)
       this.store.settle(d.settlements, now)
       return this.store.append(d.events, listingView(state, now), () => newId('evt', now), now)
     })
     this.state = state
-    this.broadcast(stored)
     await this.armAlarm()
+    this.broadcast(stored)
   }
 
   private broadcast(events: StoredEvent[]): void {
@@ -201,8 +222,9 @@ export class ListingObject extends DurableObject<Env> {
       try {
         for (const m of messages) ws.send(m)
       } catch (err) {
-        // A watcher whose connection just died: it reconnects with `since` and misses nothing.
-        if (!(err instanceof TypeError)) throw err
+        // One watcher's broken socket must not fail a committed command for the others; it
+        // reconnects with `since` and misses nothing.
+        rootLogger('warn', { listingId: this.state?.id }).warn('watcher_send_failed', { err })
       }
     }
   }
@@ -211,14 +233,15 @@ export class ListingObject extends DurableObject<Env> {
   private async drainOutbox(): Promise<void> {
     for (let i = 0; i < OUTBOX_BATCHES_PER_ALARM; i++) {
       const now = this.now().getTime()
-      const due = this.store.outboxDue(now, 100)
-      if (due.length === 0) return
-      for (const batch of outboxBatches(due.map((d) => d.event))) {
+      const head = this.store.outboxHead(100)
+      // Strictly from the head: nothing overtakes an event that is waiting out its backoff.
+      if (head.length === 0 || (head[0]?.nextAttemptAt ?? 0) > now) return
+      for (const batch of outboxBatches(head.map((d) => d.event))) {
         try {
           await this.env.EVENTS.sendBatch(batch.map((e) => ({ body: toEnvelope(this.state?.id ?? '', e), contentType: 'json' as const })))
           this.store.markSent(batch.map((e) => e.seq))
         } catch (err) {
-          const attempts = Math.max(...due.map((d) => d.attempts)) + 1
+          const attempts = (head[0]?.attempts ?? 0) + 1
           const delayMs = Math.max(250, backoffSeconds(attempts, Math.random, { baseSeconds: 1, capSeconds: 300 }) * 1000)
           this.store.retryLater(batch.map((e) => e.seq), now + delayMs)
           rootLogger('warn', { listingId: this.state?.id }).warn('outbox_send_failed', { attempts, delayMs, err })
@@ -240,7 +263,7 @@ export class ListingObject extends DurableObject<Env> {
   }
 
   private offerOf(s: ListingState, offerId: string): OfferView {
-    const o = s.offers.find((x) => x.id === offerId)
+    const o = s.offers.find((x) => x.id === offerId) ?? this.store.archivedOffer(offerId)
     if (!o) throw new Error(`offer ${offerId} missing after its own command`)
     return offerView(s, o)
   }

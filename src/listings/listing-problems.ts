@@ -33,6 +33,7 @@ const answers = {
   own_listing: [409, 'own_listing'],
   bid_too_low: [409, 'bid_too_low'],
   offers_not_accepted: [409, 'offers_not_accepted'],
+  offer_limit: [409, 'offer_limit'],
   offer_above_price: [422, 'offer_above_price'],
   sold_out: [409, 'sold_out'],
   not_your_turn: [409, 'not_your_turn'],

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { listings, offerRoutes, watchlist } from '../db/schema'
+import { listings, offerLocations, watchlist } from '../db/schema'
 import type { ListingView } from './listing-view'
 import { ftsQuery } from './search-query'
 
@@ -52,6 +52,7 @@ export type SearchFilters = {
 /** Newest first, `limit + 1` rows so the caller can tell whether more follow. */
 export async function searchListings(db: Db, f: SearchFilters): Promise<ListingView[]> {
   const match = f.q ? ftsQuery(f.q) : undefined
+  if (f.q !== undefined && match === undefined) return [] // words were asked for, none were given
   const nowIso = f.now.toISOString()
   const rows = await db
     .select({ view: listings.view })
@@ -59,7 +60,7 @@ export async function searchListings(db: Db, f: SearchFilters): Promise<ListingV
     .where(
       and(
         eq(listings.status, f.status),
-        // An auction past its end is over even before its object's alarm says so.
+        // An auction past its end is over even before its object's alarm says so (listingStatus, in SQL).
         f.status === 'active' ? or(isNull(listings.endsAt), sql`${listings.endsAt} > ${nowIso}`) : undefined,
         f.category ? eq(listings.category, f.category) : undefined,
         f.format ? eq(listings.format, f.format) : undefined,
@@ -84,7 +85,7 @@ export async function unwatch(db: Db, userId: string, listingId: string): Promis
   await db.delete(watchlist).where(and(eq(watchlist.userId, userId), eq(watchlist.listingId, listingId)))
 }
 
-/** The caller's watched listings, newest watch first, as the read model knows them. */
+/** The caller's watched listings, most recently listed first, as the read model knows them. */
 export async function watchedListings(db: Db, userId: string, limit: number, after?: string): Promise<{ listingId: string; view: ListingView | null }[]> {
   const rows = await db
     .select({ listingId: watchlist.listingId, view: listings.view })
@@ -96,13 +97,13 @@ export async function watchedListings(db: Db, userId: string, limit: number, aft
   return rows.map((r) => ({ listingId: r.listingId, view: (r.view as ListingView | null) ?? null }))
 }
 
-/** Records where an offer lives, before it is made (a dangling route only ever answers 404). */
+/** Records which listing holds an offer, so `/v1/offers/{id}` finds its object. */
 export async function routeOffers(db: Db, listingId: string, offerIds: string[]): Promise<void> {
-  await db.insert(offerRoutes).values(offerIds.map((offerId) => ({ offerId, listingId }))).onConflictDoNothing()
+  await db.insert(offerLocations).values(offerIds.map((offerId) => ({ offerId, listingId }))).onConflictDoNothing()
 }
 
 export async function listingOfOffer(db: Db, offerId: string): Promise<string | undefined> {
-  const row = await db.select({ listingId: offerRoutes.listingId }).from(offerRoutes).where(eq(offerRoutes.offerId, offerId)).get()
+  const row = await db.select({ listingId: offerLocations.listingId }).from(offerLocations).where(eq(offerLocations.offerId, offerId)).get()
   return row?.listingId
 }
 

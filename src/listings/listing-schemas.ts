@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { currencies, MAX_AMOUNT } from '../core/money'
-import { PageQuery } from '../http/common-schemas'
+import { PageQuery, pageOf } from '../http/common-schemas'
 
 /** Request and response shapes of the listing routes (API.md "Listings, bids, offers"). */
 export const MoneySchema = z
@@ -11,7 +11,11 @@ export const MoneySchema = z
   .openapi('Money', { example: { amount: 1250, currency: 'USD' } })
 
 const Title = z.string().trim().min(1).max(140).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters')
-const Description = z.string().max(20_000)
+/** Control characters would be escaped six bytes each in every event; line breaks and tabs are text. */
+const Description = z
+  .string()
+  .max(20_000)
+  .refine((text) => !/\p{Cc}/u.test(text.replace(/[\n\r\t]/g, '')), 'must not contain control characters other than line breaks and tabs')
 const Category = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lower-case slug').max(40)
 const Timestamp = z.iso.datetime({ offset: true }).openapi({ format: 'date-time' })
 
@@ -106,11 +110,9 @@ export const BidResponse = z
   })
   .openapi('BidPlaced')
 
-export const BidHistorySchema = z
-  .object({
-    data: z.array(z.object({ bidId: z.string(), bidder: z.string().openapi({ description: 'A pseudonym, stable on this listing' }), price: MoneySchema, at: z.string(), mine: z.boolean() })),
-  })
-  .openapi('BidHistory')
+export const BidHistorySchema = pageOf(
+  z.object({ bidId: z.string(), bidder: z.string().openapi({ description: 'A pseudonym, stable on this listing' }), price: MoneySchema, at: z.string(), mine: z.boolean() }),
+).openapi('BidHistory')
 
 export const MakeOfferBody = z.strictObject({ amount: MoneySchema, quantity: z.number().int().min(1).max(100_000).default(1) }).openapi('MakeOfferRequest')
 export const CounterOfferBody = z.strictObject({ amount: MoneySchema }).openapi('CounterOfferRequest')

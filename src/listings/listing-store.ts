@@ -1,7 +1,7 @@
 import type { ListingEvent, Settlement } from './listing-events'
 
 type BidPlaced = Extract<ListingEvent, { type: 'bid.placed' }>
-import type { ListingState } from './listing-state'
+import type { ListingState, Offer } from './listing-state'
 import type { ListingView } from './listing-view'
 import type { LiveMessage, StoredEvent } from './live-message'
 import { liveMessage } from './live-message'
@@ -22,6 +22,7 @@ const migrations: string[][] = [
     `CREATE TABLE outbox (seq INTEGER PRIMARY KEY, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0)`,
     `CREATE TABLE settled (reservation_id TEXT PRIMARY KEY, outcome TEXT NOT NULL, at TEXT NOT NULL)`,
   ],
+  [`CREATE TABLE offers_archive (id TEXT PRIMARY KEY, json TEXT NOT NULL)`],
 ]
 
 type EventRow = { seq: number; id: string; type: string; version: number; occurred_at: string; data: string; private: string }
@@ -109,17 +110,19 @@ export class ListingStore {
   }
 
   eventsSince(seq: number, limit = 10_000): StoredEvent[] {
+    if (!this.initialized) return []
     return this.sql.exec<EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit).toArray().map(toStored)
   }
 
-  liveSince(seq: number): LiveMessage[] {
-    return this.eventsSince(seq).map(liveMessage)
+  liveSince(seq: number, limit: number): LiveMessage[] {
+    return this.eventsSince(seq, limit).map(liveMessage)
   }
 
-  /** The bids placed, oldest first, as this store wrote them. */
-  bidsPlaced(): (Pick<StoredEvent, 'seq' | 'occurredAt'> & Pick<BidPlaced, 'data' | 'private'>)[] {
+  /** Bids placed before `beforeSeq`, newest first, as this store wrote them. */
+  bidsPlaced(beforeSeq: number, limit: number): (Pick<StoredEvent, 'seq' | 'occurredAt'> & Pick<BidPlaced, 'data' | 'private'>)[] {
+    if (!this.initialized) return []
     return this.sql
-      .exec<EventRow>("SELECT * FROM events WHERE type = 'bid.placed' ORDER BY seq")
+      .exec<EventRow>("SELECT * FROM events WHERE type = 'bid.placed' AND seq < ? ORDER BY seq DESC LIMIT ?", beforeSeq, limit)
       .toArray()
       .map((row) => ({ seq: row.seq, occurredAt: row.occurred_at, data: JSON.parse(row.data) as BidPlaced['data'], private: JSON.parse(row.private) as BidPlaced['private'] }))
   }
@@ -136,23 +139,37 @@ export class ListingStore {
     }
   }
 
-  /** Events due for (another) attempt at the queue, oldest first, with their attempt counts. */
-  outboxDue(nowMs: number, limit: number): { event: StoredEvent; attempts: number }[] {
+  /**
+   * The oldest events not yet on the queue, in seq order, with their attempts and when the head
+   * may next be tried. The outbox drains strictly from its head, so events leave in seq order.
+   */
+  outboxHead(limit: number): { event: StoredEvent; attempts: number; nextAttemptAt: number }[] {
+    if (!this.initialized) return []
     return this.sql
-      .exec<EventRow & { attempts: number }>(
-        `SELECT e.*, o.attempts FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.next_attempt_at <= ? ORDER BY o.seq LIMIT ?`,
-        nowMs,
+      .exec<EventRow & { attempts: number; next_attempt_at: number }>(
+        `SELECT e.*, o.attempts, o.next_attempt_at FROM outbox o JOIN events e ON e.seq = o.seq ORDER BY o.seq LIMIT ?`,
         limit,
       )
       .toArray()
-      .map((row) => ({ event: toStored(row), attempts: row.attempts }))
+      .map((row) => ({ event: toStored(row), attempts: row.attempts, nextAttemptAt: row.next_attempt_at }))
   }
 
-  /** When the earliest event still waiting in the outbox may be tried; null when it is empty. */
+  /** When the outbox's head may be tried; null when the outbox is empty. */
   nextOutboxAttempt(): number | null {
     if (!this.initialized) return null
-    const [row] = this.sql.exec<{ at: number | null }>('SELECT min(next_attempt_at) AS at FROM outbox').toArray()
+    const [row] = this.sql.exec<{ at: number }>('SELECT next_attempt_at AS at FROM outbox ORDER BY seq LIMIT 1').toArray()
     return row?.at ?? null
+  }
+
+  /** Moves offers that are over out of the state row, where they would only grow it. */
+  archiveOffers(offers: Offer[]): void {
+    for (const o of offers) this.sql.exec('INSERT OR REPLACE INTO offers_archive (id, json) VALUES (?, ?)', o.id, JSON.stringify(o))
+  }
+
+  archivedOffer(id: string): Offer | undefined {
+    if (!this.initialized) return undefined
+    const [row] = this.sql.exec<{ json: string }>('SELECT json FROM offers_archive WHERE id = ?', id).toArray()
+    return row ? (JSON.parse(row.json) as Offer) : undefined
   }
 
   markSent(seqs: number[]): void {

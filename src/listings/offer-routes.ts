@@ -75,9 +75,11 @@ export const offerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     const { id } = c.req.valid('param')
     const { amount, quantity } = c.req.valid('json')
     const offerId = newId('ofr', systemClock())
-    await routeOffers(database(c.env.DB), id, [offerId])
     const outcome = await listingStub(c.env, id).makeOffer({ offerId, buyerId: buyer.userId, unitAmount: amount, quantity })
     if (!outcome.ok) throw listingProblem(outcome.rejection)
+    // Recorded once the offer exists: a refused offer leaves nothing behind. Should this write
+    // fail, a retry makes a new offer, which supersedes the unreachable one (one thread per buyer).
+    await routeOffers(database(c.env.DB), id, [offerId])
     c.header('Location', `/v1/offers/${offerId}`)
     return c.json(outcome.value, 201)
   })
@@ -101,10 +103,10 @@ export const offerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     const { amount } = c.req.valid('json')
     const listingId = await offerListing(c.env, id)
     const counterId = newId('ofr', systemClock())
-    await routeOffers(database(c.env.DB), listingId, [counterId])
     const response: OfferResponse = { kind: 'counter', counterId, unitAmount: amount }
     const outcome = await listingStub(c.env, listingId).respondToOffer(id, actor.userId, response)
     if (!outcome.ok) throw listingProblem(outcome.rejection)
+    await routeOffers(database(c.env.DB), listingId, [counterId])
     c.header('Location', `/v1/offers/${counterId}`)
     return c.json(outcome.value, 201)
   })

@@ -18,8 +18,12 @@ export type OfferResponse =
   | { kind: 'decline' }
   | { kind: 'counter'; counterId: string; unitAmount: Money }
 
+/** Pending offers one listing holds at most (each buyer has one): a bound on its state. */
+export const MAX_PENDING_OFFERS = 100
+
 export type OfferRejection =
   | { code: 'offers_not_accepted' }
+  | { code: 'offer_limit' }
   | { code: 'listing_closed' }
   | { code: 'own_listing' }
   | { code: 'currency_mismatch' }
@@ -37,6 +41,8 @@ export function makeOffer(s: ListingState, cmd: MakeOffer, now: Date, rules: Pic
   if (priced) return priced
   const available = availableQuantity(s)
   if (cmd.quantity > available) return reject({ code: 'sold_out', available })
+  const pendingElsewhere = s.offers.filter((o) => o.status === 'pending' && o.buyerId !== cmd.buyerId).length
+  if (pendingElsewhere >= MAX_PENDING_OFFERS) return reject({ code: 'offer_limit' })
   const superseded = closeOffers(s, (o) => o.buyerId === cmd.buyerId, 'superseded', 'superseded', now)
   return accepted(...addOffer(superseded.state, superseded.events, { id: cmd.offerId, buyerId: cmd.buyerId, from: 'buyer', counters: null }, cmd, now, rules))
 }
@@ -134,3 +140,17 @@ function checkAmount(s: ListingState, amount: Money): ListingDecision<OfferRejec
 }
 
 const answererSide = (o: Offer): Offer['from'] => (o.from === 'buyer' ? 'seller' : 'buyer')
+
+/**
+ * Splits offers into those the listing still acts on (pending, or accepted while their
+ * reservation stands) and those that are over, which the object archives out of its state row.
+ */
+export function settledOffers(s: ListingState): { live: Offer[]; over: Offer[] } {
+  const live: Offer[] = []
+  const over: Offer[] = []
+  for (const o of s.offers) {
+    const acting = o.status === 'pending' || (o.status === 'accepted' && s.reservations.some((r) => r.id === o.id))
+    ;(acting ? live : over).push(o)
+  }
+  return { live, over }
+}

@@ -17,6 +17,7 @@ export type SettledOutcome = 'committed' | 'released'
 export type Reserve = { reservationId: string; holderId: string; quantity: number; ttlMs: number }
 
 export type StockRejection =
+  | { code: 'invalid_reservation'; reason: string }
   | { code: 'sold_out'; available: number }
   | { code: 'listing_closed' }
   | { code: 'own_listing' }
@@ -27,6 +28,8 @@ export type StockRejection =
   | { code: 'already_committed' }
 
 export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
+  if (!Number.isSafeInteger(cmd.quantity) || cmd.quantity < 1) return reject({ code: 'invalid_reservation', reason: 'quantity must be a whole number of at least 1' })
+  if (!Number.isFinite(cmd.ttlMs) || cmd.ttlMs <= 0) return reject({ code: 'invalid_reservation', reason: 'the hold must last a positive time' })
   if (prior === 'committed') return accepted(s, [])
   if (prior === 'released') return reject({ code: 'reservation_released' })
   const held = s.reservations.find((r) => r.id === cmd.reservationId)
@@ -45,7 +48,7 @@ export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: Settle
 function buyNow(s: ListingState, cmd: Reserve, now: Date): ListingDecision<StockRejection> {
   const a = s.auction
   if (!a?.buyNowPrice || !buyNowAvailable(a)) return reject({ code: 'not_for_sale' })
-  if (cmd.quantity !== 1) return reject({ code: 'sold_out', available: 1 })
+  if (cmd.quantity !== 1) return reject({ code: 'invalid_reservation', reason: 'an auction sells one item' })
   const [held, events] = hold(s, { id: cmd.reservationId, holderId: cmd.holderId, quantity: 1, unitPrice: a.buyNowPrice, source: 'buy_now' }, now, cmd.ttlMs)
   const ended: ListingEvent = {
     type: 'auction.ended',
@@ -101,10 +104,17 @@ function releaseHeld(s: ListingState, reservationId: string, reason: ReleaseReas
   const r = s.reservations.find((x) => x.id === reservationId)
   if (!r) return [s, []]
   const next = { ...s, reservations: s.reservations.filter((x) => x.id !== reservationId), updatedAt: now.toISOString() }
-  return [
-    next,
-    [{ type: 'stock.released', data: { quantity: r.quantity, available: availableQuantity(next), reason }, private: { reservationId, holderId: r.holderId } }],
-  ]
+  const released: ListingEvent = {
+    type: 'stock.released',
+    data: { quantity: r.quantity, available: availableQuantity(next), reason },
+    private: { reservationId, holderId: r.holderId },
+  }
+  // A Buy It Now that was not paid for gives the auction back: it runs on (or ends on its alarm).
+  if (r.source === 'buy_now' && next.auction?.outcome === 'bought_now') {
+    const resumed = { ...next, auction: { ...next.auction, outcome: null } }
+    return [resumed, [released, { type: 'auction.resumed', data: { endsAt: next.auction.endsAt }, private: {} }]]
+  }
+  return [next, [released]]
 }
 
 /** Releases every reservation whose time is up. */

@@ -4,9 +4,10 @@ import type { RateLimitPolicy } from './rate-limit-policy'
 /**
  * Lets an isolate spend a large quota without a round trip per request. It takes a lease of units
  * from the subject's counter at once and hands them out locally until they run out or the time
- * they stand for has passed. Only quotas of 100 or more are leased, 2% at a time: an isolate can
- * over-count by at most one lease (never over-admit), and small quotas (failed logins, strict
- * production writes) stay exact. Pure: the clock is passed in.
+ * they stand for has passed. Only quotas of 100 or more are leased, 2% at a time; small quotas
+ * (failed logins, strict production limits) stay exact. Leases never over-admit (every unit was
+ * granted by the counter); unused units lapse with their lease, so an isolate may refuse up to a
+ * lease's worth early. Concurrent misses share one lease request. Pure: the clock is passed in.
  */
 export const LEASE_FRACTION = 50
 
@@ -19,6 +20,7 @@ type Lease = { left: number; until: number; verdict: RateLimitVerdict }
 
 export class QuotaLeases {
   private readonly leases = new Map<string, Lease>()
+  private readonly pending = new Map<string, Promise<unknown>>()
   constructor(private readonly capacity = 10_000) {}
 
   /** A verdict from a live lease, spending one unit of it; undefined when a new lease is needed. */
@@ -29,12 +31,26 @@ export class QuotaLeases {
     return { ...lease.verdict, remaining: lease.verdict.remaining + lease.left }
   }
 
-  /** Keeps the rest of a lease just granted (its first unit already spent by this request). */
-  keep(key: string, policy: RateLimitPolicy, size: number, verdict: RateLimitVerdict, nowMs: number): void {
-    if (size <= 1) return
-    const standsForMs = ((policy.windowSeconds * 1000) / policy.limit) * size
+  /** Keeps a lease of `units` just granted, adding what is left of one still live. */
+  keep(key: string, policy: RateLimitPolicy, units: number, verdict: RateLimitVerdict, nowMs: number): void {
+    if (units < 1) return
+    const standsForMs = ((policy.windowSeconds * 1000) / policy.limit) * units
+    const live = this.leases.get(key)
+    const carried = live && nowMs < live.until ? live.left : 0
     this.leases.delete(key)
-    this.leases.set(key, { left: size - 1, until: nowMs + standsForMs, verdict })
+    this.leases.set(key, { left: units + carried, until: nowMs + standsForMs, verdict })
     if (this.leases.size > this.capacity) this.leases.delete(this.leases.keys().next().value as string)
+  }
+
+  /** Runs `request` unless one for `key` is already in flight, in which case waits for that one. */
+  async single(key: string, request: () => Promise<unknown>): Promise<void> {
+    const inFlight = this.pending.get(key)
+    if (inFlight) {
+      await inFlight
+      return
+    }
+    const running = request().finally(() => this.pending.delete(key))
+    this.pending.set(key, running)
+    await running
   }
 }

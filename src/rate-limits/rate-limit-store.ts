@@ -14,19 +14,20 @@ const leases = new QuotaLeases()
  * live; otherwise the counter object decides, granting a lease where the quota is large enough.
  */
 export async function consumeQuota(env: Env, cls: RateLimitClass, subject: string, policy: RateLimitPolicy): Promise<RateLimitVerdict> {
-  const key = `${cls}:${subject}:${policy.limit}/${policy.windowSeconds}`
-  const local = leases.take(key, Date.now())
-  if (local) return local
   const size = leaseSize(policy)
   const stub = counter(env, cls, subject)
-  if (size > 1) {
-    const leased = await stub.consume(policy, size)
-    if (leased.allowed) {
-      leases.keep(key, policy, size, leased, Date.now())
-      return { ...leased, remaining: leased.remaining + size - 1 } // the lease's other units are still the caller's
-    }
+  if (size <= 1) return stub.consume(policy)
+  const key = `${cls}:${subject}:${policy.limit}/${policy.windowSeconds}`
+  for (let round = 0; round < 2; round++) {
+    const local = leases.take(key, Date.now())
+    if (local) return local
+    // One lease request at a time per subject: the requests that missed together share it.
+    await leases.single(key, async () => {
+      const leased = await stub.consume(policy, size)
+      if (leased.allowed) leases.keep(key, policy, size, leased, Date.now())
+    })
   }
-  return stub.consume(policy)
+  return stub.consume(policy) // no lease to be had (the quota is nearly spent): ask for one unit
 }
 
 export const refundQuota = (env: Env, cls: RateLimitClass, subject: string, policy: RateLimitPolicy): Promise<void> =>

@@ -101,7 +101,7 @@ describe('ListingObject: bids', () => {
     expect(publicText).not.toContain('7777')
     expect(publicText).not.toContain('6543')
     expect(publicText).not.toContain(userId(1))
-    const history = await stub.bidHistory(userId(1))
+    const history = await stub.bidHistory(userId(1), 10)
     expect(history).toEqual([expect.objectContaining({ bidder: expect.stringMatching(/^bidder-[A-Za-z0-9_-]{8}$/), price: usd(1000), mine: true })])
   })
 })

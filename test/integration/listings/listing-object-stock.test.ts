@@ -119,10 +119,25 @@ describe('ListingObject: unknown ids', () => {
     const stub = listingStub(env, `lst_${'7'.repeat(26)}`)
     expect(await stub.view()).toBeNull()
     expect(await stub.placeBid({ bidderId: userId(1), maxAmount: usd(100) })).toEqual({ ok: false, rejection: { code: 'not_found' } })
-    expect(await stub.bidHistory()).toBeNull()
+    expect(await stub.bidHistory(undefined, 10)).toBeNull()
     const tables = await runInDurableObject(stub, (_o: ListingObject, state) =>
       state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name),
     )
     expect(tables.filter((t) => !t.startsWith('_cf') && !t.startsWith('sqlite'))).toEqual([])
+  })
+})
+
+describe('ListingObject: offers that are over', () => {
+  it('moves them out of the state row, and still shows them to their parties', async () => {
+    const { stub } = await createFixed(1, true)
+    const declined = newOfferId()
+    await stub.makeOffer({ offerId: declined, buyerId: userId(1), unitAmount: usd(3000), quantity: 1 })
+    expect((await stub.respondToOffer(declined, SELLER, { kind: 'decline' })).ok).toBe(true)
+    const live = await runInDurableObject(stub, (o: ListingObject) => (o as unknown as { state: { offers: { id: string }[] } }).state.offers.map((x) => x.id))
+    expect(live).toEqual([])
+    expect(await stub.offer(declined, userId(1))).toMatchObject({ id: declined, status: 'declined' })
+    expect(await stub.offer(declined, userId(2))).toBeNull()
+    expect(await stub.respondToOffer(declined, SELLER, { kind: 'accept' })).toEqual({ ok: false, rejection: { code: 'offer_not_pending' } })
+    expect(await stub.respondToOffer(declined, userId(2), { kind: 'accept' })).toEqual({ ok: false, rejection: { code: 'offer_not_found' } })
   })
 })

@@ -55,8 +55,9 @@ describe('listing projection', () => {
     expect(await search(`q=${word}&format=auction`)).toEqual([])
     expect(await search(`q=${word}&category=kitchen`)).toEqual([id])
     expect(await search(`q=${word}&status=withdrawn`)).toEqual([])
-    // Hostile search text is only words to the FTS engine.
+    // Hostile search text is only words to the FTS engine; text with no words matches nothing.
     const hostile = await call(`/v1/listings?q=${encodeURIComponent(`"${word}" OR NEAR(* -) :title`)}`)
     expect(hostile.status).toBe(200)
+    expect(await search('q=%21%21%21')).toEqual([])
   })
 })

@@ -115,9 +115,14 @@ describe('listings over HTTP', () => {
     }
     expect((await call(`/v1/listings/lst_${'0'.repeat(26)}/bids`, { method: 'POST', token: ann.token, json: { maxAmount: usd(5000) } })).status).toBe(404)
 
-    const history = await json<{ data: { bidder: string; mine: boolean; price: Json }[] }>(await call(`/v1/listings/${auction.id}/bids`, { token: ben.token }))
-    expect(history.data.map((h) => h.price)).toEqual([usd(1000), usd(2050), usd(4000)])
-    expect(history.data.map((h) => h.mine)).toEqual([false, true, true])
+    const history = await json<{ data: { bidder: string; mine: boolean; price: Json }[]; nextCursor: string | null }>(await call(`/v1/listings/${auction.id}/bids`, { token: ben.token }))
+    expect(history.data.map((h) => h.price)).toEqual([usd(4000), usd(2050), usd(1000)])
+    expect(history.data.map((h) => h.mine)).toEqual([true, true, false])
+    expect(history.nextCursor).toBeNull()
+    const page1 = await json<{ data: { price: Json }[]; nextCursor: string }>(await call(`/v1/listings/${auction.id}/bids?limit=2`))
+    expect(page1.data.map((h) => h.price)).toEqual([usd(4000), usd(2050)])
+    const rest = await json<{ data: { price: Json }[]; nextCursor: string | null }>(await call(`/v1/listings/${auction.id}/bids?limit=2&cursor=${page1.nextCursor}`))
+    expect(rest).toEqual({ data: [expect.objectContaining({ price: usd(1000) })], nextCursor: null })
     expect(new Set(history.data.map((h) => h.bidder)).size).toBe(2)
     expect(JSON.stringify(history)).not.toContain(ann.user.id)
     expect(JSON.stringify(history)).not.toContain('5000')

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { call, json, register, type Json } from '../support/api'
 
-const usd = (amount: number) => ({ amount, currency: 'USD' })
+const usd = (amount: number) => ({ amount, currency: 'USD' as const })
 
 async function oneMug(token: string, quantity = 1) {
   const res = await call('/v1/listings', { method: 'POST', token, json: { title: 'Mug', category: 'kitchen', format: 'fixed_price', price: usd(5000), quantity, acceptsOffers: true } })
@@ -105,4 +105,33 @@ describe('live channel', () => {
     expect(messages[1]?.data).not.toHaveProperty('listing')
     expect(messages[2]?.data.listing).toMatchObject({ description: 'now with a saucer' })
   })
+})
+
+describe('live channel: far behind', () => {
+  it('sends one resync with the listing instead of replaying more than MAX_REPLAY events', async () => {
+    const { env } = await import('cloudflare:workers')
+    const { listingStub, MAX_REPLAY } = await import('../../../src/listings/listing-object')
+    const seller = await register('resync-seller')
+    const bidder = await register('resync-bidder')
+    const created = await json<{ id: string }>(
+      await call('/v1/listings', { method: 'POST', token: seller.token, json: { title: 'Busy', category: 'x', format: 'auction', auction: { startingBid: usd(100), endsAt: new Date(Date.now() + 3_600_000).toISOString() } } }),
+    )
+    // The leader raising their own maximum: one event each, cheaply, without extending the end.
+    const stub = listingStub(env, created.id)
+    for (let i = 1; i <= MAX_REPLAY + 5; i++) await stub.placeBid({ bidderId: bidder.user.id, maxAmount: usd(100 + i) })
+    const res = await call(`/v1/listings/${created.id}/live?since=0`, { headers: { upgrade: 'websocket' } })
+    const ws = res.webSocket
+    if (!ws) throw new Error('no socket')
+    const messages: { seq: number; type: string; data: Json }[] = []
+    ws.accept()
+    ws.addEventListener('message', (e) => messages.push(JSON.parse(String(e.data)) as (typeof messages)[number]))
+    const deadline = Date.now() + 5000
+    while (messages.length < 1 && Date.now() < deadline) await scheduler.wait(20)
+    await stub.placeBid({ bidderId: bidder.user.id, maxAmount: usd(100_000) })
+    while (messages.length < 2 && Date.now() < deadline) await scheduler.wait(20)
+    ws.close()
+    expect(messages[0]).toMatchObject({ seq: MAX_REPLAY + 6, type: 'live.resync', data: { missed: MAX_REPLAY + 6, listing: { id: created.id, bidCount: MAX_REPLAY + 5 } } })
+    expect(messages[1]).toMatchObject({ seq: MAX_REPLAY + 7, type: 'bid.placed' })
+    expect(messages).toHaveLength(2)
+  }, 60_000)
 })

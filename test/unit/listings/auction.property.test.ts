@@ -93,10 +93,14 @@ class AuctionModel {
   }
 
   apply(cmd: PlaceBid, now: number): void {
+    const leaderBefore = this.leader()?.bidderId
+    const priceBefore = this.price()
     this.order += 1
     this.bidCount += 1
     this.maxes.set(cmd.bidderId, { bidderId: cmd.bidderId, amount: cmd.maxAmount.amount, order: this.order })
-    if (now + RULES.softCloseMs > this.endsAt) this.endsAt = now + RULES.softCloseMs
+    // Only a bid that moves the price or the lead extends the end.
+    const contested = this.leader()?.bidderId !== leaderBefore || this.price() > priceBefore
+    if (contested && now + RULES.softCloseMs > this.endsAt) this.endsAt = now + RULES.softCloseMs
   }
 }
 
@@ -191,12 +195,14 @@ describe('proxy bidding against a reference model (law 6)', () => {
           expect(reserveMet(a)).toBe(model.reserveMet())
           expect(buyNowAvailable(a)).toBe(model.buyNowAvailable())
 
-          // Soft close: the end never moves back, and moves exactly when the bid lands in the window.
+          // Soft close: the end never moves back, and moves exactly when a bid that moves the price or
+          // the lead lands in the window.
           expect(Date.parse(a.endsAt)).toBe(model.endsAt)
           expect(Date.parse(a.endsAt)).toBeGreaterThanOrEqual(Date.parse(before.endsAt))
           const extended = eventsOf(d.events, 'auction.extended')
           expect(extended.length).toBe(a.endsAt !== before.endsAt ? 1 : 0)
-          expect(a.endsAt !== before.endsAt).toBe(now + RULES.softCloseMs > Date.parse(before.endsAt))
+          const contested = previousLeader !== leader.bidderId || a.currentPrice > before.currentPrice
+          expect(a.endsAt !== before.endsAt).toBe(contested && now + RULES.softCloseMs > Date.parse(before.endsAt))
 
           // Who was outbid, privately.
           const [placed, ...more] = eventsOf(d.events, 'bid.placed')

@@ -268,3 +268,16 @@ describe('endAuction', () => {
     expect(endAuction(s, at(END), RULES).events).toEqual([])
   })
 })
+
+describe('soft close and the leader', () => {
+  it('does not extend the end when the leader only raises their own maximum', () => {
+    const endsIn = 10 * MINUTE
+    const s = accepted(placeBid(openAuction({ startingBid: 1_000 }, endsIn), bid(A, 2_000), at(MINUTE), RULES)).state
+    const late = at(endsIn - 30_000)
+    const raised = accepted(placeBid(s, bid(A, 9_000), late, RULES))
+    expect(raised.state.auction?.endsAt).toBe(s.auction?.endsAt)
+    expect(types(raised.events)).toEqual(['bid.placed'])
+    const challenged = accepted(placeBid(raised.state, bid(B, 3_000), late, RULES))
+    expect(types(challenged.events)).toEqual(['bid.placed', 'auction.extended'])
+  })
+})

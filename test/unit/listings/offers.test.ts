@@ -169,3 +169,25 @@ describe('expireOffers and closeOffers', () => {
     expect(closeOffers(d.state, () => true, 'declined', 'withdrawn', at(4 * MINUTE)).events).toEqual([])
   })
 })
+
+describe('bounds on offers', () => {
+  it('refuses a new buyer once a listing holds its limit of pending offers, but lets a buyer revise theirs', async () => {
+    const { MAX_PENDING_OFFERS } = await import('../../../src/listings/offers')
+    let s = openFixed({ quantity: 1, price: 5_000, acceptsOffers: true })
+    for (let i = 0; i < MAX_PENDING_OFFERS; i++) s = accepted(makeOffer(s, offer(`ofr_${i}`, `usr_n${i}`, 1_000), at(MINUTE), RULES)).state
+    expect(refused(makeOffer(s, offer('ofr_more', 'usr_new', 1_000), at(MINUTE), RULES))).toEqual({ code: 'offer_limit' })
+    expect(accepted(makeOffer(s, offer('ofr_rev', 'usr_n0', 1_200), at(MINUTE), RULES)).events.map((e) => e.type)).toEqual(['offer.declined', 'offer.created'])
+  })
+
+  it('tells the offers still in play from those that are over', async () => {
+    const { settledOffers } = await import('../../../src/listings/offers')
+    let s = withOffers(openFixed({ quantity: 2, price: 5_000, acceptsOffers: true }), offer('ofr_a', B1, 4_000), offer('ofr_b', B2, 3_000), offer('ofr_c', B3, 2_000))
+    s = accepted(respondToOffer(s, 'ofr_a', SELLER, { kind: 'accept' }, at(MINUTE), RULES)).state
+    s = accepted(respondToOffer(s, 'ofr_b', SELLER, { kind: 'decline' }, at(MINUTE), RULES)).state
+    const { live, over } = settledOffers(s)
+    expect(live.map((o) => o.id).sort()).toEqual(['ofr_a', 'ofr_c'])
+    expect(over.map((o) => o.id)).toEqual(['ofr_b'])
+    const committed = accepted(commit(s, 'ofr_a', at(2 * MINUTE)))
+    expect(settledOffers(committed.state).over.map((o) => o.id).sort()).toEqual(['ofr_a', 'ofr_b'])
+  })
+})

@@ -163,7 +163,7 @@ describe('reserve on an auction: Buy It Now', () => {
   })
 
   it('refuses more than one unit, an auction without Buy It Now, and one whose Buy It Now is gone', () => {
-    expect(refused(reserve(binAuction(), hold('ord_1', 2), at(MINUTE), undefined))).toEqual({ code: 'sold_out', available: 1 })
+    expect(refused(reserve(binAuction(), hold('ord_1', 2), at(MINUTE), undefined))).toMatchObject({ code: 'invalid_reservation' })
     expect(refused(reserve(openAuction(), hold('ord_1'), at(MINUTE), undefined))).toEqual({ code: 'not_for_sale' })
     const bidOn = accepted(placeBid(binAuction(), bid('usr_a', 1_000), at(MINUTE), RULES)).state
     expect(refused(reserve(bidOn, hold('ord_1'), at(MINUTE), undefined))).toEqual({ code: 'not_for_sale' })
@@ -177,5 +177,32 @@ describe('reserve on an auction: Buy It Now', () => {
 
   it('refuses once the auction is over', () => {
     expect(refused(reserve(binAuction(), hold('ord_1'), at(HOUR), undefined))).toEqual({ code: 'listing_closed' })
+  })
+})
+
+describe('reservations the core refuses outright', () => {
+  it.each([0, -1, 1.5, Number.NaN])('refuses a quantity of %s, changing nothing', (quantity) => {
+    expect(refused(reserve(openFixed({ quantity: 3 }), { reservationId: 'ord_q', holderId: 'usr_b', quantity, ttlMs: TTL }, at(MINUTE)))).toMatchObject({ code: 'invalid_reservation' })
+  })
+
+  it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY])('refuses a hold lasting %s ms', (ttlMs) => {
+    expect(refused(reserve(openFixed({ quantity: 3 }), { reservationId: 'ord_t', holderId: 'usr_b', quantity: 1, ttlMs }, at(MINUTE)))).toMatchObject({ code: 'invalid_reservation' })
+  })
+})
+
+describe('an unpaid Buy It Now', () => {
+  it('gives the auction back when its checkout is released: bidding resumes', () => {
+    const bought = accepted(reserve(openAuction({ startingBid: 1_000, buyNowPrice: 9_000 }), hold('ord_bin'), at(MINUTE))).state
+    const d = accepted(release(bought, 'ord_bin', 'released', at(2 * MINUTE)))
+    expect(types(d.events)).toEqual(['stock.released', 'auction.resumed'])
+    expect(d.state.auction?.outcome).toBeNull()
+    expect(accepted(placeBid(d.state, bid('usr_a', 1_500), at(3 * MINUTE), RULES)).state.auction?.bidCount).toBe(1)
+  })
+
+  it('gives it back when the hold expires too', () => {
+    const bought = accepted(reserve(openAuction({ startingBid: 1_000, buyNowPrice: 9_000 }), hold('ord_bin'), at(MINUTE))).state
+    const d = expireReservations(bought, at(MINUTE + TTL))
+    expect(types(d.events)).toEqual(['stock.released', 'auction.resumed'])
+    expect(d.state.auction?.outcome).toBeNull()
   })
 })

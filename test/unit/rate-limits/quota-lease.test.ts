@@ -20,8 +20,34 @@ describe('QuotaLeases', () => {
     expect(leases.take('k', 0)).toBeUndefined()
     leases.keep('k', policy, 20, verdict(500), 0)
     const handed = Array.from({ length: 25 }, () => leases.take('k', 10))
-    expect(handed.filter((v) => v !== undefined)).toHaveLength(19)
-    expect(handed.slice(0, 19).map((v) => v?.remaining)).toEqual(Array.from({ length: 19 }, (_, i) => 500 + 18 - i))
+    expect(handed.filter((v) => v !== undefined)).toHaveLength(20)
+    expect(handed.slice(0, 20).map((v) => v?.remaining)).toEqual(Array.from({ length: 20 }, (_, i) => 500 + 19 - i))
+  })
+
+  it('adds a new lease to what is left of a live one', () => {
+    const leases = new QuotaLeases()
+    leases.keep('k', policy, 20, verdict(500), 0)
+    for (let i = 0; i < 15; i++) leases.take('k', 0)
+    leases.keep('k', policy, 20, verdict(400), 0)
+    expect(Array.from({ length: 30 }, () => leases.take('k', 0)).filter((v) => v !== undefined)).toHaveLength(25)
+  })
+
+  it('lets concurrent misses share one lease request', async () => {
+    const leases = new QuotaLeases()
+    let requests = 0
+    let release = () => {}
+    const gate = new Promise<void>((r) => (release = r))
+    const misses = Array.from({ length: 10 }, () =>
+      leases.single('k', async () => {
+        requests++
+        await gate
+      }),
+    )
+    release()
+    await Promise.all(misses)
+    expect(requests).toBe(1)
+    await leases.single('k', () => Promise.resolve(requests++))
+    expect(requests).toBe(2)
   })
 
   it('drops a lease once the time its units stand for has passed', () => {
@@ -31,10 +57,10 @@ describe('QuotaLeases', () => {
     expect(leases.take('k', 1200)).toBeUndefined()
   })
 
-  it('keeps nothing for a lease of one unit, and evicts the oldest past its capacity', () => {
+  it('keeps nothing for a lease of no units, and evicts the oldest past its capacity', () => {
     const leases = new QuotaLeases(2)
-    leases.keep('one', policy, 1, verdict(5), 0)
-    expect(leases.take('one', 0)).toBeUndefined()
+    leases.keep('none', policy, 0, verdict(5), 0)
+    expect(leases.take('none', 0)).toBeUndefined()
     leases.keep('a', policy, 20, verdict(5), 0)
     leases.keep('b', policy, 20, verdict(5), 0)
     leases.keep('c', policy, 20, verdict(5), 0)
