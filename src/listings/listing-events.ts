@@ -1,46 +1,72 @@
-import type { Money } from '../core/money'
-import type { AuctionOutcome, ReservationSource } from './listing-state'
+import { z } from 'zod'
+import { currencies } from '../core/money'
 
 /**
- * What a listing says happened, as the core decides it. The object stamps each with an id, the
- * listing's next `seq`, the time, and the public snapshot of the listing after it (`listing`).
- * `data` is public: it goes to watchers on the live channel. `private` (who bid, who holds
- * stock, maximums) goes only to Souk's own consumers through the events queue.
+ * What a listing says happened, as the core decides it: a zod union, so consumers parse what they
+ * read and the types follow from the schemas. The object stamps each with an id, the listing's
+ * next `seq`, a version (1 for every type here), the time, and the public snapshot of the listing
+ * after it (`data.listing`). `data` is public: it goes to watchers on the live channel. `private`
+ * (who bid, who holds stock, maximums) goes only to Souk's own consumers through the events queue.
  */
-type Event<T extends string, D, P = Record<string, never>> = { type: T; data: D; private: P }
+const Money = z.object({ amount: z.number().int(), currency: z.enum(currencies) })
+const Time = z.string()
+const nothing = z.object({})
+const event = <T extends string, D extends z.ZodType, P extends z.ZodType>(type: T, data: D, secret: P) =>
+  z.object({ type: z.literal(type), data, private: secret })
 
-export type OfferDeclineReason = 'declined' | 'countered' | 'superseded' | 'stock_taken' | 'withdrawn' | 'price_lowered'
-export type ReleaseReason = 'released' | 'expired'
+export const OfferDeclineReason = z.enum(['declined', 'countered', 'superseded', 'stock_taken', 'withdrawn', 'price_lowered'])
+export type OfferDeclineReason = z.infer<typeof OfferDeclineReason>
+export const ReleaseReason = z.enum(['released', 'expired'])
+export type ReleaseReason = z.infer<typeof ReleaseReason>
+const AuctionOutcome = z.enum(['sold', 'no_bids', 'reserve_not_met', 'bought_now'])
+const ReservationSource = z.enum(['checkout', 'offer', 'auction', 'buy_now'])
 
-export type ListingEvent =
-  | Event<'listing.created', Record<string, never>>
-  | Event<'listing.updated', { changed: string[] }>
-  | Event<'listing.withdrawn', Record<string, never>>
-  | Event<'listing.sold_out', Record<string, never>>
-  | Event<
-      'bid.placed',
-      { bidId: string; bidder: string; currentPrice: Money; bidCount: number; leaderChanged: boolean; endsAt: string },
-      { bidderId: string; maxAmount: Money; leaderId: string; outbidIds: string[] }
-    >
-  | Event<'auction.extended', { endsAt: string; previousEndsAt: string }>
-  | Event<'auction.resumed', { endsAt: string }>
-  | Event<'auction.ended', { outcome: AuctionOutcome; finalPrice: Money | null; bidCount: number }, { winnerId: string | null }>
-  | Event<'auction.won', { price: Money; paymentDueAt: string }, { winnerId: string; reservationId: string }>
-  | Event<
-      'stock.reserved',
-      { quantity: number; available: number; expiresAt: string },
-      { reservationId: string; holderId: string; source: ReservationSource; unitPrice: Money }
-    >
-  | Event<'stock.released', { quantity: number; available: number; reason: ReleaseReason }, { reservationId: string; holderId: string }>
-  | Event<'stock.committed', { quantity: number; sold: number; available: number }, { reservationId: string; holderId: string; unitPrice: Money }>
-  | Event<'offer.created', { offerId: string; from: 'buyer' | 'seller'; expiresAt: string }, { buyerId: string; unitAmount: Money; quantity: number; counters: string | null }>
-  | Event<'offer.accepted', { offerId: string }, { buyerId: string; reservationId: string; unitAmount: Money; quantity: number }>
-  | Event<'offer.declined', { offerId: string; reason: OfferDeclineReason }, { buyerId: string }>
-  | Event<'offer.expired', { offerId: string }, { buyerId: string }>
+export const ListingEventSchema = z.discriminatedUnion('type', [
+  event('listing.created', nothing, nothing),
+  event('listing.updated', z.object({ changed: z.array(z.string()) }), nothing),
+  event('listing.withdrawn', nothing, nothing),
+  event('listing.sold_out', nothing, nothing),
+  event(
+    'bid.placed',
+    z.object({ bidId: z.string(), bidder: z.string(), currentPrice: Money, bidCount: z.number().int(), leaderChanged: z.boolean(), endsAt: Time }),
+    z.object({ bidderId: z.string(), maxAmount: Money, leaderId: z.string(), outbidIds: z.array(z.string()) }),
+  ),
+  event('auction.extended', z.object({ endsAt: Time, previousEndsAt: Time }), nothing),
+  event('auction.resumed', z.object({ endsAt: Time }), nothing),
+  event('auction.ended', z.object({ outcome: AuctionOutcome, finalPrice: Money.nullable(), bidCount: z.number().int() }), z.object({ winnerId: z.string().nullable() })),
+  event('auction.won', z.object({ price: Money, paymentDueAt: Time }), z.object({ winnerId: z.string(), reservationId: z.string() })),
+  event(
+    'stock.reserved',
+    z.object({ quantity: z.number().int(), available: z.number().int(), expiresAt: Time }),
+    z.object({ reservationId: z.string(), holderId: z.string(), source: ReservationSource, unitPrice: Money }),
+  ),
+  event(
+    'stock.released',
+    z.object({ quantity: z.number().int(), available: z.number().int(), reason: ReleaseReason }),
+    z.object({ reservationId: z.string(), holderId: z.string() }),
+  ),
+  event(
+    'stock.committed',
+    z.object({ quantity: z.number().int(), sold: z.number().int(), available: z.number().int() }),
+    z.object({ reservationId: z.string(), holderId: z.string(), unitPrice: Money }),
+  ),
+  event(
+    'offer.created',
+    z.object({ offerId: z.string(), from: z.enum(['buyer', 'seller']), expiresAt: Time }),
+    z.object({ buyerId: z.string(), unitAmount: Money, quantity: z.number().int(), counters: z.string().nullable() }),
+  ),
+  event(
+    'offer.accepted',
+    z.object({ offerId: z.string() }),
+    z.object({ buyerId: z.string(), reservationId: z.string(), unitAmount: Money, quantity: z.number().int() }),
+  ),
+  event('offer.declined', z.object({ offerId: z.string(), reason: OfferDeclineReason }), z.object({ buyerId: z.string() })),
+  event('offer.expired', z.object({ offerId: z.string() }), z.object({ buyerId: z.string() })),
+])
 
+export type ListingEvent = z.infer<typeof ListingEventSchema>
 export type ListingEventType = ListingEvent['type']
+export const listingEventTypes = ListingEventSchema.options.map((o) => o.shape.type.value)
 
 /** A reservation that ended, for the store's record of settled ids (commit/release idempotency). */
 export type Settlement = { reservationId: string; outcome: 'committed' | 'released' }
-
-export const noPrivate = {} as Record<string, never>

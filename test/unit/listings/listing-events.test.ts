@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { endAuction, placeBid } from '../../../src/listings/auction'
+import { ListingEventSchema, listingEventTypes, type ListingEvent } from '../../../src/listings/listing-events'
+import { createListing, updateListing, withdrawListing } from '../../../src/listings/listing-lifecycle'
+import { expireOffers, makeOffer, respondToOffer } from '../../../src/listings/offers'
+import { commit, release, reserve } from '../../../src/listings/stock'
+import { accepted, at, bid, DAY, MINUTE, openAuction, openFixed, RULES, SELLER, usd } from './fixtures'
+
+/** Drives the core through every kind of event and collects them. */
+function everyKindOfEvent(): ListingEvent[] {
+  const events: ListingEvent[] = []
+  const keep = <T extends { events: ListingEvent[] }>(d: T): T => {
+    events.push(...d.events)
+    return d
+  }
+  let auction = openAuction({ startingBid: 1_000, reservePrice: 2_000, buyNowPrice: 9_000 }, 10 * MINUTE)
+  auction = keep(accepted(reserve(auction, { reservationId: 'ord_bin', holderId: 'usr_x', quantity: 1, ttlMs: 15 * MINUTE }, at(MINUTE)))).state
+  auction = keep(accepted(release(auction, 'ord_bin', 'released', at(2 * MINUTE)))).state
+  auction = keep(accepted(placeBid(auction, bid('usr_a', 1_500), at(9 * MINUTE), RULES))).state
+  auction = keep(accepted(placeBid(auction, bid('usr_b', 3_000), at(9 * MINUTE), RULES))).state
+  keep(endAuction(auction, at(DAY), RULES))
+
+  let fixed = openFixed({ quantity: 2, price: 5_000, acceptsOffers: true })
+  fixed = keep(accepted(updateListing(fixed, { actorId: SELLER, expectedVersion: undefined, title: 'Mugs' }, at(MINUTE)))).state
+  fixed = keep(accepted(makeOffer(fixed, { offerId: 'ofr_1', buyerId: 'usr_b', unitAmount: usd(4_000), quantity: 1 }, at(MINUTE), RULES))).state
+  fixed = keep(accepted(respondToOffer(fixed, 'ofr_1', SELLER, { kind: 'counter', counterId: 'ofr_2', unitAmount: usd(4_500) }, at(MINUTE), RULES))).state
+  fixed = keep(accepted(respondToOffer(fixed, 'ofr_2', 'usr_b', { kind: 'accept' }, at(MINUTE), RULES))).state
+  fixed = keep(accepted(makeOffer(fixed, { offerId: 'ofr_3', buyerId: 'usr_c', unitAmount: usd(4_000), quantity: 1 }, at(MINUTE), RULES))).state
+  fixed = keep(accepted(reserve(fixed, { reservationId: 'ord_1', holderId: 'usr_d', quantity: 1, ttlMs: 15 * MINUTE }, at(MINUTE)))).state
+  fixed = keep(accepted(commit(fixed, 'ord_1', at(2 * MINUTE)))).state
+  keep(accepted(commit(fixed, 'ofr_2', at(2 * MINUTE))))
+
+  const offered = keep(accepted(makeOffer(openFixed({ acceptsOffers: true }), { offerId: 'ofr_9', buyerId: 'usr_e', unitAmount: usd(100), quantity: 1 }, at(0), RULES))).state
+  keep(expireOffers(offered, at(3 * DAY)))
+  keep(accepted(withdrawListing(openFixed(), SELLER, at(0))))
+  keep(accepted(createListing({ id: 'lst_x', sellerId: SELLER, title: 't', description: '', category: 'c', format: 'fixed_price', currency: 'USD', acceptsOffers: false, fixed: { price: 100, quantity: 1 } }, at(0), RULES)))
+  return events
+}
+
+describe('ListingEventSchema', () => {
+  it('parses every event the core produces, of every declared type', () => {
+    const events = everyKindOfEvent()
+    for (const e of events) expect(() => ListingEventSchema.parse(e), e.type).not.toThrow()
+    expect([...new Set(events.map((e) => e.type))].sort()).toEqual([...listingEventTypes].sort())
+  })
+
+  it('refuses an event whose data does not match its type', () => {
+    expect(ListingEventSchema.safeParse({ type: 'bid.placed', data: { bidId: 'bid_1' }, private: {} }).success).toBe(false)
+    expect(ListingEventSchema.safeParse({ type: 'listing.renamed', data: {}, private: {} }).success).toBe(false)
+  })
+})
