@@ -1,21 +1,13 @@
 import { reject } from '../core/decision'
-import type { Currency, Money } from '../core/money'
+import type { Money } from '../core/money'
 import { accepted, type ListingDecision } from './listing-decision'
 import { closeOffers } from './offers'
-import { listingStatus, reservedQuantity, type ListingFormat, type ListingRules, type ListingState } from './listing-state'
+import { listingStatus, reservedQuantity, type AuctionState, type ListingRules, type ListingState } from './listing-state'
 
 /** Creating, editing and withdrawing a listing: the seller's side of its life. Pure. */
-export type CreateListing = {
-  id: string
-  sellerId: string
-  title: string
-  description: string
-  category: string
-  format: ListingFormat
-  currency: Currency
-  acceptsOffers: boolean
+export type CreateListing = Pick<ListingState, 'id' | 'sellerId' | 'title' | 'description' | 'category' | 'format' | 'currency' | 'acceptsOffers'> & {
   fixed?: { price: number; quantity: number }
-  auction?: { startingBid: number; reservePrice: number | null; buyNowPrice: number | null; endsAt: string }
+  auction?: Pick<AuctionState, 'startingBid' | 'reservePrice' | 'buyNowPrice' | 'endsAt'>
 }
 
 export type CreateRejection =
