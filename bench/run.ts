@@ -68,6 +68,19 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
     return ((await res.json()) as { id: string }).id
   }
 
+  const fixedListing = async (sellerToken: string, quantity: number) => {
+    const res = await post('/v1/listings', sellerToken, { title: 'Bench mugs', category: 'bench', format: 'fixed_price', price: usd(1500), quantity })
+    if (res.status !== 201) throw new Error(`listing ${res.status}: ${await res.text()}`)
+    return ((await res.json()) as { id: string }).id
+  }
+  const address = { name: 'Bench Buyer', line1: '1 Load St', city: 'Springfield', postalCode: '12345', country: 'US' }
+  const checkout = (token: string, listingId: string, key: string) =>
+    fetch(`${base}/v1/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
+      body: JSON.stringify({ items: [{ listingId, quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: address }),
+    })
+
   console.log(`Registering ${bidderCount} bidders…`)
   const seller = await register('seller')
   const bidders: string[] = []
@@ -112,6 +125,40 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
   console.log(`(d) fixed rate ${offered}/s for ${seconds}s…`)
   const d = await openLoop(durationMs, offered, bid)
 
+  // (e) Checkouts on uncontended listings: each buys one unit of one of many well-stocked listings.
+  const checkoutConcurrency = Math.min(concurrency, 32)
+  console.log(`(e) uncontended checkouts: ${seconds}s, concurrency ${checkoutConcurrency}…`)
+  const shelves = await Promise.all(Array.from({ length: 50 }, () => fixedListing(seller, 100_000)))
+  const buyOne = async (i: number, listingId = shelves[i % shelves.length] ?? '') => {
+    const res = await checkout(bidders[i % bidders.length] ?? '', listingId, crypto.randomUUID())
+    await res.arrayBuffer()
+    return res.status
+  }
+  await closedLoop(1000, checkoutConcurrency, buyOne)
+  const e = await closedLoop(durationMs, checkoutConcurrency, buyOne)
+  const eRate = e.samples.filter((x) => x.status === 201).length / (e.elapsedMs / 1000)
+
+  // (f) Contention: 1,000 checkouts at once for the 10 units of one listing.
+  console.log('(f) 1,000 simultaneous checkouts for 10 units…')
+  const scarce = await fixedListing(seller, 10)
+  const fStart = performance.now()
+  const paidAt: number[] = []
+  const f = await Promise.all(
+    Array.from({ length: 1000 }, async (_, i) => {
+      const t0 = performance.now()
+      const status = await buyOne(i, scarce)
+      if (status === 201) paidAt.push(performance.now() - fStart)
+      return { ms: performance.now() - t0, status }
+    }),
+  )
+  const fElapsed = performance.now() - fStart
+  const soldOutMs = paidAt.length >= 10 ? Math.max(...paidAt) : NaN
+  const sellerOrders = (await (await fetch(`${base}/v1/orders?role=seller&status=paid&limit=100`, { headers: { authorization: `Bearer ${seller}` } })).json()) as {
+    data: { items: { listingId: string; quantity: number }[] }[]
+  }
+  const soldUnits = sellerOrders.data.flatMap((o) => o.items).filter((i) => i.listingId === scarce).reduce((n, i) => n + i.quantity, 0)
+  const oversell = Math.max(0, soldUnits - 10)
+
   // (b) Many watchers on one listing; a bid every 50 ms; how long until each watcher hears of it.
   console.log(`(b) ${watcherCount} watchers…`)
   const b = await watcherLatency(base, await auction(seller), bidders, post)
@@ -133,6 +180,20 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
       note: `${b.deliveries} of ${b.bids * watcherCount} deliveries (${b.bids} bids); ${b.inOrder ? 'every watcher saw them in seq order' : 'OUT OF ORDER'}`,
     },
     { scenario: '(c) ceiling: no-op object', rate: `${cRate.toFixed(0)} req/s`, latency: summarize(c.samples.map((s) => s.ms)), note: 'tiny worker → one DO RPC' },
+    {
+      scenario: '(e) checkouts, uncontended',
+      rate: `${eRate.toFixed(0)} orders/s`,
+      latency: summarize(e.samples.map((x) => x.ms)),
+      note: `concurrency ${checkoutConcurrency}, 50 listings; ${e.samples.filter((x) => x.status === 201).length} paid of ${e.samples.length}${ok(e.samples) ? '' : ', SERVER ERRORS'}`,
+    },
+    {
+      scenario: '(f) 1,000 checkouts for 10 units',
+      rate: `${(paidAt.length / (soldOutMs / 1000)).toFixed(1)} orders/s`,
+      latency: summarize(f.map((x) => x.ms)),
+      note:
+        `${paidAt.length} paid, ${f.filter((x) => x.status === 409).length} sold out, ${f.filter((x) => x.status !== 201 && x.status !== 409).length} other; ` +
+        `sold out after ${soldOutMs.toFixed(0)} ms, all answered in ${fElapsed.toFixed(0)} ms; oversell ${oversell}${ok(f) ? '' : ', SERVER ERRORS'}`,
+    },
     {
       scenario: '(d) bids at half of (a)',
       rate: `${offered} req/s offered`,
@@ -196,7 +257,7 @@ function report(rows: Row[]): void {
   writeFileSync(
     'bench/RESULTS.md',
     `# Bench results\n\nLatest run: ${new Date().toISOString()} on ${machine}.\n\nCommand: \`${command}\`\n\n${table}\n\n` +
-      'Targets: (a) at least 80% of (c); (b) p99 at most 50 ms. See bench/README.md for what each scenario does and how to read it.\n',
+      'Targets: (a) at least 80% of (c); (b) p99 at most 50 ms; (f) oversell 0. See bench/README.md for what each scenario does and how to read it.\n',
   )
 }
 

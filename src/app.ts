@@ -1,4 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
+import { checkoutRoutes } from './checkout/checkout-routes'
+import { balanceRoutes } from './ledger/balance-routes'
+import { ledgerRoutes } from './ledger/ledger-routes'
+import { orderRoutes } from './orders/order-routes'
+import { webhookRoutes } from './webhooks/webhook-routes'
 import { apiKeyRoutes } from './accounts/api-key-routes'
 import { authRoutes } from './accounts/auth-routes'
 import { meRoutes } from './accounts/me-routes'
@@ -43,6 +48,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', offerRoutes)
     .route('/', watchRoutes)
     .route('/', liveRoutes)
+    .route('/', checkoutRoutes)
+    .route('/', orderRoutes)
+    .route('/', balanceRoutes)
+    .route('/', ledgerRoutes)
+    .route('/', webhookRoutes)
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   app.onError(renderProblem)

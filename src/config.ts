@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { logLevels } from './core/logger'
 import type { ListingRules } from './listings/listing-state'
-import { rateLimitsSchema } from './rate-limits/rate-limit-policy'
+import type { BreakerPolicy } from './payments/circuit-breaker'
+import type { VelocityRule } from './risk/checkout-velocity'
+import { rateLimitPolicySchema, rateLimitsSchema, type RateLimitPolicy } from './rate-limits/rate-limit-policy'
 
 /**
  * Runtime settings, parsed once per `env` from wrangler vars and secrets. A missing or malformed
@@ -21,7 +23,8 @@ const json = <T extends z.ZodType>(schema: T) =>
     }
   }, schema)
 
-const settingsSchema = z.object({
+const settingsSchema = z
+  .object({
   ENVIRONMENT: z.enum(['production', 'development']),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   SESSION_TTL_HOURS: hours(1, 24 * 365).default(720),
@@ -32,8 +35,38 @@ const settingsSchema = z.object({
   AUCTION_MIN_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
   OFFER_CHECKOUT_HOURS: z.coerce.number().min(0.25).max(168).default(24),
   AUCTION_PAYMENT_HOURS: z.coerce.number().min(1).max(240).default(48),
+  CHECKOUT_HOLD_MINUTES: z.coerce.number().min(1).max(120).default(15),
+  PAYMENT_BOUND_MINUTES: z.coerce.number().min(1).max(24 * 60).default(30),
+  RECONCILE_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
+  ORDER_AUTO_COMPLETE_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(72),
+  CARRIER_STEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(3),
+  GATEWAY: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8000),
+  GATEWAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  STRIPE_API_BASE: z.url().default('https://api.stripe.com'),
+  BREAKER: json(
+    z.strictObject({
+      minFailures: z.number().int().min(1),
+      failureRate: z.number().gt(0).max(1),
+      windowSeconds: z.number().int().min(1),
+      cooldownSeconds: z.number().int().min(1),
+    }),
+  ).default({ minFailures: 100, failureRate: 0.35, windowSeconds: 300, cooldownSeconds: 120 }),
+  GATEWAY_RATE_LIMIT: json(rateLimitPolicySchema).default({ limit: 100, windowSeconds: 1 }),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  RISK_CHECKOUT_VELOCITY: json(
+    z.strictObject({ windowMinutes: z.number().int().min(1).max(1440), challengeAt: z.number().int().min(1), blockAt: z.number().int().min(1) }),
+  ).default({ windowMinutes: 60, challengeAt: 10, blockAt: 30 }),
+  CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters'),
-})
+  })
+  .superRefine((v, ctx) => {
+    if (v.GATEWAY !== 'stripe') return
+    if (!v.STRIPE_SECRET_KEY?.startsWith('sk_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'GATEWAY=stripe needs an sk_ key' })
+    if (!v.STRIPE_WEBHOOK_SECRET?.startsWith('whsec_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'GATEWAY=stripe needs a whsec_ secret' })
+  })
 
 export type Settings = {
   environment: 'production' | 'development'
@@ -42,6 +75,24 @@ export type Settings = {
   idempotency: { ttlMs: number; leaseMs: number }
   rateLimits: z.infer<typeof rateLimitsSchema>
   listingRules: ListingRules
+  checkout: {
+    holdMs: number
+    paymentBoundMs: number
+    reconcileDelaySeconds: number
+    platformFeeBps: number
+    autoCompleteMs: number
+    carrierStepSeconds: number
+  }
+  gateway: {
+    kind: 'sandbox' | 'stripe'
+    timeoutMs: number
+    maxAttempts: number
+    breaker: BreakerPolicy
+    rateLimit: RateLimitPolicy
+    stripe: { apiBase: string; secretKey: string; webhookSecret: string }
+  }
+  carrierWebhookSecret: string
+  risk: { checkoutVelocity: VelocityRule }
   /** Keys HMACs that pseudonymize personal data (IPs, e-mails) in counters and logs. */
   pseudonymKey: string
 }
@@ -77,6 +128,29 @@ export function settingsOf(env: object): Settings {
       offerCheckoutMs: v.OFFER_CHECKOUT_HOURS * 3_600_000,
       auctionPaymentMs: v.AUCTION_PAYMENT_HOURS * 3_600_000,
     },
+    checkout: {
+      holdMs: v.CHECKOUT_HOLD_MINUTES * 60_000,
+      paymentBoundMs: v.PAYMENT_BOUND_MINUTES * 60_000,
+      reconcileDelaySeconds: v.RECONCILE_DELAY_SECONDS,
+      platformFeeBps: v.PLATFORM_FEE_BPS,
+      autoCompleteMs: v.ORDER_AUTO_COMPLETE_HOURS * 3_600_000,
+      carrierStepSeconds: v.CARRIER_STEP_SECONDS,
+    },
+    gateway: {
+      kind: v.GATEWAY,
+      timeoutMs: v.GATEWAY_TIMEOUT_MS,
+      maxAttempts: v.GATEWAY_MAX_ATTEMPTS,
+      breaker: {
+        minFailures: v.BREAKER.minFailures,
+        failureRate: v.BREAKER.failureRate,
+        windowMs: v.BREAKER.windowSeconds * 1000,
+        cooldownMs: v.BREAKER.cooldownSeconds * 1000,
+      },
+      rateLimit: v.GATEWAY_RATE_LIMIT,
+      stripe: { apiBase: v.STRIPE_API_BASE, secretKey: v.STRIPE_SECRET_KEY ?? '', webhookSecret: v.STRIPE_WEBHOOK_SECRET ?? '' },
+    },
+    carrierWebhookSecret: v.CARRIER_WEBHOOK_SECRET,
+    risk: { checkoutVelocity: v.RISK_CHECKOUT_VELOCITY },
     pseudonymKey: v.PSEUDONYM_KEY,
   }
   cache.set(env, settings)

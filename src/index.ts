@@ -1,10 +1,14 @@
 import { createApp } from './app'
 import { settingsOf } from './config'
-import { consumeEvents, eventHandlers } from './events/events-consumer'
+import { eventHandlers } from './events/event-routing-consumer'
+import { consumeEvents } from './events/events-consumer'
+import { consumeJobs } from './jobs/jobs-consumer'
 import { housekeeping } from './ops/housekeeping-job'
 import { rootLogger } from './platform/runtime'
 
 export { IdempotencyObject } from './idempotency/idempotency-object'
+export { CircuitBreakerObject } from './payments/circuit-breaker-object'
+export { SandboxGatewayObject } from './payments/sandbox-gateway-object'
 export { ListingObject } from './listings/listing-object'
 export { RateLimiterObject } from './rate-limits/rate-limiter-object'
 
@@ -13,8 +17,11 @@ const app = createApp()
 export default {
   fetch: app.fetch,
 
-  async queue(batch, env) {
-    await consumeEvents(batch, env, eventHandlers, rootLogger(settingsOf(env).logLevel, { queue: batch.queue }))
+  async queue(batch, env, ctx) {
+    const log = rootLogger(settingsOf(env).logLevel, { queue: batch.queue })
+    // Queue names carry an environment suffix where one is configured; the jobs queue is the one named so.
+    if (batch.queue.startsWith('souk-jobs')) await consumeJobs(batch, env, log, async (request) => app.fetch(request, env, ctx))
+    else await consumeEvents(batch, env, eventHandlers, log)
   },
 
   async scheduled(controller, env) {

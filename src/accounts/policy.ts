@@ -24,6 +24,12 @@ const rules = {
   'apiKeys.manage': { sessionOnly: true },
   'listings.write': { scope: 'listings:write' },
   'trading.write': { scope: 'trading:write' },
+  // Buyer, seller, or staff helping them; a stranger gets 404.
+  'orders.read': { scope: 'orders:read', staffOverride: true },
+  'orders.write': { scope: 'orders:write' },
+  'payouts.write': { scope: 'payouts:write' },
+  'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin' },
+  'ledger.verify': { roles: ['admin'], scope: 'admin' },
 } satisfies Record<string, Rule>
 
 export type Action = keyof typeof rules

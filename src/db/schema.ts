@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { orderStatuses } from '../orders/order-machine'
 
 /**
  * The D1 schema. Times are ISO 8601 UTC strings (they sort as text); ids are prefixed ULIDs.
@@ -110,3 +111,151 @@ export const offerLocations = sqliteTable('offer_routes', {
   offerId: text('offer_id').primaryKey(),
   listingId: text('listing_id').notNull(),
 })
+
+/**
+ * Orders: one per checkout (or auction win), for one seller. Transitions are conditional updates
+ * on (status, version) with their `order_events` row in the same batch (see order-store.ts).
+ */
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    buyerId: text('buyer_id').notNull(),
+    sellerId: text('seller_id').notNull(),
+    status: text('status', { enum: orderStatuses }).notNull(),
+    currency: text('currency').notNull(),
+    total: integer('total').notNull(),
+    /** `[{ listingId, quantity, unitPrice }]`, unit prices in minor units. */
+    items: text('items', { mode: 'json' }).$type<{ listingId: string; quantity: number; unitPrice: number }[]>().notNull(),
+    shippingAddress: text('shipping_address', { mode: 'json' }).$type<Record<string, string>>(),
+    /** The buyer's Idempotency-Key of the checkout that made or paid this order. */
+    checkoutKey: text('checkout_key'),
+    source: text('source', { enum: ['checkout', 'auction'] }).notNull(),
+    /** The provider's payment-method token the buyer chose (never card data): reconciliation replays with it. */
+    paymentMethod: text('payment_method'),
+    /** Until when the order may wait for payment before it is cancelled. */
+    paymentDueAt: text('payment_due_at'),
+    carrier: text('carrier'),
+    trackingNumber: text('tracking_number'),
+    deliveredAt: text('delivered_at'),
+    version: integer('version').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('orders_checkout_key_unique').on(t.buyerId, t.checkoutKey),
+    index('orders_buyer_idx').on(t.buyerId, t.id),
+    index('orders_seller_idx').on(t.sellerId, t.id),
+    index('orders_status_idx').on(t.status),
+    index('orders_shipment_idx').on(t.carrier, t.trackingNumber),
+  ],
+)
+
+export const orderEvents = sqliteTable(
+  'order_events',
+  {
+    orderId: text('order_id').notNull(),
+    seq: integer('seq').notNull(),
+    status: text('status', { enum: orderStatuses }).notNull(),
+    action: text('action').notNull(),
+    actor: text('actor').notNull(),
+    /** Why, where it matters (a cancellation's cause: sold_out, payment_declined, payment_timeout, …). */
+    reason: text('reason'),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.seq] })],
+)
+
+/**
+ * The money an order took, one row per order: `captured` while Souk holds it, `refund_pending`
+ * once it must go back (cancelled, refunded dispute, a capture that landed on a cancelled order,
+ * an authorization to void) until the provider confirms, then `refunded`.
+ */
+export const payments = sqliteTable(
+  'payments',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    provider: text('provider').notNull(),
+    providerRef: text('provider_ref'),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: ['captured', 'refund_pending', 'refunded'] }).notNull(),
+    /** True when money was captured (an authorization that is voided never was). */
+    captured: integer('captured', { mode: 'boolean' }).notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('payments_order_unique').on(t.orderId)],
+)
+
+/** Double-entry ledger: each transaction's entries sum to zero per currency (ledger.ts). */
+export const ledgerTransactions = sqliteTable(
+  'ledger_transactions',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['capture', 'settle', 'refund', 'payout'] }).notNull(),
+    orderId: text('order_id'),
+    createdAt: text('created_at').notNull(),
+  },
+  // At most one capture, one settlement and one refund per order, whatever retries happen.
+  (t) => [uniqueIndex('ledger_transactions_order_kind_unique').on(t.orderId, t.kind)],
+)
+
+export const ledgerEntries = sqliteTable(
+  'ledger_entries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    transactionId: text('transaction_id').notNull(),
+    account: text('account').notNull(),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+  },
+  (t) => [index('ledger_entries_account_idx').on(t.account, t.currency), index('ledger_entries_transaction_idx').on(t.transactionId)],
+)
+
+export const payouts = sqliteTable(
+  'payouts',
+  {
+    id: text('id').primaryKey(),
+    sellerId: text('seller_id').notNull(),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    /** `pending` until the provider's transfer to the seller's bank confirms it (see docs/PAYMENTS.md). */
+    status: text('status', { enum: ['pending', 'paid', 'failed'] }).notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('payouts_seller_idx').on(t.sellerId, t.id)],
+)
+
+export const disputes = sqliteTable('disputes', {
+  orderId: text('order_id').primaryKey(),
+  reason: text('reason').notNull(),
+  openedAt: text('opened_at').notNull(),
+  outcome: text('outcome', { enum: ['refund', 'release'] }),
+  resolvedAt: text('resolved_at'),
+})
+
+export const reviews = sqliteTable(
+  'reviews',
+  {
+    orderId: text('order_id').notNull(),
+    authorId: text('author_id').notNull(),
+    subjectId: text('subject_id').notNull(),
+    rating: integer('rating').notNull(),
+    comment: text('comment'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.authorId] }), index('reviews_subject_idx').on(t.subjectId)],
+)
+
+/** Inbound webhook events already applied, so each is applied once (payments and carriers). */
+export const webhookReceipts = sqliteTable(
+  'webhook_receipts',
+  {
+    provider: text('provider').notNull(),
+    eventId: text('event_id').notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] })],
+)

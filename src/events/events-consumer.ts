@@ -1,6 +1,5 @@
 import { backoffSeconds } from '../core/backoff'
 import type { Logger } from '../core/logger'
-import { listingProjectionHandlers } from '../listings/listing-projection-consumer'
 import { EventEnvelope } from './event-envelope'
 
 /** What one consumer does with one event. It must be idempotent by `event.id`. */
@@ -8,12 +7,6 @@ export type EventHandler = (event: EventEnvelope, env: Env) => Promise<void>
 export type EventHandlers = Partial<Record<string, EventHandler>>
 
 const retryBackoff = { baseSeconds: 2, capSeconds: 600 }
-
-/**
- * What the `events` queue does with each event type; types without a handler are acknowledged
- * and ignored, as consumers do with types they do not know.
- */
-export const eventHandlers: EventHandlers = { ...listingProjectionHandlers }
 
 /**
  * Consumes a batch from the `events` queue: each message is parsed, dispatched on its type and

@@ -27,6 +27,7 @@ const problem = (description: string) => ({
 export const problems = {
   400: problem('Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`)'),
   401: problem('No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`)'),
+  402: problem('The payment was declined (`payment_declined`)'),
   403: problem('Not allowed (`forbidden`, `account_frozen`)'),
   404: problem('Not found, or not yours'),
   409: problem('Conflict with the current state'),
@@ -34,6 +35,7 @@ export const problems = {
   415: problem('Body is not JSON'),
   422: problem('`idempotency_key_reused`'),
   429: problem('Over a rate limit (`rate_limited`); see `Retry-After`'),
+  503: problem('A dependency is unavailable; retry later (`payments_unavailable`)'),
 } as const
 
 export const PageQuery = z.object({

@@ -128,7 +128,7 @@ export function endAuction(s: ListingState, now: Date, rules: Pick<ListingRules,
   const winnerId = a.leader.bidderId
   const price = money(a.currentPrice, s.currency)
   const paymentDueAt = new Date(now.getTime() + rules.auctionPaymentMs).toISOString()
-  const reservation = { id: s.id, holderId: winnerId, quantity: 1, unitPrice: a.currentPrice, expiresAt: paymentDueAt, source: 'auction' as const }
+  const reservation = { id: s.id, holderId: winnerId, quantity: 1, unitPrice: a.currentPrice, expiresAt: paymentDueAt, source: 'auction' as const, orderBound: false }
   return accepted({ ...s, auction: { ...a, outcome: 'sold' }, reservations: [...s.reservations, reservation], updatedAt: at }, [
     { type: 'auction.ended', data: { outcome: 'sold', finalPrice: price, bidCount }, private: { winnerId } },
     { type: 'auction.won', data: { price, paymentDueAt }, private: { winnerId, reservationId: s.id } },

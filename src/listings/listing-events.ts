@@ -45,10 +45,16 @@ export const ListingEventSchema = z.discriminatedUnion('type', [
     z.object({ quantity: z.number().int(), available: z.number().int(), reason: ReleaseReason }),
     z.object({ reservationId: z.string(), holderId: z.string() }),
   ),
+  event('stock.claimed', z.object({ quantity: z.number().int() }), z.object({ reservationId: z.string(), holdId: z.string(), holderId: z.string() })),
   event(
     'stock.committed',
     z.object({ quantity: z.number().int(), sold: z.number().int(), available: z.number().int() }),
     z.object({ reservationId: z.string(), holderId: z.string(), unitPrice: Money }),
+  ),
+  event(
+    'stock.restocked',
+    z.object({ quantity: z.number().int(), sold: z.number().int(), available: z.number().int() }),
+    z.object({ reservationId: z.string() }),
   ),
   event(
     'offer.created',
@@ -69,4 +75,4 @@ export type ListingEventType = ListingEvent['type']
 export const listingEventTypes = ListingEventSchema.options.map((o) => o.shape.type.value)
 
 /** A reservation that ended, for the store's record of settled ids (commit/release idempotency). */
-export type Settlement = { reservationId: string; outcome: 'committed' | 'released' }
+export type Settlement = { reservationId: string; outcome: 'committed' | 'released' | 'restocked' }

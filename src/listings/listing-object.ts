@@ -15,7 +15,8 @@ import { bidFloorOf, listingView, offerView, type BidHistoryEntry, type ListingV
 import { liveMessage, type StoredEvent } from './live-message'
 import { makeOffer, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
 import { outboxBatches, toEnvelope } from './outbox'
-import { commit, release, reserve, type Reserve, type StockRejection } from './stock'
+import { lapsedOrderFate } from '../orders/order-adapters'
+import { claim, commit, dueOrderReservations, quote, release, reserve, restock, type Quote, type Reserve, type StockRejection } from './stock'
 
 export type NotFound = { code: 'not_found' }
 export type BidReceipt = { bidId: string; maxAmount: Money; placedAt: string; leading: boolean; listing: ListingView; floor: Money }
@@ -25,6 +26,8 @@ export const listingStub = (env: Env, id: string) => env.LISTINGS.get(env.LISTIN
 
 const notFound = reject<NotFound>({ code: 'not_found' })
 const OUTBOX_BATCHES_PER_ALARM = 20
+/** When an order's fate cannot be read (D1 unreachable), its lapsed reservation is asked again after this. */
+const FATE_RETRY_MS = 5000
 /** How far behind a reconnecting watcher may be and still be replayed event by event. */
 export const MAX_REPLAY = 1000
 
@@ -40,6 +43,8 @@ export class ListingObject extends DurableObject<Env> {
   private state: ListingState | undefined
   /** The alarm as last armed; undefined until read from storage on first use. */
   private alarmAt: number | null | undefined
+  /** Set when a lapsed reservation's fate could not be read: the alarm waits before asking again. */
+  private retryNotBefore: number | null = null
   /** Tests replace it through `runInDurableObject` to move time. */
   now = (): Date => new Date()
 
@@ -129,6 +134,27 @@ export class ListingObject extends DurableObject<Env> {
     return this.run(reserve(this.state, cmd, now, this.store.settledOutcome(cmd.reservationId)), now, (s) => listingView(s, now))
   }
 
+  /** The terms `holderId` would check out `quantity` at (reading only). */
+  quote(holderId: string, quantity: number): Outcome<Quote, StockRejection | NotFound> {
+    return this.state ? quote(this.state, holderId, quantity, this.now()) : notFound
+  }
+
+  /** Binds a buyer's hold (won auction, accepted offer) to the order that pays for it. */
+  async claim(holdId: string, orderId: string): Promise<Outcome<ListingView, StockRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    const prior = this.store.settledOutcome(orderId)
+    if (prior) return prior === 'committed' ? ok(listingView(this.state, now)) : reject({ code: 'reservation_released' })
+    return this.run(claim(this.state, holdId, orderId, now), now, (s) => listingView(s, now))
+  }
+
+  /** A cancelled order's units back on the listing, whether they were still held or already sold. */
+  async restock(orderId: string, quantity: number): Promise<Outcome<ListingView, StockRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    return this.run(restock(this.state, orderId, quantity, now, this.store.settledOutcome(orderId)), now, (s) => listingView(s, now))
+  }
+
   async commit(reservationId: string): Promise<Outcome<ListingView, StockRejection | NotFound>> {
     const now = this.now()
     if (!this.state) return notFound
@@ -182,13 +208,39 @@ export class ListingObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null
+    this.retryNotBefore = null
     const now = this.now()
     try {
       if (this.state) await this.commitDecision(runDeadlines(this.state, now, this.rules()), now)
+      await this.settleLapsedReservations()
     } finally {
       // Whatever became of the deadlines, what is already committed still goes out.
       await this.drainOutbox()
       await this.armAlarm()
+    }
+  }
+
+  /**
+   * DESIGN "Checkout" step 6: a checkout's reservation whose time is up asks its order's fate
+   * (which cancels the order if it is still unpaid) and then commits or releases. The await lets
+   * other commands in, so each decision is taken on the state as it is after the answer.
+   */
+  private async settleLapsedReservations(): Promise<void> {
+    for (const due of this.state ? dueOrderReservations(this.state, this.now()) : []) {
+      let fate: 'commit' | 'release'
+      try {
+        fate = await lapsedOrderFate(this.env, due.id)
+      } catch (err) {
+        rootLogger('warn', { listingId: this.state?.id }).warn('reservation_fate_unknown', { reservationId: due.id, err })
+        this.retryNotBefore = this.now().getTime() + FATE_RETRY_MS
+        continue
+      }
+      const s = this.state
+      if (!s?.reservations.some((r) => r.id === due.id)) continue
+      const now = this.now()
+      const prior = this.store.settledOutcome(due.id)
+      const d = fate === 'commit' ? commit(s, due.id, now, prior) : release(s, due.id, 'expired', now, prior)
+      if (d.ok) await this.commitDecision(d, now)
     }
   }
 
@@ -255,7 +307,7 @@ export class ListingObject extends DurableObject<Env> {
   private async armAlarm(): Promise<void> {
     const times = [this.state ? nextDeadline(this.state) : null, this.store.nextOutboxAttempt()].filter((t): t is number => t !== null)
     if (times.length === 0) return
-    const target = Math.min(...times)
+    const target = Math.max(Math.min(...times), this.retryNotBefore ?? 0)
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm()
     if (this.alarmAt !== null && this.alarmAt <= target) return
     this.alarmAt = target

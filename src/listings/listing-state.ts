@@ -31,7 +31,12 @@ export type AuctionState = {
 
 export type ReservationSource = 'checkout' | 'offer' | 'auction' | 'buy_now'
 
-/** Stock held for one buyer until their checkout commits or releases it. */
+/**
+ * Stock held for one buyer until their checkout commits or releases it. An order-bound
+ * reservation's id is its order's: when it lapses, the object asks the order's fate before
+ * releasing (a paid order commits). An unbound hold (an accepted offer, a won auction not yet
+ * checked out) simply lapses.
+ */
 export type Reservation = {
   id: string
   holderId: string
@@ -39,6 +44,7 @@ export type Reservation = {
   unitPrice: number
   expiresAt: string
   source: ReservationSource
+  orderBound: boolean
 }
 
 export type OfferStatus = 'pending' | 'accepted' | 'declined' | 'countered' | 'expired' | 'superseded'

@@ -135,7 +135,13 @@ export class ListingStore {
 
   settle(settlements: Settlement[], now: Date): void {
     for (const s of settlements) {
-      this.sql.exec('INSERT OR IGNORE INTO settled (reservation_id, outcome, at) VALUES (?, ?, ?)', s.reservationId, s.outcome, now.toISOString())
+      // The core only moves an id forward (reserved → committed → restocked), so the latest wins.
+      this.sql.exec(
+        'INSERT INTO settled (reservation_id, outcome, at) VALUES (?, ?, ?) ON CONFLICT (reservation_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at',
+        s.reservationId,
+        s.outcome,
+        now.toISOString(),
+      )
     }
   }
 

@@ -82,7 +82,12 @@ function acceptOffer(s: ListingState, offer: Offer, now: Date, rules: Pick<Listi
   if (offer.quantity > available) return reject({ code: 'sold_out', available })
   const withOffer = { ...s, offers: s.offers.map((o) => (o.id === offer.id ? { ...o, status: 'accepted' as const } : o)) }
   const unitAmount = money(offer.unitAmount, s.currency)
-  const [held, reserved] = hold(withOffer, { id: offer.id, holderId: offer.buyerId, quantity: offer.quantity, unitPrice: offer.unitAmount, source: 'offer' }, now, rules.offerCheckoutMs)
+  const [held, reserved] = hold(
+    withOffer,
+    { id: offer.id, holderId: offer.buyerId, quantity: offer.quantity, unitPrice: offer.unitAmount, source: 'offer', orderBound: false },
+    now,
+    rules.offerCheckoutMs,
+  )
   const acceptedEvent: ListingEvent = {
     type: 'offer.accepted',
     data: { offerId: offer.id },

@@ -1,4 +1,4 @@
-import { reject } from '../core/decision'
+import { ok, reject, type Outcome } from '../core/decision'
 import { money } from '../core/money'
 import { buyNowAvailable } from './auction'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
@@ -12,9 +12,13 @@ import { availableQuantity, listingStatus, type ListingState, type Reservation }
  * by reservation id (the order id), so a saga can repeat them after any crash. `prior` is how
  * an earlier reservation with this id ended, from the store's record of settled ids.
  */
-export type SettledOutcome = 'committed' | 'released'
+export type SettledOutcome = 'committed' | 'released' | 'restocked'
 
-export type Reserve = { reservationId: string; holderId: string; quantity: number; ttlMs: number }
+/**
+ * A checkout's reservation, by order id. `expectedUnitPrice` is the price the order was written
+ * at: if the listing's price (or the buyer's hold) no longer matches, nothing is reserved.
+ */
+export type Reserve = { reservationId: string; holderId: string; quantity: number; ttlMs: number; expectedUnitPrice?: number }
 
 export type StockRejection =
   | { code: 'invalid_reservation'; reason: string }
@@ -26,22 +30,74 @@ export type StockRejection =
   | { code: 'reservation_released' }
   | { code: 'reservation_not_found' }
   | { code: 'already_committed' }
+  | { code: 'price_changed'; unitPrice: number }
 
 export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
   if (!Number.isSafeInteger(cmd.quantity) || cmd.quantity < 1) return reject({ code: 'invalid_reservation', reason: 'quantity must be a whole number of at least 1' })
   if (!Number.isFinite(cmd.ttlMs) || cmd.ttlMs <= 0) return reject({ code: 'invalid_reservation', reason: 'the hold must last a positive time' })
   if (prior === 'committed') return accepted(s, [])
-  if (prior === 'released') return reject({ code: 'reservation_released' })
+  if (prior === 'released' || prior === 'restocked') return reject({ code: 'reservation_released' })
   const held = s.reservations.find((r) => r.id === cmd.reservationId)
   if (held) return held.holderId === cmd.holderId && held.quantity === cmd.quantity ? accepted(s, []) : reject({ code: 'reservation_conflict' })
   if (cmd.holderId === s.sellerId) return reject({ code: 'own_listing' })
+  // An accepted offer or a won auction is checked out against its hold: the order takes it over.
+  const own = claimableHold(s, cmd.holderId, cmd.quantity)
+  if (own) {
+    if (cmd.expectedUnitPrice !== undefined && cmd.expectedUnitPrice !== own.unitPrice) return reject({ code: 'price_changed', unitPrice: own.unitPrice })
+    return claim(s, own.id, cmd.reservationId, now)
+  }
   const status = listingStatus(s, now)
   if (status === 'sold_out') return reject({ code: 'sold_out', available: 0 })
   if (status !== 'active') return reject({ code: 'listing_closed' })
   if (s.auction) return buyNow(s, cmd, now)
   const available = availableQuantity(s)
   if (cmd.quantity > available) return reject({ code: 'sold_out', available })
-  return accepted(...hold(s, { id: cmd.reservationId, holderId: cmd.holderId, quantity: cmd.quantity, unitPrice: s.price ?? 0, source: 'checkout' }, now, cmd.ttlMs))
+  const unitPrice = s.price ?? 0
+  if (cmd.expectedUnitPrice !== undefined && cmd.expectedUnitPrice !== unitPrice) return reject({ code: 'price_changed', unitPrice })
+  return accepted(...hold(s, { id: cmd.reservationId, holderId: cmd.holderId, quantity: cmd.quantity, unitPrice, source: 'checkout', orderBound: true }, now, cmd.ttlMs))
+}
+
+/** The unbound hold (accepted offer, won auction) a buyer may check out for this quantity. */
+function claimableHold(s: ListingState, holderId: string, quantity: number): Reservation | undefined {
+  return s.reservations.find((r) => !r.orderBound && r.holderId === holderId && r.quantity === quantity)
+}
+
+/** What a buyer would pay for `quantity` of a listing now, and the hold they would pay it against. */
+export type Quote = {
+  listingId: string
+  sellerId: string
+  currency: ListingState['currency']
+  unitPrice: number
+  hold: { id: string; source: Reservation['source']; expiresAt: string } | null
+}
+
+/**
+ * The terms a checkout is written at: the buyer's own hold (an accepted offer, a won auction,
+ * claimed or not) at its price, else the listing's price (Buy It Now on an auction). Reading only:
+ * the reservation that follows checks the price again and refuses if it moved.
+ */
+export function quote(s: ListingState, holderId: string, quantity: number, now: Date): Outcome<Quote, StockRejection> {
+  if (holderId === s.sellerId) return reject({ code: 'own_listing' })
+  const terms = (unitPrice: number, hold: Quote['hold']) => ok({ listingId: s.id, sellerId: s.sellerId, currency: s.currency, unitPrice, hold })
+  const own = s.reservations.find((r) => r.holderId === holderId && r.quantity === quantity && (r.source === 'offer' || r.source === 'auction'))
+  if (own) return terms(own.unitPrice, { id: own.id, source: own.source, expiresAt: own.expiresAt })
+  const status = listingStatus(s, now)
+  if (status === 'sold_out') return reject({ code: 'sold_out', available: 0 })
+  if (status !== 'active') return reject({ code: 'listing_closed' })
+  if (s.auction) return s.auction.buyNowPrice !== null && buyNowAvailable(s.auction) ? terms(s.auction.buyNowPrice, null) : reject({ code: 'not_for_sale' })
+  return terms(s.price ?? 0, null)
+}
+
+/**
+ * Binds a hold to the order that pays for it: same units, price and deadline, under the order's
+ * id, so its lapse asks the order's fate. Idempotent: claiming what is already claimed is nothing.
+ */
+export function claim(s: ListingState, holdId: string, orderId: string, now: Date): ListingDecision<StockRejection> {
+  if (s.reservations.some((r) => r.id === orderId)) return accepted(s, [])
+  const hold = s.reservations.find((r) => r.id === holdId && !r.orderBound)
+  if (!hold) return reject({ code: 'reservation_not_found' })
+  const next = { ...s, reservations: s.reservations.map((r) => (r.id === holdId ? { ...r, id: orderId, orderBound: true } : r)), updatedAt: now.toISOString() }
+  return accepted(next, [{ type: 'stock.claimed', data: { quantity: hold.quantity }, private: { reservationId: orderId, holdId, holderId: hold.holderId } }])
 }
 
 /** On an auction, checkout buys it now while Buy It Now is offered: that ends the auction. */
@@ -49,7 +105,8 @@ function buyNow(s: ListingState, cmd: Reserve, now: Date): ListingDecision<Stock
   const a = s.auction
   if (!a?.buyNowPrice || !buyNowAvailable(a)) return reject({ code: 'not_for_sale' })
   if (cmd.quantity !== 1) return reject({ code: 'invalid_reservation', reason: 'an auction sells one item' })
-  const [held, events] = hold(s, { id: cmd.reservationId, holderId: cmd.holderId, quantity: 1, unitPrice: a.buyNowPrice, source: 'buy_now' }, now, cmd.ttlMs)
+  if (cmd.expectedUnitPrice !== undefined && cmd.expectedUnitPrice !== a.buyNowPrice) return reject({ code: 'price_changed', unitPrice: a.buyNowPrice })
+  const [held, events] = hold(s, { id: cmd.reservationId, holderId: cmd.holderId, quantity: 1, unitPrice: a.buyNowPrice, source: 'buy_now', orderBound: true }, now, cmd.ttlMs)
   const ended: ListingEvent = {
     type: 'auction.ended',
     data: { outcome: 'bought_now', finalPrice: money(a.buyNowPrice, s.currency), bidCount: a.bidCount },
@@ -72,7 +129,7 @@ export function hold(s: ListingState, r: Omit<Reservation, 'expiresAt'>, now: Da
 
 export function commit(s: ListingState, reservationId: string, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
   if (prior === 'committed') return accepted(s, [])
-  if (prior === 'released') return reject({ code: 'reservation_released' })
+  if (prior === 'released' || prior === 'restocked') return reject({ code: 'reservation_released' })
   const r = s.reservations.find((x) => x.id === reservationId)
   if (!r) return reject({ code: 'reservation_not_found' })
   const sold = s.sold + r.quantity
@@ -95,9 +152,25 @@ export function commit(s: ListingState, reservationId: string, now: Date, prior?
  * reservation that arrives after its own compensation (a saga racing itself) is refused.
  */
 export function release(s: ListingState, reservationId: string, reason: ReleaseReason, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
-  if (prior === 'released') return accepted(s, [])
+  if (prior === 'released' || prior === 'restocked') return accepted(s, [])
   if (prior === 'committed') return reject({ code: 'already_committed' })
   return accepted(...releaseHeld(s, reservationId, reason, now), [{ reservationId, outcome: 'released' }])
+}
+
+/**
+ * A cancelled order gives its units back, whatever became of them: a live reservation is
+ * released; units already sold return to stock (`quantity` is the order's, as the listing keeps
+ * no record of sold lines). Idempotent by order id: a second restock changes nothing.
+ */
+export function restock(s: ListingState, orderId: string, quantity: number, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
+  if (prior === 'restocked') return accepted(s, [])
+  if (prior !== 'committed') return release(s, orderId, 'released', now, prior)
+  if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > s.sold) return reject({ code: 'invalid_reservation', reason: 'cannot restock more than was sold' })
+  const sold = s.sold - quantity
+  const next = { ...s, sold, updatedAt: now.toISOString() }
+  return accepted(next, [{ type: 'stock.restocked', data: { quantity, sold, available: availableQuantity(next) }, private: { reservationId: orderId } }], [
+    { reservationId: orderId, outcome: 'restocked' },
+  ])
 }
 
 function releaseHeld(s: ListingState, reservationId: string, reason: ReleaseReason, now: Date): [ListingState, ListingEvent[]] {
@@ -117,9 +190,13 @@ function releaseHeld(s: ListingState, reservationId: string, reason: ReleaseReas
   return [next, [released]]
 }
 
-/** Releases every reservation whose time is up. */
+/** Order-bound reservations whose time is up: the object asks each order's fate before acting. */
+export const dueOrderReservations = (s: ListingState, now: Date): Reservation[] =>
+  s.reservations.filter((r) => r.orderBound && Date.parse(r.expiresAt) <= now.getTime())
+
+/** Releases every unbound hold whose time is up (order-bound ones wait for their order's fate). */
 export function expireReservations(s: ListingState, now: Date): ListingAccepted {
-  const due = s.reservations.filter((r) => Date.parse(r.expiresAt) <= now.getTime())
+  const due = s.reservations.filter((r) => !r.orderBound && Date.parse(r.expiresAt) <= now.getTime())
   return due.reduce<ListingAccepted>(
     (acc, r) => {
       const [state, events] = releaseHeld(acc.state, r.id, 'expired', now)

@@ -1,9 +1,13 @@
 import { purgeEndedSessions } from '../accounts/session-store'
 import type { Logger } from '../core/logger'
 import { database } from '../db/client'
+import { jobsQueue } from '../orders/order-adapters'
+import { overduePendingOrders } from '../orders/order-store'
+import { settingsOf } from '../config'
 
 /** How long ended sessions are kept (for support questions) before they are deleted. */
 const ENDED_SESSION_RETENTION_MS = 7 * 24 * 3_600_000
+const OVERDUE_BATCH = 200
 
 /**
  * The cron safety net: tidies what nothing else needs to wait for. Correctness never depends on
@@ -11,5 +15,10 @@ const ENDED_SESSION_RETENTION_MS = 7 * 24 * 3_600_000
  */
 export async function housekeeping(env: Env, now: Date, log: Logger): Promise<void> {
   const purged = await purgeEndedSessions(database(env.DB), new Date(now.getTime() - ENDED_SESSION_RETENTION_MS))
-  log.info('housekeeping', { purgedSessions: purged })
+  // Law 4's backstop: an order still waiting for payment after it was due had its timers lost
+  // (a dead-lettered job, a listing that could not be reached): ask the provider once more.
+  const overdue = await overduePendingOrders(env.DB, now.toISOString(), OVERDUE_BATCH)
+  const jobs = jobsQueue(env.JOBS, settingsOf(env).checkout.carrierStepSeconds)
+  for (const order of overdue) await jobs.reconcile(order.id, 1, 0)
+  log.info('housekeeping', { purgedSessions: purged, overduePendingOrders: overdue.length })
 }

@@ -2,8 +2,11 @@ import type { RateLimitVerdict } from './gcra'
 import { leaseSize, QuotaLeases } from './quota-lease'
 import type { RateLimitClass, RateLimitPolicy } from './rate-limit-policy'
 
+/** What counters count: the request classes, and calls Souk makes to a payment provider. */
+export type QuotaClass = RateLimitClass | 'gateway'
+
 /** The counter object of one (class, subject). Subjects are already pseudonymous (no raw IPs). */
-const counter = (env: Env, cls: RateLimitClass, subject: string) =>
+const counter = (env: Env, cls: QuotaClass, subject: string) =>
   env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${cls}:${subject}`))
 
 /** This isolate's leases on large quotas (see QuotaLeases). */
@@ -13,7 +16,7 @@ const leases = new QuotaLeases()
  * Spends one unit of a subject's quota. Large quotas are spent from a local lease when one is
  * live; otherwise the counter object decides, granting a lease where the quota is large enough.
  */
-export async function consumeQuota(env: Env, cls: RateLimitClass, subject: string, policy: RateLimitPolicy): Promise<RateLimitVerdict> {
+export async function consumeQuota(env: Env, cls: QuotaClass, subject: string, policy: RateLimitPolicy): Promise<RateLimitVerdict> {
   const size = leaseSize(policy)
   const stub = counter(env, cls, subject)
   if (size <= 1) return stub.consume(policy)

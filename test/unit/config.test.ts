@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, settingsOf } from '../../src/config'
 
 const KEY = 'pseudonym-key-0123456789abcdef-xyz' // 34 characters
+const CARRIER_SECRET = 'carrier-secret-0123456789' // 25 characters
+const STRIPE_KEY = 'sk_live_0123456789abcdefghijkl'
+const STRIPE_WHSEC = 'whsec_0123456789abcdefghijkl'
 const RATE_LIMITS = {
   read: { limit: 300, windowSeconds: 60 },
   write: { limit: 60, windowSeconds: 60 },
@@ -10,7 +13,20 @@ const RATE_LIMITS = {
   loginFailuresPerIp: { limit: 20, windowSeconds: 900 },
 }
 
-/** What wrangler.toml gives a deployed worker: string vars, RATE_LIMITS as an object, bindings beside them. */
+/** The smallest env that parses: everything else has a default (the sandbox gateway needs no keys). */
+const minimal = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  ENVIRONMENT: 'production',
+  RATE_LIMITS,
+  PSEUDONYM_KEY: KEY,
+  CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
+  ...over,
+})
+
+/**
+ * What wrangler.toml gives a deployed worker: string vars, JSON vars as objects, bindings beside
+ * them, and the secrets (`wrangler secret put`). Values differ from the defaults, so a setting
+ * that is not read shows.
+ */
 const production = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   ENVIRONMENT: 'production',
   LOG_LEVEL: 'warn',
@@ -22,6 +38,22 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   AUCTION_MIN_SECONDS: '600',
   OFFER_CHECKOUT_HOURS: '12',
   AUCTION_PAYMENT_HOURS: '72',
+  CHECKOUT_HOLD_MINUTES: '20',
+  PAYMENT_BOUND_MINUTES: '45',
+  RECONCILE_DELAY_SECONDS: '40',
+  PLATFORM_FEE_BPS: '1250',
+  ORDER_AUTO_COMPLETE_HOURS: '96',
+  CARRIER_STEP_SECONDS: '5',
+  GATEWAY: 'stripe',
+  GATEWAY_TIMEOUT_MS: '9000',
+  GATEWAY_MAX_ATTEMPTS: '4',
+  STRIPE_API_BASE: 'https://stripe.example.test',
+  BREAKER: { minFailures: 50, failureRate: 0.5, windowSeconds: 600, cooldownSeconds: 90 },
+  GATEWAY_RATE_LIMIT: { limit: 80, windowSeconds: 2 },
+  RISK_CHECKOUT_VELOCITY: { windowMinutes: 30, challengeAt: 5, blockAt: 12 },
+  STRIPE_SECRET_KEY: STRIPE_KEY,
+  STRIPE_WEBHOOK_SECRET: STRIPE_WHSEC,
+  CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
   PSEUDONYM_KEY: KEY,
   DB: { binding: 'not a setting' },
   ...over,
@@ -53,18 +85,47 @@ describe('settingsOf', () => {
         offerCheckoutMs: 12 * 3_600_000,
         auctionPaymentMs: 72 * 3_600_000,
       },
+      checkout: {
+        holdMs: 20 * 60_000,
+        paymentBoundMs: 45 * 60_000,
+        reconcileDelaySeconds: 40,
+        platformFeeBps: 1250,
+        autoCompleteMs: 96 * 3_600_000,
+        carrierStepSeconds: 5,
+      },
+      gateway: {
+        kind: 'stripe',
+        timeoutMs: 9000,
+        maxAttempts: 4,
+        breaker: { minFailures: 50, failureRate: 0.5, windowMs: 600_000, cooldownMs: 90_000 },
+        rateLimit: { limit: 80, windowSeconds: 2 },
+        stripe: { apiBase: 'https://stripe.example.test', secretKey: STRIPE_KEY, webhookSecret: STRIPE_WHSEC },
+      },
+      carrierWebhookSecret: CARRIER_SECRET,
+      risk: { checkoutVelocity: { windowMinutes: 30, challengeAt: 5, blockAt: 12 } },
       pseudonymKey: KEY,
     })
   })
 
-  it('parses a development-like env whose RATE_LIMITS arrives as a JSON string (wrangler --var)', () => {
-    const settings = settingsOf({ ENVIRONMENT: 'development', RATE_LIMITS: JSON.stringify(RATE_LIMITS), PSEUDONYM_KEY: KEY })
+  it('parses a development-like env whose JSON vars arrive as JSON strings (wrangler --var)', () => {
+    const settings = settingsOf(
+      minimal({
+        ENVIRONMENT: 'development',
+        RATE_LIMITS: JSON.stringify(RATE_LIMITS),
+        BREAKER: JSON.stringify({ minFailures: 3, failureRate: 0.25, windowSeconds: 10, cooldownSeconds: 2 }),
+        GATEWAY_RATE_LIMIT: JSON.stringify({ limit: 7, windowSeconds: 3 }),
+        RISK_CHECKOUT_VELOCITY: JSON.stringify({ windowMinutes: 60, challengeAt: 100_000, blockAt: 200_000 }),
+      }),
+    )
     expect(settings.environment).toBe('development')
     expect(settings.rateLimits).toEqual(RATE_LIMITS)
+    expect(settings.gateway.breaker).toEqual({ minFailures: 3, failureRate: 0.25, windowMs: 10_000, cooldownMs: 2_000 })
+    expect(settings.gateway.rateLimit).toEqual({ limit: 7, windowSeconds: 3 })
+    expect(settings.risk.checkoutVelocity).toEqual({ windowMinutes: 60, challengeAt: 100_000, blockAt: 200_000 })
   })
 
   it('applies the defaults for what is not set', () => {
-    expect(settingsOf({ ENVIRONMENT: 'production', RATE_LIMITS, PSEUDONYM_KEY: KEY })).toEqual({
+    expect(settingsOf(minimal())).toEqual({
       environment: 'production',
       logLevel: 'info',
       sessionTtlMs: 720 * 3_600_000,
@@ -78,6 +139,25 @@ describe('settingsOf', () => {
         offerCheckoutMs: 24 * 3_600_000,
         auctionPaymentMs: 48 * 3_600_000,
       },
+      checkout: {
+        holdMs: 15 * 60_000,
+        paymentBoundMs: 30 * 60_000,
+        reconcileDelaySeconds: 30,
+        platformFeeBps: 1000,
+        autoCompleteMs: 72 * 3_600_000,
+        carrierStepSeconds: 3,
+      },
+      gateway: {
+        kind: 'sandbox',
+        timeoutMs: 8000,
+        maxAttempts: 3,
+        breaker: { minFailures: 100, failureRate: 0.35, windowMs: 300_000, cooldownMs: 120_000 },
+        rateLimit: { limit: 100, windowSeconds: 1 },
+        // The sandbox needs no Stripe keys: empty, never undefined.
+        stripe: { apiBase: 'https://api.stripe.com', secretKey: '', webhookSecret: '' },
+      },
+      carrierWebhookSecret: CARRIER_SECRET,
+      risk: { checkoutVelocity: { windowMinutes: 60, challengeAt: 10, blockAt: 30 } },
       pseudonymKey: KEY,
     })
   })
@@ -103,6 +183,26 @@ describe('settingsOf', () => {
     ['RATE_LIMITS', { ...RATE_LIMITS, read: { limit: 0, windowSeconds: 60 } }],
     ['RATE_LIMITS', { read: RATE_LIMITS.read }],
     ['RATE_LIMITS', { ...RATE_LIMITS, unknownClass: RATE_LIMITS.read }],
+    ['CHECKOUT_HOLD_MINUTES', '0'],
+    ['CHECKOUT_HOLD_MINUTES', '121'],
+    ['PAYMENT_BOUND_MINUTES', '0'],
+    ['RECONCILE_DELAY_SECONDS', '1.5'],
+    ['PLATFORM_FEE_BPS', '-1'],
+    ['PLATFORM_FEE_BPS', '5001'],
+    ['ORDER_AUTO_COMPLETE_HOURS', '0'],
+    ['CARRIER_STEP_SECONDS', '0'],
+    ['GATEWAY', 'paypal'],
+    ['GATEWAY_TIMEOUT_MS', '99'],
+    ['GATEWAY_MAX_ATTEMPTS', '0'],
+    ['GATEWAY_MAX_ATTEMPTS', '11'],
+    ['STRIPE_API_BASE', 'not a url'],
+    ['BREAKER', '{not json'],
+    ['BREAKER', { minFailures: 100, failureRate: 0, windowSeconds: 300, cooldownSeconds: 120 }],
+    ['BREAKER', { minFailures: 100, failureRate: 1.5, windowSeconds: 300, cooldownSeconds: 120 }],
+    ['BREAKER', { minFailures: 100, failureRate: 0.35, windowSeconds: 300 }],
+    ['GATEWAY_RATE_LIMIT', { limit: 0, windowSeconds: 1 }],
+    ['RISK_CHECKOUT_VELOCITY', { windowMinutes: 0, challengeAt: 10, blockAt: 30 }],
+    ['RISK_CHECKOUT_VELOCITY', { windowMinutes: 60, challengeAt: 10, blockAt: 30, extra: 1 }],
   ])('rejects %s = %j, naming it', (name, value) => {
     const err = configError(production({ [name]: value }))
     expect(err.problems.some((p) => p.startsWith(name))).toBe(true)
@@ -119,6 +219,54 @@ describe('settingsOf', () => {
     expect(err.message).toMatch(/^invalid configuration: PSEUDONYM_KEY: /)
   })
 
+  it('rejects a missing CARRIER_WEBHOOK_SECRET, naming it: it is required, there is no default', () => {
+    const env = production()
+    delete env.CARRIER_WEBHOOK_SECRET
+    const err = configError(env)
+    expect(err.problems).toHaveLength(1)
+    expect(err.problems[0]).toMatch(/^CARRIER_WEBHOOK_SECRET: /)
+    expect(err.message).toMatch(/^invalid configuration: CARRIER_WEBHOOK_SECRET: /)
+  })
+
+  it('rejects a short CARRIER_WEBHOOK_SECRET, naming it but never showing its value', () => {
+    const short = 'carrier-15chars' // 15 characters: one short
+    const err = configError(production({ CARRIER_WEBHOOK_SECRET: short }))
+    expect(err.problems).toEqual(['CARRIER_WEBHOOK_SECRET: must be at least 16 characters'])
+    expect(err.message).not.toContain(short)
+    expect(settingsOf(production({ CARRIER_WEBHOOK_SECRET: `${short}x` })).carrierWebhookSecret).toBe(`${short}x`)
+  })
+
+  it('refuses GATEWAY=stripe without an sk_ key, naming STRIPE_SECRET_KEY but never showing the value', () => {
+    const env = production()
+    delete env.STRIPE_SECRET_KEY
+    const missing = configError(env)
+    expect(missing.problems).toEqual([expect.stringMatching(/^STRIPE_SECRET_KEY: /)])
+    expect(missing.message).toContain('STRIPE_SECRET_KEY')
+
+    const publishable = 'pk_live_0123456789abcdefghijkl' // a publishable key: the wrong one, and not to be echoed
+    const wrong = configError(production({ STRIPE_SECRET_KEY: publishable }))
+    expect(wrong.problems).toEqual([expect.stringMatching(/^STRIPE_SECRET_KEY: /)])
+    expect(wrong.message).not.toContain(publishable)
+  })
+
+  it('refuses GATEWAY=stripe without a whsec_ webhook secret, naming STRIPE_WEBHOOK_SECRET', () => {
+    const err = configError(production({ STRIPE_WEBHOOK_SECRET: 'not-a-webhook-secret' }))
+    expect(err.problems).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: /)])
+    expect(err.message).not.toContain('not-a-webhook-secret')
+    const neither = production()
+    delete neither.STRIPE_SECRET_KEY
+    delete neither.STRIPE_WEBHOOK_SECRET
+    expect(configError(neither).problems.map((p) => p.split(':')[0])).toEqual(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])
+  })
+
+  it('needs no Stripe keys for the sandbox gateway, and ignores malformed ones there', () => {
+    const sandbox = production({ GATEWAY: 'sandbox' })
+    delete sandbox.STRIPE_SECRET_KEY
+    delete sandbox.STRIPE_WEBHOOK_SECRET
+    expect(settingsOf(sandbox).gateway).toMatchObject({ kind: 'sandbox', stripe: { secretKey: '', webhookSecret: '' } })
+    expect(settingsOf(production({ GATEWAY: 'sandbox', STRIPE_SECRET_KEY: 'pk_test_x' })).gateway.kind).toBe('sandbox')
+  })
+
   it('rejects a short PSEUDONYM_KEY, naming it but never showing its value', () => {
     const short = 'hunter2-but-a-bit-longer-xyz' // 28 characters: a real secret, just too short
     const err = configError(production({ PSEUDONYM_KEY: short }))
@@ -132,7 +280,7 @@ describe('settingsOf', () => {
   it('reports every problem at once, and never a value', () => {
     const err = configError({ ENVIRONMENT: 'staging-secret-value', IDEMPOTENCY_TTL_HOURS: '12', PSEUDONYM_KEY: 'tiny-secret' })
     const names = err.problems.map((p) => p.split(':')[0])
-    expect(names).toEqual(expect.arrayContaining(['ENVIRONMENT', 'IDEMPOTENCY_TTL_HOURS', 'RATE_LIMITS', 'PSEUDONYM_KEY']))
+    expect(names).toEqual(expect.arrayContaining(['ENVIRONMENT', 'IDEMPOTENCY_TTL_HOURS', 'RATE_LIMITS', 'PSEUDONYM_KEY', 'CARRIER_WEBHOOK_SECRET']))
     expect(err.message).not.toContain('staging-secret-value')
     expect(err.message).not.toContain('tiny-secret')
   })

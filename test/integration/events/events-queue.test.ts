@@ -14,7 +14,7 @@ it('acks events it has no consumer for (health probes, future types) and retries
     message('m3', { hello: 'not an event' }, 4),
   ])
   const ctx = createExecutionContext()
-  await worker.queue(batch, env)
+  await worker.queue(batch, env, ctx)
   const result = await getQueueResult(batch, ctx)
   expect(result.explicitAcks.sort()).toEqual(['m1', 'm2'])
   expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(['m3'])

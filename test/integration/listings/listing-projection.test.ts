@@ -16,7 +16,7 @@ async function deliver(listingId: string, events: StoredEvent[], tag: string) {
     events.map((e, i) => ({ id: `${tag}-${i}`, timestamp: new Date(), attempts: 1, body: toEnvelope(listingId, e) })),
   )
   const ctx = createExecutionContext()
-  await worker.queue(batch, env)
+  await worker.queue(batch, env, ctx)
   return getQueueResult(batch, ctx)
 }
 

@@ -2,6 +2,7 @@ import { createScheduledController } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import worker from '../../../src/index'
+import { checkout, checkoutBody, eventually, fixedListing, order } from '../checkout/checkout-fixtures'
 import { call, register } from '../support/api'
 
 it('the cron handler purges sessions that ended more than a week ago and keeps the rest', async () => {
@@ -21,4 +22,18 @@ it('the cron handler purges sessions that ended more than a week ago and keeps t
   expect(await count(recent.user.id)).toBe(1)
   expect(await count(live.user.id)).toBe(1)
   expect((await call('/v1/me', { token: live.token })).status).toBe(200)
+})
+
+it('the cron handler cancels an order left waiting for payment past its due time, and gives its units back', async () => {
+  const seller = await register('seller')
+  const buyer = await register('buyer')
+  const listing = await fixedListing(seller)
+  const res = await checkout(buyer, checkoutBody(listing.id, 'pm_sandbox_error'))
+  expect(res.status).toBe(202)
+  const { id } = await res.json<{ id: string }>()
+  // As if every timer had been lost and the due time had long passed.
+  await env.DB.prepare('UPDATE orders SET payment_due_at = ? WHERE id = ?').bind(new Date(Date.now() - 60_000).toISOString(), id).run()
+  await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/10 * * * *' }), env)
+  await eventually(() => order(buyer.token, id), (o) => o.status === 'cancelled')
+  await eventually(() => listing.stub.view(), (v) => v?.available === 1)
 })

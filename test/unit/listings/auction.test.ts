@@ -238,7 +238,7 @@ describe('endAuction', () => {
     const d = endAuction(s, now, RULES)
     const paymentDueAt = new Date(now.getTime() + RULES.auctionPaymentMs).toISOString()
     expect(d.state.auction?.outcome).toBe('sold')
-    expect(d.state.reservations).toEqual([{ id: s.id, holderId: B, quantity: 1, unitPrice: 4_100, expiresAt: paymentDueAt, source: 'auction' }])
+    expect(d.state.reservations).toEqual([{ id: s.id, holderId: B, quantity: 1, unitPrice: 4_100, expiresAt: paymentDueAt, source: 'auction', orderBound: false }])
     expect(d.events).toEqual([
       { type: 'auction.ended', data: { outcome: 'sold', finalPrice: usd(4_100), bidCount: 2 }, private: { winnerId: B } },
       { type: 'auction.won', data: { price: usd(4_100), paymentDueAt }, private: { winnerId: B, reservationId: s.id } },

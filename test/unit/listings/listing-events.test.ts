@@ -3,7 +3,7 @@ import { endAuction, placeBid } from '../../../src/listings/auction'
 import { ListingEventSchema, listingEventTypes, type ListingEvent } from '../../../src/listings/listing-events'
 import { createListing, updateListing, withdrawListing } from '../../../src/listings/listing-lifecycle'
 import { expireOffers, makeOffer, respondToOffer } from '../../../src/listings/offers'
-import { commit, release, reserve } from '../../../src/listings/stock'
+import { commit, release, reserve, restock } from '../../../src/listings/stock'
 import { accepted, at, bid, DAY, MINUTE, openAuction, openFixed, RULES, SELLER, usd } from './fixtures'
 
 /** Drives the core through every kind of event and collects them. */
@@ -28,7 +28,10 @@ function everyKindOfEvent(): ListingEvent[] {
   fixed = keep(accepted(makeOffer(fixed, { offerId: 'ofr_3', buyerId: 'usr_c', unitAmount: usd(4_000), quantity: 1 }, at(MINUTE), RULES))).state
   fixed = keep(accepted(reserve(fixed, { reservationId: 'ord_1', holderId: 'usr_d', quantity: 1, ttlMs: 15 * MINUTE }, at(MINUTE)))).state
   fixed = keep(accepted(commit(fixed, 'ord_1', at(2 * MINUTE)))).state
-  keep(accepted(commit(fixed, 'ofr_2', at(2 * MINUTE))))
+  // The accepted counter's buyer checks out: the order claims the offer's hold, pays, then is cancelled.
+  fixed = keep(accepted(reserve(fixed, { reservationId: 'ord_2', holderId: 'usr_b', quantity: 1, ttlMs: 15 * MINUTE, expectedUnitPrice: 4_500 }, at(2 * MINUTE)))).state
+  fixed = keep(accepted(commit(fixed, 'ord_2', at(2 * MINUTE)))).state
+  keep(accepted(restock(fixed, 'ord_2', 1, at(3 * MINUTE), 'committed')))
 
   const offered = keep(accepted(makeOffer(openFixed({ acceptsOffers: true }), { offerId: 'ofr_9', buyerId: 'usr_e', unitAmount: usd(100), quantity: 1 }, at(0), RULES))).state
   keep(expireOffers(offered, at(3 * DAY)))
@@ -42,10 +45,13 @@ describe('ListingEventSchema', () => {
     const events = everyKindOfEvent()
     for (const e of events) expect(() => ListingEventSchema.parse(e), e.type).not.toThrow()
     expect([...new Set(events.map((e) => e.type))].sort()).toEqual([...listingEventTypes].sort())
+    expect(listingEventTypes).toEqual(expect.arrayContaining(['stock.claimed', 'stock.restocked']))
   })
 
   it('refuses an event whose data does not match its type', () => {
     expect(ListingEventSchema.safeParse({ type: 'bid.placed', data: { bidId: 'bid_1' }, private: {} }).success).toBe(false)
     expect(ListingEventSchema.safeParse({ type: 'listing.renamed', data: {}, private: {} }).success).toBe(false)
+    expect(ListingEventSchema.safeParse({ type: 'stock.claimed', data: { quantity: 1 }, private: { reservationId: 'ord_1', holderId: 'usr_b' } }).success).toBe(false)
+    expect(ListingEventSchema.safeParse({ type: 'stock.restocked', data: { quantity: 1, available: 1 }, private: { reservationId: 'ord_1' } }).success).toBe(false)
   })
 })

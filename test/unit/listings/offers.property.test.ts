@@ -4,12 +4,14 @@ import { runDeadlines } from '../../../src/listings/deadlines'
 import type { ListingDecision } from '../../../src/listings/listing-decision'
 import type { ListingState, Offer } from '../../../src/listings/listing-state'
 import { makeOffer, respondToOffer, type OfferRejection } from '../../../src/listings/offers'
-import { commit, release, reserve, type SettledOutcome, type StockRejection } from '../../../src/listings/stock'
-import { HOUR, MINUTE, openFixed, RULES, SELLER, T0 } from './fixtures'
+import { commit, dueOrderReservations, release, reserve, type SettledOutcome, type StockRejection } from '../../../src/listings/stock'
+import { HOUR, MINUTE, openFixed, RULES, SELLER, T0, types } from './fixtures'
 
 /**
  * Offers on a one-unit listing, under any interleaving of offers, answers, counters, expiry and
- * the accepted buyer's checkout: judged by a model of each offer's status and of the one unit.
+ * checkouts (the accepted buyer's claims their offer's hold): judged by a model of each offer's
+ * status and of the one unit. An accepted offer's hold is unbound and lapses on its deadline; a
+ * checkout's is order-bound and waits for its order (commit or release).
  */
 const PRICE = 5_000
 
@@ -20,8 +22,8 @@ type Command =
   | { kind: 'counter'; actor: Actor; ref: number; amount: number; waitMs: number; atExpiry: boolean }
   | { kind: 'expire'; waitMs: number; atEarliest: boolean }
   | { kind: 'release' | 'commit'; ref: number; waitMs: number }
-  /** Someone buys the unit at the asking price meanwhile (a checkout reservation). */
-  | { kind: 'checkout'; actor: Actor; waitMs: number }
+  /** Someone checks out the unit (at the price they were quoted, if `price` says): the accepted buyer claims their hold. */
+  | { kind: 'checkout'; actor: Actor; price: 'unchecked' | 'asking' | 'stale'; waitMs: number }
 
 const waitArb = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 30 * MINUTE }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 50 * HOUR }) })
 const actorArb: fc.Arbitrary<Actor> = fc.oneof({ weight: 3, arbitrary: fc.constant('seller' as const) }, { weight: 4, arbitrary: fc.nat(2) })
@@ -36,16 +38,20 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('counter' as const), actor: actorArb, ref: refArb, amount: amountArb, waitMs: waitArb, atExpiry: atExpiryArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), waitMs: waitArb, atEarliest: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('release' as const, 'commit' as const), ref: refArb, waitMs: waitArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('checkout' as const), actor: actorArb, waitMs: waitArb }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('checkout' as const), actor: actorArb, price: fc.constantFrom('unchecked' as const, 'asking' as const, 'stale' as const), waitMs: waitArb }),
+  },
 )
 
-type ModelOffer = { buyerId: string; from: 'buyer' | 'seller'; status: Offer['status']; expiresAt: number; quantity: number }
-type Expected = { rejection: OfferRejection | StockRejection } | { ok: true }
+type ModelOffer = { buyerId: string; from: 'buyer' | 'seller'; status: Offer['status']; expiresAt: number; quantity: number; amount: number }
+type ModelHold = { holderId: string; unitPrice: number; expiresAt: number; orderBound: boolean }
+type Expected = { rejection: OfferRejection | StockRejection } | { ok: true; events?: string[] }
 
 class OfferModel {
   readonly offers = new Map<string, ModelOffer>()
-  /** Reservations by id (the accepted offer's id): when each lapses. */
-  readonly held = new Map<string, number>()
+  /** Reservations by id (an accepted offer's, or an order's), in the order the listing keeps them. */
+  held = new Map<string, ModelHold>()
   readonly settled = new Map<string, SettledOutcome>()
   sold = 0
 
@@ -64,7 +70,7 @@ class OfferModel {
     if (amount > PRICE) return { rejection: { code: 'offer_above_price' } }
     if (this.available() < 1) return { rejection: { code: 'sold_out', available: this.available() } }
     this.closePending((_, o) => o.buyerId === buyerId, 'superseded')
-    this.offers.set(id, { buyerId, from: 'buyer', status: 'pending', expiresAt: now + RULES.offerTtlMs, quantity: 1 })
+    this.offers.set(id, { buyerId, from: 'buyer', status: 'pending', expiresAt: now + RULES.offerTtlMs, quantity: 1, amount })
     return { ok: true }
   }
 
@@ -80,33 +86,54 @@ class OfferModel {
     } else if (kind === 'counter') {
       if (counter.amount > PRICE) return { rejection: { code: 'offer_above_price' } }
       o.status = 'countered'
-      this.offers.set(counter.id, { buyerId: o.buyerId, from: o.from === 'buyer' ? 'seller' : 'buyer', status: 'pending', expiresAt: now + RULES.offerTtlMs, quantity: o.quantity })
+      this.offers.set(counter.id, {
+        buyerId: o.buyerId,
+        from: o.from === 'buyer' ? 'seller' : 'buyer',
+        status: 'pending',
+        expiresAt: now + RULES.offerTtlMs,
+        quantity: o.quantity,
+        amount: counter.amount,
+      })
     } else {
       if (this.available() < o.quantity) return { rejection: { code: 'sold_out', available: this.available() } }
       o.status = 'accepted'
-      this.held.set(id, now + RULES.offerCheckoutMs)
+      this.held.set(id, { holderId: o.buyerId, unitPrice: o.amount, expiresAt: now + RULES.offerCheckoutMs, orderBound: false })
       this.closePending(() => true, 'declined') // one unit: nothing is left for anyone else
     }
     return { ok: true }
   }
 
-  checkout(id: string, holderId: string, ttlMs: number, now: number): Expected {
+  checkout(id: string, holderId: string, expectedUnitPrice: number | undefined, ttlMs: number, now: number): Expected {
     if (holderId === SELLER) return { rejection: { code: 'own_listing' } }
+    // The buyer's own unbound hold (their accepted offer): the order takes it over, price, deadline and all.
+    const own = [...this.held].find(([, h]) => !h.orderBound && h.holderId === holderId)
+    if (own) {
+      const [holdId, h] = own
+      if (expectedUnitPrice !== undefined && expectedUnitPrice !== h.unitPrice) return { rejection: { code: 'price_changed', unitPrice: h.unitPrice } }
+      this.held = new Map([...this.held].map(([k, v]) => (k === holdId ? [id, { ...v, orderBound: true }] : [k, v])))
+      return { ok: true, events: ['stock.claimed'] }
+    }
     if (this.sold >= 1) return { rejection: { code: 'sold_out', available: 0 } }
     if (this.available() < 1) return { rejection: { code: 'sold_out', available: this.available() } }
-    this.held.set(id, now + ttlMs)
-    return { ok: true }
+    if (expectedUnitPrice !== undefined && expectedUnitPrice !== PRICE) return { rejection: { code: 'price_changed', unitPrice: PRICE } }
+    this.held.set(id, { holderId, unitPrice: PRICE, expiresAt: now + ttlMs, orderBound: true })
+    return { ok: true, events: ['stock.reserved'] }
   }
 
   /** When the next pending offer or reservation lapses, if any. */
   earliest(): number | undefined {
-    const times = [...this.held.values(), ...[...this.offers.values()].filter((o) => o.status === 'pending').map((o) => o.expiresAt)]
+    const times = [...[...this.held.values()].map((h) => h.expiresAt), ...[...this.offers.values()].filter((o) => o.status === 'pending').map((o) => o.expiresAt)]
     return times.length > 0 ? Math.min(...times) : undefined
   }
 
+  /** Order-bound holds whose time is up: left for the object to settle by their order's fate. */
+  dueOrders(now: number): string[] {
+    return [...this.held].filter(([, h]) => h.orderBound && h.expiresAt <= now).map(([id]) => id)
+  }
+
   expire(now: number): Expected {
-    for (const [id, expiresAt] of this.held) {
-      if (expiresAt > now) continue
+    for (const [id, { expiresAt, orderBound }] of this.held) {
+      if (orderBound || expiresAt > now) continue
       this.held.delete(id)
       if (!this.settled.has(id)) this.settled.set(id, 'released')
     }
@@ -195,8 +222,9 @@ describe('offers on a one-unit listing, under any sequence of commands', () => {
               break
             case 'checkout': {
               const id = `ord_${++fresh}`
-              expected = model.checkout(id, who(c.actor), 30 * MINUTE, now)
-              d = reserve(state, { reservationId: id, holderId: who(c.actor), quantity: 1, ttlMs: 30 * MINUTE }, at, store.get(id))
+              const expectedUnitPrice = { unchecked: undefined, asking: PRICE, stale: PRICE - 1 }[c.price]
+              expected = model.checkout(id, who(c.actor), expectedUnitPrice, 30 * MINUTE, now)
+              d = reserve(state, { reservationId: id, holderId: who(c.actor), quantity: 1, ttlMs: 30 * MINUTE, expectedUnitPrice }, at, store.get(id))
               if (d.ok) holds.push(id)
               break
             }
@@ -207,6 +235,7 @@ describe('offers on a one-unit listing, under any sequence of commands', () => {
             continue
           }
           if (!d.ok) throw new Error(`the model accepts ${JSON.stringify(c)} on ${ref}, the code refused: ${JSON.stringify(d.rejection)}`)
+          if (expected.events) expect(types(d.events)).toEqual(expected.events)
           for (const s of d.settlements) if (!store.has(s.reservationId)) store.set(s.reservationId, s.outcome)
           if (newId) ids.push(newId)
           if (newId) holds.push(newId)
@@ -222,8 +251,11 @@ describe('offers on a one-unit listing, under any sequence of commands', () => {
           // And the model's view of every offer and of the unit.
           expect(Object.fromEntries(state.offers.map((o) => [o.id, o.status]))).toEqual(Object.fromEntries([...model.offers].map(([id, o]) => [id, o.status])))
           expect(Object.fromEntries(state.offers.map((o) => [o.id, [o.buyerId, o.from]]))).toEqual(Object.fromEntries([...model.offers].map(([id, o]) => [id, [o.buyerId, o.from]])))
-          expect(Object.fromEntries(state.reservations.map((r) => [r.id, Date.parse(r.expiresAt)]))).toEqual(Object.fromEntries(model.held))
+          expect(state.reservations.map((r) => [r.id, { holderId: r.holderId, unitPrice: r.unitPrice, expiresAt: Date.parse(r.expiresAt), orderBound: r.orderBound }])).toEqual([
+            ...model.held,
+          ])
           expect(state.sold).toBe(model.sold)
+          expect(dueOrderReservations(state, at).map((r) => r.id)).toEqual(model.dueOrders(now))
         }
       }),
       { numRuns: 300 },

@@ -73,7 +73,7 @@ describe('respondToOffer: who answers', () => {
     expect(refused(respondToOffer(countered, 'ofr_c', SELLER, { kind: 'accept' }, at(3 * MINUTE), RULES))).toEqual({ code: 'not_your_turn' })
     expect(refused(respondToOffer(countered, 'ofr_c', B2, { kind: 'accept' }, at(3 * MINUTE), RULES))).toEqual({ code: 'offer_not_found' })
     const d = accepted(respondToOffer(countered, 'ofr_c', B1, { kind: 'accept' }, at(3 * MINUTE), RULES))
-    expect(d.state.reservations).toEqual([{ id: 'ofr_c', holderId: B1, quantity: 1, unitPrice: 4_500, expiresAt: iso(3 * MINUTE + 24 * HOUR), source: 'offer' }])
+    expect(d.state.reservations).toEqual([{ id: 'ofr_c', holderId: B1, quantity: 1, unitPrice: 4_500, expiresAt: iso(3 * MINUTE + 24 * HOUR), source: 'offer', orderBound: false }])
   })
 
   it('answers an offer once: a second answer finds it no longer pending', () => {
@@ -127,7 +127,7 @@ describe('respondToOffer: decline, counter, accept', () => {
     const s = withOffers(openFixed(), offer('ofr_1', B1, 4_000), offer('ofr_2', B2, 3_000), offer('ofr_3', B3, 2_000))
     const countered = accepted(respondToOffer(s, 'ofr_3', SELLER, { kind: 'counter', counterId: 'ofr_4', unitAmount: usd(4_200) }, at(2 * MINUTE), RULES)).state
     const d = accepted(respondToOffer(countered, 'ofr_1', SELLER, { kind: 'accept' }, at(3 * MINUTE), RULES))
-    expect(d.state.reservations).toEqual([{ id: 'ofr_1', holderId: B1, quantity: 1, unitPrice: 4_000, expiresAt: iso(3 * MINUTE + 24 * HOUR), source: 'offer' }])
+    expect(d.state.reservations).toEqual([{ id: 'ofr_1', holderId: B1, quantity: 1, unitPrice: 4_000, expiresAt: iso(3 * MINUTE + 24 * HOUR), source: 'offer', orderBound: false }])
     expect(statusOf(d.state)).toEqual({ ofr_1: 'accepted', ofr_2: 'declined', ofr_3: 'countered', ofr_4: 'declined' })
     expect(types(d.events)).toEqual(['offer.accepted', 'stock.reserved', 'offer.declined', 'offer.declined'])
     expect(d.events[0]).toEqual({ type: 'offer.accepted', data: { offerId: 'ofr_1' }, private: { buyerId: B1, reservationId: 'ofr_1', unitAmount: usd(4_000), quantity: 1 } })

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { placeBid } from '../../../src/listings/auction'
 import { withdrawListing } from '../../../src/listings/listing-lifecycle'
 import { availableQuantity, type ListingState } from '../../../src/listings/listing-state'
-import { commit, expireReservations, release, reserve, type Reserve } from '../../../src/listings/stock'
+import { makeOffer, respondToOffer } from '../../../src/listings/offers'
+import { commit, dueOrderReservations, expireReservations, release, reserve, type Reserve } from '../../../src/listings/stock'
 import { accepted, at, bid, eventsOf, HOUR, iso, MINUTE, openAuction, openFixed, refused, RULES, SELLER, types, usd } from './fixtures'
 
 const TTL = 15 * MINUTE
@@ -17,7 +18,7 @@ describe('reserve on a fixed-price listing', () => {
   it('holds units for the buyer until the TTL and says how many are left', () => {
     const d = accepted(reserve(openFixed({ quantity: 5, price: 2_000 }), hold('ord_1', 2), at(MINUTE), undefined))
     expect(d.state.reservations).toEqual([
-      { id: 'ord_1', holderId: 'usr_buyer', quantity: 2, unitPrice: 2_000, expiresAt: iso(MINUTE + TTL), source: 'checkout' },
+      { id: 'ord_1', holderId: 'usr_buyer', quantity: 2, unitPrice: 2_000, expiresAt: iso(MINUTE + TTL), source: 'checkout', orderBound: true },
     ])
     expect(availableQuantity(d.state)).toBe(3)
     expect(d.events).toEqual([
@@ -62,6 +63,7 @@ describe('reserve on a fixed-price listing', () => {
     expect(done.events).toEqual([])
     expect(done.state.reservations).toEqual([])
     expect(refused(reserve(s, hold('ord_1'), at(0), 'released'))).toEqual({ code: 'reservation_released' })
+    expect(refused(reserve(s, hold('ord_1'), at(0), 'restocked'))).toEqual({ code: 'reservation_released' })
   })
 })
 
@@ -124,21 +126,61 @@ describe('release', () => {
   })
 })
 
+/** Accepted offers at T0 (unbound holds): `ofr_1` for one unit, `ofr_2` for two, each held for its own checkout window. */
+function withAcceptedOffers(s: ListingState): ListingState {
+  const take = (state: ListingState, offerId: string, buyerId: string, quantity: number, checkoutMs: number) => {
+    const offered = accepted(makeOffer(state, { offerId, buyerId, unitAmount: usd(1_500), quantity }, at(0), RULES)).state
+    return accepted(respondToOffer(offered, offerId, SELLER, { kind: 'accept' }, at(0), { ...RULES, offerCheckoutMs: checkoutMs })).state
+  }
+  return take(take(s, 'ofr_1', 'usr_b1', 1, 10 * MINUTE), 'ofr_2', 'usr_b2', 2, 20 * MINUTE)
+}
+
 describe('expireReservations', () => {
-  it('releases exactly the reservations whose time is up, as expired', () => {
-    let s = openFixed({ quantity: 5 })
-    s = accepted(reserve(s, { ...hold('ord_1'), ttlMs: 10 * MINUTE }, at(0), undefined)).state
-    s = accepted(reserve(s, { ...hold('ord_2', 2), ttlMs: 20 * MINUTE }, at(0), undefined)).state
+  it('releases exactly the unbound holds whose time is up, as expired', () => {
+    const s = withAcceptedOffers(openFixed({ quantity: 5, price: 2_000 }))
+    expect(s.reservations.map((r) => [r.id, r.orderBound])).toEqual([
+      ['ofr_1', false],
+      ['ofr_2', false],
+    ])
     expect(expireReservations(s, at(10 * MINUTE - 1)).events).toEqual([])
     const d = expireReservations(s, at(10 * MINUTE))
-    expect(d.state.reservations.map((r) => r.id)).toEqual(['ord_2'])
+    expect(d.state.reservations.map((r) => r.id)).toEqual(['ofr_2'])
     expect(d.events).toEqual([
-      { type: 'stock.released', data: { quantity: 1, available: 3, reason: 'expired' }, private: { reservationId: 'ord_1', holderId: 'usr_buyer' } },
+      { type: 'stock.released', data: { quantity: 1, available: 3, reason: 'expired' }, private: { reservationId: 'ofr_1', holderId: 'usr_b1' } },
     ])
-    expect(d.settlements).toEqual([{ reservationId: 'ord_1', outcome: 'released' }])
+    expect(d.settlements).toEqual([{ reservationId: 'ofr_1', outcome: 'released' }])
     const all = expireReservations(s, at(HOUR))
     expect(all.state.reservations).toEqual([])
-    expect(all.settlements.map((x) => x.reservationId)).toEqual(['ord_1', 'ord_2'])
+    expect(all.settlements.map((x) => x.reservationId)).toEqual(['ofr_1', 'ofr_2'])
+  })
+
+  it('leaves an order-bound checkout reservation past its time to the object, which asks its order’s fate', () => {
+    let s = withAcceptedOffers(openFixed({ quantity: 5, price: 2_000 }))
+    s = accepted(reserve(s, { ...hold('ord_1'), ttlMs: 10 * MINUTE }, at(0), undefined)).state
+    s = accepted(reserve(s, { ...hold('ord_2', 1, 'usr_other'), ttlMs: 20 * MINUTE }, at(0), undefined)).state
+    expect(dueOrderReservations(s, at(10 * MINUTE - 1))).toEqual([])
+
+    const d = expireReservations(s, at(HOUR))
+    // Only the unbound holds lapse; the checkouts stay held, sold is untouched.
+    expect(d.state.reservations.map((r) => r.id)).toEqual(['ord_1', 'ord_2'])
+    expect(d.settlements.map((x) => x.reservationId)).toEqual(['ofr_1', 'ofr_2'])
+    expect(eventsOf(d.events, 'stock.released').map((e) => e.private.reservationId)).toEqual(['ofr_1', 'ofr_2'])
+    expect(availableQuantity(d.state)).toBe(3)
+
+    // Due exactly at their expiry, in order; an unbound hold is never among them.
+    expect(dueOrderReservations(s, at(10 * MINUTE)).map((r) => r.id)).toEqual(['ord_1'])
+    expect(dueOrderReservations(s, at(HOUR))).toEqual([
+      { id: 'ord_1', holderId: 'usr_buyer', quantity: 1, unitPrice: 2_000, expiresAt: iso(10 * MINUTE), source: 'checkout', orderBound: true },
+      { id: 'ord_2', holderId: 'usr_other', quantity: 1, unitPrice: 2_000, expiresAt: iso(20 * MINUTE), source: 'checkout', orderBound: true },
+    ])
+    // Expiring again changes nothing: they wait until the object commits or releases them.
+    const again = expireReservations(d.state, at(2 * HOUR))
+    expect(again.events).toEqual([])
+    expect(again.state).toBe(d.state)
+    const paid = accepted(commit(again.state, 'ord_1', at(2 * HOUR), undefined))
+    const unpaid = accepted(release(paid.state, 'ord_2', 'expired', at(2 * HOUR), undefined))
+    expect(dueOrderReservations(unpaid.state, at(2 * HOUR))).toEqual([])
+    expect(unpaid.state.sold).toBe(1)
   })
 })
 
@@ -149,7 +191,7 @@ describe('reserve on an auction: Buy It Now', () => {
     const d = accepted(reserve(binAuction(), hold('ord_1'), at(MINUTE), undefined))
     expect(d.state.auction?.outcome).toBe('bought_now')
     expect(d.state.reservations).toEqual([
-      { id: 'ord_1', holderId: 'usr_buyer', quantity: 1, unitPrice: 9_000, expiresAt: iso(MINUTE + TTL), source: 'buy_now' },
+      { id: 'ord_1', holderId: 'usr_buyer', quantity: 1, unitPrice: 9_000, expiresAt: iso(MINUTE + TTL), source: 'buy_now', orderBound: true },
     ])
     expect(d.events).toEqual([
       { type: 'auction.ended', data: { outcome: 'bought_now', finalPrice: usd(9_000), bidCount: 0 }, private: { winnerId: 'usr_buyer' } },
@@ -199,10 +241,19 @@ describe('an unpaid Buy It Now', () => {
     expect(accepted(placeBid(d.state, bid('usr_a', 1_500), at(3 * MINUTE), RULES)).state.auction?.bidCount).toBe(1)
   })
 
-  it('gives it back when the hold expires too', () => {
+  it('gives it back when its lapsed hold is released as expired (its order unpaid); the lapse alone does not', () => {
     const bought = accepted(reserve(openAuction({ startingBid: 1_000, buyNowPrice: 9_000 }), hold('ord_bin'), at(MINUTE))).state
-    const d = expireReservations(bought, at(MINUTE + TTL))
-    expect(types(d.events)).toEqual(['stock.released', 'auction.resumed'])
+    // The Buy It Now hold is order-bound: its lapse waits for the order's fate.
+    const lapsed = expireReservations(bought, at(MINUTE + TTL))
+    expect(lapsed.events).toEqual([])
+    expect(lapsed.state.auction?.outcome).toBe('bought_now')
+    expect(dueOrderReservations(bought, at(MINUTE + TTL - 1))).toEqual([])
+    expect(dueOrderReservations(bought, at(MINUTE + TTL)).map((r) => r.id)).toEqual(['ord_bin'])
+    const d = accepted(release(lapsed.state, 'ord_bin', 'expired', at(MINUTE + TTL)))
+    expect(d.events).toEqual([
+      { type: 'stock.released', data: { quantity: 1, available: 1, reason: 'expired' }, private: { reservationId: 'ord_bin', holderId: 'usr_buyer' } },
+      { type: 'auction.resumed', data: { endsAt: iso(30 * MINUTE) }, private: {} },
+    ])
     expect(d.state.auction?.outcome).toBeNull()
   })
 })

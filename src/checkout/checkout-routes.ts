@@ -1,0 +1,88 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import { secondFactorFor } from '../accounts/second-factor'
+import type { AppEnv } from '../env'
+import { principalOf, requireAccess } from '../http/authorization'
+import { jsonBody, problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { requireIdempotencyKey } from '../http/require-idempotency-key'
+import { validationProblem } from '../http/validation-problem'
+import { orderPorts } from '../orders/order-adapters'
+import { CheckoutBody, OrderSchema } from '../orders/order-schemas'
+import { orderHistory } from '../orders/order-store'
+import { orderView } from '../orders/order-view'
+import { runCheckout, type CheckoutRejection } from './checkout-saga'
+
+const orderJson = { content: { 'application/json': { schema: OrderSchema } } }
+
+const checkoutRoute = createRoute({
+  method: 'post',
+  path: '/checkout',
+  tags: ['Checkout'],
+  security: [{ bearer: [] }],
+  summary: 'Buy: one seller’s items as one order, all or nothing. Requires Idempotency-Key; retry with the same key after any failure',
+  middleware: [requireAccess('orders.write'), requireIdempotencyKey()] as const,
+  request: { body: jsonBody(CheckoutBody) },
+  responses: {
+    201: { description: 'Paid: the money is in escrow and the stock is sold', ...orderJson },
+    202: { description: 'pending_payment: the provider has not answered yet; the order is finished by reconciliation', ...orderJson },
+    400: problems[400],
+    401: problems[401],
+    402: problems[402],
+    403: problems[403],
+    404: problems[404],
+    409: problems[409],
+    422: problems[422],
+    503: problems[503],
+  },
+})
+
+function checkoutProblem(r: CheckoutRejection): Problem {
+  switch (r.code) {
+    case 'not_found':
+      return new Problem(404, 'not_found', `No listing ${r.listingId}`, { extra: { listingId: r.listingId } })
+    case 'sold_out':
+      return new Problem(409, 'sold_out', undefined, { extra: { listingId: r.listingId, available: r.available } })
+    case 'listing_closed':
+    case 'not_for_sale':
+    case 'own_listing':
+      return new Problem(409, r.code, undefined, { extra: { listingId: r.listingId } })
+    case 'price_changed':
+      return new Problem(409, 'price_changed', 'Check out again at the new price', { extra: { listingId: r.listingId, unitPrice: r.unitPrice } })
+    case 'multiple_sellers':
+    case 'currency_mismatch':
+    case 'invalid_checkout':
+      return new Problem(422, r.code, r.reason)
+    case 'risk_blocked':
+      return new Problem(403, 'risk_blocked', 'This checkout cannot go ahead; contact support if you think this is wrong')
+    case 'mfa_required':
+      return new Problem(401, 'mfa_required', 'This checkout needs a current one-time code in X-MFA-Code')
+    case 'payment_declined':
+      return new Problem(402, 'payment_declined', `The payment method was declined (${r.declineCode})`, { extra: { orderId: r.order.id, declineCode: r.declineCode } })
+    case 'checkout_cancelled':
+      return new Problem(409, 'checkout_cancelled', 'This checkout’s order was cancelled; start a new checkout with a new key', { extra: { orderId: r.order.id } })
+    case 'payments_unavailable':
+      return new Problem(503, 'payments_unavailable', undefined, { extra: { orderId: r.order.id }, headers: { 'Retry-After': '5' } })
+    case 'invalid_transition':
+      return new Problem(409, 'invalid_transition', `The order is ${r.order.status}`, { extra: { orderId: r.order.id, currentStatus: r.order.status } })
+  }
+}
+
+export const checkoutRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem }).openapi(checkoutRoute, async (c) => {
+  const buyer = principalOf(c)
+  const body = c.req.valid('json')
+  const factor = secondFactorFor(c.env)
+  const code = c.req.header('x-mfa-code')
+  const steppedUp = code !== undefined && (await factor.enrolled(buyer.userId)) && (await factor.verify(buyer.userId, code))
+  const result = await runCheckout(orderPorts(c.env, c.var.log), {
+    buyerId: buyer.userId,
+    key: c.req.header('Idempotency-Key') ?? '',
+    items: body.items,
+    paymentMethod: body.paymentMethod,
+    shippingAddress: body.shippingAddress,
+    steppedUp,
+  })
+  if (result.kind === 'rejected') throw checkoutProblem(result.rejection)
+  const view = orderView(result.order, await orderHistory(c.env.DB, result.order.id))
+  c.header('Location', `/v1/orders/${result.order.id}`)
+  return result.kind === 'paid' ? c.json(view, 201) : c.json(view, 202)
+})

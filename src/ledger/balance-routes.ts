@@ -1,0 +1,65 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import { settingsOf } from '../config'
+import type { AppEnv } from '../env'
+import { principalOf, requireAccess } from '../http/authorization'
+import { jsonBody, problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { requireIdempotencyKey } from '../http/require-idempotency-key'
+import { requireStepUp } from '../http/step-up'
+import { validationProblem } from '../http/validation-problem'
+import { BalanceSchema, PayoutBody, PayoutSchema } from '../orders/order-schemas'
+import { newId, systemClock } from '../platform/runtime'
+import { sellerBalances } from './ledger-store'
+import { recordPayout } from './payout-store'
+
+const tags = ['Balance']
+const security = [{ bearer: [] }]
+
+const balanceRoute = createRoute({
+  method: 'get',
+  path: '/me/balance',
+  tags,
+  security,
+  summary: 'The caller’s money as a seller: pending (in escrow) and available (can be paid out), per currency',
+  middleware: requireAccess('orders.read'),
+  responses: { 200: { description: 'Balance', content: { 'application/json': { schema: BalanceSchema } } }, 401: problems[401], 403: problems[403] },
+})
+
+const payoutRoute = createRoute({
+  method: 'post',
+  path: '/me/payouts',
+  tags,
+  security,
+  summary: 'Pay out part of the available balance. Requires Idempotency-Key and, for users with a second factor, X-MFA-Code',
+  middleware: [requireAccess('payouts.write'), requireIdempotencyKey(), requireStepUp()] as const,
+  request: { body: jsonBody(PayoutBody) },
+  responses: {
+    201: { description: 'Payout recorded (pending until the transfer is made)', content: { 'application/json': { schema: PayoutSchema } } },
+    400: problems[400],
+    401: problems[401],
+    403: problems[403],
+    409: problems[409],
+    422: problems[422],
+  },
+})
+
+export const balanceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(balanceRoute, async (c) => {
+    const me = principalOf(c)
+    const balances = await sellerBalances(c.env.DB, me.userId, settingsOf(c.env).checkout.platformFeeBps)
+    return c.json(
+      {
+        available: balances.map((b) => ({ amount: b.available, currency: b.currency })),
+        pending: balances.map((b) => ({ amount: b.pending, currency: b.currency })),
+      },
+      200,
+    )
+  })
+  .openapi(payoutRoute, async (c) => {
+    const me = principalOf(c)
+    const { amount } = c.req.valid('json')
+    const now = systemClock()
+    const payout = { id: newId('pyo', now), sellerId: me.userId, amount: amount.amount, currency: amount.currency, status: 'pending' as const, createdAt: now.toISOString() }
+    if (!(await recordPayout(c.env.DB, payout, newId('txn', now)))) throw new Problem(409, 'insufficient_balance', `The available ${amount.currency} balance is less than the payout`)
+    return c.json({ id: payout.id, amount, status: payout.status, createdAt: payout.createdAt }, 201)
+  })

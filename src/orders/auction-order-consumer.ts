@@ -1,0 +1,56 @@
+import type { EventEnvelope } from '../events/event-envelope'
+import type { EventHandlers } from '../events/events-consumer'
+import { ListingEventSchema } from '../listings/listing-events'
+import { listingStub } from '../listings/listing-object'
+import { ListingSchema } from '../listings/listing-schemas'
+import { orderPorts } from './order-adapters'
+import { lapsedReservationFate } from './order-commands'
+import { createOrder } from './order-store'
+import { auctionOrderId } from './order-view'
+
+/**
+ * A won auction becomes an order `pending_payment` for the winner (one per listing, so a
+ * redelivered event finds it made), and the winner's hold is bound to it: from then on the hold's
+ * lapse asks the order's fate, and an unpaid win is cancelled when the payment deadline passes.
+ * The winner pays it through `POST /v1/checkout` like any other order.
+ */
+export async function openAuctionOrder(event: EventEnvelope, env: Env): Promise<void> {
+  const parsed = ListingEventSchema.parse({ type: event.type, data: event.data, private: event.private ?? {} })
+  if (parsed.type !== 'auction.won') return
+  const listing = ListingSchema.parse((event.data as { listing?: unknown }).listing)
+  const orderId = auctionOrderId(listing.id)
+  const order = await createOrder(
+    env.DB,
+    {
+      id: orderId,
+      buyerId: parsed.private.winnerId,
+      sellerId: listing.sellerId,
+      status: 'pending_payment',
+      currency: parsed.data.price.currency,
+      total: parsed.data.price.amount,
+      items: [{ listingId: listing.id, quantity: 1, unitPrice: parsed.data.price.amount }],
+      shippingAddress: null,
+      checkoutKey: null,
+      source: 'auction',
+      paymentMethod: null,
+      paymentDueAt: parsed.data.paymentDueAt,
+      carrier: null,
+      trackingNumber: null,
+      deliveredAt: null,
+      version: 1,
+      createdAt: event.occurredAt,
+      updatedAt: event.occurredAt,
+    },
+    'system',
+  )
+  const claimed = await listingStub(env, listing.id).claim(parsed.private.reservationId, order.id)
+  if (claimed.ok) return
+  // The hold is gone (it lapsed before this ran): the win expires with it, as a lapse would do.
+  if (claimed.rejection.code === 'reservation_not_found' || claimed.rejection.code === 'reservation_released') {
+    await lapsedReservationFate(orderPorts(env), order.id)
+    return
+  }
+  throw new Error(`claim of ${listing.id} for ${order.id} refused: ${claimed.rejection.code}`)
+}
+
+export const auctionOrderHandlers: EventHandlers = { 'auction.won': openAuctionOrder }

@@ -1,0 +1,171 @@
+import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { isStaff } from '../accounts/scopes'
+import { decodeCursor, page } from '../core/cursor'
+import type { AppEnv } from '../env'
+import { authorizeRequest, principalOf, requireAccess } from '../http/authorization'
+import { jsonBody, problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { validationProblem } from '../http/validation-problem'
+import { systemClock } from '../platform/runtime'
+import { orderPorts } from './order-adapters'
+import { acceptOrder, cancelOrder, openDispute, resolveDispute, shipOrder } from './order-commands'
+import type { ActorKind } from './order-machine'
+import { DisputeBody, OrderIdParam, OrderPage, OrderSchema, OrdersQuery, ResolveDisputeBody, ReviewBody, ReviewSchema, ShipBody } from './order-schemas'
+import { findOrder, listOrders, orderHistory } from './order-store'
+import type { TransitionResult } from './order-transitions'
+import { orderView, type OrderRecord } from './order-view'
+import { addReview } from './review-store'
+
+const tags = ['Orders']
+const security = [{ bearer: [] }]
+const orderJson = { content: { 'application/json': { schema: OrderSchema } } }
+const mutationResponses = { 200: { description: 'The order after the change', ...orderJson }, 401: problems[401], 403: problems[403], 404: problems[404], 409: problems[409] }
+
+const getOrderRoute = createRoute({
+  method: 'get',
+  path: '/orders/{id}',
+  tags,
+  security,
+  summary: 'An order with its history; for its buyer, its seller or staff',
+  middleware: requireAccess('orders.read'),
+  request: { params: OrderIdParam },
+  responses: { 200: { description: 'The order', ...orderJson }, 401: problems[401], 403: problems[403], 404: problems[404] },
+})
+
+const listOrdersRoute = createRoute({
+  method: 'get',
+  path: '/orders',
+  tags,
+  security,
+  summary: 'The caller’s orders as buyer (default) or seller, newest first',
+  middleware: requireAccess('orders.read'),
+  request: { query: OrdersQuery },
+  responses: { 200: { description: 'A page of orders', content: { 'application/json': { schema: OrderPage } } }, 400: problems[400], 401: problems[401], 403: problems[403] },
+})
+
+const commandRoute = (path: string, summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/orders/{id}/${path}`,
+    tags,
+    security,
+    summary,
+    middleware: requireAccess('orders.write'),
+    request: { params: OrderIdParam },
+    responses: mutationResponses,
+  })
+
+const commandWithBodyRoute = <T extends z.ZodType>(path: string, summary: string, schema: T) =>
+  createRoute({
+    method: 'post',
+    path: `/orders/{id}/${path}`,
+    tags,
+    security,
+    summary,
+    middleware: requireAccess('orders.write'),
+    request: { params: OrderIdParam, body: jsonBody(schema) },
+    responses: { ...mutationResponses, 400: problems[400] },
+  })
+
+const shipRoute = commandWithBodyRoute('ship', 'Seller: paid → shipped, with the carrier’s tracking number', ShipBody)
+const acceptRoute = commandRoute('accept', 'Buyer: delivered → completed; escrow goes to the seller')
+const cancelRoute = commandRoute('cancel', 'Buyer before payment, seller before shipping; a paid order is refunded and its stock returns')
+const disputeRoute = commandWithBodyRoute('disputes', 'Buyer, after delivery and before completion: hold escrow for staff to decide', DisputeBody)
+
+const reviewRoute = createRoute({
+  method: 'post',
+  path: '/orders/{id}/reviews',
+  tags,
+  security,
+  summary: 'Each party reviews the other once, after completion',
+  middleware: requireAccess('orders.write'),
+  request: { params: OrderIdParam, body: jsonBody(ReviewBody) },
+  responses: { 201: { description: 'The review', content: { 'application/json': { schema: ReviewSchema } } }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404], 409: problems[409] },
+})
+
+const resolveRoute = createRoute({
+  method: 'post',
+  path: '/admin/orders/{id}/resolve-dispute',
+  tags: ['Admin'],
+  security,
+  summary: 'Staff: decide a dispute — refund the buyer or release escrow to the seller',
+  middleware: requireAccess('disputes.resolve'),
+  request: { params: OrderIdParam, body: jsonBody(ResolveDisputeBody) },
+  responses: { ...mutationResponses, 400: problems[400] },
+})
+
+/** The order, if the caller may see it (buyer, seller, staff); 404 otherwise, never revealing it exists. */
+async function visibleOrder(c: Context<AppEnv>, id: string): Promise<{ order: OrderRecord; actor: Extract<ActorKind, 'buyer' | 'seller' | 'staff'> }> {
+  const order = await findOrder(c.env.DB, id)
+  if (!order) throw new Problem(404, 'not_found')
+  const p = authorizeRequest(c, 'orders.read', { ownerIds: [order.buyerId, order.sellerId], visibility: 'private' })
+  const actor = p.userId === order.buyerId ? 'buyer' : p.userId === order.sellerId ? 'seller' : isStaff(p.role) ? 'staff' : 'buyer'
+  return { order, actor }
+}
+
+async function answer(c: Context<AppEnv>, result: TransitionResult) {
+  if (!result.ok) {
+    const r = result.refusal
+    if (r.code === 'not_found') throw new Problem(404, 'not_found')
+    if (r.code === 'forbidden') throw new Problem(403, 'forbidden', `Not allowed: ${r.reason}`)
+    throw new Problem(409, 'invalid_transition', `The order is ${r.status}`, { extra: { currentStatus: r.status } })
+  }
+  return c.json(orderView(result.order, await orderHistory(c.env.DB, result.order.id)), 200)
+}
+
+export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(getOrderRoute, async (c) => {
+    const { order } = await visibleOrder(c, c.req.valid('param').id)
+    return c.json(orderView(order, await orderHistory(c.env.DB, order.id)), 200)
+  })
+  .openapi(listOrdersRoute, async (c) => {
+    const caller = principalOf(c)
+    const { role, status, limit, cursor } = c.req.valid('query')
+    const rows = await listOrders(c.env.DB, caller.userId, role, limit, status, cursor ? decodeCursor(cursor) : undefined)
+    const { data, nextCursor } = page(rows, limit, (o) => o.id)
+    const histories = await Promise.all(data.map((o) => orderHistory(c.env.DB, o.id)))
+    return c.json({ data: data.map((o, i) => orderView(o, histories[i] ?? [])), nextCursor }, 200)
+  })
+  .openapi(shipRoute, async (c) => {
+    const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
+    const shipment = c.req.valid('json')
+    const p = orderPorts(c.env, c.var.log)
+    if (shipment.carrier === 'sandbox' && !p.settings.sandboxCarrier) throw new Problem(422, 'unknown_carrier', 'The sandbox carrier runs only in development')
+    if (actor !== 'seller') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the seller ships' } })
+    return answer(c, await shipOrder(p, order.id, shipment))
+  })
+  .openapi(acceptRoute, async (c) => {
+    const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
+    if (actor !== 'buyer') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the buyer accepts' } })
+    return answer(c, await acceptOrder(orderPorts(c.env, c.var.log), order.id))
+  })
+  .openapi(cancelRoute, async (c) => {
+    const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
+    return answer(c, await cancelOrder(orderPorts(c.env, c.var.log), order.id, actor))
+  })
+  .openapi(disputeRoute, async (c) => {
+    const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
+    if (actor !== 'buyer') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the buyer disputes' } })
+    return answer(c, await openDispute(orderPorts(c.env, c.var.log), order.id, c.req.valid('json').reason))
+  })
+  .openapi(reviewRoute, async (c) => {
+    const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
+    if (actor === 'staff') throw new Problem(403, 'forbidden', 'Not allowed: only the buyer and the seller review')
+    if (order.status !== 'completed') throw new Problem(409, 'invalid_transition', `The order is ${order.status}; reviews open on completion`, { extra: { currentStatus: order.status } })
+    const { rating, comment } = c.req.valid('json')
+    const review = {
+      orderId: order.id,
+      authorId: actor === 'buyer' ? order.buyerId : order.sellerId,
+      subjectId: actor === 'buyer' ? order.sellerId : order.buyerId,
+      rating,
+      comment: comment ?? null,
+      createdAt: systemClock().toISOString(),
+    }
+    if (!(await addReview(c.env.DB, review))) throw new Problem(409, 'already_reviewed')
+    return c.json(review, 201)
+  })
+  .openapi(resolveRoute, async (c) => {
+    const { id } = c.req.valid('param')
+    return answer(c, await resolveDispute(orderPorts(c.env, c.var.log), id, c.req.valid('json').outcome))
+  })

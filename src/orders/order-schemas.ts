@@ -1,0 +1,87 @@
+import { z } from '@hono/zod-openapi'
+import { currencies } from '../core/money'
+import { PageQuery, pageOf } from '../http/common-schemas'
+import { listingIdPattern, MoneySchema } from '../listings/listing-schemas'
+import { orderStatuses } from './order-machine'
+
+/** Request and response shapes of checkout, orders and balances (API.md "Checkout and orders"). */
+const Line = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters')
+
+export const ShippingAddress = z
+  .strictObject({
+    name: Line(200),
+    line1: Line(200),
+    line2: Line(200).optional(),
+    city: Line(100),
+    region: Line(100).optional(),
+    postalCode: Line(20),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'),
+  })
+  .openapi('ShippingAddress')
+
+export const CheckoutBody = z
+  .strictObject({
+    items: z
+      .array(z.strictObject({ listingId: z.string().regex(listingIdPattern, 'must be a listing id'), quantity: z.number().int().min(1).max(10_000) }))
+      .min(1)
+      .max(20)
+      .refine((items) => new Set(items.map((i) => i.listingId)).size === items.length, 'each listing at most once'),
+    paymentMethod: z.string().regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'must be a payment method token (pm_…)'),
+    shippingAddress: ShippingAddress,
+  })
+  .openapi('CheckoutRequest')
+
+export const orderIdPattern = /^ord_[0-9a-z]{26}$/
+export const OrderIdParam = z.object({ id: z.string().regex(orderIdPattern, 'must be an order id').openapi({ param: { name: 'id', in: 'path' } }) })
+
+export const OrderSchema = z
+  .object({
+    id: z.string(),
+    buyerId: z.string(),
+    sellerId: z.string(),
+    status: z.enum(orderStatuses),
+    items: z.array(z.object({ listingId: z.string(), quantity: z.number().int(), unitPrice: MoneySchema })),
+    total: MoneySchema,
+    shippingAddress: z.record(z.string(), z.string()).optional(),
+    paymentDueAt: z.string().optional().openapi({ description: 'While pending_payment: when it is cancelled unless paid' }),
+    shipment: z.object({ carrier: z.string(), trackingNumber: z.string(), deliveredAt: z.string().nullable() }).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    history: z.array(z.object({ status: z.enum(orderStatuses), at: z.string() })),
+  })
+  .openapi('Order')
+
+export const OrderPage = pageOf(OrderSchema).openapi('OrderPage')
+
+export const OrdersQuery = PageQuery.extend({
+  role: z.enum(['buyer', 'seller']).default('buyer'),
+  status: z.enum(orderStatuses).optional(),
+})
+
+export const ShipBody = z
+  .strictObject({
+    carrier: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a carrier slug (e.g. sandbox, ups, dhl)'),
+    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,64}$/, 'must be 4–64 letters, digits or dashes'),
+  })
+  .openapi('ShipRequest')
+
+export const DisputeBody = z.strictObject({ reason: Line(2000) }).openapi('DisputeRequest')
+export const ResolveDisputeBody = z.strictObject({ outcome: z.enum(['refund', 'release']) }).openapi('ResolveDisputeRequest')
+
+export const ReviewBody = z.strictObject({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() }).openapi('ReviewRequest')
+export const ReviewSchema = z
+  .object({ orderId: z.string(), authorId: z.string(), subjectId: z.string(), rating: z.number().int(), comment: z.string().nullable(), createdAt: z.string() })
+  .openapi('Review')
+
+const Amounts = z.array(z.object({ amount: z.number().int(), currency: z.enum(currencies) }))
+export const BalanceSchema = z
+  .object({
+    available: Amounts.openapi({ description: 'Earned on completed orders, less payouts: can be paid out' }),
+    pending: Amounts.openapi({ description: 'In escrow on paid orders not yet completed, less the platform fee' }),
+  })
+  .openapi('Balance')
+
+export const PayoutBody = z.strictObject({ amount: MoneySchema }).openapi('PayoutRequest')
+export const PayoutSchema = z
+  .object({ id: z.string(), amount: MoneySchema, status: z.enum(['pending', 'paid', 'failed']), createdAt: z.string() })
+  .openapi('Payout')

@@ -1,0 +1,60 @@
+import { money, type Currency, type Money } from '../core/money'
+import type { OrderStatus } from './order-machine'
+
+/** An order as its parties see it (API.md "An order reads as"). */
+export type OrderRecord = {
+  id: string
+  buyerId: string
+  sellerId: string
+  status: OrderStatus
+  currency: Currency
+  total: number
+  items: { listingId: string; quantity: number; unitPrice: number }[]
+  shippingAddress: Record<string, string> | null
+  checkoutKey: string | null
+  source: 'checkout' | 'auction'
+  /** The provider token the buyer pays with; set by the checkout that pays the order. */
+  paymentMethod: string | null
+  paymentDueAt: string | null
+  carrier: string | null
+  trackingNumber: string | null
+  deliveredAt: string | null
+  version: number
+  createdAt: string
+  updatedAt: string
+}
+
+export type OrderView = {
+  id: string
+  buyerId: string
+  sellerId: string
+  status: OrderStatus
+  items: { listingId: string; quantity: number; unitPrice: Money }[]
+  total: Money
+  shippingAddress?: Record<string, string>
+  paymentDueAt?: string
+  shipment?: { carrier: string; trackingNumber: string; deliveredAt: string | null }
+  createdAt: string
+  updatedAt: string
+  history: { status: OrderStatus; at: string }[]
+}
+
+export function orderView(o: OrderRecord, history: { status: OrderStatus; at: string }[]): OrderView {
+  return {
+    id: o.id,
+    buyerId: o.buyerId,
+    sellerId: o.sellerId,
+    status: o.status,
+    items: o.items.map((i) => ({ listingId: i.listingId, quantity: i.quantity, unitPrice: money(i.unitPrice, o.currency) })),
+    total: money(o.total, o.currency),
+    ...(o.shippingAddress ? { shippingAddress: o.shippingAddress } : {}),
+    ...(o.paymentDueAt && o.status === 'pending_payment' ? { paymentDueAt: o.paymentDueAt } : {}),
+    ...(o.carrier && o.trackingNumber ? { shipment: { carrier: o.carrier, trackingNumber: o.trackingNumber, deliveredAt: o.deliveredAt } } : {}),
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    history,
+  }
+}
+
+/** The order an auction's win creates: one per listing, so its id is the listing's. */
+export const auctionOrderId = (listingId: string): string => `ord_${listingId.slice(listingId.indexOf('_') + 1)}`

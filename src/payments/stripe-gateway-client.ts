@@ -1,0 +1,126 @@
+import type { ChargeState, DeclineCode, GatewayOutcome, PaymentGateway } from './gateway'
+import { TransientGatewayError } from './gateway'
+
+/**
+ * Stripe over its REST API (no SDK: the Worker needs four calls and fetch). PaymentIntents with
+ * manual capture hold the buyer's money until Souk captures it. An authorization is two calls:
+ * create the intent unconfirmed (moves no money; idempotent by the order's key) and confirm it.
+ * That split is what makes `retrieve` safe: replaying the create with the same key gives back the
+ * same intent (Stripe replays the first answer) without charging anyone, and its status says where
+ * the charge stands.
+ */
+export const STRIPE_API_VERSION = '2025-03-31.basil'
+
+export type StripeConfig = { apiBase: string; secretKey: string; fetch: typeof fetch }
+
+type Intent = {
+  id: string
+  status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'succeeded' | 'canceled'
+  last_payment_error?: { code?: string; decline_code?: string } | null
+}
+type StripeError = { error?: { type?: string; code?: string; decline_code?: string; message?: string } }
+
+export function stripeGateway(cfg: StripeConfig): PaymentGateway {
+  async function call<T>(method: 'GET' | 'POST', path: string, form: Record<string, string> | null, key: string | null): Promise<{ status: number; body: T & StripeError }> {
+    let res: Response
+    try {
+      res = await cfg.fetch(`${cfg.apiBase}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${cfg.secretKey}`,
+          'stripe-version': STRIPE_API_VERSION,
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...(key ? { 'idempotency-key': key } : {}),
+        },
+        ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+      })
+    } catch (err) {
+      throw new TransientGatewayError(`stripe unreachable: ${String(err)}`, true)
+    }
+    // 409: a request with this key is still running at Stripe; 429: its rate limit; 5xx: no answer to trust.
+    if (res.status === 409 || res.status === 429 || res.status >= 500) throw new TransientGatewayError(`stripe answered ${res.status}`, res.status !== 429)
+    const body = (await res.json().catch(() => ({}))) as T & StripeError
+    if (res.status === 401 || res.status === 403) throw new Error(`stripe refused Souk's credentials (${res.status})`)
+    return { status: res.status, body }
+  }
+
+  /** The order's intent, created unconfirmed once per key: replaying this moves no money. */
+  const intentFor = async (key: string, orderId: string, amount: number, currency: string, paymentMethod: string) => {
+    const { status, body } = await call<Intent>(
+      'POST',
+      '/v1/payment_intents',
+      { amount: String(amount), currency: currency.toLowerCase(), payment_method: paymentMethod, capture_method: 'manual', 'payment_method_types[]': 'card', 'metadata[order_id]': orderId },
+      `${key}:intent`,
+    )
+    return status === 200 ? { ok: true as const, intent: body } : { ok: false as const, decline: declineOf(body) }
+  }
+
+  return {
+    provider: 'stripe',
+    async authorize(req) {
+      const created = await intentFor(req.key, req.orderId, req.amount.amount, req.amount.currency, req.paymentMethod)
+      if (!created.ok) return { status: 'declined', code: created.decline }
+      const { status, body } = await call<Intent>('POST', `/v1/payment_intents/${created.intent.id}/confirm`, {}, `${req.key}:confirm`)
+      if (status === 402 || (status === 400 && body.error)) return { status: 'declined', code: declineOf(body) }
+      return outcomeOf(body)
+    },
+    async capture(req) {
+      const { status, body } = await call<Intent>('POST', `/v1/payment_intents/${req.paymentId}/capture`, {}, req.key)
+      if (status !== 200) return { status: 'declined', code: declineOf(body) }
+      return body.status === 'succeeded' ? { status: 'succeeded', paymentId: body.id } : outcomeOf(body)
+    },
+    async refund(req) {
+      // A held authorization is cancelled (voided); a captured payment is refunded.
+      const { body: intent } = await call<Intent>('GET', `/v1/payment_intents/${req.paymentId}`, null, null)
+      if (intent.status === 'canceled') return { status: 'succeeded', paymentId: req.paymentId }
+      const { status, body } =
+        intent.status === 'succeeded'
+          ? await call<{ id: string; status: string }>('POST', '/v1/refunds', { payment_intent: req.paymentId, amount: String(req.amount.amount) }, req.key)
+          : await call<{ id: string; status: string }>('POST', `/v1/payment_intents/${req.paymentId}/cancel`, {}, `${req.key}:cancel`)
+      if (status !== 200) return { status: 'declined', code: declineOf(body) }
+      return body.status === 'failed' ? { status: 'declined', code: 'card_declined' } : { status: 'succeeded', paymentId: req.paymentId }
+    },
+    async retrieve(req): Promise<ChargeState> {
+      const created = await intentFor(req.key, req.orderId, req.amount.amount, req.amount.currency, req.paymentMethod)
+      if (!created.ok) return { status: 'declined', code: created.decline }
+      const i = created.intent
+      const { body } = await call<Intent>('GET', `/v1/payment_intents/${i.id}`, null, null)
+      switch (body.status) {
+        case 'requires_capture':
+          return { status: 'authorized', paymentId: body.id }
+        case 'succeeded':
+          return { status: 'captured', paymentId: body.id }
+        case 'canceled':
+          return { status: 'refunded', paymentId: body.id }
+        case 'requires_payment_method':
+          return body.last_payment_error ? { status: 'declined', code: declineOf({ error: body.last_payment_error }) } : { status: 'not_found' }
+        case 'requires_confirmation':
+          return { status: 'not_found' }
+        default:
+          return { status: 'unknown', reason: `intent ${body.status}` }
+      }
+    },
+  }
+}
+
+function outcomeOf(i: Intent): GatewayOutcome {
+  switch (i.status) {
+    case 'requires_capture':
+    case 'succeeded':
+      return { status: 'succeeded', paymentId: i.id }
+    case 'requires_payment_method':
+    case 'canceled':
+      return { status: 'declined', code: declineOf({ error: i.last_payment_error ?? {} }) }
+    default:
+      // 3-D Secure and delayed methods are not offered at checkout; reconciliation asks again.
+      throw new TransientGatewayError(`intent ${i.status}`, true)
+  }
+}
+
+function declineOf(body: StripeError): DeclineCode {
+  const e = body.error ?? {}
+  if (e.decline_code === 'insufficient_funds' || e.code === 'insufficient_funds') return 'insufficient_funds'
+  if (e.decline_code === 'fraudulent' || e.decline_code === 'stolen_card' || e.decline_code === 'lost_card') return 'fraudulent'
+  if (e.code === 'card_declined' || e.type === 'card_error') return 'card_declined'
+  return 'invalid_payment_method'
+}

@@ -1,0 +1,95 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { reconcileOrder } from '../checkout/payment-reconciliation'
+import type { AppEnv } from '../env'
+import { problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { validationProblem } from '../http/validation-problem'
+import { orderPorts } from '../orders/order-adapters'
+import { applyTrackingEvent } from '../orders/order-commands'
+import { systemClock } from '../platform/runtime'
+import { verifySignedPayload } from './signed-payload'
+import { alreadyReceived, recordReceipt } from './webhook-receipt-store'
+
+/**
+ * Inbound webhooks: the payment provider's events and carriers' tracking. Both are signed
+ * (`t=…,v1=…`, HMAC-SHA256 over "t.body", 5-minute tolerance) and applied once per event id.
+ * Applying is idempotent in itself; the receipt only saves repeating the work.
+ */
+const received = z.object({ received: z.boolean(), duplicate: z.boolean() }).openapi('WebhookReceipt')
+const ok = { 200: { description: 'Applied (or already applied)', content: { 'application/json': { schema: received } } } }
+
+const paymentsRoute = createRoute({
+  method: 'post',
+  path: '/webhooks/payments',
+  tags: ['Webhooks'],
+  summary: 'The payment provider’s events (Stripe; Stripe-Signature verified)',
+  responses: { ...ok, 400: problems[400], 401: problems[401] },
+})
+
+const CarrierParam = z.object({ carrier: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/).openapi({ param: { name: 'carrier', in: 'path' } }) })
+const TrackingEventBody = z.strictObject({
+  id: z.string().min(1).max(200),
+  trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,64}$/),
+  status: z.enum(['in_transit', 'delivered', 'exception']),
+  occurredAt: z.iso.datetime(),
+})
+
+const carriersRoute = createRoute({
+  method: 'post',
+  path: '/webhooks/carriers/{carrier}',
+  tags: ['Webhooks'],
+  summary: 'A carrier’s tracking event (Carrier-Signature verified): in_transit, delivered, exception',
+  request: { params: CarrierParam },
+  responses: { ...ok, 400: problems[400], 401: problems[401], 404: problems[404] },
+})
+
+async function signedBody(c: Context<AppEnv>, secret: string, header: string): Promise<string> {
+  const body = await c.req.text()
+  const check = secret ? await verifySignedPayload(secret, c.req.header(header), body, Math.floor(systemClock().getTime() / 1000)) : { ok: false as const, reason: 'mismatch' }
+  if (!check.ok) throw new Problem(401, 'invalid_signature', `The ${header} header does not verify (${check.reason})`)
+  return body
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body)
+  } catch {
+    throw new Problem(400, 'malformed_json')
+  }
+}
+
+const StripeEvent = z.object({
+  id: z.string().min(1),
+  type: z.string(),
+  data: z.object({ object: z.object({ metadata: z.record(z.string(), z.string()).optional() }).loose() }),
+})
+
+export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(paymentsRoute, async (c) => {
+    const p = orderPorts(c.env, c.var.log)
+    const body = await signedBody(c, c.var.settings.gateway.stripe.webhookSecret, 'stripe-signature')
+    const event = StripeEvent.safeParse(parseJson(body))
+    if (!event.success) throw new Problem(400, 'validation_failed', 'Not a Stripe event')
+    if (await alreadyReceived(c.env.DB, 'stripe', event.data.id)) return c.json({ received: true, duplicate: true }, 200)
+    const orderId = event.data.data.object.metadata?.order_id
+    // Whatever the event says, the provider's current record decides: reconciliation asks it.
+    if (orderId && (event.data.type.startsWith('payment_intent.') || event.data.type.startsWith('charge.'))) await reconcileOrder(p, orderId, 0)
+    await recordReceipt(c.env.DB, 'stripe', event.data.id, p.now().toISOString())
+    return c.json({ received: true, duplicate: false }, 200)
+  })
+  .openapi(carriersRoute, async (c) => {
+    const { carrier } = c.req.valid('param')
+    const p = orderPorts(c.env, c.var.log)
+    if (carrier === 'sandbox' && !p.settings.sandboxCarrier) throw new Problem(404, 'not_found')
+    const body = await signedBody(c, c.var.settings.carrierWebhookSecret, 'carrier-signature')
+    const parsed = TrackingEventBody.safeParse(parseJson(body))
+    if (!parsed.success) throw new Problem(400, 'validation_failed', 'Not a tracking event')
+    const provider = `carrier:${carrier}`
+    if (await alreadyReceived(c.env.DB, provider, parsed.data.id)) return c.json({ received: true, duplicate: true }, 200)
+    const applied = await applyTrackingEvent(p, carrier, parsed.data)
+    // Unknown shipment: 404, so the carrier retries (the seller's ship call may still be on its way).
+    if (!applied.ok) throw new Problem(404, 'not_found', `No shipment ${parsed.data.trackingNumber} with ${carrier}`)
+    await recordReceipt(c.env.DB, provider, parsed.data.id, p.now().toISOString())
+    return c.json({ received: true, duplicate: false }, 200)
+  })
