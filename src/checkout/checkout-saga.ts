@@ -108,6 +108,8 @@ export async function runCheckout(p: OrderPorts, req: CheckoutRequest): Promise<
 function orderTerms(quotes: Quote[], items: CheckoutItem[]): { sellerId: string; currency: Currency; total: number } | Extract<CheckoutRejection, { reason: string }> {
   const first = quotes[0]
   if (!first) return { code: 'invalid_checkout', reason: 'no items' }
+  // A line per listing: a repeated one would reserve once (same order id) and be charged twice.
+  if (new Set(items.map((i) => i.listingId)).size !== items.length) return { code: 'invalid_checkout', reason: 'each listing at most once' }
   if (quotes.some((q) => q.sellerId !== first.sellerId)) return { code: 'multiple_sellers', reason: 'all items must come from one seller' }
   if (quotes.some((q) => q.currency !== first.currency)) return { code: 'currency_mismatch', reason: 'all items must be priced in one currency' }
   const total = quotes.reduce((sum, q, i) => sum + q.unitPrice * (items[i]?.quantity ?? 0), 0)
@@ -125,6 +127,11 @@ async function pay(p: OrderPorts, order: OrderRecord): Promise<CheckoutResult> {
   if (fate === 'release') return rejected({ code: 'checkout_cancelled', order })
 
   const due = order.paymentDueAt ? Date.parse(order.paymentDueAt) : p.now().getTime() + p.settings.holdMs
+  if (p.now().getTime() >= due) {
+    // Resumed too late: the hold is over, and no charge may start now.
+    const after = (await settleUnpaid(p, order.id, 'payment_timeout')) ?? order
+    return stockFate(after.status) === 'commit' ? { kind: 'paid', order: after } : rejected({ code: 'checkout_cancelled', order: after })
+  }
   for (const line of [...order.items].sort((a, b) => (a.listingId < b.listingId ? -1 : 1))) {
     const held = await p.stock.reserve(line.listingId, {
       reservationId: order.id,
