@@ -12,13 +12,22 @@ export class CircuitBreakerObject extends DurableObject<Env> {
   now = (): number => Date.now()
 
   allow(policy: BreakerPolicy): boolean {
-    const result = allows(this.load(), this.now(), policy)
-    this.save(result.state)
-    return result.allowed
+    return this.check(policy).allowed
   }
 
-  record(outcome: 'ok' | 'failed', policy: BreakerPolicy): BreakerState['mode'] {
-    const next = record(this.load(), outcome, this.now(), policy)
+  /** Whether a call may go ahead now, and the mode it leaves the breaker in. */
+  check(policy: BreakerPolicy): { allowed: boolean; mode: BreakerState['mode'] } {
+    const result = allows(this.load(), this.now(), policy)
+    this.save(result.state)
+    return { allowed: result.allowed, mode: result.state.mode }
+  }
+
+  /** Records `okBefore` successes an isolate kept back (see BreakerView), then this outcome. */
+  record(outcome: 'ok' | 'failed', policy: BreakerPolicy, okBefore = 0): BreakerState['mode'] {
+    const now = this.now()
+    let state = this.load()
+    for (let i = 0; i < okBefore && state.mode === 'closed'; i++) state = record(state, 'ok', now, policy)
+    const next = record(state, outcome, now, policy)
     this.save(next)
     return next.mode
   }
