@@ -164,9 +164,14 @@ async function pay(p: OrderPorts, order: OrderRecord): Promise<CheckoutResult> {
       if (stockFate(after.status) === 'commit') return { kind: 'paid', order: after }
       return rejected({ code: 'payment_declined', order: after, declineCode: authorized.code })
     }
-    case 'unknown':
+    case 'unknown': {
       p.log.warn('payment_outcome_unknown', { orderId: order.id, reason: authorized.reason })
-      return { kind: 'pending', order: (await p.orders.get(order.id)) ?? order }
+      // Another path (the provider's webhook, reconciliation) may have settled it meanwhile: answer as it stands.
+      const current = (await p.orders.get(order.id)) ?? order
+      if (stockFate(current.status) === 'commit') return { kind: 'paid', order: current }
+      if (stockFate(current.status) === 'release') return rejected({ code: 'checkout_cancelled', order: current })
+      return { kind: 'pending', order: current }
+    }
     case 'unavailable':
       p.log.warn('payments_unavailable', { orderId: order.id, reason: authorized.reason })
       return rejected({ code: 'payments_unavailable', order })

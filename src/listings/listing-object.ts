@@ -241,6 +241,11 @@ export class ListingObject extends DurableObject<Env> {
       const prior = this.store.settledOutcome(due.id)
       const d = fate === 'commit' ? commit(s, due.id, now, prior) : release(s, due.id, 'expired', now, prior)
       if (d.ok) await this.commitDecision(d, now)
+      else {
+        // Only corrupted state gets here; without a pause the past deadline would re-fire at once.
+        rootLogger('error', { listingId: s.id }).error('reservation_settle_refused', { reservationId: due.id, fate, rejection: d.rejection })
+        this.retryNotBefore = now.getTime() + FATE_RETRY_MS
+      }
     }
   }
 

@@ -67,7 +67,11 @@ export class ListingStore {
   load(): ListingState | undefined {
     if (!this.initialized) return undefined
     const [row] = this.sql.exec<{ json: string }>('SELECT json FROM state WHERE id = 1').toArray()
-    return row ? (JSON.parse(row.json) as ListingState) : undefined
+    if (!row) return undefined
+    const state = JSON.parse(row.json) as ListingState
+    // State saved before reservations carried `orderBound`: checkouts were always order-bound.
+    const reservations = state.reservations.map((r) => ({ ...r, orderBound: r.orderBound ?? (r.source === 'checkout' || r.source === 'buy_now') }))
+    return { ...state, reservations }
   }
 
   save(state: ListingState): void {

@@ -41,7 +41,7 @@ export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: Settle
   if (held) return held.holderId === cmd.holderId && held.quantity === cmd.quantity ? accepted(s, []) : reject({ code: 'reservation_conflict' })
   if (cmd.holderId === s.sellerId) return reject({ code: 'own_listing' })
   // An accepted offer or a won auction is checked out against its hold: the order takes it over.
-  const own = claimableHold(s, cmd.holderId, cmd.quantity)
+  const own = claimableHold(s, cmd.holderId, cmd.quantity, now)
   if (own) {
     if (cmd.expectedUnitPrice !== undefined && cmd.expectedUnitPrice !== own.unitPrice) return reject({ code: 'price_changed', unitPrice: own.unitPrice })
     return claim(s, own.id, cmd.reservationId, now)
@@ -58,9 +58,12 @@ export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: Settle
 }
 
 /** The unbound hold (accepted offer, won auction) a buyer may check out for this quantity. */
-function claimableHold(s: ListingState, holderId: string, quantity: number): Reservation | undefined {
-  return s.reservations.find((r) => !r.orderBound && r.holderId === holderId && r.quantity === quantity)
+function claimableHold(s: ListingState, holderId: string, quantity: number, now: Date): Reservation | undefined {
+  return s.reservations.find((r) => !r.orderBound && r.holderId === holderId && r.quantity === quantity && live(r, now))
 }
+
+/** A hold past its deadline is as good as lapsed, even before the alarm releases it. */
+const live = (r: Reservation, now: Date): boolean => Date.parse(r.expiresAt) > now.getTime()
 
 /** What a buyer would pay for `quantity` of a listing now, and the hold they would pay it against. */
 export type Quote = {
@@ -79,7 +82,7 @@ export type Quote = {
 export function quote(s: ListingState, holderId: string, quantity: number, now: Date): Outcome<Quote, StockRejection> {
   if (holderId === s.sellerId) return reject({ code: 'own_listing' })
   const terms = (unitPrice: number, hold: Quote['hold']) => ok({ listingId: s.id, sellerId: s.sellerId, currency: s.currency, unitPrice, hold })
-  const own = s.reservations.find((r) => r.holderId === holderId && r.quantity === quantity && (r.source === 'offer' || r.source === 'auction'))
+  const own = s.reservations.find((r) => r.holderId === holderId && r.quantity === quantity && (r.source === 'offer' || r.source === 'auction') && live(r, now))
   if (own) return terms(own.unitPrice, { id: own.id, source: own.source, expiresAt: own.expiresAt })
   const status = listingStatus(s, now)
   if (status === 'sold_out') return reject({ code: 'sold_out', available: 0 })
@@ -93,8 +96,8 @@ export function quote(s: ListingState, holderId: string, quantity: number, now: 
  * id, so its lapse asks the order's fate. Idempotent: claiming what is already claimed is nothing.
  */
 export function claim(s: ListingState, holdId: string, orderId: string, now: Date): ListingDecision<StockRejection> {
-  if (s.reservations.some((r) => r.id === orderId)) return accepted(s, [])
-  const hold = s.reservations.find((r) => r.id === holdId && !r.orderBound)
+  if (s.reservations.some((r) => r.id === orderId)) return s.reservations.some((r) => r.id === holdId) ? reject({ code: 'reservation_conflict' }) : accepted(s, [])
+  const hold = s.reservations.find((r) => r.id === holdId && !r.orderBound && live(r, now))
   if (!hold) return reject({ code: 'reservation_not_found' })
   const next = { ...s, reservations: s.reservations.map((r) => (r.id === holdId ? { ...r, id: orderId, orderBound: true } : r)), updatedAt: now.toISOString() }
   return accepted(next, [{ type: 'stock.claimed', data: { quantity: hold.quantity }, private: { reservationId: orderId, holdId, holderId: hold.holderId } }])

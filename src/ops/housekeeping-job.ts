@@ -2,6 +2,7 @@ import { purgeEndedSessions } from '../accounts/session-store'
 import type { Logger } from '../core/logger'
 import { database } from '../db/client'
 import { jobsQueue } from '../orders/order-adapters'
+import { publishOrderEvents } from '../orders/order-outbox-store'
 import { overduePendingOrders } from '../orders/order-store'
 import { settingsOf } from '../config'
 
@@ -20,5 +21,7 @@ export async function housekeeping(env: Env, now: Date, log: Logger): Promise<vo
   const overdue = await overduePendingOrders(env.DB, now.toISOString(), OVERDUE_BATCH)
   const jobs = jobsQueue(env.JOBS, settingsOf(env).checkout.carrierStepSeconds)
   for (const order of overdue) await jobs.reconcile(order.id, 1, 0)
-  log.info('housekeeping', { purgedSessions: purged, overduePendingOrders: overdue.length })
+  // Order events the queue did not take when they were written (the orders' outbox).
+  const republished = await publishOrderEvents(env.DB, env.EVENTS, { olderThan: new Date(now.getTime() - 60_000).toISOString(), limit: 1000 }, now.toISOString())
+  log.info('housekeeping', { purgedSessions: purged, overduePendingOrders: overdue.length, republishedOrderEvents: republished })
 }

@@ -5,6 +5,8 @@ import { listingStub } from '../listings/listing-object'
 import { ListingSchema } from '../listings/listing-schemas'
 import { orderPorts } from './order-adapters'
 import { lapsedReservationFate } from './order-commands'
+import { newId, rootLogger, systemClock } from '../platform/runtime'
+import { publishAfterMove } from './order-outbox-store'
 import { createOrder } from './order-store'
 import { auctionOrderId } from './order-view'
 
@@ -42,7 +44,9 @@ export async function openAuctionOrder(event: EventEnvelope, env: Env): Promise<
       updatedAt: event.occurredAt,
     },
     'system',
+    newId('evt'),
   )
+  await publishAfterMove(env.DB, env.EVENTS, order.id, systemClock().toISOString(), rootLogger('info'))
   const claimed = await listingStub(env, listing.id).claim(parsed.private.reservationId, order.id)
   if (claimed.ok) return
   // The hold is gone (it lapsed before this ran): the win expires with it, as a lapse would do.

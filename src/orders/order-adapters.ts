@@ -7,13 +7,14 @@ import { newId, rootLogger, systemClock } from '../platform/runtime'
 import { velocityRiskEngine } from '../risk/risk-store'
 import { lapsedReservationFate } from './order-commands'
 import type { Jobs, OrderPorts, StockRoom } from './order-ports'
+import { publishAfterMove } from './order-outbox-store'
 import { d1OrderBook } from './order-store'
 
 /** The orders' ports wired to this deployment: D1, the listing objects, the gateway, the jobs queue. */
 export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).logLevel)): OrderPorts {
   const settings = settingsOf(env)
   return {
-    orders: d1OrderBook(env.DB, (prefix) => newId(prefix)),
+    orders: d1OrderBook(env.DB, (prefix) => newId(prefix), (orderId) => publishAfterMove(env.DB, env.EVENTS, orderId, systemClock().toISOString(), log)),
     stock: listingStock(env),
     gateway: paymentGateway(env, settings, log),
     risk: velocityRiskEngine(env.DB, settings.risk.checkoutVelocity, systemClock),

@@ -67,7 +67,7 @@ export async function findOrderByCheckoutKey(d1: D1Database, buyerId: string, ke
  * Creates a `pending_payment` order unless one exists under the same id or the same (buyer,
  * checkout key); answers with the order that exists after. Safe to run any number of times.
  */
-export async function createOrder(d1: D1Database, o: OrderRecord, actor: ActorKind): Promise<OrderRecord> {
+export async function createOrder(d1: D1Database, o: OrderRecord, actor: ActorKind, eventId: string): Promise<OrderRecord> {
   await d1.batch([
     d1
       .prepare(
@@ -90,8 +90,8 @@ export async function createOrder(d1: D1Database, o: OrderRecord, actor: ActorKi
         o.createdAt,
       ),
     d1
-      .prepare(`INSERT OR IGNORE INTO order_events (order_id, seq, status, action, actor, at) SELECT id, 1, 'pending_payment', 'create', ?, created_at FROM orders WHERE id = ?`)
-      .bind(actor, o.id),
+      .prepare(`INSERT OR IGNORE INTO order_events (order_id, seq, status, action, actor, at, event_id) SELECT id, 1, 'pending_payment', 'create', ?, created_at, ? FROM orders WHERE id = ?`)
+      .bind(actor, eventId, o.id),
   ])
   // The key decides which order a checkout is (a concurrent twin may have won); else the id.
   const existing = (o.checkoutKey ? await findOrderByCheckoutKey(d1, o.buyerId, o.checkoutKey) : undefined) ?? (await findOrder(d1, o.id))
@@ -113,6 +113,8 @@ export type TransitionWrite = {
   transition: Transition
   actor: ActorKind
   at: string
+  /** The id its event goes out under (order-outbox-store.ts). */
+  eventId: string
   reason?: string
   /** Extra columns set with the move (e.g. the shipment). */
   set?: Partial<Record<'carrier' | 'tracking_number' | 'delivered_at', string>>
@@ -135,8 +137,8 @@ export async function applyTransition(d1: D1Database, w: TransitionWrite): Promi
       )
       .bind(to, next, w.at, ...columns.map(([, v]) => v), w.orderId, from, version),
     d1
-      .prepare(`INSERT OR IGNORE INTO order_events (order_id, seq, status, action, actor, reason, at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`)
-      .bind(w.orderId, next, to, action, w.actor, w.reason ?? null, w.at, ...guard.params),
+      .prepare(`INSERT OR IGNORE INTO order_events (order_id, seq, status, action, actor, reason, at, event_id) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard.sql}`)
+      .bind(w.orderId, next, to, action, w.actor, w.reason ?? null, w.at, w.eventId, ...guard.params),
     ...(w.ledger ? ledgerStatements(d1, w.ledger.tx, w.ledger.id, w.at, guard) : []),
     ...(w.also ? w.also(guard) : []),
   ])
@@ -225,21 +227,29 @@ function effectStatements(d1: D1Database, orderId: string, fx: TransitionEffects
   return out
 }
 
-/** The OrderBook port over D1. */
-export function d1OrderBook(d1: D1Database, newId: (prefix: 'txn') => string): OrderBook {
+/**
+ * The OrderBook port over D1. `afterWrite` runs after a write that may have added `order_events`
+ * rows (publishing them); it must not throw.
+ */
+export function d1OrderBook(d1: D1Database, newId: (prefix: 'txn' | 'evt') => string, afterWrite: (orderId: string) => Promise<void> = () => Promise.resolve()): OrderBook {
   return {
     get: (id) => findOrder(d1, id),
     findByCheckoutKey: (buyerId, key) => findOrderByCheckoutKey(d1, buyerId, key),
     findByShipment: (carrier, trackingNumber) => findOrderByShipment(d1, carrier, trackingNumber),
-    create: (order) => createOrder(d1, order, 'buyer'),
+    async create(order) {
+      const created = await createOrder(d1, order, 'buyer', newId('evt'))
+      await afterWrite(created.id)
+      return created
+    },
     adopt: (orderId, buyerId, key, address, paymentMethod) => adoptOrder(d1, orderId, buyerId, key, address, paymentMethod),
     payment: (orderId) => findPayment(d1, orderId),
-    move: (order, transition, actor, fx, at) =>
-      applyTransition(d1, {
+    async move(order, transition, actor, fx, at) {
+      const moved = await applyTransition(d1, {
         orderId: order.id,
         transition,
         actor,
         at,
+        eventId: newId('evt'),
         ...(fx.reason ? { reason: fx.reason } : {}),
         set: {
           ...(fx.shipment ? { carrier: fx.shipment.carrier, tracking_number: fx.shipment.trackingNumber } : {}),
@@ -247,7 +257,10 @@ export function d1OrderBook(d1: D1Database, newId: (prefix: 'txn') => string): O
         },
         ...(fx.ledger ? { ledger: { tx: fx.ledger, id: newId('txn') } } : {}),
         also: (guard) => effectStatements(d1, order.id, fx, at, guard),
-      }),
+      })
+      if (moved === 'moved') await afterWrite(order.id)
+      return moved
+    },
     async recordLateMoney(order, p, refund, capture, at) {
       // Only the call whose payment row lands books anything: a repeat inserts nothing after it.
       const guard = { sql: "EXISTS (SELECT 1 FROM payments WHERE id = ? AND order_id = ?) AND EXISTS (SELECT 1 FROM orders WHERE id = ? AND status = 'cancelled')", params: [p.id, order.id, order.id] }

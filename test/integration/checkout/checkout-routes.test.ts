@@ -22,6 +22,10 @@ describe('POST /v1/checkout', () => {
     const escrow = await env.DB.prepare("SELECT sum(amount) AS n FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id WHERE t.order_id = ? AND e.account = 'escrow'").bind(body.id).first<{ n: number }>()
     expect(escrow?.n).toBe(5000)
     expect((await order(seller.token, body.id)).status).toBe('paid')
+    // Each transition went out on the events queue, in the order's own seq, under a stable id.
+    const { results: published } = await env.DB.prepare('SELECT seq, event_id, published_at FROM order_events WHERE order_id = ? ORDER BY seq').bind(body.id).all<{ seq: number; event_id: string; published_at: string | null }>()
+    expect(published.map((r) => r.seq)).toEqual([1, 2])
+    expect(published.every((r) => /^evt_[0-9a-z]{26}$/.test(r.event_id) && r.published_at !== null)).toBe(true)
   })
 
   it('declines: 402 payment_declined, the order cancelled and the stock back', async () => {

@@ -37,3 +37,18 @@ it('the cron handler cancels an order left waiting for payment past its due time
   await eventually(() => order(buyer.token, id), (o) => o.status === 'cancelled')
   await eventually(() => listing.stub.view(), (v) => v?.available === 1)
 })
+
+it('the cron handler publishes order events the queue did not take when they were written', async () => {
+  const seller = await register('seller')
+  const buyer = await register('buyer')
+  const listing = await fixedListing(seller)
+  const res = await checkout(buyer, checkoutBody(listing.id))
+  const { id } = await res.json<{ id: string }>()
+  const twoMinutesAgo = new Date(Date.now() - 120_000).toISOString()
+  // As if the queue had refused both sends: the rows wait in the outbox.
+  await env.DB.prepare('UPDATE order_events SET published_at = NULL, at = ? WHERE order_id = ?').bind(twoMinutesAgo, id).run()
+  await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/10 * * * *' }), env)
+  const { results } = await env.DB.prepare('SELECT published_at FROM order_events WHERE order_id = ?').bind(id).all<{ published_at: string | null }>()
+  expect(results).toHaveLength(2)
+  expect(results.every((r) => r.published_at !== null)).toBe(true)
+})

@@ -106,7 +106,8 @@ class OfferModel {
   checkout(id: string, holderId: string, expectedUnitPrice: number | undefined, ttlMs: number, now: number): Expected {
     if (holderId === SELLER) return { rejection: { code: 'own_listing' } }
     // The buyer's own unbound hold (their accepted offer): the order takes it over, price, deadline and all.
-    const own = [...this.held].find(([, h]) => !h.orderBound && h.holderId === holderId)
+    // Only a live hold is claimed: one past its deadline is as good as lapsed.
+    const own = [...this.held].find(([, h]) => !h.orderBound && h.holderId === holderId && h.expiresAt > now)
     if (own) {
       const [holdId, h] = own
       if (expectedUnitPrice !== undefined && expectedUnitPrice !== h.unitPrice) return { rejection: { code: 'price_changed', unitPrice: h.unitPrice } }

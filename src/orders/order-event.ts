@@ -1,0 +1,49 @@
+import { money, type Currency } from '../core/money'
+import type { EventEnvelope } from '../events/event-envelope'
+import type { OrderStatus } from './order-machine'
+
+/**
+ * An order's transitions as events on the `events` queue (law 5): one per `order_events` row, in
+ * the order's own `seq` (its version), under an id fixed when the row was written, so publishing
+ * again after a failure is the same event, which consumers apply once.
+ */
+export type OrderEventRow = {
+  eventId: string
+  orderId: string
+  seq: number
+  status: OrderStatus
+  action: string
+  actor: string
+  reason: string | null
+  at: string
+  buyerId: string
+  sellerId: string
+  currency: Currency
+  total: number
+  items: { listingId: string; quantity: number; unitPrice: number }[]
+}
+
+/** `order.created` for the order's first row, `order.<status>` for each move after it. */
+export const orderEventType = (status: OrderStatus, seq: number): string => (seq === 1 ? 'order.created' : `order.${status}`)
+
+export function orderEventEnvelope(r: OrderEventRow): EventEnvelope {
+  return {
+    id: r.eventId,
+    type: orderEventType(r.status, r.seq),
+    version: 1,
+    aggregateId: r.orderId,
+    seq: r.seq,
+    occurredAt: r.at,
+    data: {
+      orderId: r.orderId,
+      status: r.status,
+      action: r.action,
+      actor: r.actor,
+      ...(r.reason ? { reason: r.reason } : {}),
+      buyerId: r.buyerId,
+      sellerId: r.sellerId,
+      total: money(r.total, r.currency),
+      items: r.items.map((i) => ({ listingId: i.listingId, quantity: i.quantity, unitPrice: money(i.unitPrice, r.currency) })),
+    },
+  }
+}
