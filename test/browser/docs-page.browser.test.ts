@@ -52,8 +52,9 @@ describe('/docs in a real browser', () => {
     expect(await row.innerText()).toContain('A valid bearer token is required')
     expect(await row.evaluate((el) => el.matches(':target'))).toBe(true)
     const { top, bottom, viewport } = await row.evaluate((el) => ({ ...el.getBoundingClientRect().toJSON(), viewport: window.innerHeight }) as { top: number; bottom: number; viewport: number })
-    expect(top).toBeGreaterThanOrEqual(0)
-    expect(bottom).toBeLessThanOrEqual(viewport)
+    // Scrolled into view, to the pixel: layout may land the row a fraction of a pixel off.
+    expect(top).toBeGreaterThan(-1)
+    expect(bottom).toBeLessThan(viewport + 1)
   })
 
   it('loads nothing from elsewhere and logs no errors', () => {
