@@ -44,6 +44,12 @@ export const ledgerChecks: LedgerCheck[] = [
           AND NOT EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.order_id = p.order_id AND t.kind = 'refund') LIMIT 20`,
   },
   {
+    name: 'refunds_complete',
+    law: 3,
+    description: 'No refund has waited at the provider for more than an hour (a refused one needs a person)',
+    sql: "SELECT order_id, updated_at FROM payments WHERE status = 'refund_pending' AND updated_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour') LIMIT 20",
+  },
+  {
     name: 'no_stale_pending_orders',
     law: 4,
     description: 'No order waits for payment more than an hour past its due time',
