@@ -92,8 +92,9 @@ export async function runCheckout(p: OrderPorts, req: CheckoutRequest): Promise<
     checkoutKey: req.key,
     source: 'checkout',
     paymentMethod: req.paymentMethod,
-    // An accepted offer keeps its own deadline; a plain checkout holds stock for holdMs.
-    paymentDueAt: holdExpiry ?? new Date(now.getTime() + p.settings.holdMs).toISOString(),
+    // holdMs to pay, or less if an accepted offer's hold ends sooner; never more, so an offer's
+    // long deadline cannot stretch the hold on the order's other lines.
+    paymentDueAt: new Date(Math.min(now.getTime() + p.settings.holdMs, holdExpiry ? Date.parse(holdExpiry) : Infinity)).toISOString(),
     carrier: null,
     trackingNumber: null,
     deliveredAt: null,
@@ -133,13 +134,20 @@ async function pay(p: OrderPorts, order: OrderRecord): Promise<CheckoutResult> {
     return stockFate(after.status) === 'commit' ? { kind: 'paid', order: after } : rejected({ code: 'checkout_cancelled', order: after })
   }
   for (const line of [...order.items].sort((a, b) => (a.listingId < b.listingId ? -1 : 1))) {
-    const held = await p.stock.reserve(line.listingId, {
-      reservationId: order.id,
-      holderId: order.buyerId,
-      quantity: line.quantity,
-      ttlMs: Math.max(1000, due - p.now().getTime()),
-      expectedUnitPrice: line.unitPrice,
-    })
+    const held = await p.stock
+      .reserve(line.listingId, {
+        reservationId: order.id,
+        holderId: order.buyerId,
+        quantity: line.quantity,
+        ttlMs: Math.max(1000, due - p.now().getTime()),
+        expectedUnitPrice: line.unitPrice,
+      })
+      .catch(async (err: unknown) => {
+        // The listing could not be asked: the order is left with whatever it holds, and a timer
+        // (reconciliation cancels it when due, releasing the lines) so it does not wait on cron.
+        await p.jobs.reconcile(order.id, 1, p.settings.reconcileDelaySeconds)
+        throw err
+      })
     if (held.ok) continue
     // Compensate: the order is cancelled and whatever it held goes back.
     const after = (await settleUnpaid(p, order.id, `reservation_failed:${held.rejection.code}`)) ?? order

@@ -50,10 +50,18 @@ export async function reconcileOrder(p: OrderPorts, orderId: string, attempt: nu
     }
   }
 
-  if (order.status === 'cancelled' && now <= due + p.settings.paymentBoundMs && (await p.orders.payment(order.id)) === undefined) {
+  // A cancelled order is asked about until the bound (attempt 0 is the provider's own webhook,
+  // which may come days later): money found is given back. While the provider cannot even say,
+  // asking goes on past the bound, loudly, since captured money may be behind the silence.
+  if (order.status === 'cancelled' && (await p.orders.payment(order.id)) === undefined) {
+    const withinBound = attempt === 0 || now <= due + p.settings.paymentBoundMs
     const charge = await p.gateway.retrieve(request)
     if (charge.status === 'authorized' || charge.status === 'captured') return giveBack(p, order, charge.paymentId, charge.status === 'captured')
-    if (charge.status === 'not_found' || charge.status === 'unknown') return again(p, order, attempt, due)
+    if (charge.status === 'not_found' && withinBound && attempt > 0) return again(p, order, attempt, due)
+    if (charge.status === 'unknown') {
+      if (!withinBound) p.log.error('payment_state_unknown_past_bound', { orderId: order.id, attempt, reason: charge.reason })
+      return again(p, order, attempt, due)
+    }
   }
 }
 

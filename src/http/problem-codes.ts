@@ -52,6 +52,7 @@ export const problemTitles = {
   checkout_cancelled: 'The order of this checkout was cancelled',
   invalid_transition: 'The order cannot do that in its current status',
   unknown_carrier: 'Souk does not take tracking from that carrier',
+  tracking_number_taken: 'That tracking number belongs to another order',
   invalid_signature: 'The webhook signature does not verify',
   insufficient_balance: 'The available balance is less than the payout',
   already_reviewed: 'You have already reviewed this order',

@@ -3,12 +3,14 @@ import type { Logger } from '../core/logger'
 import { database } from '../db/client'
 import { jobsQueue } from '../orders/order-adapters'
 import { publishOrderEvents } from '../orders/order-outbox-store'
-import { overduePendingOrders } from '../orders/order-store'
+import { overduePendingOrders, possiblyPaidCancelledOrders } from '../orders/order-store'
 import { settingsOf } from '../config'
 
 /** How long ended sessions are kept (for support questions) before they are deleted. */
 const ENDED_SESSION_RETENTION_MS = 7 * 24 * 3_600_000
 const OVERDUE_BATCH = 200
+/** How long after a cancelled order was due the backstop still asks the provider about its money. */
+const LATE_MONEY_WINDOW_MS = 24 * 3_600_000
 
 /**
  * The cron safety net: tidies what nothing else needs to wait for. Correctness never depends on
@@ -21,7 +23,11 @@ export async function housekeeping(env: Env, now: Date, log: Logger): Promise<vo
   const overdue = await overduePendingOrders(env.DB, now.toISOString(), OVERDUE_BATCH)
   const jobs = jobsQueue(env.JOBS, settingsOf(env).checkout.carrierStepSeconds)
   for (const order of overdue) await jobs.reconcile(order.id, 1, 0)
+  // …and cancelled ones whose payment was still unknown: a capture that landed late is given back
+  // (attempt 0 asks once, past the usual bound, like the provider's own webhook).
+  const possiblyPaid = await possiblyPaidCancelledOrders(env.DB, new Date(now.getTime() - LATE_MONEY_WINDOW_MS).toISOString(), OVERDUE_BATCH)
+  for (const order of possiblyPaid) await jobs.reconcile(order.id, 0, 0)
   // Order events the queue did not take when they were written (the orders' outbox).
   const republished = await publishOrderEvents(env.DB, env.EVENTS, { olderThan: new Date(now.getTime() - 60_000).toISOString(), limit: 1000 }, now.toISOString())
-  log.info('housekeeping', { purgedSessions: purged, overduePendingOrders: overdue.length, republishedOrderEvents: republished })
+  log.info('housekeeping', { purgedSessions: purged, overduePendingOrders: overdue.length, possiblyPaidCancelled: possiblyPaid.length, republishedOrderEvents: republished })
 }

@@ -67,9 +67,10 @@ export async function publishOrderEvents(d1: D1Database, queue: Queue, scope: { 
   for (let i = 0; i < results.length; i += BATCH) {
     const rows = results.slice(i, i + BATCH)
     await queue.sendBatch(rows.map((r) => ({ body: orderEventEnvelope(toEventRow(r)), contentType: 'json' as const })))
+    // One JSON parameter, not one per id: D1 binds at most 100 parameters per statement.
     await d1
-      .prepare(`UPDATE order_events SET published_at = ? WHERE event_id IN (${rows.map(() => '?').join(', ')})`)
-      .bind(at, ...rows.map((r) => r.event_id))
+      .prepare('UPDATE order_events SET published_at = ? WHERE event_id IN (SELECT value FROM json_each(?))')
+      .bind(at, JSON.stringify(rows.map((r) => r.event_id)))
       .run()
   }
   return results.length

@@ -133,6 +133,9 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     const p = orderPorts(c.env, c.var.log)
     if (shipment.carrier === 'sandbox' && !p.settings.sandboxCarrier) throw new Problem(422, 'unknown_carrier', 'The sandbox carrier runs only in development')
     if (actor !== 'seller') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the seller ships' } })
+    // A tracking number names one shipment: the carrier's events must find exactly one order.
+    const other = await p.orders.findByShipment(shipment.carrier, shipment.trackingNumber)
+    if (other && other.id !== order.id) throw new Problem(409, 'tracking_number_taken', `${shipment.carrier} ${shipment.trackingNumber} is another order's shipment`)
     return answer(c, await shipOrder(p, order.id, shipment))
   })
   .openapi(acceptRoute, async (c) => {

@@ -176,6 +176,24 @@ export async function overduePendingOrders(d1: D1Database, now: string, limit: n
   return results.map(toRecord)
 }
 
+/**
+ * Cancelled orders whose payment outcome was still unknown when they were cancelled (their hold
+ * lapsed, or they timed out) and that have no payment recorded, due within `since`: money may
+ * sit at the provider for them. The housekeeping backstop asks about each once more.
+ */
+export async function possiblyPaidCancelledOrders(d1: D1Database, since: string, limit: number): Promise<OrderRecord[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT o.* FROM orders o WHERE o.status = 'cancelled' AND o.payment_method IS NOT NULL AND o.payment_due_at > ?
+       AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id)
+       AND EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.status = 'cancelled' AND e.reason IN ('hold_expired', 'payment_timeout'))
+       ORDER BY o.payment_due_at LIMIT ?`,
+    )
+    .bind(since, limit)
+    .all<Row>()
+  return results.map(toRecord)
+}
+
 export async function findOrderByShipment(d1: D1Database, carrier: string, trackingNumber: string): Promise<OrderRecord | undefined> {
   const row = await d1.prepare('SELECT * FROM orders WHERE carrier = ? AND tracking_number = ?').bind(carrier, trackingNumber).first<Row>()
   return row ? toRecord(row) : undefined
@@ -262,8 +280,9 @@ export function d1OrderBook(d1: D1Database, newId: (prefix: 'txn' | 'evt') => st
       return moved
     },
     async recordLateMoney(order, p, refund, capture, at) {
-      // Only the call whose payment row lands books anything: a repeat inserts nothing after it.
-      const guard = { sql: "EXISTS (SELECT 1 FROM payments WHERE id = ? AND order_id = ?) AND EXISTS (SELECT 1 FROM orders WHERE id = ? AND status = 'cancelled')", params: [p.id, order.id, order.id] }
+      // Books only for a payment recorded as captured on a cancelled order; the unique (order,
+      // kind) index keeps each transaction to one, however many paths report the same money.
+      const guard = { sql: "EXISTS (SELECT 1 FROM payments WHERE order_id = ? AND captured = 1) AND EXISTS (SELECT 1 FROM orders WHERE id = ? AND status = 'cancelled')", params: [order.id, order.id] }
       await d1.batch([
         d1
           .prepare(
@@ -271,6 +290,8 @@ export function d1OrderBook(d1: D1Database, newId: (prefix: 'txn' | 'evt') => st
              SELECT ?, ?, ?, ?, ?, ?, 'refund_pending', ?, ?, ? WHERE EXISTS (SELECT 1 FROM orders WHERE id = ? AND status = 'cancelled')`,
           )
           .bind(p.id, order.id, p.provider, p.providerRef, p.amount, p.currency, p.captured ? 1 : 0, at, at, order.id),
+        // An authorization recorded first (to void) whose capture then landed: the row learns it was captured.
+        ...(p.captured ? [d1.prepare('UPDATE payments SET captured = 1, updated_at = ? WHERE order_id = ? AND captured = 0').bind(at, order.id)] : []),
         ...(capture ? ledgerStatements(d1, capture, newId('txn'), at, guard) : []),
         ...(refund ? ledgerStatements(d1, refund, newId('txn'), at, guard) : []),
       ])

@@ -98,6 +98,13 @@ describe('an order from payment to the seller’s payout', () => {
     expect(final.status).toBe('delivered')
     expect(final.history.map((h) => h.status)).toEqual(['pending_payment', 'paid', 'shipped', 'delivered'])
     expect((await carrierEvent('ups', { id: 'evt-x', trackingNumber: 'UNKNOWN-1', status: 'delivered' })).status).toBe(404)
+
+    // The same tracking number cannot name a second order's shipment.
+    const second = await paidOrder()
+    const taken = await post(second.seller.token, `/v1/orders/${second.id}/ship`, { carrier: 'ups', trackingNumber: tracking })
+    expect(taken.status).toBe(409)
+    expect((await json(taken)).code).toBe('tracking_number_taken')
+    expect((await order(second.buyer.token, second.id)).status).toBe('paid')
   })
 
   it('lets the buyer dispute a delivered order and staff refund it', async () => {

@@ -52,3 +52,19 @@ it('the cron handler publishes order events the queue did not take when they wer
   expect(results).toHaveLength(2)
   expect(results.every((r) => r.published_at !== null)).toBe(true)
 })
+
+it('the cron handler publishes a backlog larger than one queue batch, all of it', async () => {
+  const seller = await register('seller')
+  const buyer = await register('buyer')
+  const listing = await fixedListing(seller)
+  const { id } = await (await checkout(buyer, checkoutBody(listing.id))).json<{ id: string }>()
+  const old = new Date(Date.now() - 120_000).toISOString()
+  // 150 waiting rows: more than a batch, and more ids than D1 binds in one statement.
+  const rows = Array.from({ length: 148 }, (_, i) =>
+    env.DB.prepare("INSERT INTO order_events (order_id, seq, status, action, actor, at, event_id) VALUES (?, ?, 'paid', 'pay', 'system', ?, ?)").bind(id, 100 + i, old, `evt_${String(i).padStart(26, '0')}`),
+  )
+  await env.DB.batch([env.DB.prepare('UPDATE order_events SET published_at = NULL, at = ? WHERE order_id = ?').bind(old, id), ...rows])
+  await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/10 * * * *' }), env)
+  const left = await env.DB.prepare('SELECT count(*) AS n FROM order_events WHERE order_id = ? AND published_at IS NULL').bind(id).first<{ n: number }>()
+  expect(left?.n).toBe(0)
+})

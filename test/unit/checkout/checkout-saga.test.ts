@@ -299,6 +299,34 @@ describe('runCheckout: risk', () => {
   })
 })
 
+describe('runCheckout: deadlines and unreachable listings before payment', () => {
+  it('never gives the order longer than holdMs, even next to an accepted offer with a day left', async () => {
+    const now = new Date('2030-03-01T12:00:00.000Z')
+    const a = fixedListing({ id: 'lst_a', price: 2_500 })
+    const offerHold = { id: 'ofr_1', holderId: BUYER, quantity: 1, unitPrice: 2_000, expiresAt: new Date(now.getTime() + 24 * 3_600_000).toISOString(), source: 'offer' as const, orderBound: false }
+    const w = fakeOrderWorld()
+    w.stock.add({ ...a, reservations: [offerHold] }, fixedListing({ id: 'lst_b', price: 1_000, quantity: 3 }))
+    w.clock.set(now)
+    w.gateway.script('authorize', 'unknown')
+    const r = await runCheckout(w.ports, request({ items: [{ listingId: 'lst_a', quantity: 1 }, { listingId: 'lst_b', quantity: 3 }] }))
+    expect(r.kind).toBe('pending')
+    const order = w.orders.only()
+    expect(order.total).toBe(2_000 + 3 * 1_000)
+    expect(order.paymentDueAt).toBe(new Date(now.getTime() + SETTINGS.holdMs).toISOString())
+    expect(w.stock.state('lst_b').reservations.map((x) => x.expiresAt)).toEqual([order.paymentDueAt])
+  })
+
+  it('leaves a timer behind when a listing cannot be reached while reserving, so the order does not wait on cron', async () => {
+    const w = world({ id: 'lst_a' })
+    w.stock.failNext('reserve')
+    await expect(runCheckout(w.ports, request())).rejects.toThrow(/unreachable/)
+    const order = w.orders.only()
+    expect(order.status).toBe('pending_payment')
+    expect(w.jobs.of('reconcile').map((j) => j.orderId)).toEqual([order.id])
+    expect(w.gateway.calls).toEqual([])
+  })
+})
+
 describe('runCheckout: a listing that cannot be reached after payment', () => {
   it('leaves the order paid when committing the stock throws, and the lapsed reservation is then committed', async () => {
     const w = world({ id: 'lst_a' })

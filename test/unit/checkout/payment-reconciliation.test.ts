@@ -145,16 +145,49 @@ describe('reconcileOrder: an order past its due time', () => {
     expect(w.orders.ledger).toEqual([])
   })
 
-  it('stops looking once paymentBoundMs has passed since the order was due', async () => {
+  it('stops scheduling looks once paymentBoundMs has passed and the provider knows of no charge', async () => {
     const { w, id, due } = await pendingOrder()
     w.clock.set(new Date(due + SECOND))
     await reconcileOrder(w.ports, id, 1)
-    const retrieves = w.gateway.callsOf('retrieve').length
     const scheduled = w.jobs.of('reconcile').length
+    w.clock.set(new Date(due + SETTINGS.paymentBoundMs + SECOND))
+    await reconcileOrder(w.ports, id, 9)
+    expect(w.jobs.of('reconcile')).toHaveLength(scheduled)
+    expect(w.orders.only().status).toBe('cancelled')
+  })
+
+  it('past the bound, still gives back a capture it finds', async () => {
+    const { w, id, due } = await pendingOrder()
+    w.clock.set(new Date(due + SECOND))
+    await reconcileOrder(w.ports, id, 1)
     w.gateway.land(request(id), 'captured')
     w.clock.set(new Date(due + SETTINGS.paymentBoundMs + SECOND))
     await reconcileOrder(w.ports, id, 9)
-    expect(w.gateway.callsOf('retrieve')).toHaveLength(retrieves)
+    expect(w.orders.payments.get(id)).toMatchObject({ captured: true, status: 'refunded' })
+    expect(w.orders.ledgerKinds(id).sort()).toEqual(['capture', 'refund'])
+  })
+
+  it('past the bound, keeps asking while the provider cannot say, and says so in the log', async () => {
+    const { w, id, due } = await pendingOrder()
+    w.clock.set(new Date(due + SECOND))
+    await reconcileOrder(w.ports, id, 1)
+    const scheduled = w.jobs.of('reconcile').length
+    w.clock.set(new Date(due + SETTINGS.paymentBoundMs + SECOND))
+    w.gateway.script('retrieve', 'unknown')
+    await reconcileOrder(w.ports, id, 9)
+    expect(w.jobs.of('reconcile')).toHaveLength(scheduled + 1)
+    expect(w.logs.some((l) => l.level === 'error' && l.msg === 'payment_state_unknown_past_bound')).toBe(true)
+  })
+
+  it('a webhook (attempt 0) days after the bound still finds the money and gives it back, without scheduling more looks', async () => {
+    const { w, id, due } = await pendingOrder()
+    w.clock.set(new Date(due + SECOND))
+    await reconcileOrder(w.ports, id, 1)
+    const scheduled = w.jobs.of('reconcile').length
+    w.gateway.land(request(id), 'authorized')
+    w.clock.set(new Date(due + 3 * 24 * 3_600_000))
+    await reconcileOrder(w.ports, id, 0)
+    expect(w.orders.payments.get(id)).toMatchObject({ captured: false, status: 'refunded' })
     expect(w.jobs.of('reconcile')).toHaveLength(scheduled)
   })
 })
