@@ -68,6 +68,19 @@ export const PersonalDataExport = z
         revokedAt: Timestamp.nullable(),
       }),
     ),
+    orders: z.array(
+      z.object({
+        id: z.string(),
+        sellerId: z.string(),
+        status: z.string(),
+        currency: z.string(),
+        total: z.number().int(),
+        items: z.array(z.object({ listingId: z.string(), quantity: z.number().int(), unitPrice: z.number().int() })),
+        shippingAddress: z.record(z.string(), z.string()).nullable(),
+        createdAt: Timestamp,
+      }),
+    ),
+    reviews: z.array(z.object({ orderId: z.string(), subjectId: z.string(), rating: z.number().int(), comment: z.string().nullable(), createdAt: Timestamp })),
   })
   .openapi('PersonalDataExport')
 

@@ -1,13 +1,15 @@
-import { and, asc, eq, isNull } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { apiKeys, sessions, users } from '../db/schema'
+import { apiKeys, orders, reviews, sessions, users } from '../db/schema'
+import { finalStatuses } from '../orders/order-machine'
 
 /**
- * GDPR access and erasure for what the accounts capability holds about a person. Capabilities
- * that later hold personal data (addresses on orders, messages…) add their part to both.
+ * GDPR access and erasure for what Souk holds about a person: the account, its credentials, the
+ * orders they bought (with their addresses) and the reviews they wrote. Capabilities that later
+ * hold personal data (messages…) add their part to both.
  */
 export async function exportPersonalData(db: Db, userId: string) {
-  const [user, sessionRows, keyRows] = await db.batch([
+  const [user, sessionRows, keyRows, orderRows, reviewRows] = await db.batch([
     db
       .select({
         id: users.id,
@@ -38,8 +40,19 @@ export async function exportPersonalData(db: Db, userId: string) {
       .from(apiKeys)
       .where(eq(apiKeys.userId, userId))
       .orderBy(asc(apiKeys.id)),
+    // The orders they bought, with the addresses they gave (a seller's orders hold the buyer's data, not theirs).
+    db
+      .select({ id: orders.id, sellerId: orders.sellerId, status: orders.status, currency: orders.currency, total: orders.total, items: orders.items, shippingAddress: orders.shippingAddress, createdAt: orders.createdAt })
+      .from(orders)
+      .where(eq(orders.buyerId, userId))
+      .orderBy(asc(orders.id)),
+    db
+      .select({ orderId: reviews.orderId, subjectId: reviews.subjectId, rating: reviews.rating, comment: reviews.comment, createdAt: reviews.createdAt })
+      .from(reviews)
+      .where(eq(reviews.authorId, userId))
+      .orderBy(asc(reviews.orderId)),
   ])
-  return { user: user[0], sessions: sessionRows, apiKeys: keyRows }
+  return { user: user[0], sessions: sessionRows, apiKeys: keyRows, orders: orderRows, reviews: reviewRows }
 }
 
 /**
@@ -64,6 +77,9 @@ export async function erasePersonalData(db: Db, userId: string, now: Date): Prom
     db.update(apiKeys).set({ revokedAt: at }).where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt))),
     // Key names are free text a person typed; they go too.
     db.update(apiKeys).set({ name: '' }).where(eq(apiKeys.userId, userId)),
+    // Addresses of finished orders go (open ones still have to be shipped); the orders and their money stay.
+    db.update(orders).set({ shippingAddress: null }).where(and(eq(orders.buyerId, userId), inArray(orders.status, [...finalStatuses]))),
+    db.update(reviews).set({ comment: null }).where(eq(reviews.authorId, userId)),
   ])
   return erased.length === 1
 }
