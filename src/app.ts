@@ -3,6 +3,7 @@ import { checkoutRoutes } from './checkout/checkout-routes'
 import { balanceRoutes } from './ledger/balance-routes'
 import { ledgerRoutes } from './ledger/ledger-routes'
 import { orderRoutes } from './orders/order-routes'
+import { webhookEndpointRoutes } from './webhook-endpoints/webhook-endpoint-routes'
 import { webhookRoutes } from './webhooks/webhook-routes'
 import { apiKeyRoutes } from './accounts/api-key-routes'
 import { authRoutes } from './accounts/auth-routes'
@@ -53,6 +54,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', balanceRoutes)
     .route('/', ledgerRoutes)
     .route('/', webhookRoutes)
+    .route('/', webhookEndpointRoutes)
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   app.onError(renderProblem)

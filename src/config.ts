@@ -59,6 +59,9 @@ const settingsSchema = z
   RISK_CHECKOUT_VELOCITY: json(
     z.strictObject({ windowMinutes: z.number().int().min(1).max(1440), challengeAt: z.number().int().min(1), blockAt: z.number().int().min(1) }),
   ).default({ windowMinutes: 60, challengeAt: 10, blockAt: 30 }),
+  WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(1).max(24 * 30).default(120),
   CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters'),
   })
@@ -93,6 +96,7 @@ export type Settings = {
   }
   carrierWebhookSecret: string
   risk: { checkoutVelocity: VelocityRule }
+  webhooks: { retryScale: number; timeoutMs: number; disableAfterMs: number }
   /** Keys HMACs that pseudonymize personal data (IPs, e-mails) in counters and logs. */
   pseudonymKey: string
 }
@@ -151,6 +155,7 @@ export function settingsOf(env: object): Settings {
     },
     carrierWebhookSecret: v.CARRIER_WEBHOOK_SECRET,
     risk: { checkoutVelocity: v.RISK_CHECKOUT_VELOCITY },
+    webhooks: { retryScale: v.WEBHOOK_RETRY_SCALE, timeoutMs: v.WEBHOOK_TIMEOUT_MS, disableAfterMs: v.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000 },
     pseudonymKey: v.PSEUDONYM_KEY,
   }
   cache.set(env, settings)

@@ -3,6 +3,7 @@ import { settingsOf } from './config'
 import { eventHandlers } from './events/event-routing-consumer'
 import { consumeEvents } from './events/events-consumer'
 import { consumeJobs } from './jobs/jobs-consumer'
+import { consumeWebhookDeliveries } from './webhook-endpoints/webhook-delivery-consumer'
 import { housekeeping } from './ops/housekeeping-job'
 import { rootLogger } from './platform/runtime'
 
@@ -19,8 +20,9 @@ export default {
 
   async queue(batch, env, ctx) {
     const log = rootLogger(settingsOf(env).logLevel, { queue: batch.queue })
-    // Queue names carry an environment suffix where one is configured; the jobs queue is the one named so.
+    // Queue names may carry an environment suffix; each is dispatched by its prefix.
     if (batch.queue.startsWith('souk-jobs')) await consumeJobs(batch, env, log, async (request) => app.fetch(request, env, ctx))
+    else if (batch.queue.startsWith('souk-webhooks')) await consumeWebhookDeliveries(batch, env, log)
     else await consumeEvents(batch, env, eventHandlers, log)
   },
 

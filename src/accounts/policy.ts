@@ -30,6 +30,7 @@ const rules = {
   'payouts.write': { scope: 'payouts:write' },
   'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin' },
   'ledger.verify': { roles: ['admin'], scope: 'admin' },
+  'webhooks.manage': { scope: 'webhooks:manage' },
 } satisfies Record<string, Rule>
 
 export type Action = keyof typeof rules

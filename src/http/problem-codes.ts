@@ -56,6 +56,8 @@ export const problemTitles = {
   invalid_signature: 'The webhook signature does not verify',
   insufficient_balance: 'The available balance is less than the payout',
   already_reviewed: 'You have already reviewed this order',
+  invalid_webhook_url: 'Webhooks go to public https URLs only',
+  webhook_endpoint_limit: 'Too many webhook endpoints',
   internal_error: 'Something went wrong on our side',
   service_misconfigured: 'The service is not configured correctly',
 } as const satisfies Record<string, string>

@@ -47,3 +47,6 @@ export function orderEventEnvelope(r: OrderEventRow): EventEnvelope {
     },
   }
 }
+
+/** Every type an order event can have. */
+export const orderEventTypes: string[] = ['order.created', ...['paid', 'shipped', 'in_transit', 'delivered', 'completed', 'cancelled', 'disputed', 'refunded'].map((s) => `order.${s}`)]

@@ -51,6 +51,9 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   BREAKER: { minFailures: 50, failureRate: 0.5, windowSeconds: 600, cooldownSeconds: 90 },
   GATEWAY_RATE_LIMIT: { limit: 80, windowSeconds: 2 },
   RISK_CHECKOUT_VELOCITY: { windowMinutes: 30, challengeAt: 5, blockAt: 12 },
+  WEBHOOK_RETRY_SCALE: '0.5',
+  WEBHOOK_TIMEOUT_MS: '7000',
+  WEBHOOK_DISABLE_AFTER_HOURS: '48',
   STRIPE_SECRET_KEY: STRIPE_KEY,
   STRIPE_WEBHOOK_SECRET: STRIPE_WHSEC,
   CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
@@ -103,6 +106,7 @@ describe('settingsOf', () => {
       },
       carrierWebhookSecret: CARRIER_SECRET,
       risk: { checkoutVelocity: { windowMinutes: 30, challengeAt: 5, blockAt: 12 } },
+      webhooks: { retryScale: 0.5, timeoutMs: 7000, disableAfterMs: 48 * 3_600_000 },
       pseudonymKey: KEY,
     })
   })
@@ -158,6 +162,7 @@ describe('settingsOf', () => {
       },
       carrierWebhookSecret: CARRIER_SECRET,
       risk: { checkoutVelocity: { windowMinutes: 60, challengeAt: 10, blockAt: 30 } },
+      webhooks: { retryScale: 1, timeoutMs: 10_000, disableAfterMs: 120 * 3_600_000 },
       pseudonymKey: KEY,
     })
   })
@@ -202,6 +207,9 @@ describe('settingsOf', () => {
     ['BREAKER', { minFailures: 100, failureRate: 0.35, windowSeconds: 300 }],
     ['GATEWAY_RATE_LIMIT', { limit: 0, windowSeconds: 1 }],
     ['RISK_CHECKOUT_VELOCITY', { windowMinutes: 0, challengeAt: 10, blockAt: 30 }],
+    ['WEBHOOK_RETRY_SCALE', '0'],
+    ['WEBHOOK_RETRY_SCALE', '2'],
+    ['WEBHOOK_TIMEOUT_MS', '50'],
     ['RISK_CHECKOUT_VELOCITY', { windowMinutes: 60, challengeAt: 10, blockAt: 30, extra: 1 }],
   ])('rejects %s = %j, naming it', (name, value) => {
     const err = configError(production({ [name]: value }))

@@ -1,0 +1,100 @@
+import { Webhook } from 'standardwebhooks'
+import { z } from 'zod'
+import { settingsOf } from '../config'
+import { backoffSeconds } from '../core/backoff'
+import type { Logger } from '../core/logger'
+import { systemClock } from '../platform/runtime'
+import { endpointUrlProblem } from './endpoint-url'
+import { MAX_ATTEMPTS, nextRetryDelayMs } from './retry-schedule'
+import { disableEndpoint, endpointById, noteFailure, noteSuccess, type WebhookEndpoint } from './webhook-endpoint-store'
+import { claimAttempt, recordAttempt, type WebhookMessage } from './webhook-message-store'
+
+const DeliveryJob = z.object({ messageId: z.string() })
+
+/** Injected so tests can stand in a receiver; production uses the runtime's fetch. */
+export type Send = (url: string, init: RequestInit) => Promise<Response>
+
+/**
+ * Consumes `souk-webhooks`: one attempt per message, signed per Standard Webhooks (`webhook-id`
+ * is the message id on every attempt, so receivers can drop repeats). 2xx delivers; 410 means the
+ * receiver is gone and the endpoint is disabled; anything else is tried again on the schedule
+ * (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, scaled by WEBHOOK_RETRY_SCALE), then given up. An
+ * endpoint that has failed for WEBHOOK_DISABLE_AFTER_HOURS is disabled. Redirects are not followed.
+ */
+export async function consumeWebhookDeliveries(batch: MessageBatch<unknown>, env: Env, log: Logger, send: Send = (url, init) => fetch(url, init)): Promise<void> {
+  for (const msg of batch.messages) {
+    const job = DeliveryJob.safeParse(msg.body)
+    if (!job.success) {
+      log.error('webhook_job_malformed', { messageId: msg.id })
+      msg.ack()
+      continue
+    }
+    try {
+      await deliverOnce(env, job.data.messageId, log, send)
+      msg.ack()
+    } catch (err) {
+      // Souk's own failure (D1, the queue), not the receiver's: the queue retries, then dead-letters.
+      log.error('webhook_delivery_failed', { messageId: job.data.messageId, attempts: msg.attempts, err })
+      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, Math.random, { baseSeconds: 2, capSeconds: 300 }) })
+    }
+  }
+}
+
+async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send): Promise<void> {
+  const message = await claimAttempt(env.DB, messageId)
+  if (!message) return // delivered, given up, or never made: nothing to do
+  const settings = settingsOf(env)
+  const endpoint = await endpointById(env.DB, message.endpointId)
+  const now = systemClock()
+  const unusable = !endpoint || endpoint.status !== 'active' ? 'endpoint disabled or deleted' : endpointUrlProblem(endpoint.url, settings.environment)
+  if (unusable || !endpoint) {
+    await recordAttempt(env.DB, { messageId, attempt: message.attempts, at: now.toISOString(), statusCode: null, durationMs: 0, error: unusable ?? 'no endpoint' }, 'failed')
+    return
+  }
+  const result = await attempt(endpoint, message, now, settings.webhooks.timeoutMs, send)
+  const record = { messageId, attempt: message.attempts, at: now.toISOString(), statusCode: result.status, durationMs: result.durationMs, error: result.error }
+  if (result.status !== null && result.status >= 200 && result.status < 300) {
+    await recordAttempt(env.DB, record, 'delivered')
+    await noteSuccess(env.DB, endpoint.id)
+    return
+  }
+  if (result.status === 410) {
+    await recordAttempt(env.DB, record, 'failed')
+    await disableEndpoint(env.DB, endpoint.id, 'gone: the receiver answered 410')
+    log.warn('webhook_endpoint_disabled', { endpointId: endpoint.id, reason: 'gone' })
+    return
+  }
+  const delayMs = message.attempts < MAX_ATTEMPTS ? nextRetryDelayMs(message.attempts, settings.webhooks.retryScale) : null
+  await recordAttempt(env.DB, record, delayMs === null ? 'failed' : 'pending')
+  const failingSince = await noteFailure(env.DB, endpoint.id, now.toISOString())
+  if (now.getTime() - Date.parse(failingSince) >= settings.webhooks.disableAfterMs) {
+    await disableEndpoint(env.DB, endpoint.id, `failing since ${failingSince}`)
+    log.warn('webhook_endpoint_disabled', { endpointId: endpoint.id, reason: 'failing', failingSince })
+    return
+  }
+  if (delayMs !== null) await env.WEBHOOKS.send({ messageId }, { contentType: 'json', delaySeconds: Math.min(43_200, Math.ceil(delayMs / 1000)) })
+}
+
+async function attempt(endpoint: WebhookEndpoint, message: WebhookMessage, now: Date, timeoutMs: number, send: Send): Promise<{ status: number | null; durationMs: number; error: string | null }> {
+  const signature = new Webhook(endpoint.secret).sign(message.id, now, message.payload)
+  const started = performance.now()
+  try {
+    const res = await send(endpoint.url, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Souk-Webhooks/1',
+        'webhook-id': message.id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      body: message.payload,
+    })
+    await res.body?.cancel()
+    return { status: res.status, durationMs: Math.round(performance.now() - started), error: null }
+  } catch (err) {
+    return { status: null, durationMs: Math.round(performance.now() - started), error: err instanceof Error ? err.message : String(err) }
+  }
+}

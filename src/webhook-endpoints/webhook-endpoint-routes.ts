@@ -1,0 +1,125 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { decodeCursor, page } from '../core/cursor'
+import type { AppEnv } from '../env'
+import { principalOf, requireAccess } from '../http/authorization'
+import { jsonBody, problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { validationProblem } from '../http/validation-problem'
+import { newId, randomBytes, systemClock } from '../platform/runtime'
+import { endpointUrlProblem } from './endpoint-url'
+import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointSchema } from './webhook-endpoint-schemas'
+import { createEndpoint, deleteEndpoint, MAX_ENDPOINTS_PER_USER, ownedEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
+import { deliveries, messageById, reopenMessage, type Delivery } from './webhook-message-store'
+
+const tags = ['Webhooks']
+const security = [{ bearer: [] }]
+const guarded = requireAccess('webhooks.manage')
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
+
+const createRouteDef = createRoute({
+  method: 'post',
+  path: '/webhook-endpoints',
+  tags,
+  security,
+  summary: 'Register a URL for events you are a party to (your listings, your orders); the signing secret is shown once',
+  middleware: guarded,
+  request: { body: jsonBody(CreateEndpointBody) },
+  responses: { 201: { description: 'Created', ...json(CreatedEndpointSchema) }, 400: problems[400], 401: problems[401], 403: problems[403], 409: problems[409], 422: problems[422] },
+})
+
+const getRouteDef = createRoute({
+  method: 'get',
+  path: '/webhook-endpoints/{id}',
+  tags,
+  security,
+  summary: 'One of your endpoints',
+  middleware: guarded,
+  request: { params: EndpointIdParam },
+  responses: { 200: { description: 'The endpoint', ...json(EndpointSchema) }, 401: problems[401], 403: problems[403], 404: problems[404] },
+})
+
+const deleteRouteDef = createRoute({
+  method: 'delete',
+  path: '/webhook-endpoints/{id}',
+  tags,
+  security,
+  summary: 'Stop sending to this endpoint',
+  middleware: guarded,
+  request: { params: EndpointIdParam },
+  responses: { 204: { description: 'Deleted' }, 401: problems[401], 403: problems[403], 404: problems[404] },
+})
+
+const deliveriesRouteDef = createRoute({
+  method: 'get',
+  path: '/webhook-endpoints/{id}/deliveries',
+  tags,
+  security,
+  summary: 'The delivery log: each message with every attempt’s status and duration, newest first',
+  middleware: guarded,
+  request: { params: EndpointIdParam, query: DeliveriesQuery },
+  responses: { 200: { description: 'A page of deliveries', ...json(DeliveryPage) }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] },
+})
+
+const retryRouteDef = createRoute({
+  method: 'post',
+  path: '/webhook-endpoints/{id}/deliveries/{deliveryId}/retry',
+  tags,
+  security,
+  summary: 'Send one message again now (same webhook-id)',
+  middleware: guarded,
+  request: { params: DeliveryParams },
+  responses: { 202: { description: 'Queued', ...json(DeliverySchema) }, 401: problems[401], 403: problems[403], 404: problems[404], 409: problems[409] },
+})
+
+const endpointView = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, events: e.events, status: e.status, disabledReason: e.disabledReason, createdAt: e.createdAt })
+const deliveryView = (d: Delivery) => ({ id: d.id, type: d.type, status: d.status, attempts: d.attemptLog, createdAt: d.createdAt, deliveredAt: d.deliveredAt })
+
+async function mine(c: Context<AppEnv>, id: string): Promise<WebhookEndpoint> {
+  const endpoint = await ownedEndpoint(c.env.DB, principalOf(c).userId, id)
+  if (!endpoint) throw new Problem(404, 'not_found')
+  return endpoint
+}
+
+/** `whsec_` + 24 random bytes in base64, as the Standard Webhooks libraries expect. */
+const newSecret = (): string => `whsec_${btoa(String.fromCharCode(...randomBytes(24)))}`
+
+export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(createRouteDef, async (c) => {
+    const owner = principalOf(c)
+    const { url, events } = c.req.valid('json')
+    const problem = endpointUrlProblem(url, c.var.settings.environment)
+    if (problem) throw new Problem(422, 'invalid_webhook_url', problem)
+    const now = systemClock().toISOString()
+    const endpoint = { id: newId('whe'), ownerId: owner.userId, url, events: [...new Set(events)], secret: newSecret(), createdAt: now }
+    if (!(await createEndpoint(c.env.DB, endpoint))) throw new Problem(409, 'webhook_endpoint_limit', `At most ${MAX_ENDPOINTS_PER_USER} endpoints per user`)
+    c.header('Location', `/v1/webhook-endpoints/${endpoint.id}`)
+    return c.json({ ...endpointView({ ...endpoint, status: 'active', disabledReason: null, failingSince: null }), secret: endpoint.secret }, 201)
+  })
+  .openapi(getRouteDef, async (c) => c.json(endpointView(await mine(c, c.req.valid('param').id)), 200))
+  .openapi(deleteRouteDef, async (c) => {
+    const endpoint = await mine(c, c.req.valid('param').id)
+    await deleteEndpoint(c.env.DB, endpoint.ownerId, endpoint.id, systemClock().toISOString())
+    return c.body(null, 204)
+  })
+  .openapi(deliveriesRouteDef, async (c) => {
+    const endpoint = await mine(c, c.req.valid('param').id)
+    const { limit, cursor } = c.req.valid('query')
+    const rows = await deliveries(c.env.DB, endpoint.id, limit, cursor ? decodeCursor(cursor) : undefined)
+    const { data, nextCursor } = page(rows, limit, (d) => d.id)
+    return c.json({ data: data.map(deliveryView), nextCursor }, 200)
+  })
+  .openapi(retryRouteDef, async (c) => {
+    const { id, deliveryId } = c.req.valid('param')
+    const endpoint = await mine(c, id)
+    const message = await messageById(c.env.DB, deliveryId)
+    if (message?.endpointId !== endpoint.id) throw new Problem(404, 'not_found')
+    if (endpoint.status !== 'active') throw new Problem(409, 'invalid_transition', `The endpoint is ${endpoint.status}`, { extra: { currentStatus: endpoint.status } })
+    await reopenMessage(c.env.DB, message.id)
+    await c.env.WEBHOOKS.send({ messageId: message.id }, { contentType: 'json' })
+    const [after] = await deliveries(c.env.DB, endpoint.id, 1, incrementId(message.id))
+    return c.json(deliveryView(after ?? { ...message, status: 'pending', attemptLog: [] }), 202)
+  })
+
+/** The smallest id sorting after `id` (to read exactly that message through the paged query). */
+const incrementId = (id: string): string => `${id}~`

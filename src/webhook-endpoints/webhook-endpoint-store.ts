@@ -1,0 +1,90 @@
+/** Outbound webhook endpoints in D1. An endpoint is its owner's: every read here is by owner. */
+export type WebhookEndpoint = {
+  id: string
+  ownerId: string
+  url: string
+  events: string[]
+  secret: string
+  status: 'active' | 'disabled'
+  disabledReason: string | null
+  failingSince: string | null
+  createdAt: string
+}
+
+type Row = {
+  id: string
+  owner_id: string
+  url: string
+  events: string
+  secret: string
+  status: 'active' | 'disabled'
+  disabled_reason: string | null
+  failing_since: string | null
+  created_at: string
+}
+
+const toEndpoint = (r: Row): WebhookEndpoint => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  url: r.url,
+  events: JSON.parse(r.events) as string[],
+  secret: r.secret,
+  status: r.status,
+  disabledReason: r.disabled_reason,
+  failingSince: r.failing_since,
+  createdAt: r.created_at,
+})
+
+/** How many live endpoints one user may have. */
+export const MAX_ENDPOINTS_PER_USER = 16
+
+/** Creates the endpoint unless its owner already has MAX_ENDPOINTS_PER_USER live ones; false then. */
+export async function createEndpoint(d1: D1Database, e: Omit<WebhookEndpoint, 'status' | 'disabledReason' | 'failingSince'>): Promise<boolean> {
+  const result = await d1
+    .prepare(
+      `INSERT INTO webhook_endpoints (id, owner_id, url, events, secret, status, created_at)
+       SELECT ?, ?, ?, ?, ?, 'active', ? WHERE (SELECT count(*) FROM webhook_endpoints WHERE owner_id = ? AND deleted_at IS NULL) < ?`,
+    )
+    .bind(e.id, e.ownerId, e.url, JSON.stringify(e.events), e.secret, e.createdAt, e.ownerId, MAX_ENDPOINTS_PER_USER)
+    .run()
+  return result.meta.changes === 1
+}
+
+export async function ownedEndpoint(d1: D1Database, ownerId: string, id: string): Promise<WebhookEndpoint | undefined> {
+  const row = await d1.prepare('SELECT * FROM webhook_endpoints WHERE id = ? AND owner_id = ? AND deleted_at IS NULL').bind(id, ownerId).first<Row>()
+  return row ? toEndpoint(row) : undefined
+}
+
+export async function endpointById(d1: D1Database, id: string): Promise<WebhookEndpoint | undefined> {
+  const row = await d1.prepare('SELECT * FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL').bind(id).first<Row>()
+  return row ? toEndpoint(row) : undefined
+}
+
+export async function deleteEndpoint(d1: D1Database, ownerId: string, id: string, at: string): Promise<boolean> {
+  const r = await d1.prepare("UPDATE webhook_endpoints SET deleted_at = ?, status = 'disabled', disabled_reason = 'deleted' WHERE id = ? AND owner_id = ? AND deleted_at IS NULL").bind(at, id, ownerId).run()
+  return r.meta.changes === 1
+}
+
+/** The live, active endpoints of these users: the candidates for an event they may see. */
+export async function activeEndpointsOf(d1: D1Database, ownerIds: string[]): Promise<WebhookEndpoint[]> {
+  if (ownerIds.length === 0) return []
+  const { results } = await d1
+    .prepare("SELECT * FROM webhook_endpoints WHERE owner_id IN (SELECT value FROM json_each(?)) AND status = 'active' AND deleted_at IS NULL")
+    .bind(JSON.stringify(ownerIds))
+    .all<Row>()
+  return results.map(toEndpoint)
+}
+
+export async function disableEndpoint(d1: D1Database, id: string, reason: string): Promise<void> {
+  await d1.prepare("UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = ? WHERE id = ? AND status = 'active'").bind(reason, id).run()
+}
+
+/** A failed attempt: the endpoint is failing since its first failure after a success. */
+export async function noteFailure(d1: D1Database, id: string, at: string): Promise<string> {
+  const row = await d1.prepare('UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ? RETURNING failing_since').bind(at, id).first<{ failing_since: string }>()
+  return row?.failing_since ?? at
+}
+
+export async function noteSuccess(d1: D1Database, id: string): Promise<void> {
+  await d1.prepare('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').bind(id).run()
+}

@@ -1,0 +1,106 @@
+/**
+ * Outbound webhook messages and their attempts in D1. A message is one event for one endpoint
+ * (unique): a redelivered event makes no second message, so the receiver sees one `webhook-id`.
+ */
+export type WebhookMessage = {
+  id: string
+  endpointId: string
+  eventId: string
+  type: string
+  payload: string
+  status: 'pending' | 'delivered' | 'failed'
+  attempts: number
+  lastStatus: number | null
+  createdAt: string
+  deliveredAt: string | null
+}
+
+type Row = {
+  id: string
+  endpoint_id: string
+  event_id: string
+  type: string
+  payload: string
+  status: WebhookMessage['status']
+  attempts: number
+  last_status: number | null
+  created_at: string
+  delivered_at: string | null
+}
+
+const toMessage = (r: Row): WebhookMessage => ({
+  id: r.id,
+  endpointId: r.endpoint_id,
+  eventId: r.event_id,
+  type: r.type,
+  payload: r.payload,
+  status: r.status,
+  attempts: r.attempts,
+  lastStatus: r.last_status,
+  createdAt: r.created_at,
+  deliveredAt: r.delivered_at,
+})
+
+/** Makes the messages of one event (once each), and answers the ids of every one still waiting for its first attempt. */
+export async function openMessages(d1: D1Database, eventId: string, messages: Omit<WebhookMessage, 'status' | 'attempts' | 'lastStatus' | 'deliveredAt' | 'eventId'>[]): Promise<string[]> {
+  if (messages.length > 0) {
+    await d1.batch(
+      messages.map((m) =>
+        d1
+          .prepare("INSERT OR IGNORE INTO webhook_messages (id, endpoint_id, event_id, type, payload, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)")
+          .bind(m.id, m.endpointId, eventId, m.type, m.payload, m.createdAt),
+      ),
+    )
+  }
+  const { results } = await d1.prepare("SELECT id FROM webhook_messages WHERE event_id = ? AND status = 'pending' AND attempts = 0").bind(eventId).all<{ id: string }>()
+  return results.map((r) => r.id)
+}
+
+export async function messageById(d1: D1Database, id: string): Promise<WebhookMessage | undefined> {
+  const row = await d1.prepare('SELECT * FROM webhook_messages WHERE id = ?').bind(id).first<Row>()
+  return row ? toMessage(row) : undefined
+}
+
+/** Takes the next attempt number of a pending message; undefined if it is no longer pending. */
+export async function claimAttempt(d1: D1Database, id: string): Promise<WebhookMessage | undefined> {
+  const row = await d1.prepare("UPDATE webhook_messages SET attempts = attempts + 1 WHERE id = ? AND status = 'pending' RETURNING *").bind(id).first<Row>()
+  return row ? toMessage(row) : undefined
+}
+
+export type AttemptRecord = { messageId: string; attempt: number; at: string; statusCode: number | null; durationMs: number; error: string | null }
+
+/** Records an attempt and where it leaves the message, in one batch. */
+export async function recordAttempt(d1: D1Database, a: AttemptRecord, outcome: 'delivered' | 'failed' | 'pending'): Promise<void> {
+  await d1.batch([
+    d1
+      .prepare('INSERT OR IGNORE INTO webhook_attempts (message_id, attempt, at, status_code, duration_ms, error) VALUES (?, ?, ?, ?, ?, ?)')
+      .bind(a.messageId, a.attempt, a.at, a.statusCode, a.durationMs, a.error),
+    d1
+      .prepare("UPDATE webhook_messages SET status = ?, last_status = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ? AND status = 'pending'")
+      .bind(outcome, a.statusCode, outcome, a.at, a.messageId),
+  ])
+}
+
+/** A manual retry: the message waits again for one more attempt (its id, the `webhook-id`, stays). */
+export async function reopenMessage(d1: D1Database, id: string): Promise<void> {
+  await d1.prepare("UPDATE webhook_messages SET status = 'pending' WHERE id = ?").bind(id).run()
+}
+
+export type Delivery = WebhookMessage & { attemptLog: Omit<AttemptRecord, 'messageId'>[] }
+
+/** An endpoint's messages, newest first, with their attempts: `limit + 1` rows for paging. */
+export async function deliveries(d1: D1Database, endpointId: string, limit: number, before?: string): Promise<Delivery[]> {
+  const { results } = await d1
+    .prepare('SELECT * FROM webhook_messages WHERE endpoint_id = ? AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3')
+    .bind(endpointId, before ?? null, limit + 1)
+    .all<Row>()
+  if (results.length === 0) return []
+  const { results: attempts } = await d1
+    .prepare('SELECT * FROM webhook_attempts WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, attempt')
+    .bind(JSON.stringify(results.map((r) => r.id)))
+    .all<{ message_id: string; attempt: number; at: string; status_code: number | null; duration_ms: number; error: string | null }>()
+  return results.map((r) => ({
+    ...toMessage(r),
+    attemptLog: attempts.filter((a) => a.message_id === r.id).map((a) => ({ attempt: a.attempt, at: a.at, statusCode: a.status_code, durationMs: a.duration_ms, error: a.error })),
+  }))
+}
