@@ -3,12 +3,18 @@ import { ConfigError, settingsOf } from '../config'
 import { database } from '../db/client'
 import { HEALTH_PROBE } from '../events/event-envelope'
 import { newId, systemClock } from '../platform/runtime'
+import { breakerStub } from '../payments/payment-gateway-client'
 import { pingCounters } from '../rate-limits/rate-limit-store'
 
 export type CheckResult = { status: 'ok' | 'error'; latencyMs: number; detail?: string }
 export type HealthReport = { status: 'ok' | 'degraded'; checks: Record<string, CheckResult> }
 
 const CHECK_TIMEOUT_MS = 2000
+
+/** Reported by name: the provider's breaker is open. */
+class CircuitOpen extends Error {
+  override name = 'CircuitOpen'
+}
 /** /health is public: a flood of probes is answered from this isolate's last report. */
 const REPORT_TTL_MS = 5_000
 /** A queue probe is a real message: one a minute per isolate proves enough; a failure is retried sooner. */
@@ -28,7 +34,7 @@ export function checkHealth(env: Env): Promise<HealthReport> {
 }
 
 async function runChecks(env: Env): Promise<HealthReport> {
-  const [config, d1, queue, objects] = await Promise.all([
+  const [config, d1, queue, objects, gatewayBreaker] = await Promise.all([
     timed(() => {
       settingsOf(env)
     }),
@@ -39,8 +45,13 @@ async function runChecks(env: Env): Promise<HealthReport> {
     timed(async () => {
       await pingCounters(env)
     }),
+    // An open breaker means checkouts answer 503 payments_unavailable until its cooldown probe succeeds.
+    timed(async () => {
+      const mode = await breakerStub(env, settingsOf(env).gateway.kind).mode()
+      if (mode === 'open') throw new CircuitOpen()
+    }),
   ])
-  const checks = { config, d1, queue, durableObjects: objects }
+  const checks = { config, d1, queue, durableObjects: objects, gatewayBreaker }
   const healthy = Object.values(checks).every((c) => c.status === 'ok')
   return { status: healthy ? 'ok' : 'degraded', checks }
 }

@@ -11,7 +11,7 @@ import { systemClock } from '../platform/runtime'
 import { orderPorts } from './order-adapters'
 import { acceptOrder, cancelOrder, openDispute, resolveDispute, shipOrder } from './order-commands'
 import type { ActorKind } from './order-machine'
-import { DisputeBody, OrderIdParam, OrderPage, OrderSchema, OrdersQuery, ResolveDisputeBody, ReviewBody, ReviewSchema, ShipBody } from './order-schemas'
+import { DisputeBody, DisputeOrderParam, OrderIdParam, OrderPage, OrderSchema, OrdersQuery, ResolveDisputeBody, ReviewBody, ReviewSchema, ShipBody } from './order-schemas'
 import { findOrder, listOrders, orderHistory } from './order-store'
 import type { TransitionResult } from './order-transitions'
 import { orderView, type OrderRecord } from './order-view'
@@ -86,12 +86,12 @@ const reviewRoute = createRoute({
 
 const resolveRoute = createRoute({
   method: 'post',
-  path: '/admin/orders/{id}/resolve-dispute',
+  path: '/admin/disputes/{orderId}/resolve',
   tags: ['Admin'],
   security,
   summary: 'Staff: decide a dispute — refund the buyer or release escrow to the seller',
   middleware: requireAccess('disputes.resolve'),
-  request: { params: OrderIdParam, body: jsonBody(ResolveDisputeBody) },
+  request: { params: DisputeOrderParam, body: jsonBody(ResolveDisputeBody) },
   responses: { ...mutationResponses, 400: problems[400] },
 })
 
@@ -169,6 +169,6 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     return c.json(review, 201)
   })
   .openapi(resolveRoute, async (c) => {
-    const { id } = c.req.valid('param')
-    return answer(c, await resolveDispute(orderPorts(c.env, c.var.log), id, c.req.valid('json').outcome))
+    const { orderId } = c.req.valid('param')
+    return answer(c, await resolveDispute(orderPorts(c.env, c.var.log), orderId, c.req.valid('json').outcome))
   })

@@ -33,6 +33,7 @@ export const CheckoutBody = z
 
 export const orderIdPattern = /^ord_[0-9a-z]{26}$/
 export const OrderIdParam = z.object({ id: z.string().regex(orderIdPattern, 'must be an order id').openapi({ param: { name: 'id', in: 'path' } }) })
+export const DisputeOrderParam = z.object({ orderId: z.string().regex(orderIdPattern, 'must be an order id').openapi({ param: { name: 'orderId', in: 'path' } }) })
 
 export const OrderSchema = z
   .object({

@@ -119,8 +119,8 @@ describe('an order from payment to the seller’s payout', () => {
 
     const staff = await register('support')
     await makeStaff(staff.user.id, 'support')
-    expect((await post(seller.token, `/v1/admin/orders/${id}/resolve-dispute`, { outcome: 'release' })).status).toBe(403)
-    const refunded = await post(staff.token, `/v1/admin/orders/${id}/resolve-dispute`, { outcome: 'refund' })
+    expect((await post(seller.token, `/v1/admin/disputes/${id}/resolve`, { outcome: 'release' })).status).toBe(403)
+    const refunded = await post(staff.token, `/v1/admin/disputes/${id}/resolve`, { outcome: 'refund' })
     expect((await json(refunded)).status).toBe('refunded')
     expect(await chargeOf(id)).toMatchObject({ status: 'refunded', refunds: 1 })
     expect(await balance(seller)).toEqual({ available: [], pending: [] })

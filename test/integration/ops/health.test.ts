@@ -1,4 +1,8 @@
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import type { CircuitBreakerObject } from '../../../src/payments/circuit-breaker-object'
+import { breakerStub } from '../../../src/payments/payment-gateway-client'
 import { createApp } from '../../../src/app'
 import { call, json } from '../support/api'
 import { fetchWith } from '../support/test-app'
@@ -12,7 +16,7 @@ describe('GET /health', () => {
     expect(res.headers.get('cache-control')).toBe('no-store')
     const body = await json<Health>(res)
     expect(body.status).toBe('ok')
-    expect(Object.keys(body.checks).sort()).toEqual(['config', 'd1', 'durableObjects', 'queue'])
+    expect(Object.keys(body.checks).sort()).toEqual(['config', 'd1', 'durableObjects', 'gatewayBreaker', 'queue'])
     for (const check of Object.values(body.checks)) expect(check.status).toBe('ok')
   })
 
@@ -36,6 +40,21 @@ describe('GET /health', () => {
     expect(body.checks.d1?.status).toBe('error')
     expect(body.checks.d1?.detail).not.toContain('users')
     expect(body.checks.durableObjects?.status).toBe('ok')
+  })
+
+  it('reports an open payment gateway breaker as degraded, by name', async () => {
+    const breaker = breakerStub(env, 'sandbox')
+    const policy = { minFailures: 1, failureRate: 0.1, windowMs: 60_000, cooldownMs: 3_600_000 }
+    expect(await breaker.record('failed', policy)).toBe('open')
+    try {
+      const res = await fetchWith(createApp(), new Request('https://souk.test/health'))
+      expect(res.status).toBe(503)
+      expect((await json<Health>(res)).checks.gatewayBreaker).toMatchObject({ status: 'error', detail: 'CircuitOpen' })
+    } finally {
+      await runInDurableObject(breaker, (_o: CircuitBreakerObject, state) => {
+        state.storage.kv.delete('breaker')
+      })
+    }
   })
 
   it('answers API calls with 503 service_misconfigured when settings are invalid', async () => {
