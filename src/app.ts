@@ -26,6 +26,7 @@ import { rejectFrozen } from './http/reject-frozen'
 import { notFound, renderProblem } from './http/render-problem'
 import { requestContext } from './http/request-context'
 import { validationProblem } from './http/validation-problem'
+import { deadLetterRoutes } from './ops/dead-letter-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
 
@@ -55,6 +56,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', ledgerRoutes)
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)
+    .route('/', deadLetterRoutes)
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   app.onError(renderProblem)

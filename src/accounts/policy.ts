@@ -31,6 +31,7 @@ const rules = {
   'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin' },
   'ledger.verify': { roles: ['admin'], scope: 'admin' },
   'webhooks.manage': { scope: 'webhooks:manage' },
+  'deadLetters.manage': { roles: ['admin'], scope: 'admin' },
 } satisfies Record<string, Rule>
 
 export type Action = keyof typeof rules

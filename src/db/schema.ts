@@ -317,3 +317,18 @@ export const webhookAttempts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.messageId, t.attempt] })],
 )
+
+/** What a queue gave up on (its dead-letter queue's messages), kept for operators to read and replay. */
+export const deadLetters = sqliteTable(
+  'dead_letters',
+  {
+    id: text('id').primaryKey(),
+    /** The queue the message was given up on (the dead-letter queue's name without `-dlq`). */
+    queue: text('queue').notNull(),
+    body: text('body').notNull(),
+    attempts: integer('attempts').notNull(),
+    receivedAt: text('received_at').notNull(),
+    replayedAt: text('replayed_at'),
+  },
+  (t) => [index('dead_letters_queue_idx').on(t.queue, t.id)],
+)
