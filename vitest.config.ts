@@ -22,7 +22,7 @@ export default defineConfig(async () => {
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
                 bindings: { ...developmentBindings(), LOG_LEVEL: 'warn', TEST_MIGRATIONS: migrations },
-                queueConsumers: { 'souk-events': { maxBatchTimeout: 0.05 }, 'souk-jobs': { maxBatchTimeout: 0.05 }, 'souk-webhooks': { maxBatchTimeout: 0.05 } },
+                queueConsumers: { 'souk-events': { maxBatchTimeout: 0.05 }, 'souk-jobs': { maxBatchTimeout: 0.05 }, 'souk-webhooks': { maxBatchTimeout: 0.05 }, 'souk-notifications': { maxBatchTimeout: 0.05 } },
               },
             }),
           ],

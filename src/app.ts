@@ -26,6 +26,7 @@ import { rejectFrozen } from './http/reject-frozen'
 import { notFound, renderProblem } from './http/render-problem'
 import { requestContext } from './http/request-context'
 import { validationProblem } from './http/validation-problem'
+import { notificationRoutes } from './notifications/notification-routes'
 import { deadLetterRoutes } from './ops/dead-letter-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
@@ -57,6 +58,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)
+    .route('/', notificationRoutes)
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   app.onError(renderProblem)

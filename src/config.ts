@@ -62,6 +62,9 @@ const settingsSchema = z
   WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(1).max(24 * 30).default(120),
+  EMAIL_FROM: z.string().min(3).default('Souk <notifications@souk.example>'),
+  RESEND_API_BASE: z.url().default('https://api.resend.com'),
+  RESEND_API_KEY: z.string().optional(),
   CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters'),
   })
@@ -97,6 +100,7 @@ export type Settings = {
   carrierWebhookSecret: string
   risk: { checkoutVelocity: VelocityRule }
   webhooks: { retryScale: number; timeoutMs: number; disableAfterMs: number }
+  notifications: { email: { from: string; apiBase: string; resendApiKey: string } }
   /** Keys HMACs that pseudonymize personal data (IPs, e-mails) in counters and logs. */
   pseudonymKey: string
 }
@@ -155,6 +159,7 @@ export function settingsOf(env: object): Settings {
     },
     carrierWebhookSecret: v.CARRIER_WEBHOOK_SECRET,
     risk: { checkoutVelocity: v.RISK_CHECKOUT_VELOCITY },
+    notifications: { email: { from: v.EMAIL_FROM, apiBase: v.RESEND_API_BASE, resendApiKey: v.RESEND_API_KEY ?? '' } },
     webhooks: { retryScale: v.WEBHOOK_RETRY_SCALE, timeoutMs: v.WEBHOOK_TIMEOUT_MS, disableAfterMs: v.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000 },
     pseudonymKey: v.PSEUDONYM_KEY,
   }

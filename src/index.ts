@@ -4,6 +4,7 @@ import { eventHandlers } from './events/event-routing-consumer'
 import { consumeEvents } from './events/events-consumer'
 import { consumeJobs } from './jobs/jobs-consumer'
 import { consumeWebhookDeliveries } from './webhook-endpoints/webhook-delivery-consumer'
+import { consumeNotifications } from './notifications/notification-consumer'
 import { consumeDeadLetters } from './ops/dead-letter-consumer'
 import { housekeeping } from './ops/housekeeping-job'
 import { rootLogger } from './platform/runtime'
@@ -25,6 +26,7 @@ export default {
     if (batch.queue.endsWith('-dlq')) await consumeDeadLetters(batch, env, log)
     else if (batch.queue.startsWith('souk-jobs')) await consumeJobs(batch, env, log, async (request) => app.fetch(request, env, ctx))
     else if (batch.queue.startsWith('souk-webhooks')) await consumeWebhookDeliveries(batch, env, log)
+    else if (batch.queue.startsWith('souk-notifications')) await consumeNotifications(batch, env, log)
     else await consumeEvents(batch, env, eventHandlers, log)
   },
 

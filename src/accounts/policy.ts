@@ -32,6 +32,9 @@ const rules = {
   'ledger.verify': { roles: ['admin'], scope: 'admin' },
   'webhooks.manage': { scope: 'webhooks:manage' },
   'deadLetters.manage': { roles: ['admin'], scope: 'admin' },
+  'notifications.read': { scope: 'notifications:read' },
+  // Preferences are a person's choice, not an integration's.
+  'notifications.configure': { sessionOnly: true },
 } satisfies Record<string, Rule>
 
 export type Action = keyof typeof rules

@@ -332,3 +332,66 @@ export const deadLetters = sqliteTable(
   },
   (t) => [index('dead_letters_queue_idx').on(t.queue, t.id)],
 )
+
+/** The in-app inbox: one row per (event, person, type), so a redelivered event notifies once. */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    type: text('type').notNull(),
+    category: text('category', { enum: ['security', 'payment', 'activity'] }).notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    eventId: text('event_id').notNull(),
+    /** Notices sharing a key (outbids on one listing) are sent at most once per throttle window. */
+    throttleKey: text('throttle_key'),
+    /** Shown in the inbox (the in_app channel); a notice for other channels only is kept but not listed. */
+    inApp: integer('in_app', { mode: 'boolean' }).notNull(),
+    createdAt: text('created_at').notNull(),
+    readAt: text('read_at'),
+  },
+  (t) => [
+    uniqueIndex('notifications_event_user_type_unique').on(t.eventId, t.userId, t.type),
+    index('notifications_user_idx').on(t.userId, t.id),
+    index('notifications_throttle_idx').on(t.userId, t.throttleKey, t.createdAt),
+  ],
+)
+
+/** Each person's notification preferences (API.md), as the JSON they last PUT. */
+export const notificationPreferences = sqliteTable('notification_preferences', {
+  userId: text('user_id').primaryKey(),
+  preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: text('updated_at').notNull(),
+})
+
+/** One notice to go out on one channel (email, sms, push) at `dueAt`; a digest sends many at once. */
+export const notificationDispatches = sqliteTable(
+  'notification_dispatches',
+  {
+    notificationId: text('notification_id').notNull(),
+    userId: text('user_id').notNull(),
+    channel: text('channel').notNull(),
+    dueAt: text('due_at').notNull(),
+    digest: integer('digest', { mode: 'boolean' }).notNull(),
+    sentAt: text('sent_at'),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.channel] }), index('notification_dispatches_user_idx').on(t.userId, t.channel, t.sentAt, t.dueAt)],
+)
+
+/** Development only: what would have left the system (email, SMS, push), for GET /v1/dev/outbox. */
+export const devOutbox = sqliteTable(
+  'dev_outbox',
+  {
+    id: text('id').primaryKey(),
+    channel: text('channel').notNull(),
+    userId: text('user_id').notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    notificationId: text('notification_id').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('dev_outbox_notification_channel_unique').on(t.notificationId, t.channel)],
+)

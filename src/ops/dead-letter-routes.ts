@@ -8,7 +8,7 @@ import { validationProblem } from '../http/validation-problem'
 import { systemClock } from '../platform/runtime'
 import { deadLetter, listDeadLetters, markReplayed, type DeadLetter } from './dead-letter-store'
 
-const replayable = ['souk-events', 'souk-jobs', 'souk-webhooks'] as const
+const replayable = ['souk-events', 'souk-jobs', 'souk-webhooks', 'souk-notifications'] as const
 
 const DeadLetterSchema = z
   .object({ id: z.string(), queue: z.string(), body: z.unknown(), attempts: z.number().int(), receivedAt: z.string(), replayedAt: z.string().nullable() })
@@ -41,6 +41,7 @@ function queueOf(env: Env, name: string): Queue | undefined {
   if (name === 'souk-events') return env.EVENTS
   if (name === 'souk-jobs') return env.JOBS
   if (name === 'souk-webhooks') return env.WEBHOOKS
+  if (name === 'souk-notifications') return env.NOTIFICATIONS
   return undefined
 }
 

@@ -54,6 +54,8 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   WEBHOOK_RETRY_SCALE: '0.5',
   WEBHOOK_TIMEOUT_MS: '7000',
   WEBHOOK_DISABLE_AFTER_HOURS: '48',
+  EMAIL_FROM: 'Souk <hello@souk.example>',
+  RESEND_API_KEY: 're_test_key',
   STRIPE_SECRET_KEY: STRIPE_KEY,
   STRIPE_WEBHOOK_SECRET: STRIPE_WHSEC,
   CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
@@ -107,6 +109,7 @@ describe('settingsOf', () => {
       carrierWebhookSecret: CARRIER_SECRET,
       risk: { checkoutVelocity: { windowMinutes: 30, challengeAt: 5, blockAt: 12 } },
       webhooks: { retryScale: 0.5, timeoutMs: 7000, disableAfterMs: 48 * 3_600_000 },
+      notifications: { email: { from: 'Souk <hello@souk.example>', apiBase: 'https://api.resend.com', resendApiKey: 're_test_key' } },
       pseudonymKey: KEY,
     })
   })
@@ -163,6 +166,7 @@ describe('settingsOf', () => {
       carrierWebhookSecret: CARRIER_SECRET,
       risk: { checkoutVelocity: { windowMinutes: 60, challengeAt: 10, blockAt: 30 } },
       webhooks: { retryScale: 1, timeoutMs: 10_000, disableAfterMs: 120 * 3_600_000 },
+      notifications: { email: { from: 'Souk <notifications@souk.example>', apiBase: 'https://api.resend.com', resendApiKey: '' } },
       pseudonymKey: KEY,
     })
   })

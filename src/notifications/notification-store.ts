@@ -1,0 +1,105 @@
+import type { Channel } from './preferences'
+import type { Notice } from './notification-rules'
+
+/** The inbox, dispatches, preferences and the development outbox in D1 (raw statements). */
+export type InboxItem = { id: string; type: string; category: Notice['category']; title: string; body: string; data: Record<string, unknown>; createdAt: string; readAt: string | null }
+
+type InboxRow = { id: string; type: string; category: Notice['category']; title: string; body: string; data: string; created_at: string; read_at: string | null }
+const toItem = (r: InboxRow): InboxItem => ({ id: r.id, type: r.type, category: r.category, title: r.title, body: r.body, data: JSON.parse(r.data) as Record<string, unknown>, createdAt: r.created_at, readAt: r.read_at })
+
+/** Records a notice once per (event, person, type); false when this event already notified them. */
+export async function recordNotice(d1: D1Database, id: string, eventId: string, n: Notice, inApp: boolean, at: string): Promise<boolean> {
+  const r = await d1
+    .prepare(
+      `INSERT OR IGNORE INTO notifications (id, user_id, type, category, title, body, data, event_id, throttle_key, in_app, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(id, n.userId, n.type, n.category, n.title, n.body, JSON.stringify(n.data), eventId, n.throttleKey, inApp ? 1 : 0, at)
+    .run()
+  return r.meta.changes === 1
+}
+
+/** When this person was last notified under `throttleKey`, if ever. */
+export async function lastNotified(d1: D1Database, userId: string, throttleKey: string): Promise<Date | null> {
+  const row = await d1.prepare('SELECT max(created_at) AS at FROM notifications WHERE user_id = ? AND throttle_key = ?').bind(userId, throttleKey).first<{ at: string | null }>()
+  return row?.at ? new Date(row.at) : null
+}
+
+export async function inbox(d1: D1Database, userId: string, limit: number, before?: string): Promise<InboxItem[]> {
+  const { results } = await d1
+    .prepare('SELECT * FROM notifications WHERE user_id = ?1 AND in_app = 1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3')
+    .bind(userId, before ?? null, limit + 1)
+    .all<InboxRow>()
+  return results.map(toItem)
+}
+
+export async function markRead(d1: D1Database, userId: string, id: string, at: string): Promise<InboxItem | undefined> {
+  await d1.prepare('UPDATE notifications SET read_at = coalesce(read_at, ?) WHERE id = ? AND user_id = ? AND in_app = 1').bind(at, id, userId).run()
+  const row = await d1.prepare('SELECT * FROM notifications WHERE id = ? AND user_id = ? AND in_app = 1').bind(id, userId).first<InboxRow>()
+  return row ? toItem(row) : undefined
+}
+
+export async function loadPreferences(d1: D1Database, userId: string): Promise<unknown> {
+  const row = await d1.prepare('SELECT preferences FROM notification_preferences WHERE user_id = ?').bind(userId).first<{ preferences: string }>()
+  return row ? (JSON.parse(row.preferences) as unknown) : {}
+}
+
+export async function savePreferences(d1: D1Database, userId: string, preferences: unknown, at: string): Promise<void> {
+  await d1
+    .prepare('INSERT INTO notification_preferences (user_id, preferences, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET preferences = excluded.preferences, updated_at = excluded.updated_at')
+    .bind(userId, JSON.stringify(preferences), at)
+    .run()
+}
+
+export async function planDispatch(d1: D1Database, notificationId: string, userId: string, channel: Channel, dueAt: string, digest: boolean): Promise<void> {
+  await d1
+    .prepare('INSERT OR IGNORE INTO notification_dispatches (notification_id, user_id, channel, due_at, digest) VALUES (?, ?, ?, ?, ?)')
+    .bind(notificationId, userId, channel, dueAt, digest ? 1 : 0)
+    .run()
+}
+
+export type DueDispatch = { notificationId: string; title: string; body: string; type: string }
+
+/**
+ * Claims what is due for one person on one channel: one notice (`notificationId`) or, for a
+ * digest, every digest notice due by `now`. Claimed rows are marked sent in the same statement,
+ * so two runs never send the same notice.
+ */
+export async function claimDue(d1: D1Database, userId: string, channel: Channel, now: string, notificationId: string | null): Promise<DueDispatch[]> {
+  const { results } = await d1
+    .prepare(
+      `UPDATE notification_dispatches SET sent_at = ?1
+       WHERE user_id = ?2 AND channel = ?3 AND sent_at IS NULL AND due_at <= ?1 AND (?4 IS NULL AND digest = 1 OR notification_id = ?4)
+       RETURNING notification_id`,
+    )
+    .bind(now, userId, channel, notificationId)
+    .all<{ notification_id: string }>()
+  if (results.length === 0) return []
+  const { results: rows } = await d1
+    .prepare('SELECT id, title, body, type FROM notifications WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+    .bind(JSON.stringify(results.map((r) => r.notification_id)))
+    .all<{ id: string; title: string; body: string; type: string }>()
+  return rows.map((r) => ({ notificationId: r.id, title: r.title, body: r.body, type: r.type }))
+}
+
+export async function userEmail(d1: D1Database, userId: string): Promise<string | null> {
+  const row = await d1.prepare('SELECT email FROM users WHERE id = ? AND erased_at IS NULL').bind(userId).first<{ email: string }>()
+  return row?.email ?? null
+}
+
+export type OutboxItem = { id: string; channel: string; userId: string; recipient: string; subject: string; body: string; notificationId: string; createdAt: string }
+
+export async function addToOutbox(d1: D1Database, o: OutboxItem): Promise<void> {
+  await d1
+    .prepare('INSERT OR IGNORE INTO dev_outbox (id, channel, user_id, recipient, subject, body, notification_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .bind(o.id, o.channel, o.userId, o.recipient, o.subject, o.body, o.notificationId, o.createdAt)
+    .run()
+}
+
+export async function outbox(d1: D1Database, limit: number, userId?: string): Promise<OutboxItem[]> {
+  const { results } = await d1
+    .prepare('SELECT * FROM dev_outbox WHERE (?1 IS NULL OR user_id = ?1) ORDER BY id DESC LIMIT ?2')
+    .bind(userId ?? null, limit)
+    .all<{ id: string; channel: string; user_id: string; recipient: string; subject: string; body: string; notification_id: string; created_at: string }>()
+  return results.map((r) => ({ id: r.id, channel: r.channel, userId: r.user_id, recipient: r.recipient, subject: r.subject, body: r.body, notificationId: r.notification_id, createdAt: r.created_at }))
+}

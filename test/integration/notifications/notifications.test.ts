@@ -1,0 +1,123 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { formatId } from '../../../src/core/ids'
+import worker from '../../../src/index'
+import { listingStub } from '../../../src/listings/listing-object'
+import { orderEventEnvelope } from '../../../src/orders/order-event'
+import { checkout, checkoutBody, eventually, fixedListing } from '../checkout/checkout-fixtures'
+import { newListingId } from '../listings/fixtures'
+import { call, json, register, type Registered } from '../support/api'
+
+type Inbox = { data: { id: string; type: string; title: string; data: Record<string, unknown>; readAt: string | null }[] }
+const inboxOf = async (u: Registered) => json<Inbox>(await call('/v1/me/notifications', { token: u.token }))
+const outboxOf = async (u: Registered) => json<{ data: { channel: string; subject: string; recipient: string }[] }>(await call('/v1/dev/outbox', { token: u.token }))
+
+async function auction(seller: Registered) {
+  const id = newListingId()
+  const stub = listingStub(env, id)
+  const created = await stub.create({
+    id,
+    sellerId: seller.user.id,
+    title: 'Brass lamp',
+    description: '',
+    category: 'home',
+    format: 'auction',
+    currency: 'USD',
+    acceptsOffers: false,
+    auction: { startingBid: 1000, reservePrice: null, buyNowPrice: null, endsAt: new Date(Date.now() + 3_600_000).toISOString() },
+  })
+  expect(created.ok).toBe(true)
+  return stub
+}
+
+describe('notifications from events', () => {
+  it('tells an outbid bidder once per few minutes, in the inbox and by e-mail, without naming the new leader', async () => {
+    const seller = await register('seller')
+    const alice = await register('alice')
+    const bob = await register('bob')
+    const stub = await auction(seller)
+    await stub.placeBid({ bidderId: alice.user.id, maxAmount: { amount: 1500, currency: 'USD' } })
+    await stub.placeBid({ bidderId: bob.user.id, maxAmount: { amount: 2000, currency: 'USD' } })
+    const first = await eventually(() => inboxOf(alice), (i) => i.data.some((n) => n.type === 'bid.outbid'))
+    const outbid = first.data.find((n) => n.type === 'bid.outbid')
+    expect(JSON.stringify(outbid)).not.toContain(bob.user.id)
+    // A bidding war: Alice comes back and is outbid twice more within the window.
+    await stub.placeBid({ bidderId: alice.user.id, maxAmount: { amount: 2500, currency: 'USD' } })
+    await stub.placeBid({ bidderId: bob.user.id, maxAmount: { amount: 3000, currency: 'USD' } })
+    await stub.placeBid({ bidderId: alice.user.id, maxAmount: { amount: 3500, currency: 'USD' } })
+    await stub.placeBid({ bidderId: bob.user.id, maxAmount: { amount: 4000, currency: 'USD' } })
+    await eventually(() => inboxOf(bob), (i) => i.data.filter((n) => n.type === 'bid.outbid').length >= 1)
+    await new Promise((r) => setTimeout(r, 500))
+    expect((await inboxOf(alice)).data.filter((n) => n.type === 'bid.outbid')).toHaveLength(1)
+    // Every channel is on unless turned off: one message each, once, in the development outbox.
+    const sent = await eventually(() => outboxOf(alice), (o) => o.data.length >= 3)
+    expect(sent.data.map((m) => m.channel).sort()).toEqual(['email', 'push', 'sms'])
+    expect(sent.data.find((m) => m.channel === 'email')).toMatchObject({ recipient: alice.user.email, subject: outbid?.title })
+
+    const read = await call(`/v1/me/notifications/${outbid?.id}/read`, { method: 'POST', token: alice.token })
+    expect((await json<{ readAt: string | null }>(read)).readAt).not.toBeNull()
+    expect((await call(`/v1/me/notifications/${outbid?.id}/read`, { method: 'POST', token: bob.token })).status).toBe(404)
+  })
+
+  it('notifies once when the same event is delivered twice', async () => {
+    const buyer = await register('buyer')
+    const seller = await register('seller')
+    const event = orderEventEnvelope({
+      eventId: formatId('evt', Date.now(), crypto.getRandomValues(new Uint8Array(10))),
+      orderId: formatId('ord', Date.now(), crypto.getRandomValues(new Uint8Array(10))),
+      seq: 3,
+      status: 'shipped',
+      action: 'ship',
+      actor: 'seller',
+      reason: null,
+      at: new Date().toISOString(),
+      buyerId: buyer.user.id,
+      sellerId: seller.user.id,
+      currency: 'USD',
+      total: 1500,
+      items: [{ listingId: 'lst_x', quantity: 1, unitPrice: 1500 }],
+    })
+    for (const tag of ['first', 'again']) {
+      const batch = createMessageBatch('souk-events', [{ id: tag, timestamp: new Date(), attempts: 1, body: event }])
+      const ctx = createExecutionContext()
+      await worker.queue(batch, env, ctx)
+      expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([tag])
+    }
+    expect((await inboxOf(buyer)).data.filter((n) => n.type === 'order.shipped')).toHaveLength(1)
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM notification_dispatches WHERE user_id = ?').bind(buyer.user.id).first<{ n: number }>()
+    expect(rows?.n).toBe(3) // email, sms and push, each once
+  })
+
+  it('follows preferences: channels off, quiet hours that delay activity but not payment notices', async () => {
+    const seller = await register('seller')
+    const buyer = await register('buyer')
+    // Quiet all day in Tokyo (a window of 23 h 59 min that contains now), e-mail off for sales.
+    const put = await call('/v1/me/notification-preferences', {
+      method: 'PUT',
+      token: seller.token,
+      json: { events: { 'order.sold': { email: false }, 'offer.received': { in_app: false } }, quietHours: { start: '00:00', end: '23:59', timeZone: 'Asia/Tokyo' } },
+    })
+    expect(put.status).toBe(200)
+    const bad = await call('/v1/me/notification-preferences', { method: 'PUT', token: seller.token, json: { quietHours: { start: '25:00', end: '07:00', timeZone: 'Mars/Olympus' } } })
+    expect(bad.status).toBe(400)
+    expect((await json<{ code: string }>(await call('/v1/me/notification-preferences', { token: seller.token }))).code).toBeUndefined()
+
+    const listing = await fixedListing(seller, { acceptsOffers: true, price: 5000 })
+    expect((await call(`/v1/listings/${listing.id}/offers`, { method: 'POST', token: buyer.token, json: { amount: { amount: 4000, currency: 'USD' } } })).status).toBe(201)
+    expect((await checkout(buyer, checkoutBody((await fixedListing(seller)).id))).status).toBe(201)
+    const sold = await eventually(() => inboxOf(seller), (i) => i.data.some((n) => n.type === 'order.sold'))
+    // offer.received is kept out of the inbox (in_app off) but still planned for e-mail, after quiet hours.
+    expect(sold.data.some((n) => n.type === 'offer.received')).toBe(false)
+    const plans = await env.DB.prepare(
+      'SELECT n.type, d.channel, d.due_at FROM notification_dispatches d JOIN notifications n ON n.id = d.notification_id WHERE d.user_id = ? ORDER BY n.type, d.channel',
+    )
+      .bind(seller.user.id)
+      .all<{ type: string; channel: string; due_at: string }>()
+    const offerEmail = plans.results.find((p) => p.type === 'offer.received' && p.channel === 'email')
+    expect(Date.parse(offerEmail?.due_at ?? '')).toBeGreaterThan(Date.now() + 60_000)
+    expect(plans.results.some((p) => p.type === 'order.sold' && p.channel === 'email')).toBe(false)
+    const soldPush = plans.results.find((p) => p.type === 'order.sold' && p.channel === 'push')
+    expect(Date.parse(soldPush?.due_at ?? '')).toBeLessThanOrEqual(Date.now())
+  })
+})
