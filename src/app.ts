@@ -27,6 +27,7 @@ import { notFound, renderProblem } from './http/render-problem'
 import { requestContext } from './http/request-context'
 import { validationProblem } from './http/validation-problem'
 import { notificationRoutes } from './notifications/notification-routes'
+import { userLiveRoutes } from './notifications/user-live-routes'
 import { deadLetterRoutes } from './ops/dead-letter-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
@@ -59,6 +60,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)
     .route('/', notificationRoutes)
+    .route('/', userLiveRoutes)
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   app.onError(renderProblem)

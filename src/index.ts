@@ -13,6 +13,7 @@ export { IdempotencyObject } from './idempotency/idempotency-object'
 export { CircuitBreakerObject } from './payments/circuit-breaker-object'
 export { SandboxGatewayObject } from './payments/sandbox-gateway-object'
 export { ListingObject } from './listings/listing-object'
+export { UserLiveObject } from './notifications/user-live-object'
 export { RateLimiterObject } from './rate-limits/rate-limiter-object'
 
 const app = createApp()

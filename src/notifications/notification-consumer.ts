@@ -14,6 +14,7 @@ import { claimDue, lastNotified, loadPreferences, planDispatch, recordNotice, us
 import { channelsFor, NotificationPreferences, type Channel } from './preferences'
 import { deliverAt } from './quiet-hours'
 import { throttled } from './throttle'
+import { pushLive } from './live-push-consumer'
 
 /** Cloudflare Queues delay a message by at most 12 hours; a later send is re-queued on arrival. */
 const MAX_DELAY_SECONDS = 12 * 3600
@@ -45,6 +46,7 @@ export async function notifyFromEvent(event: EventEnvelope, env: Env): Promise<v
     if (notice.throttleKey && throttled(await lastNotified(env.DB, notice.userId, notice.throttleKey), now)) continue
     const id = newId('ntf', now)
     if (!(await recordNotice(env.DB, id, event.id, notice, chosen.includes('in_app'), now.toISOString()))) continue
+    if (chosen.includes('in_app')) await pushLive(env, notice.userId, { type: 'notification', data: { id, type: notice.type, category: notice.category, title: notice.title, body: notice.body, data: notice.data, createdAt: now.toISOString() } })
     for (const channel of chosen.filter((c): c is Exclude<Channel, 'in_app'> => c !== 'in_app')) {
       const digestAt = notice.category === 'activity' && prefs.digest ? nextDigestAt(prefs.digest, prefs.quietHours?.timeZone, now) : null
       const due = digestAt ?? deliverAt(notice.category, prefs.quietHours, now)

@@ -1,0 +1,68 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { sha256Hex, toBase64Url } from '../core/bytes'
+import type { AppEnv } from '../env'
+import { principalOf, requireAccess, unauthenticated } from '../http/authorization'
+import { problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { validationProblem } from '../http/validation-problem'
+import { randomBytes, systemClock } from '../platform/runtime'
+import { userLiveStub } from './user-live-object'
+
+/** A ticket lives this long and opens one connection. */
+const TICKET_TTL_MS = 60_000
+
+const ticketRoute = createRoute({
+  method: 'post',
+  path: '/me/live-tickets',
+  tags: ['Notifications'],
+  security: [{ bearer: [] }],
+  summary: 'A single-use ticket (60 s) for a browser to open GET /v1/me/live?ticket=… (browsers cannot set Authorization on a WebSocket)',
+  middleware: requireAccess('notifications.read'),
+  responses: {
+    201: { description: 'The ticket', content: { 'application/json': { schema: z.object({ ticket: z.string(), expiresAt: z.string() }).openapi('LiveTicket') } } },
+    401: problems[401],
+    403: problems[403],
+  },
+})
+
+const liveRoute = createRoute({
+  method: 'get',
+  path: '/me/live',
+  tags: ['Notifications'],
+  security: [{ bearer: [] }],
+  summary: 'WebSocket for the caller: `{ type: "notification" | "order.updated", data }` as things happen. Send `ping` for `pong`',
+  request: { query: z.object({ ticket: z.string().max(300).optional() }) },
+  responses: {
+    101: { description: 'Switching to WebSocket' },
+    401: problems[401],
+    426: { description: '`upgrade_required`: this route speaks WebSocket only', content: problems[401].content },
+  },
+})
+
+/** `<userId>.<secret>`: the user part says which object keeps it; only its hash is stored. */
+function parseTicket(ticket: string): { userId: string; secret: string } | undefined {
+  const [userId, secret, ...rest] = ticket.split('.')
+  return userId && secret && rest.length === 0 && /^usr_[0-9a-z]{26}$/.test(userId) ? { userId, secret } : undefined
+}
+
+export const userLiveRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(ticketRoute, async (c) => {
+    const { userId } = principalOf(c)
+    const secret = toBase64Url(randomBytes(24))
+    const expiresAt = systemClock().getTime() + TICKET_TTL_MS
+    await userLiveStub(c.env, userId).issueTicket(await sha256Hex(secret), expiresAt)
+    return c.json({ ticket: `${userId}.${secret}`, expiresAt: new Date(expiresAt).toISOString() }, 201)
+  })
+  .openapi(liveRoute, async (c) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      throw new Problem(426, 'upgrade_required', 'Connect with a WebSocket client', { headers: { Upgrade: 'websocket' } })
+    }
+    let userId = c.var.principal?.userId
+    const { ticket } = c.req.valid('query')
+    if (!userId && ticket) {
+      const parsed = parseTicket(ticket)
+      if (parsed && (await userLiveStub(c.env, parsed.userId).redeemTicket(await sha256Hex(parsed.secret)))) userId = parsed.userId
+    }
+    if (!userId) throw unauthenticated('Send a bearer token, or ?ticket= from POST /v1/me/live-tickets')
+    return userLiveStub(c.env, userId).fetch(new Request(c.req.url, c.req.raw))
+  })
