@@ -9,7 +9,7 @@ import { orderEventTypes } from '../orders/order-event'
 import { newId, systemClock } from '../platform/runtime'
 import { channelAdapter } from './channel-adapters'
 import { nextDigestAt } from './digest'
-import { noticesFor } from './notification-rules'
+import { noticesFor, type Notice } from './notification-rules'
 import { claimDue, lastNotified, loadPreferences, planDispatch, recordNotice, userEmail } from './notification-store'
 import { channelsFor, NotificationPreferences, type Channel } from './preferences'
 import { deliverAt } from './quiet-hours'
@@ -38,21 +38,24 @@ export type NotificationJob = z.infer<typeof NotificationJob>
  */
 export async function notifyFromEvent(event: EventEnvelope, env: Env): Promise<void> {
   const now = systemClock()
-  for (const notice of noticesFor(event)) {
-    const parsed = NotificationPreferences.safeParse(await loadPreferences(env.DB, notice.userId))
-    const prefs = parsed.success ? parsed.data : { events: {} }
-    const chosen = channelsFor(prefs, notice.type)
-    if (chosen.length === 0) continue
-    if (notice.throttleKey && throttled(await lastNotified(env.DB, notice.userId, notice.throttleKey), now)) continue
-    const id = newId('ntf', now)
-    if (!(await recordNotice(env.DB, id, event.id, notice, chosen.includes('in_app'), now.toISOString()))) continue
-    if (chosen.includes('in_app')) await pushLive(env, notice.userId, { type: 'notification', data: { id, type: notice.type, category: notice.category, title: notice.title, body: notice.body, data: notice.data, createdAt: now.toISOString() } })
-    for (const channel of chosen.filter((c): c is Exclude<Channel, 'in_app'> => c !== 'in_app')) {
-      const digestAt = notice.category === 'activity' && prefs.digest ? nextDigestAt(prefs.digest, prefs.quietHours?.timeZone, now) : null
-      const due = digestAt ?? deliverAt(notice.category, prefs.quietHours, now)
-      await planDispatch(env.DB, id, notice.userId, channel, due.toISOString(), digestAt !== null)
-      await enqueue(env, { kind: digestAt ? 'digest' : 'send', userId: notice.userId, channel, notificationId: digestAt ? null : id, dueAt: due.toISOString() }, now)
-    }
+  for (const notice of noticesFor(event)) await deliverNotice(env, event.id, notice, now)
+}
+
+/** One notice to one person, through their preferences; `eventId` (with the person and type) makes it once. */
+export async function deliverNotice(env: Env, eventId: string, notice: Notice, now: Date): Promise<void> {
+  const parsed = NotificationPreferences.safeParse(await loadPreferences(env.DB, notice.userId))
+  const prefs = parsed.success ? parsed.data : { events: {} }
+  const chosen = channelsFor(prefs, notice.type)
+  if (chosen.length === 0) return
+  if (notice.throttleKey && throttled(await lastNotified(env.DB, notice.userId, notice.throttleKey), now)) return
+  const id = newId('ntf', now)
+  if (!(await recordNotice(env.DB, id, eventId, notice, chosen.includes('in_app'), now.toISOString()))) return
+  if (chosen.includes('in_app')) await pushLive(env, notice.userId, { type: 'notification', data: { id, type: notice.type, category: notice.category, title: notice.title, body: notice.body, data: notice.data, createdAt: now.toISOString() } })
+  for (const channel of chosen.filter((c): c is Exclude<Channel, 'in_app'> => c !== 'in_app')) {
+    const digestAt = notice.category === 'activity' && prefs.digest ? nextDigestAt(prefs.digest, prefs.quietHours?.timeZone, now) : null
+    const due = digestAt ?? deliverAt(notice.category, prefs.quietHours, now)
+    await planDispatch(env.DB, id, notice.userId, channel, due.toISOString(), digestAt !== null)
+    await enqueue(env, { kind: digestAt ? 'digest' : 'send', userId: notice.userId, channel, notificationId: digestAt ? null : id, dueAt: due.toISOString() }, now)
   }
 }
 

@@ -48,6 +48,8 @@ export const notificationTypes: string[] = [
   'order.cancelled',
   'order.disputed',
   'order.refunded',
+  // Not from an event: the webhook delivery consumer tells an endpoint's owner it was disabled.
+  'webhook.disabled',
 ]
 
 const MoneySchema = z.object({ amount: z.number().int(), currency: z.enum(currencies) })

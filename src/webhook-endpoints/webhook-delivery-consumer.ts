@@ -4,6 +4,7 @@ import { settingsOf } from '../config'
 import { backoffSeconds } from '../core/backoff'
 import type { Logger } from '../core/logger'
 import { systemClock } from '../platform/runtime'
+import { deliverNotice } from '../notifications/notification-consumer'
 import { endpointUrlProblem } from './endpoint-url'
 import { MAX_ATTEMPTS, nextRetryDelayMs } from './retry-schedule'
 import { disableEndpoint, endpointById, noteFailure, noteSuccess, type WebhookEndpoint } from './webhook-endpoint-store'
@@ -60,19 +61,33 @@ async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send)
   }
   if (result.status === 410) {
     await recordAttempt(env.DB, record, 'failed')
-    await disableEndpoint(env.DB, endpoint.id, 'gone: the receiver answered 410')
-    log.warn('webhook_endpoint_disabled', { endpointId: endpoint.id, reason: 'gone' })
+    await disable(env, endpoint, 'gone: the receiver answered 410', now, log)
     return
   }
   const delayMs = message.attempts < MAX_ATTEMPTS ? nextRetryDelayMs(message.attempts, settings.webhooks.retryScale) : null
   await recordAttempt(env.DB, record, delayMs === null ? 'failed' : 'pending')
   const failingSince = await noteFailure(env.DB, endpoint.id, now.toISOString())
   if (now.getTime() - Date.parse(failingSince) >= settings.webhooks.disableAfterMs) {
-    await disableEndpoint(env.DB, endpoint.id, `failing since ${failingSince}`)
-    log.warn('webhook_endpoint_disabled', { endpointId: endpoint.id, reason: 'failing', failingSince })
+    await disable(env, endpoint, `failing since ${failingSince}`, now, log)
     return
   }
   if (delayMs !== null) await env.WEBHOOKS.send({ messageId }, { contentType: 'json', delaySeconds: Math.min(43_200, Math.ceil(delayMs / 1000)) })
+}
+
+/** Disables the endpoint and tells its owner (a security notice: it ignores quiet hours). */
+async function disable(env: Env, endpoint: WebhookEndpoint, reason: string, now: Date, log: Logger): Promise<void> {
+  // Several failing messages may race here: only the one that disables it tells the owner.
+  if (!(await disableEndpoint(env.DB, endpoint.id, reason))) return
+  log.warn('webhook_endpoint_disabled', { endpointId: endpoint.id, reason })
+  await deliverNotice(env, `webhook.disabled:${endpoint.id}`, {
+    userId: endpoint.ownerId,
+    type: 'webhook.disabled',
+    category: 'security',
+    title: 'A webhook endpoint was disabled',
+    body: `Souk stopped sending to ${endpoint.url}: ${reason}. Fix the receiver, then register it again.`,
+    data: { endpointId: endpoint.id },
+    throttleKey: null,
+  }, now)
 }
 
 async function attempt(endpoint: WebhookEndpoint, message: WebhookMessage, now: Date, timeoutMs: number, send: Send): Promise<{ status: number | null; durationMs: number; error: string | null }> {

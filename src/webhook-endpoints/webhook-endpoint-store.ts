@@ -75,8 +75,10 @@ export async function activeEndpointsOf(d1: D1Database, ownerIds: string[]): Pro
   return results.map(toEndpoint)
 }
 
-export async function disableEndpoint(d1: D1Database, id: string, reason: string): Promise<void> {
-  await d1.prepare("UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = ? WHERE id = ? AND status = 'active'").bind(reason, id).run()
+/** True when this call disabled it (false if it already was). */
+export async function disableEndpoint(d1: D1Database, id: string, reason: string): Promise<boolean> {
+  const r = await d1.prepare("UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = ? WHERE id = ? AND status = 'active'").bind(reason, id).run()
+  return r.meta.changes === 1
 }
 
 /** A failed attempt: the endpoint is failing since its first failure after a success. */

@@ -87,6 +87,12 @@ describe('outbound webhooks over real HTTP', () => {
       (e) => e.status === 'disabled',
     )
     expect(after.disabledReason).toMatch(/410/)
+    // Its owner is told, in the inbox (and by e-mail: here, the development outbox).
+    const inbox = await until(
+      async () => ((await (await http('/v1/me/notifications', { token: seller })).json()) as { data: { type: string; data: { endpointId?: string } }[] }).data,
+      (d) => d.some((n) => n.type === 'webhook.disabled'),
+    )
+    expect(inbox.filter((n) => n.type === 'webhook.disabled').map((n) => n.data.endpointId)).toEqual([endpoint.id])
   })
 
   it('refuses endpoints outside what this environment allows, and hides others’ endpoints', async () => {
