@@ -163,6 +163,15 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
   console.log(`(b) ${watcherCount} watchers…`)
   const b = await watcherLatency(base, await auction(seller), bidders, post)
 
+  // (g) Event → notification: an outbid bidder listening on /v1/me/live; one fresh auction per sample
+  // (outbids on one listing are throttled to one per 5 minutes).
+  console.log('(g) event → notification latency…')
+  const g = await notificationLatency(base, seller, bidders, auction, post)
+
+  // (h) Webhook throughput: the seller's endpoint takes every event; a burst of bids makes them.
+  console.log('(h) webhook deliveries to a local receiver…')
+  const h = await webhookThroughput(base, seller, bidders, auction, post)
+
   const ok = (samples: Sample[]) => samples.filter((s) => s.status < 500).length === samples.length
   return [
     {
@@ -195,12 +204,95 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
         `sold out after ${soldOutMs.toFixed(0)} ms, all answered in ${fElapsed.toFixed(0)} ms; oversell ${oversell}${ok(f) ? '' : ', SERVER ERRORS'}`,
     },
     {
+      scenario: '(g) event → notification',
+      rate: `${g.samples} outbids`,
+      latency: g.latency,
+      note: 'bid answered → the outbid bidder’s live channel pushes the notice (recorded in the inbox first)',
+    },
+    {
+      scenario: '(h) webhook deliveries',
+      rate: `${h.rate.toFixed(0)} deliveries/s`,
+      latency: h.latency,
+      note: `${h.received} of ${h.expected} events delivered once each (${h.duplicates} repeats); latency from the event's commit to the receiver`,
+    },
+    {
       scenario: '(d) bids at half of (a)',
       rate: `${offered} req/s offered`,
       latency: summarize(d.samples.map((s) => s.ms)),
       note: `open loop; ${d.samples.filter((s) => s.status === 201).length} placed${ok(d.samples) ? '' : ', SERVER ERRORS'}`,
     },
   ]
+}
+
+type Post = (p: string, t: string | undefined, b: unknown) => Promise<Response>
+
+async function notificationLatency(base: string, seller: string, bidders: string[], auction: (s: string) => Promise<string>, post: Post) {
+  const samples = 40
+  const [first = '', second = ''] = bidders
+  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/v1/me/live`, { headers: { authorization: `Bearer ${first}` } })
+  const arrivals: number[] = []
+  ws.on('message', (raw: Buffer) => {
+    const m = JSON.parse(raw.toString()) as { type: string; data: { type?: string } }
+    if (m.type === 'notification' && m.data.type === 'bid.outbid') arrivals.push(performance.now())
+  })
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve)
+    ws.once('error', reject)
+  })
+  const latencies: number[] = []
+  for (let i = 0; i < samples; i++) {
+    const listing = await auction(seller)
+    await post(`/v1/listings/${listing}/bids`, first, { maxAmount: usd(200) })
+    const before = arrivals.length
+    const t0 = performance.now()
+    await post(`/v1/listings/${listing}/bids`, second, { maxAmount: usd(400) })
+    const deadline = t0 + 10_000
+    while (arrivals.length === before && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2))
+    if (arrivals.length > before) latencies.push((arrivals[before] ?? t0) - t0)
+  }
+  ws.terminate()
+  return { samples: latencies.length, latency: summarize(latencies) }
+}
+
+async function webhookThroughput(base: string, seller: string, bidders: string[], auction: (s: string) => Promise<string>, post: Post) {
+  const { createServer } = await import('node:http')
+  const seen = new Map<string, number>()
+  let duplicates = 0
+  const latencies: number[] = []
+  let first = 0
+  let last = 0
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => (body += c.toString()))
+    req.on('end', () => {
+      const now = Date.now()
+      const id = String(req.headers['webhook-id'])
+      if (seen.has(id)) duplicates++
+      else {
+        seen.set(id, now)
+        latencies.push(now - Date.parse((JSON.parse(body) as { timestamp: string }).timestamp))
+        first = first || performance.now()
+        last = performance.now()
+      }
+      res.statusCode = 204
+      res.end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  await post('/v1/webhook-endpoints', seller, { url: `http://127.0.0.1:${port}/hook`, events: ['bid.placed'] })
+  const listing = await auction(seller)
+  const bids = 400
+  let amount = 100
+  for (let i = 0; i < bids; i += 8) {
+    await Promise.all(Array.from({ length: 8 }, () => post(`/v1/listings/${listing}/bids`, bidders[i % bidders.length], { maxAmount: usd((amount += 100)) }).then((r) => r.arrayBuffer())))
+  }
+  const placed = (await (await fetch(`${base}/v1/listings/${listing}`)).json()) as { bidCount?: number }
+  const expected = placed.bidCount ?? bids
+  const deadline = performance.now() + 60_000
+  while (seen.size < expected && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  server.close()
+  return { received: seen.size, expected, duplicates, rate: seen.size / Math.max(0.001, (last - first) / 1000), latency: summarize(latencies) }
 }
 
 async function watcherLatency(base: string, listingId: string, bidders: string[], post: (p: string, t: string | undefined, b: unknown) => Promise<Response>) {
