@@ -121,3 +121,37 @@ describe('notifications from events', () => {
     expect(Date.parse(soldPush?.due_at ?? '')).toBeLessThanOrEqual(Date.now())
   })
 })
+
+describe('digests', () => {
+  it('collapses a person’s activity notices into one message per channel when the digest is due', async () => {
+    const seller = await register('seller')
+    expect((await call('/v1/me/notification-preferences', { method: 'PUT', token: seller.token, json: { digest: 'hourly', events: {} } })).status).toBe(200)
+    for (let i = 0; i < 3; i++) {
+      const buyer = await register(`buyer${i}`)
+      const listing = await fixedListing(seller, { acceptsOffers: true, price: 5000 })
+      expect((await call(`/v1/listings/${listing.id}/offers`, { method: 'POST', token: buyer.token, json: { amount: { amount: 4000 + i, currency: 'USD' } } })).status).toBe(201)
+    }
+    const planned = await eventually(
+      async () => (await env.DB.prepare("SELECT due_at, digest FROM notification_dispatches WHERE user_id = ? AND channel = 'email'").bind(seller.user.id).all<{ due_at: string; digest: number }>()).results,
+      (rows) => rows.length === 3,
+    )
+    // Each waits for the next top of the hour, and nothing has gone out yet.
+    expect(planned.every((r) => r.digest === 1 && Date.parse(r.due_at) > Date.now() && new Date(r.due_at).getUTCMinutes() === 0)).toBe(true)
+    expect((await outboxOf(seller)).data).toEqual([])
+
+    // The hour comes (moved forward here): one digest job sends all three as one e-mail.
+    const past = new Date(Date.now() - 1000).toISOString()
+    await env.DB.prepare('UPDATE notification_dispatches SET due_at = ? WHERE user_id = ?').bind(past, seller.user.id).run()
+    const job = { kind: 'digest', userId: seller.user.id, channel: 'email', notificationId: null, dueAt: past }
+    const batch = createMessageBatch('souk-notifications', [
+      { id: 'd1', timestamp: new Date(), attempts: 1, body: job },
+      { id: 'd2', timestamp: new Date(), attempts: 1, body: job }, // the other two digest jobs of the hour
+    ])
+    const ctx = createExecutionContext()
+    await worker.queue(batch, env, ctx)
+    await getQueueResult(batch, ctx)
+    const emails = (await outboxOf(seller)).data.filter((m) => m.channel === 'email')
+    expect(emails).toHaveLength(1)
+    expect(emails[0]?.subject).toBe('3 updates from Souk')
+  })
+})
