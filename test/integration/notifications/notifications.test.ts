@@ -1,13 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { formatId } from '../../../src/core/ids'
 import worker from '../../../src/index'
 import { listingStub } from '../../../src/listings/listing-object'
-import { orderEventEnvelope } from '../../../src/orders/order-event'
 import { checkout, checkoutBody, eventually, fixedListing } from '../checkout/checkout-fixtures'
 import { newListingId } from '../listings/fixtures'
 import { call, json, register, type Registered } from '../support/api'
+import { deliverEvent, orderEvent } from '../support/events'
 
 type Inbox = { data: { id: string; type: string; title: string; data: Record<string, unknown>; readAt: string | null }[] }
 const inboxOf = async (u: Registered) => json<Inbox>(await call('/v1/me/notifications', { token: u.token }))
@@ -63,27 +62,8 @@ describe('notifications from events', () => {
   it('notifies once when the same event is delivered twice', async () => {
     const buyer = await register('buyer')
     const seller = await register('seller')
-    const event = orderEventEnvelope({
-      eventId: formatId('evt', Date.now(), crypto.getRandomValues(new Uint8Array(10))),
-      orderId: formatId('ord', Date.now(), crypto.getRandomValues(new Uint8Array(10))),
-      seq: 3,
-      status: 'shipped',
-      action: 'ship',
-      actor: 'seller',
-      reason: null,
-      at: new Date().toISOString(),
-      buyerId: buyer.user.id,
-      sellerId: seller.user.id,
-      currency: 'USD',
-      total: 1500,
-      items: [{ listingId: 'lst_x', quantity: 1, unitPrice: 1500 }],
-    })
-    for (const tag of ['first', 'again']) {
-      const batch = createMessageBatch('souk-events', [{ id: tag, timestamp: new Date(), attempts: 1, body: event }])
-      const ctx = createExecutionContext()
-      await worker.queue(batch, env, ctx)
-      expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([tag])
-    }
+    const event = orderEvent(buyer.user.id, seller.user.id, 'shipped', 3)
+    for (const tag of ['first', 'again']) expect(await deliverEvent(event, tag)).toEqual([tag])
     expect((await inboxOf(buyer)).data.filter((n) => n.type === 'order.shipped')).toHaveLength(1)
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM notification_dispatches WHERE user_id = ?').bind(buyer.user.id).first<{ n: number }>()
     expect(rows?.n).toBe(3) // email, sms and push, each once

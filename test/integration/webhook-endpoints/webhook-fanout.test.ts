@@ -1,12 +1,7 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
-import { formatId } from '../../../src/core/ids'
-import { orderEventEnvelope } from '../../../src/orders/order-event'
-import worker from '../../../src/index'
 import { call, json, register } from '../support/api'
-
-const eventId = () => formatId('evt', Date.now(), crypto.getRandomValues(new Uint8Array(10)))
+import { deliverEvent, orderEvent } from '../support/events'
 
 it('an event delivered twice makes one message per endpoint that may see it, and none for anyone else', async () => {
   const seller = await register('seller')
@@ -19,27 +14,8 @@ it('an event delivered twice makes one message per endpoint that may see it, and
   const buyerPaid = await endpoint(buyer.token, ['order.paid'])
   const strangerAll = await endpoint(stranger.token, ['*'])
 
-  const event = orderEventEnvelope({
-    eventId: eventId(),
-    orderId: formatId('ord', Date.now(), crypto.getRandomValues(new Uint8Array(10))),
-    seq: 2,
-    status: 'paid',
-    action: 'pay',
-    actor: 'system',
-    reason: null,
-    at: new Date().toISOString(),
-    buyerId: buyer.user.id,
-    sellerId: seller.user.id,
-    currency: 'USD',
-    total: 1500,
-    items: [{ listingId: 'lst_x', quantity: 1, unitPrice: 1500 }],
-  })
-  for (const tag of ['first', 'again']) {
-    const batch = createMessageBatch('souk-events', [{ id: tag, timestamp: new Date(), attempts: 1, body: event }])
-    const ctx = createExecutionContext()
-    await worker.queue(batch, env, ctx)
-    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([tag])
-  }
+  const event = orderEvent(buyer.user.id, seller.user.id, 'paid', 2)
+  for (const tag of ['first', 'again']) expect(await deliverEvent(event, tag)).toEqual([tag])
   const { results } = await env.DB.prepare('SELECT endpoint_id, count(*) AS n FROM webhook_messages WHERE event_id = ? GROUP BY endpoint_id').bind(event.id).all<{ endpoint_id: string; n: number }>()
   expect(Object.fromEntries(results.map((r) => [r.endpoint_id, r.n]))).toEqual({ [sellerAll.id]: 1, [buyerPaid.id]: 1 })
   expect(results.map((r) => r.endpoint_id)).not.toContain(sellerListings.id)
