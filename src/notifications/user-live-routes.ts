@@ -54,15 +54,18 @@ export const userLiveRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationP
     return c.json({ ticket: `${userId}.${secret}`, expiresAt: new Date(expiresAt).toISOString() }, 201)
   })
   .openapi(liveRoute, async (c) => {
+    const noCredential = () => unauthenticated('Send a bearer token, or ?ticket= from POST /v1/me/live-tickets')
+    let userId = c.var.principal?.userId
+    const { ticket } = c.req.valid('query')
+    // Who before what: an anonymous caller learns 401 first; a ticket is spent only on a real upgrade.
+    if (!userId && !ticket) throw noCredential()
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
       throw new Problem(426, 'upgrade_required', 'Connect with a WebSocket client', { headers: { Upgrade: 'websocket' } })
     }
-    let userId = c.var.principal?.userId
-    const { ticket } = c.req.valid('query')
     if (!userId && ticket) {
       const parsed = parseTicket(ticket)
       if (parsed && (await userLiveStub(c.env, parsed.userId).redeemTicket(await sha256Hex(parsed.secret)))) userId = parsed.userId
     }
-    if (!userId) throw unauthenticated('Send a bearer token, or ?ticket= from POST /v1/me/live-tickets')
+    if (!userId) throw noCredential()
     return userLiveStub(c.env, userId).fetch(new Request(c.req.url, c.req.raw))
   })
