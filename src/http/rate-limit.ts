@@ -12,8 +12,13 @@ import { setResponseHeaders } from './response-headers'
 const authPaths = new Set(['/v1/auth/register', '/v1/auth/login'])
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-/** Register and login count against `auth` per IP; everything else by method. */
-export function routeClass(c: Context<AppEnv>): RateLimitClass {
+/**
+ * Register and login count against `auth` per IP; everything else by method. Signed inbound
+ * webhooks (`null`) are not metered: providers and carriers send bursts from a few addresses and
+ * every request is verified by signature before any work, so a per-IP quota would only make them retry.
+ */
+export function routeClass(c: Context<AppEnv>): RateLimitClass | null {
+  if (c.req.path.startsWith('/v1/webhooks/')) return null
   if (c.req.method === 'POST' && authPaths.has(c.req.path)) return 'auth'
   return readMethods.has(c.req.method) ? 'read' : 'write'
 }
@@ -41,12 +46,10 @@ export async function chargeQuota(c: Context<AppEnv>, cls: RateLimitClass, subje
  * `rate_limited` with `Retry-After` past it, and tells every caller where they stand in the
  * `RateLimit-Policy` and `RateLimit` fields.
  */
-export const rateLimit = (classify: (c: Context<AppEnv>) => RateLimitClass = routeClass) =>
+export const rateLimit = (classify: (c: Context<AppEnv>) => RateLimitClass | null = routeClass) =>
   createMiddleware<AppEnv>(async function rateLimit(c, next) {
-    // Providers' and carriers' webhooks come in bursts from a few addresses and are verified by
-    // signature before any work: a per-IP quota would only make them retry.
-    if (c.req.path.startsWith('/v1/webhooks/')) return next()
     const cls = classify(c)
+    if (cls === null) return next()
     const headers = await chargeQuota(c, cls, await requestSubject(c, cls))
     await next()
     setResponseHeaders(c, mergeWith(c.res.headers, headers))
