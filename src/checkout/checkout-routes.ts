@@ -5,6 +5,7 @@ import { principalOf, requireAccess } from '../http/authorization'
 import { jsonBody, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { requireIdempotencyKey } from '../http/require-idempotency-key'
+import { steppedUp } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { orderPorts } from '../orders/order-adapters'
 import { CheckoutBody, OrderSchema } from '../orders/order-schemas'
@@ -70,16 +71,13 @@ function checkoutProblem(r: CheckoutRejection): Problem {
 export const checkoutRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem }).openapi(checkoutRoute, async (c) => {
   const buyer = principalOf(c)
   const body = c.req.valid('json')
-  const factor = secondFactorFor(c.env)
-  const code = c.req.header('x-mfa-code')
-  const steppedUp = code !== undefined && (await factor.enrolled(buyer.userId)) && (await factor.verify(buyer.userId, code))
   const result = await runCheckout(orderPorts(c.env, c.var.log), {
     buyerId: buyer.userId,
     key: c.req.header('Idempotency-Key') ?? '',
     items: body.items,
     paymentMethod: body.paymentMethod,
     shippingAddress: body.shippingAddress,
-    steppedUp,
+    steppedUp: await steppedUp(secondFactorFor(c.env), buyer.userId, c.req.header('x-mfa-code')),
   })
   if (result.kind === 'rejected') throw checkoutProblem(result.rejection)
   const view = orderView(result.order, await orderHistory(c.env.DB, result.order.id))

@@ -8,6 +8,11 @@ import { Problem } from './problem'
  * second factor must send a current code in `X-MFA-Code`, or gets 401 `mfa_required`.
  * Mount after `authenticate()`; anonymous requests pass through to the route's own 401.
  */
+/** True when the caller has a second factor and sent a current code of it. */
+export async function steppedUp(factor: SecondFactor, userId: string, code: string | undefined): Promise<boolean> {
+  return code !== undefined && (await factor.enrolled(userId)) && (await factor.verify(userId, code))
+}
+
 export const requireStepUp = (factorFor: (env: Env) => SecondFactor = secondFactorFor) =>
   createMiddleware<AppEnv>(async function requireStepUp(c, next) {
     const principal = c.var.principal
