@@ -10,7 +10,7 @@ import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { endpointUrlProblem } from './endpoint-url'
 import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointSchema } from './webhook-endpoint-schemas'
 import { createEndpoint, deleteEndpoint, MAX_ENDPOINTS_PER_USER, ownedEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
-import { deliveries, messageById, reopenMessage, type Delivery } from './webhook-message-store'
+import { deliveries, delivery, reopenMessage, type Delivery } from './webhook-message-store'
 
 const tags = ['Webhooks']
 const security = [{ bearer: [] }]
@@ -112,14 +112,10 @@ export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
   .openapi(retryRouteDef, async (c) => {
     const { id, deliveryId } = c.req.valid('param')
     const endpoint = await mine(c, id)
-    const message = await messageById(c.env.DB, deliveryId)
-    if (message?.endpointId !== endpoint.id) throw new Problem(404, 'not_found')
+    const message = await delivery(c.env.DB, endpoint.id, deliveryId)
+    if (!message) throw new Problem(404, 'not_found')
     if (endpoint.status !== 'active') throw new Problem(409, 'invalid_transition', `The endpoint is ${endpoint.status}`, { extra: { currentStatus: endpoint.status } })
     await reopenMessage(c.env.DB, message.id)
     await c.env.WEBHOOKS.send({ messageId: message.id }, { contentType: 'json' })
-    const [after] = await deliveries(c.env.DB, endpoint.id, 1, incrementId(message.id))
-    return c.json(deliveryView(after ?? { ...message, status: 'pending', attemptLog: [] }), 202)
+    return c.json(deliveryView({ ...message, status: 'pending' }), 202)
   })
-
-/** The smallest id sorting after `id` (to read exactly that message through the paged query). */
-const incrementId = (id: string): string => `${id}~`

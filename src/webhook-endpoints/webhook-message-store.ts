@@ -56,11 +56,6 @@ export async function openMessages(d1: D1Database, eventId: string, messages: Om
   return results.map((r) => r.id)
 }
 
-export async function messageById(d1: D1Database, id: string): Promise<WebhookMessage | undefined> {
-  const row = await d1.prepare('SELECT * FROM webhook_messages WHERE id = ?').bind(id).first<Row>()
-  return row ? toMessage(row) : undefined
-}
-
 /** Takes the next attempt number of a pending message; undefined if it is no longer pending. */
 export async function claimAttempt(d1: D1Database, id: string): Promise<WebhookMessage | undefined> {
   const row = await d1.prepare("UPDATE webhook_messages SET attempts = attempts + 1 WHERE id = ? AND status = 'pending' RETURNING *").bind(id).first<Row>()
@@ -94,12 +89,22 @@ export async function deliveries(d1: D1Database, endpointId: string, limit: numb
     .prepare('SELECT * FROM webhook_messages WHERE endpoint_id = ? AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3')
     .bind(endpointId, before ?? null, limit + 1)
     .all<Row>()
-  if (results.length === 0) return []
+  return withAttempts(d1, results)
+}
+
+/** One message of an endpoint, with its attempts. */
+export async function delivery(d1: D1Database, endpointId: string, id: string): Promise<Delivery | undefined> {
+  const row = await d1.prepare('SELECT * FROM webhook_messages WHERE id = ? AND endpoint_id = ?').bind(id, endpointId).first<Row>()
+  return row ? (await withAttempts(d1, [row]))[0] : undefined
+}
+
+async function withAttempts(d1: D1Database, rows: Row[]): Promise<Delivery[]> {
+  if (rows.length === 0) return []
   const { results: attempts } = await d1
     .prepare('SELECT * FROM webhook_attempts WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY message_id, attempt')
-    .bind(JSON.stringify(results.map((r) => r.id)))
+    .bind(JSON.stringify(rows.map((r) => r.id)))
     .all<{ message_id: string; attempt: number; at: string; status_code: number | null; duration_ms: number; error: string | null }>()
-  return results.map((r) => ({
+  return rows.map((r) => ({
     ...toMessage(r),
     attemptLog: attempts.filter((a) => a.message_id === r.id).map((a) => ({ attempt: a.attempt, at: a.at, statusCode: a.status_code, durationMs: a.duration_ms, error: a.error })),
   }))

@@ -21,3 +21,18 @@ it('an event delivered twice makes one message per endpoint that may see it, and
   expect(results.map((r) => r.endpoint_id)).not.toContain(sellerListings.id)
   expect(results.map((r) => r.endpoint_id)).not.toContain(strangerAll.id)
 })
+
+it('retries one delivery on its owner’s word, keeping its webhook-id; nobody else may', async () => {
+  const seller = await register('seller')
+  const buyer = await register('buyer')
+  const endpoint = await json<{ id: string }>(await call('/v1/webhook-endpoints', { method: 'POST', token: seller.token, json: { url: 'http://127.0.0.1:9/hook', events: ['order.*'] } }))
+  const event = orderEvent(buyer.user.id, seller.user.id, 'paid', 2)
+  expect(await deliverEvent(event, 'one')).toEqual(['one'])
+  const message = await env.DB.prepare('SELECT id FROM webhook_messages WHERE endpoint_id = ?').bind(endpoint.id).first<{ id: string }>()
+  const path = `/v1/webhook-endpoints/${endpoint.id}/deliveries/${message?.id}/retry`
+  expect((await call(path, { method: 'POST', token: buyer.token })).status).toBe(404)
+  const retried = await call(path, { method: 'POST', token: seller.token })
+  expect(retried.status).toBe(202)
+  expect(await json(retried)).toMatchObject({ id: message?.id, type: 'order.paid', status: 'pending' })
+  expect((await call(`/v1/webhook-endpoints/${endpoint.id}/deliveries/msg_00000000000000000000000000/retry`, { method: 'POST', token: seller.token })).status).toBe(404)
+})
