@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { email, http, PASSWORD } from '../support/node/client'
+import { email, eventually, http, PASSWORD } from '../support/node/client'
 
 /** A receiver on loopback that answers each webhook-id from a script, and keeps what it got. */
 type Received = { headers: IncomingHttpHeaders; body: string }
@@ -33,16 +33,6 @@ async function user(label: string): Promise<string> {
   return ((await res.json()) as { token: string }).token
 }
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (ok(v)) return v
-    if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(v)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 /** The seller's endpoint for order events, and a paid order that sends it two (created, paid). */
 async function sale(path: string) {
   const seller = await user('seller')
@@ -61,7 +51,7 @@ describe('outbound webhooks over real HTTP', () => {
     script = (_id, nth) => (nth <= 2 ? 500 : 204)
     const { seller, endpoint, orderId } = await sale('/flaky')
     const forOrder = (r: Received) => (JSON.parse(r.body) as { data: { orderId?: string } }).data.orderId === orderId
-    const paid = await until(
+    const paid = await eventually(
       () => Promise.resolve(received.filter((r) => forOrder(r) && (JSON.parse(r.body) as { type: string }).type === 'order.paid')),
       (rs) => rs.length >= 3,
     )
@@ -72,7 +62,7 @@ describe('outbound webhooks over real HTTP', () => {
       expect(payload).toMatchObject({ type: 'order.paid', data: { orderId, status: 'paid', seq: 2, aggregateId: orderId } })
       expect(JSON.stringify(payload)).not.toContain('Springfield')
     }
-    const log = await until(
+    const log = await eventually(
       async () => ((await (await http(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { token: seller })).json()) as { data: { type: string; status: string; attempts: { statusCode: number | null }[] }[] }).data,
       (d) => d.some((x) => x.type === 'order.paid' && x.status === 'delivered'),
     )
@@ -82,13 +72,13 @@ describe('outbound webhooks over real HTTP', () => {
   it('disables an endpoint whose receiver answers 410', async () => {
     script = () => 410
     const { seller, endpoint } = await sale('/gone')
-    const after = await until(
+    const after = await eventually(
       async () => (await (await http(`/v1/webhook-endpoints/${endpoint.id}`, { token: seller })).json()) as { status: string; disabledReason: string | null },
       (e) => e.status === 'disabled',
     )
     expect(after.disabledReason).toMatch(/410/)
     // Its owner is told, in the inbox (and by e-mail: here, the development outbox).
-    const inbox = await until(
+    const inbox = await eventually(
       async () => ((await (await http('/v1/me/notifications', { token: seller })).json()) as { data: { type: string; data: { endpointId?: string } }[] }).data,
       (d) => d.some((n) => n.type === 'webhook.disabled'),
     )

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLocalSouk } from '../../scripts/local-worker.ts'
-import { email, PASSWORD, type Json } from '../support/node/client'
+import { email, eventually, PASSWORD, type Json } from '../support/node/client'
 import { sendWebhook, startFakeStripe, stripeSignature, type FakeStripe, type PaymentIntent } from '../support/node/fake-stripe'
 
 /**
@@ -68,17 +68,6 @@ async function order(token: string, id: string): Promise<Order> {
   const res = await api(`/v1/orders/${id}`, { token })
   if (res.status !== 200) throw new Error(`order ${id}: ${res.status} ${await res.text()}`)
   return (await res.json()) as Order
-}
-
-/** Polls until `check` holds or fails after `ms` (the worker's queues run on their own time). */
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (check(v)) return v
-    if (Date.now() > until) throw new Error(`not reached within ${ms} ms: ${JSON.stringify(v)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }
 
 /** A buyer with a fresh one-unit listing from a fresh seller: every test stands alone. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { baseUrl, email, http, PASSWORD } from '../support/node/client'
+import { baseUrl, email, eventually, http, PASSWORD } from '../support/node/client'
 
 async function user(label: string): Promise<{ token: string; id: string }> {
   const res = await http('/v1/auth/register', { method: 'POST', json: { email: email(label), password: PASSWORD, displayName: label } })
@@ -20,14 +20,6 @@ function connect(query: string, headers: Record<string, string> = {}): Promise<{
   })
 }
 
-async function until(check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('not reached')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 describe('GET /v1/me/live over a real WebSocket', () => {
   it('pushes the seller’s notification and the order’s updates as a sale happens', async () => {
     const seller = await user('seller')
@@ -37,7 +29,7 @@ describe('GET /v1/me/live over a real WebSocket', () => {
     const address = { name: 'Ada', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' }
     const order = await http('/v1/checkout', { method: 'POST', token: buyer.token, headers: { 'Idempotency-Key': crypto.randomUUID() }, json: { items: [{ listingId: listing.id, quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: address } })
     const { id: orderId } = (await order.json()) as { id: string }
-    await until(() => messages.some((m) => m.type === 'notification' && m.data.type === 'order.sold') && messages.some((m) => m.type === 'order.updated' && m.data.status === 'paid'))
+    await eventually(() => Promise.resolve(messages.some((m) => m.type === 'notification' && m.data.type === 'order.sold') && messages.some((m) => m.type === 'order.updated' && m.data.status === 'paid')), Boolean)
     expect(messages.find((m) => m.type === 'order.updated' && m.data.status === 'paid')?.data).toMatchObject({ orderId, seq: 2 })
     ws.close()
   })

@@ -21,3 +21,14 @@ export async function http(
 
 export const email = (label: string): string => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`
 export const PASSWORD = 'correct horse battery staple'
+
+/** Polls `read` until `check` holds (queues and alarms run on their own time), or fails after `ms`. */
+export async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await read()
+    if (check(v)) return v
+    if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms: ${JSON.stringify(v)}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
