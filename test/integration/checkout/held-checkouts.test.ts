@@ -1,28 +1,15 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { listingStub, type ListingObject } from '../../../src/listings/listing-object'
+import type { ListingObject } from '../../../src/listings/listing-object'
 import { auctionOrderId } from '../../../src/orders/order-view'
 import { call, json, register, type Registered } from '../support/api'
-import { newListingId } from '../listings/fixtures'
+import { createAuction } from '../listings/fixtures'
 import { chargeOf, checkout, checkoutBody, eventually, fixedListing, order } from './checkout-fixtures'
 
 async function wonAuction(seller: Registered, winner: Registered) {
-  const id = newListingId()
-  const stub = listingStub(env, id)
-  const endsAt = new Date(Date.now() + 3_600_000).toISOString()
-  const created = await stub.create({
-    id,
-    sellerId: seller.user.id,
-    title: 'Brass lamp',
-    description: 'A working 1920s brass lamp',
-    category: 'home',
-    format: 'auction',
-    currency: 'USD',
-    acceptsOffers: false,
-    auction: { startingBid: 1000, reservePrice: null, buyNowPrice: null, endsAt },
-  })
-  expect(created.ok).toBe(true)
+  const { id, stub } = await createAuction({}, 3_600_000, seller.user.id)
+  const endsAt = (await stub.view())?.endsAt ?? ''
   expect(await stub.placeBid({ bidderId: winner.user.id, maxAmount: { amount: 4200, currency: 'USD' } })).toMatchObject({ ok: true })
   await runInDurableObject(stub, (o: ListingObject) => {
     o.now = () => new Date(Date.parse(endsAt) + 1000)

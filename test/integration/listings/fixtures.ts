@@ -10,12 +10,12 @@ export const userId = (n: number | string): string => `usr_${String(n).padStart(
 export const SELLER = userId('seller')
 export const usd = (amount: number) => ({ amount, currency: 'USD' as const })
 
-export async function createAuction(over: Partial<NonNullable<CreateListing['auction']>> = {}, endsInMs = 3_600_000) {
+export async function createAuction(over: Partial<NonNullable<CreateListing['auction']>> = {}, endsInMs = 3_600_000, sellerId = SELLER) {
   const id = newListingId()
   const stub = listingStub(env, id)
   const outcome = await stub.create({
     id,
-    sellerId: SELLER,
+    sellerId,
     title: 'Brass lamp',
     description: 'A working 1920s brass lamp',
     category: 'home',

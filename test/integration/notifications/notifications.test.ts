@@ -2,9 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import worker from '../../../src/index'
-import { listingStub } from '../../../src/listings/listing-object'
 import { checkout, checkoutBody, eventually, fixedListing } from '../checkout/checkout-fixtures'
-import { newListingId } from '../listings/fixtures'
+import { createAuction } from '../listings/fixtures'
 import { call, json, register, type Registered } from '../support/api'
 import { deliverEvent, orderEvent } from '../support/events'
 
@@ -12,23 +11,7 @@ type Inbox = { data: { id: string; type: string; title: string; data: Record<str
 const inboxOf = async (u: Registered) => json<Inbox>(await call('/v1/me/notifications', { token: u.token }))
 const outboxOf = async (u: Registered) => json<{ data: { channel: string; subject: string; recipient: string }[] }>(await call('/v1/dev/outbox', { token: u.token }))
 
-async function auction(seller: Registered) {
-  const id = newListingId()
-  const stub = listingStub(env, id)
-  const created = await stub.create({
-    id,
-    sellerId: seller.user.id,
-    title: 'Brass lamp',
-    description: '',
-    category: 'home',
-    format: 'auction',
-    currency: 'USD',
-    acceptsOffers: false,
-    auction: { startingBid: 1000, reservePrice: null, buyNowPrice: null, endsAt: new Date(Date.now() + 3_600_000).toISOString() },
-  })
-  expect(created.ok).toBe(true)
-  return stub
-}
+const auction = async (seller: Registered) => (await createAuction({}, 3_600_000, seller.user.id)).stub
 
 describe('notifications from events', () => {
   it('tells an outbid bidder once per few minutes, in the inbox and by e-mail, without naming the new leader', async () => {
