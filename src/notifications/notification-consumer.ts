@@ -10,10 +10,10 @@ import { newId, systemClock } from '../platform/runtime'
 import { channelAdapter } from './channel-adapters'
 import { nextDigestAt } from './digest'
 import { noticesFor, type Notice } from './notification-rules'
-import { claimDue, lastNotified, loadPreferences, planDispatch, recordNotice, userEmail } from './notification-store'
+import { claimDue, loadPreferences, planDispatch, recordNotice, userEmail } from './notification-store'
 import { channelsFor, NotificationPreferences, type Channel } from './preferences'
 import { deliverAt } from './quiet-hours'
-import { throttled } from './throttle'
+import { silencingSince } from './throttle'
 import { pushLive } from './live-push-consumer'
 
 /** Cloudflare Queues delay a message by at most 12 hours; a later send is re-queued on arrival. */
@@ -47,9 +47,8 @@ export async function deliverNotice(env: Env, eventId: string, notice: Notice, n
   const prefs = parsed.success ? parsed.data : { events: {} }
   const chosen = channelsFor(prefs, notice.type)
   if (chosen.length === 0) return
-  if (notice.throttleKey && throttled(await lastNotified(env.DB, notice.userId, notice.throttleKey), now)) return
   const id = newId('ntf', now)
-  if (!(await recordNotice(env.DB, id, eventId, notice, chosen.includes('in_app'), now.toISOString()))) return
+  if (!(await recordNotice(env.DB, id, eventId, notice, chosen.includes('in_app'), now.toISOString(), silencingSince(now).toISOString()))) return
   if (chosen.includes('in_app')) await pushLive(env, notice.userId, { type: 'notification', data: { id, type: notice.type, category: notice.category, title: notice.title, body: notice.body, data: notice.data, createdAt: now.toISOString() } })
   for (const channel of chosen.filter((c): c is Exclude<Channel, 'in_app'> => c !== 'in_app')) {
     const digestAt = notice.category === 'activity' && prefs.digest ? nextDigestAt(prefs.digest, prefs.quietHours?.timeZone, now) : null

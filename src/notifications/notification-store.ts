@@ -7,22 +7,21 @@ export type InboxItem = { id: string; type: string; category: Notice['category']
 type InboxRow = { id: string; type: string; category: Notice['category']; title: string; body: string; data: string; created_at: string; read_at: string | null }
 const toItem = (r: InboxRow): InboxItem => ({ id: r.id, type: r.type, category: r.category, title: r.title, body: r.body, data: JSON.parse(r.data) as Record<string, unknown>, createdAt: r.created_at, readAt: r.read_at })
 
-/** Records a notice once per (event, person, type); false when this event already notified them. */
-export async function recordNotice(d1: D1Database, id: string, eventId: string, n: Notice, inApp: boolean, at: string): Promise<boolean> {
+/**
+ * Records a notice once per (event, person, type) and, for a notice with a throttle key, only if
+ * no notice under that key was recorded after `silencingSince`: check and insert are one
+ * statement, so concurrent consumers cannot both pass the throttle. False when nothing was recorded.
+ */
+export async function recordNotice(d1: D1Database, id: string, eventId: string, n: Notice, inApp: boolean, at: string, silencingSince: string): Promise<boolean> {
   const r = await d1
     .prepare(
       `INSERT OR IGNORE INTO notifications (id, user_id, type, category, title, body, data, event_id, throttle_key, in_app, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+       WHERE ?9 IS NULL OR NOT EXISTS (SELECT 1 FROM notifications WHERE user_id = ?2 AND throttle_key = ?9 AND created_at > ?12)`,
     )
-    .bind(id, n.userId, n.type, n.category, n.title, n.body, JSON.stringify(n.data), eventId, n.throttleKey, inApp ? 1 : 0, at)
+    .bind(id, n.userId, n.type, n.category, n.title, n.body, JSON.stringify(n.data), eventId, n.throttleKey, inApp ? 1 : 0, at, silencingSince)
     .run()
   return r.meta.changes === 1
-}
-
-/** When this person was last notified under `throttleKey`, if ever. */
-export async function lastNotified(d1: D1Database, userId: string, throttleKey: string): Promise<Date | null> {
-  const row = await d1.prepare('SELECT max(created_at) AS at FROM notifications WHERE user_id = ? AND throttle_key = ?').bind(userId, throttleKey).first<{ at: string | null }>()
-  return row?.at ? new Date(row.at) : null
 }
 
 export async function inbox(d1: D1Database, userId: string, limit: number, before?: string): Promise<InboxItem[]> {

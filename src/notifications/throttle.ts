@@ -1,7 +1,8 @@
 /**
- * Throttling: a bidding war sends a user one "outbid" per few minutes, not fifty. The caller keeps,
- * per user and notice `throttleKey`, when one last went out, and drops the notices this says are
- * throttled (the first already told them; a later one after the window tells them the news).
+ * Throttling: a bidding war sends a user one "outbid" per few minutes, not fifty. Per user and
+ * notice `throttleKey`, a notice is dropped while an earlier one is recent (the first already
+ * told them; a later one after the window tells them the news). The store checks and records in
+ * one statement (`silencingSince`), so two consumers racing on one bidding war still send one.
  */
 export const THROTTLE_WINDOW_MS = 5 * 60_000
 
@@ -12,4 +13,9 @@ export const THROTTLE_WINDOW_MS = 5 * 60_000
 export function throttled(lastSentAt: Date | null, now: Date, windowMs: number = THROTTLE_WINDOW_MS): boolean {
   if (lastSentAt === null) return false
   return now.getTime() - lastSentAt.getTime() < windowMs
+}
+
+/** A notice with the same key recorded after this instant silences one at `now`: `throttled` as a bound. */
+export function silencingSince(now: Date, windowMs: number = THROTTLE_WINDOW_MS): Date {
+  return new Date(now.getTime() - windowMs)
 }

@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import worker from '../../../src/index'
+import { deliverNotice } from '../../../src/notifications/notification-consumer'
 import { checkout, checkoutBody, eventually, fixedListing } from '../checkout/checkout-fixtures'
 import { createAuction } from '../listings/fixtures'
 import { call, json, register, type Registered } from '../support/api'
@@ -40,6 +41,15 @@ describe('notifications from events', () => {
     const read = await call(`/v1/me/notifications/${outbid?.id}/read`, { method: 'POST', token: alice.token })
     expect((await json<{ readAt: string | null }>(read)).readAt).not.toBeNull()
     expect((await call(`/v1/me/notifications/${outbid?.id}/read`, { method: 'POST', token: bob.token })).status).toBe(404)
+  })
+
+  it('records one outbid when many consumers race on the same bidding war', async () => {
+    const alice = await register('alice')
+    const notice = { userId: alice.user.id, type: 'bid.outbid', category: 'activity' as const, title: 'Outbid', body: 'You were outbid', data: {}, throttleKey: 'bid.outbid:lst_race' }
+    const now = new Date()
+    await Promise.all(Array.from({ length: 40 }, (_, i) => deliverNotice(env, `evt_race_${i}`, notice, now)))
+    const rows = await env.DB.prepare('SELECT count(*) AS n FROM notifications WHERE user_id = ?').bind(alice.user.id).first<{ n: number }>()
+    expect(rows?.n).toBe(1)
   })
 
   it('notifies once when the same event is delivered twice', async () => {

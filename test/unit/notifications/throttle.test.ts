@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { THROTTLE_WINDOW_MS, throttled } from '../../../src/notifications/throttle'
+import { silencingSince, THROTTLE_WINDOW_MS, throttled } from '../../../src/notifications/throttle'
 
 const T0 = new Date('2030-03-01T12:00:00.000Z')
 const after = (ms: number): Date => new Date(T0.getTime() + ms)
@@ -42,6 +42,16 @@ describe('throttled', () => {
         expect(sent[0]).toEqual(times[0])
         for (let i = 1; i < sent.length; i++) expect(sent[i]!.getTime() - sent[i - 1]!.getTime()).toBeGreaterThanOrEqual(THROTTLE_WINDOW_MS)
         expect(sent.length).toBeLessThanOrEqual(Math.floor((times.at(-1)!.getTime() - times[0]!.getTime()) / THROTTLE_WINDOW_MS) + 1)
+      }),
+    )
+  })
+
+  it('silencingSince is throttled as the bound the store compares with (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -THROTTLE_WINDOW_MS, max: 3 * THROTTLE_WINDOW_MS }), fc.integer({ min: 1, max: 3_600_000 }), (lastOffset, windowMs) => {
+        const last = after(lastOffset)
+        const now = after(THROTTLE_WINDOW_MS)
+        expect(last.getTime() > silencingSince(now, windowMs).getTime()).toBe(throttled(last, now, windowMs))
       }),
     )
   })
