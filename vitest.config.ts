@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
-import { developmentBindings } from './scripts/development-vars.ts'
+import { developmentBindings, localQueueConsumers } from './scripts/development-vars.ts'
 
 /**
  * Three levels, one command (`npm test` runs them in order after typecheck and lint):
@@ -22,7 +22,7 @@ export default defineConfig(async () => {
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
                 bindings: { ...developmentBindings(), LOG_LEVEL: 'warn', TEST_MIGRATIONS: migrations },
-                queueConsumers: { 'souk-events': { maxBatchTimeout: 0.05 }, 'souk-jobs': { maxBatchTimeout: 0.05 }, 'souk-webhooks': { maxBatchTimeout: 0.05 }, 'souk-notifications': { maxBatchTimeout: 0.05 } },
+                queueConsumers: localQueueConsumers(0.05),
               },
             }),
           ],

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { unstable_readConfig } from 'wrangler'
 
 /**
  * The settings every local run uses on top of wrangler.toml's production defaults: `npm start`,
@@ -21,6 +22,22 @@ export function developmentBindings(): Record<string, string> {
   const vars: Record<string, string> = {}
   for (const [k, v] of Object.entries(developmentVars())) vars[k] = typeof v === 'string' ? v : JSON.stringify(v)
   return { ...vars, ...developmentSecrets() }
+}
+
+type DeclaredConsumer = { queue: string; max_batch_size?: number; max_retries?: number; dead_letter_queue?: string }
+
+/**
+ * Each queue consumer as wrangler.toml declares it (batch size, retries, dead-letter queue), for
+ * miniflare, with a quicker batch timeout. A partial override would replace the declared consumer
+ * and silently drop its retries and dead-letter queue, so every field is carried over.
+ */
+export function localQueueConsumers(maxBatchTimeout: number): Record<string, { maxBatchSize?: number; maxBatchTimeout: number; maxRetries?: number; deadLetterQueue?: string }> {
+  // wrangler's declared type for this part of the config does not resolve here; this is its shape.
+  const { queues } = unstable_readConfig({ config: `${root}wrangler.toml` }) as unknown as { queues: { consumers?: DeclaredConsumer[] } }
+  const consumers = queues.consumers ?? []
+  return Object.fromEntries(
+    consumers.map((c) => [c.queue, { maxBatchSize: c.max_batch_size, maxBatchTimeout, maxRetries: c.max_retries, deadLetterQueue: c.dead_letter_queue }]),
+  )
 }
 
 function parseDotenv(text: string): Record<string, string> {

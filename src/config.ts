@@ -60,6 +60,7 @@ const settingsSchema = z
     z.strictObject({ windowMinutes: z.number().int().min(1).max(1440), challengeAt: z.number().int().min(1), blockAt: z.number().int().min(1) }),
   ).default({ windowMinutes: 60, challengeAt: 10, blockAt: 30 }),
   WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
+  QUEUE_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(1).max(24 * 30).default(120),
   EMAIL_FROM: z.string().min(3).default('Souk <notifications@souk.example>'),
@@ -99,6 +100,8 @@ export type Settings = {
   }
   carrierWebhookSecret: string
   risk: { checkoutVelocity: VelocityRule }
+  /** Multiplies every queue consumer's retry backoff (platform/queue-retry.ts). */
+  queueRetryScale: number
   webhooks: { retryScale: number; timeoutMs: number; disableAfterMs: number }
   notifications: { email: { from: string; apiBase: string; resendApiKey: string } }
   /** Keys HMACs that pseudonymize personal data (IPs, e-mails) in counters and logs. */
@@ -160,6 +163,7 @@ export function settingsOf(env: object): Settings {
     carrierWebhookSecret: v.CARRIER_WEBHOOK_SECRET,
     risk: { checkoutVelocity: v.RISK_CHECKOUT_VELOCITY },
     notifications: { email: { from: v.EMAIL_FROM, apiBase: v.RESEND_API_BASE, resendApiKey: v.RESEND_API_KEY ?? '' } },
+    queueRetryScale: v.QUEUE_RETRY_SCALE,
     webhooks: { retryScale: v.WEBHOOK_RETRY_SCALE, timeoutMs: v.WEBHOOK_TIMEOUT_MS, disableAfterMs: v.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000 },
     pseudonymKey: v.PSEUDONYM_KEY,
   }

@@ -1,4 +1,4 @@
-import { backoffSeconds } from '../core/backoff'
+import { retryWithBackoff } from '../platform/queue-retry'
 import type { Logger } from '../core/logger'
 import { EventEnvelope } from './event-envelope'
 
@@ -16,11 +16,10 @@ const retryBackoff = { baseSeconds: 2, capSeconds: 600 }
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, handlers: EventHandlers, log: Logger): Promise<void> {
   for (const msg of batch.messages) {
-    const delaySeconds = backoffSeconds(msg.attempts, Math.random, retryBackoff)
     const parsed = EventEnvelope.safeParse(msg.body)
     if (!parsed.success) {
       log.error('event_malformed', { queue: batch.queue, messageId: msg.id, attempts: msg.attempts })
-      msg.retry({ delaySeconds })
+      retryWithBackoff(msg, env, retryBackoff)
       continue
     }
     const event = parsed.data
@@ -34,7 +33,7 @@ export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, hand
       msg.ack()
     } catch (err) {
       log.error('event_handler_failed', { queue: batch.queue, eventId: event.id, type: event.type, attempts: msg.attempts, err })
-      msg.retry({ delaySeconds })
+      retryWithBackoff(msg, env, retryBackoff)
     }
   }
 }

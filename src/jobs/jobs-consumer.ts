@@ -1,12 +1,12 @@
 import { settingsOf } from '../config'
 import { refundDue } from '../checkout/order-payment'
 import { reconcileOrder } from '../checkout/payment-reconciliation'
-import { backoffSeconds } from '../core/backoff'
 import type { Logger } from '../core/logger'
 import { orderPorts } from '../orders/order-adapters'
 import { autoCompleteOrder } from '../orders/order-commands'
 import type { OrderPorts } from '../orders/order-ports'
 import { signPayload } from '../webhooks/signed-payload'
+import { retryWithBackoff } from '../platform/queue-retry'
 import { JobMessage } from './job-messages'
 
 const retryBackoff = { baseSeconds: 2, capSeconds: 300 }
@@ -24,7 +24,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, log: L
     const parsed = JobMessage.safeParse(msg.body)
     if (!parsed.success) {
       log.error('job_malformed', { messageId: msg.id, attempts: msg.attempts })
-      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, Math.random, retryBackoff) })
+      retryWithBackoff(msg, env, retryBackoff)
       continue
     }
     try {
@@ -32,7 +32,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, log: L
       msg.ack()
     } catch (err) {
       log.error('job_failed', { kind: parsed.data.kind, orderId: parsed.data.orderId, attempts: msg.attempts, err })
-      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, Math.random, retryBackoff) })
+      retryWithBackoff(msg, env, retryBackoff)
     }
   }
 }

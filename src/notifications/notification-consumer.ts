@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import { settingsOf } from '../config'
-import { backoffSeconds } from '../core/backoff'
 import type { Logger } from '../core/logger'
 import type { EventEnvelope } from '../events/event-envelope'
 import type { EventHandlers } from '../events/events-consumer'
 import { listingEventTypes } from '../listings/listing-events'
 import { orderEventTypes } from '../orders/order-event'
+import { retryWithBackoff } from '../platform/queue-retry'
 import { newId, systemClock } from '../platform/runtime'
 import { channelAdapter } from './channel-adapters'
 import { nextDigestAt } from './digest'
@@ -82,7 +82,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       msg.ack()
     } catch (err) {
       log.error('notification_send_failed', { userId: job.data.userId, channel: job.data.channel, attempts: msg.attempts, err })
-      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, Math.random, { baseSeconds: 5, capSeconds: 600 }) })
+      retryWithBackoff(msg, env, { baseSeconds: 5, capSeconds: 600 })
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks'
 import { z } from 'zod'
 import { settingsOf } from '../config'
-import { backoffSeconds } from '../core/backoff'
+import { retryWithBackoff } from '../platform/queue-retry'
 import type { Logger } from '../core/logger'
 import { systemClock } from '../platform/runtime'
 import { deliverNotice } from '../notifications/notification-consumer'
@@ -36,7 +36,7 @@ export async function consumeWebhookDeliveries(batch: MessageBatch<unknown>, env
     } catch (err) {
       // Souk's own failure (D1, the queue), not the receiver's: the queue retries, then dead-letters.
       log.error('webhook_delivery_failed', { messageId: job.data.messageId, attempts: msg.attempts, err })
-      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, Math.random, { baseSeconds: 2, capSeconds: 300 }) })
+      retryWithBackoff(msg, env, { baseSeconds: 2, capSeconds: 300 })
     }
   }
 }

@@ -58,7 +58,7 @@ describe('an order from payment to the seller’s payout', () => {
     expect(replay.status).toBe(201)
     expect(replay.headers.get('idempotent-replayed')).toBe('true')
     expect((await balance(seller)).available).toEqual([{ amount: 3000, currency: 'USD' }])
-  })
+  }, 15_000) // two carrier steps of CARRIER_STEP_SECONDS (2 s) each, plus the checkout
 
   it('cancels a paid order at the seller’s word: refunded at the provider, in the ledger, and the stock is back', async () => {
     const { seller, buyer, listing, id } = await paidOrder(2)
