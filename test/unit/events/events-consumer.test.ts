@@ -3,10 +3,12 @@ import { formatId, idRandomBytes } from '../../../src/core/ids'
 import { createLogger } from '../../../src/core/logger'
 import type { EventEnvelope } from '../../../src/events/event-envelope'
 import { consumeEvents, type EventHandler, type EventHandlers } from '../../../src/events/events-consumer'
+import { developmentBindings } from '../../../scripts/development-vars'
 
 const QUEUE = 'souk-events'
 const OCCURRED_AT = '2030-01-02T03:04:05.000Z'
-const env = {} as Env
+// Valid settings (retries read QUEUE_RETRY_SCALE), unscaled so the delays are production's.
+const env = { ...developmentBindings(), QUEUE_RETRY_SCALE: '1' } as unknown as Env
 
 function event(type: string, n = 1): EventEnvelope {
   return {
