@@ -8,7 +8,7 @@
  * parser normalises (`2130706433`, `0x7f.1`, `0177.0.0.1`, `127.1` are all 127.0.0.1) are judged
  * as the address they mean. DNS names are checked by name only here: a public name may still
  * resolve to a private address, and refusing that needs a resolver, so it is left to the delivery
- * side, which must check the address it actually connects to.
+ * side (outbound-host.ts, before every attempt in production).
  */
 export type EndpointUrlMode = 'production' | 'development'
 
@@ -44,6 +44,11 @@ export function endpointUrlProblem(raw: string, mode: EndpointUrlMode): string |
 export function isPrivateAddress(host: string): boolean {
   const kind = addressKind(host)
   return kind === 'loopback' || kind === 'private'
+}
+
+/** Whether `host` is an IP address in any form this module reads (IPv6 with or without brackets). */
+export function isIpAddress(host: string): boolean {
+  return addressKind(host) !== null
 }
 
 type AddressKind = 'public' | 'loopback' | 'private'

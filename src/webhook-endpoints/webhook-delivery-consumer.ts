@@ -3,9 +3,11 @@ import { z } from 'zod'
 import { settingsOf } from '../config'
 import { retryWithBackoff } from '../platform/queue-retry'
 import type { Logger } from '../core/logger'
+import { cloudflareDoh } from '../platform/doh-resolver'
 import { systemClock } from '../platform/runtime'
 import { deliverNotice } from '../notifications/notification-consumer'
 import { endpointUrlProblem } from './endpoint-url'
+import { outboundHostProblem, type ResolveHost } from './outbound-host'
 import { MAX_ATTEMPTS, nextRetryDelayMs } from './retry-schedule'
 import { disableEndpoint, endpointById, noteFailure, noteSuccess, type WebhookEndpoint } from './webhook-endpoint-store'
 import { claimAttempt, recordAttempt, type WebhookMessage } from './webhook-message-store'
@@ -21,8 +23,17 @@ export type Send = (url: string, init: RequestInit) => Promise<Response>
  * receiver is gone and the endpoint is disabled; anything else is tried again on the schedule
  * (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, scaled by WEBHOOK_RETRY_SCALE), then given up. An
  * endpoint that has failed for WEBHOOK_DISABLE_AFTER_HOURS is disabled. Redirects are not followed.
+ * In production the endpoint's host is resolved before each attempt (`resolve`, injected like
+ * `send`), and a host that resolves to a private address, or cannot be resolved, is not called:
+ * the attempt fails and is tried again on the same schedule.
  */
-export async function consumeWebhookDeliveries(batch: MessageBatch<unknown>, env: Env, log: Logger, send: Send = (url, init) => fetch(url, init)): Promise<void> {
+export async function consumeWebhookDeliveries(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  log: Logger,
+  send: Send = (url, init) => fetch(url, init),
+  resolve: ResolveHost = cloudflareDoh,
+): Promise<void> {
   for (const msg of batch.messages) {
     const job = DeliveryJob.safeParse(msg.body)
     if (!job.success) {
@@ -31,7 +42,7 @@ export async function consumeWebhookDeliveries(batch: MessageBatch<unknown>, env
       continue
     }
     try {
-      await deliverOnce(env, job.data.messageId, log, send)
+      await deliverOnce(env, job.data.messageId, log, send, resolve)
       msg.ack()
     } catch (err) {
       // Souk's own failure (D1, the queue), not the receiver's: the queue retries, then dead-letters.
@@ -41,7 +52,7 @@ export async function consumeWebhookDeliveries(batch: MessageBatch<unknown>, env
   }
 }
 
-async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send): Promise<void> {
+async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send, resolve: ResolveHost): Promise<void> {
   const message = await claimAttempt(env.DB, messageId)
   if (!message) return // delivered, given up, or never made: nothing to do
   const settings = settingsOf(env)
@@ -52,7 +63,11 @@ async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send)
     await recordAttempt(env.DB, { messageId, attempt: message.attempts, at: now.toISOString(), statusCode: null, durationMs: 0, error: unusable ?? 'no endpoint' }, 'failed')
     return
   }
-  const result = await attempt(endpoint, message, now, settings.webhooks.timeoutMs, send)
+  // Locally the receivers under test listen on loopback, which the guard refuses.
+  const refused = settings.environment === 'production' ? await outboundHostProblem(endpoint.url, resolve) : null
+  if (refused) log.warn('webhook_host_refused', { endpointId: endpoint.id, messageId, reason: refused })
+  // Refused like a receiver that did not answer: the same retry schedule, the same path to disabling.
+  const result = refused ? { status: null, durationMs: 0, error: refused } : await attempt(endpoint, message, now, settings.webhooks.timeoutMs, send)
   const record = { messageId, attempt: message.attempts, at: now.toISOString(), statusCode: result.status, durationMs: result.durationMs, error: result.error }
   if (result.status !== null && result.status >= 200 && result.status < 300) {
     await recordAttempt(env.DB, record, 'delivered')

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { MAX_ENDPOINT_URL_LENGTH, endpointUrlProblem, isPrivateAddress } from '../../../src/webhook-endpoints/endpoint-url'
+import { MAX_ENDPOINT_URL_LENGTH, endpointUrlProblem, isIpAddress, isPrivateAddress } from '../../../src/webhook-endpoints/endpoint-url'
 
 /** [url, accepted in production, accepted in development, why] */
 const table: [string, boolean, boolean, string][] = [
@@ -193,5 +193,22 @@ describe('isPrivateAddress', () => {
         expect(isPrivateAddress(new URL(`http://[${address}]/`).hostname)).toBe(isPrivateAddress(`[${address}]`))
       }),
     )
+  })
+})
+
+describe('isIpAddress', () => {
+  it.each([
+    ['93.184.216.34', true],
+    ['10.0.0.5', true],
+    ['2130706433', true],
+    ['::1', true],
+    ['[2606:4700::1111]', true],
+    ['::ffff:10.0.0.5', true],
+    ['example.com', false],
+    ['localhost', false],
+    ['', false],
+    ['1::2::3', false],
+  ])('%s → %s', (host, expected) => {
+    expect(isIpAddress(host)).toBe(expected)
   })
 })
