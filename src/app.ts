@@ -26,6 +26,8 @@ import { rejectFrozen } from './http/reject-frozen'
 import { notFound, renderProblem } from './http/render-problem'
 import { requestContext } from './http/request-context'
 import { validationProblem } from './http/validation-problem'
+import { phoneRoutes } from './contact-points/phone-routes'
+import { pushSubscriptionRoutes } from './contact-points/push-subscription-routes'
 import { notificationRoutes } from './notifications/notification-routes'
 import { userLiveRoutes } from './notifications/user-live-routes'
 import { deadLetterRoutes } from './ops/dead-letter-routes'
@@ -60,6 +62,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)
     .route('/', notificationRoutes)
+    .route('/', phoneRoutes)
+    .route('/', pushSubscriptionRoutes)
     .route('/', userLiveRoutes)
 
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })

@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { jsonVar } from './core/json-var'
 import { logLevels } from './core/logger'
+import { notificationSettings, notificationSettingsProblems, notificationVars, type NotificationSettings } from './notifications/notification-settings'
 import type { ListingRules } from './listings/listing-state'
 import type { BreakerPolicy } from './payments/circuit-breaker'
 import type { VelocityRule } from './risk/checkout-velocity'
@@ -12,17 +14,6 @@ import { rateLimitPolicySchema, rateLimitsSchema, type RateLimitPolicy } from '.
  */
 const hours = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 
-/** wrangler passes JSON vars as objects, `--var` passes them as strings: accept both. */
-const json = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => {
-    if (typeof value !== 'string') return value
-    try {
-      return JSON.parse(value) as unknown
-    } catch {
-      return value // not JSON: the schema below rejects it with a readable message
-    }
-  }, schema)
-
 const settingsSchema = z
   .object({
   ENVIRONMENT: z.enum(['production', 'development']),
@@ -30,7 +21,7 @@ const settingsSchema = z
   SESSION_TTL_HOURS: hours(1, 24 * 365).default(720),
   IDEMPOTENCY_TTL_HOURS: hours(24, 24 * 30).default(24),
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
-  RATE_LIMITS: json(rateLimitsSchema),
+  RATE_LIMITS: jsonVar(rateLimitsSchema),
   SOFT_CLOSE_MINUTES: z.coerce.number().min(0).max(60).default(2),
   AUCTION_MIN_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
   OFFER_CHECKOUT_HOURS: z.coerce.number().min(0.25).max(168).default(24),
@@ -45,7 +36,7 @@ const settingsSchema = z
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8000),
   GATEWAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   STRIPE_API_BASE: z.url().default('https://api.stripe.com'),
-  BREAKER: json(
+  BREAKER: jsonVar(
     z.strictObject({
       minFailures: z.number().int().min(1),
       failureRate: z.number().gt(0).max(1),
@@ -53,23 +44,22 @@ const settingsSchema = z
       cooldownSeconds: z.number().int().min(1),
     }),
   ).default({ minFailures: 100, failureRate: 0.35, windowSeconds: 300, cooldownSeconds: 120 }),
-  GATEWAY_RATE_LIMIT: json(rateLimitPolicySchema).default({ limit: 100, windowSeconds: 1 }),
+  GATEWAY_RATE_LIMIT: jsonVar(rateLimitPolicySchema).default({ limit: 100, windowSeconds: 1 }),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
-  RISK_CHECKOUT_VELOCITY: json(
+  RISK_CHECKOUT_VELOCITY: jsonVar(
     z.strictObject({ windowMinutes: z.number().int().min(1).max(1440), challengeAt: z.number().int().min(1), blockAt: z.number().int().min(1) }),
   ).default({ windowMinutes: 60, challengeAt: 10, blockAt: 30 }),
   WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   QUEUE_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(1).max(24 * 30).default(120),
-  EMAIL_FROM: z.string().min(3).default('Souk <notifications@souk.example>'),
-  RESEND_API_BASE: z.url().default('https://api.resend.com'),
-  RESEND_API_KEY: z.string().optional(),
+  ...notificationVars,
   CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters'),
   })
   .superRefine((v, ctx) => {
+    for (const [path, message] of notificationSettingsProblems(v, v.ENVIRONMENT)) ctx.addIssue({ code: 'custom', path: [path], message })
     if (v.GATEWAY !== 'stripe') return
     if (!v.STRIPE_SECRET_KEY?.startsWith('sk_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'GATEWAY=stripe needs an sk_ key' })
     if (!v.STRIPE_WEBHOOK_SECRET?.startsWith('whsec_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'GATEWAY=stripe needs a whsec_ secret' })
@@ -103,7 +93,7 @@ export type Settings = {
   /** Multiplies every queue consumer's retry backoff (platform/queue-retry.ts). */
   queueRetryScale: number
   webhooks: { retryScale: number; timeoutMs: number; disableAfterMs: number }
-  notifications: { email: { from: string; apiBase: string; resendApiKey: string } }
+  notifications: NotificationSettings
   /** Keys HMACs that pseudonymize personal data (IPs, e-mails) in counters and logs. */
   pseudonymKey: string
 }
@@ -162,7 +152,7 @@ export function settingsOf(env: object): Settings {
     },
     carrierWebhookSecret: v.CARRIER_WEBHOOK_SECRET,
     risk: { checkoutVelocity: v.RISK_CHECKOUT_VELOCITY },
-    notifications: { email: { from: v.EMAIL_FROM, apiBase: v.RESEND_API_BASE, resendApiKey: v.RESEND_API_KEY ?? '' } },
+    notifications: notificationSettings(v),
     queueRetryScale: v.QUEUE_RETRY_SCALE,
     webhooks: { retryScale: v.WEBHOOK_RETRY_SCALE, timeoutMs: v.WEBHOOK_TIMEOUT_MS, disableAfterMs: v.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000 },
     pseudonymKey: v.PSEUDONYM_KEY,

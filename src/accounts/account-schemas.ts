@@ -81,6 +81,8 @@ export const PersonalDataExport = z
       }),
     ),
     reviews: z.array(z.object({ orderId: z.string(), subjectId: z.string(), rating: z.number().int(), comment: z.string().nullable(), createdAt: Timestamp })),
+    phone: z.object({ phone: z.string().nullable(), verifiedAt: Timestamp.nullable(), pendingPhone: z.string().nullable() }).nullable(),
+    pushSubscriptions: z.array(z.object({ id: z.string(), endpoint: z.string(), createdAt: Timestamp })),
   })
   .openapi('PersonalDataExport')
 

@@ -1,15 +1,15 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { apiKeys, orders, reviews, sessions, users } from '../db/schema'
+import { apiKeys, notificationSends, orders, phoneNumbers, pushSubscriptions, reviews, sessions, users } from '../db/schema'
 import { finalStatuses } from '../orders/order-machine'
 
 /**
  * GDPR access and erasure for what Souk holds about a person: the account, its credentials, the
- * orders they bought (with their addresses) and the reviews they wrote. Capabilities that later
- * hold personal data (messages…) add their part to both.
+ * orders they bought (with their addresses), the reviews they wrote, and where notices reach them
+ * (phone, browsers). Capabilities that later hold personal data (messages…) add their part to both.
  */
 export async function exportPersonalData(db: Db, userId: string) {
-  const [user, sessionRows, keyRows, orderRows, reviewRows] = await db.batch([
+  const [user, sessionRows, keyRows, orderRows, reviewRows, phoneRows, pushRows] = await db.batch([
     db
       .select({
         id: users.id,
@@ -51,8 +51,14 @@ export async function exportPersonalData(db: Db, userId: string) {
       .from(reviews)
       .where(eq(reviews.authorId, userId))
       .orderBy(asc(reviews.orderId)),
+    db.select({ phone: phoneNumbers.phone, verifiedAt: phoneNumbers.verifiedAt, pendingPhone: phoneNumbers.pendingPhone }).from(phoneNumbers).where(eq(phoneNumbers.userId, userId)),
+    db
+      .select({ id: pushSubscriptions.id, endpoint: pushSubscriptions.endpoint, createdAt: pushSubscriptions.createdAt })
+      .from(pushSubscriptions)
+      .where(eq(pushSubscriptions.userId, userId))
+      .orderBy(asc(pushSubscriptions.id)),
   ])
-  return { user: user[0], sessions: sessionRows, apiKeys: keyRows, orders: orderRows, reviews: reviewRows }
+  return { user: user[0], sessions: sessionRows, apiKeys: keyRows, orders: orderRows, reviews: reviewRows, phone: phoneRows[0] ?? null, pushSubscriptions: pushRows }
 }
 
 /**
@@ -80,6 +86,10 @@ export async function erasePersonalData(db: Db, userId: string, now: Date): Prom
     // Addresses of finished orders go (open ones still have to be shipped); the orders and their money stay.
     db.update(orders).set({ shippingAddress: null }).where(and(eq(orders.buyerId, userId), inArray(orders.status, [...finalStatuses]))),
     db.update(reviews).set({ comment: null }).where(eq(reviews.authorId, userId)),
+    // Where notices reached them, and the log of what went to which address.
+    db.delete(phoneNumbers).where(eq(phoneNumbers.userId, userId)),
+    db.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, userId)),
+    db.delete(notificationSends).where(eq(notificationSends.userId, userId)),
   ])
   return erased.length === 1
 }

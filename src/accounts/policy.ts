@@ -35,6 +35,8 @@ const rules = {
   'notifications.read': { scope: 'notifications:read' },
   // Preferences are a person's choice, not an integration's.
   'notifications.configure': { sessionOnly: true },
+  // A phone number and a person's browsers are theirs to show and change, never an integration's.
+  'contactPoints.manage': { sessionOnly: true },
 } satisfies Record<string, Rule>
 
 export type Action = keyof typeof rules

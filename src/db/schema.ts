@@ -393,5 +393,56 @@ export const devOutbox = sqliteTable(
     notificationId: text('notification_id').notNull(),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [uniqueIndex('dev_outbox_notification_channel_unique').on(t.notificationId, t.channel)],
+  (t) => [uniqueIndex('dev_outbox_notification_channel_recipient_unique').on(t.notificationId, t.channel, t.recipient)],
+)
+
+/**
+ * A person's phone number for SMS. `phone` is the verified number (the only one SMS goes to);
+ * `pendingPhone` waits for its code, whose HMAC alone is kept, so the verified number keeps
+ * working until the new one is proven.
+ */
+export const phoneNumbers = sqliteTable('phone_numbers', {
+  userId: text('user_id').primaryKey(),
+  phone: text('phone'),
+  verifiedAt: text('verified_at'),
+  pendingPhone: text('pending_phone'),
+  codeHash: text('code_hash'),
+  codeSentAt: text('code_sent_at'),
+  codeExpiresAt: text('code_expires_at'),
+  codeAttempts: integer('code_attempts').notNull().default(0),
+})
+
+/** Browsers' web push subscriptions (the Push API's endpoint and keys), a few per person. */
+export const pushSubscriptions = sqliteTable(
+  'push_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    endpoint: text('endpoint').notNull(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('push_subscriptions_endpoint_unique').on(t.endpoint), index('push_subscriptions_user_idx').on(t.userId, t.createdAt)],
+)
+
+/**
+ * What became of one notice (or digest, keyed by its first notice) at one address: an e-mail
+ * address, a phone number, a push subscription id. A retried dispatch skips the addresses
+ * already done here, so a person with three browsers is not pushed twice on the two that worked.
+ */
+export const notificationSends = sqliteTable(
+  'notification_sends',
+  {
+    notificationId: text('notification_id').notNull(),
+    channel: text('channel').notNull(),
+    address: text('address').notNull(),
+    userId: text('user_id').notNull(),
+    outcome: text('outcome', { enum: ['sent', 'refused', 'gone'] }).notNull(),
+    /** The provider's id for the message (Resend's e-mail id, Twilio's SID, the push message URL). */
+    providerRef: text('provider_ref'),
+    detail: text('detail'),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.channel, t.address] }), index('notification_sends_user_idx').on(t.userId)],
 )

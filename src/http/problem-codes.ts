@@ -58,6 +58,12 @@ export const problemTitles = {
   already_reviewed: 'You have already reviewed this order',
   invalid_webhook_url: 'Webhooks go to public https URLs only',
   webhook_endpoint_limit: 'Too many webhook endpoints',
+  sms_unavailable: 'SMS cannot be sent now; retry later',
+  phone_unreachable: 'SMS cannot reach that number',
+  code_invalid: 'That code is wrong',
+  code_expired: 'There is no code to check: it expired, was used up, or none was sent; ask for a new one',
+  push_unavailable: 'Web push is not set up on this deployment',
+  invalid_push_endpoint: 'Push subscriptions go to public https push services only',
   internal_error: 'Something went wrong on our side',
   service_misconfigured: 'The service is not configured correctly',
 } as const satisfies Record<string, string>

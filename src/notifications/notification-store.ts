@@ -1,4 +1,5 @@
 import type { Channel } from './preferences'
+import type { DueNotice } from './notification-message'
 import type { Notice } from './notification-rules'
 
 /** The inbox, dispatches, preferences and the development outbox in D1 (raw statements). */
@@ -7,21 +8,53 @@ export type InboxItem = { id: string; type: string; category: Notice['category']
 type InboxRow = { id: string; type: string; category: Notice['category']; title: string; body: string; data: string; created_at: string; read_at: string | null }
 const toItem = (r: InboxRow): InboxItem => ({ id: r.id, type: r.type, category: r.category, title: r.title, body: r.body, data: JSON.parse(r.data) as Record<string, unknown>, createdAt: r.created_at, readAt: r.read_at })
 
+export type Dispatch = { channel: Exclude<Channel, 'in_app'>; dueAt: string; digest: boolean }
+
 /**
- * Records a notice once per (event, person, type) and, for a notice with a throttle key, only if
- * no notice under that key was recorded after `silencingSince`: check and insert are one
- * statement, so concurrent consumers cannot both pass the throttle. False when nothing was recorded.
+ * Records a notice once per (event, person, type), with its dispatches, in one transaction: a
+ * notice is never kept without the sends it was planned with. A notice with a throttle key is
+ * recorded only if no notice under that key was recorded after `silencingSince`: check and insert
+ * are one statement, so concurrent consumers cannot both pass the throttle. False when nothing
+ * was recorded (a repeat, or throttled).
  */
-export async function recordNotice(d1: D1Database, id: string, eventId: string, n: Notice, inApp: boolean, at: string, silencingSince: string): Promise<boolean> {
-  const r = await d1
+export async function recordNotice(
+  d1: D1Database,
+  r: { id: string; eventId: string; notice: Notice; inApp: boolean; at: string; silencingSince: string; dispatches: Dispatch[] },
+): Promise<boolean> {
+  const n = r.notice
+  const [inserted] = await d1.batch([
+    d1
+      .prepare(
+        `INSERT OR IGNORE INTO notifications (id, user_id, type, category, title, body, data, event_id, throttle_key, in_app, created_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+         WHERE ?9 IS NULL OR NOT EXISTS (SELECT 1 FROM notifications WHERE user_id = ?2 AND throttle_key = ?9 AND created_at > ?12)`,
+      )
+      .bind(r.id, n.userId, n.type, n.category, n.title, n.body, JSON.stringify(n.data), r.eventId, n.throttleKey, r.inApp ? 1 : 0, r.at, r.silencingSince),
+    // Only when the notice above was written now: its id is fresh, so it exists only if inserted.
+    d1
+      .prepare(
+        `INSERT OR IGNORE INTO notification_dispatches (notification_id, user_id, channel, due_at, digest)
+         SELECT ?1, ?2, value ->> '$.channel', value ->> '$.dueAt', value ->> '$.digest' FROM json_each(?3)
+         WHERE EXISTS (SELECT 1 FROM notifications WHERE id = ?1)`,
+      )
+      .bind(r.id, n.userId, JSON.stringify(r.dispatches.map((d) => ({ ...d, digest: d.digest ? 1 : 0 })))),
+  ])
+  return inserted?.meta.changes === 1
+}
+
+/**
+ * The dispatches of an already recorded notice that have not gone out: a redelivered event
+ * queues them again, in case the first run stopped between recording and queueing.
+ */
+export async function unsentDispatches(d1: D1Database, eventId: string, userId: string, type: string): Promise<Array<Dispatch & { notificationId: string }>> {
+  const { results } = await d1
     .prepare(
-      `INSERT OR IGNORE INTO notifications (id, user_id, type, category, title, body, data, event_id, throttle_key, in_app, created_at)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
-       WHERE ?9 IS NULL OR NOT EXISTS (SELECT 1 FROM notifications WHERE user_id = ?2 AND throttle_key = ?9 AND created_at > ?12)`,
+      `SELECT d.notification_id, d.channel, d.due_at, d.digest FROM notifications n JOIN notification_dispatches d ON d.notification_id = n.id
+       WHERE n.event_id = ? AND n.user_id = ? AND n.type = ? AND d.sent_at IS NULL`,
     )
-    .bind(id, n.userId, n.type, n.category, n.title, n.body, JSON.stringify(n.data), eventId, n.throttleKey, inApp ? 1 : 0, at, silencingSince)
-    .run()
-  return r.meta.changes === 1
+    .bind(eventId, userId, type)
+    .all<{ notification_id: string; channel: Dispatch['channel']; due_at: string; digest: number }>()
+  return results.map((r) => ({ notificationId: r.notification_id, channel: r.channel, dueAt: r.due_at, digest: r.digest === 1 }))
 }
 
 export async function inbox(d1: D1Database, userId: string, limit: number, before?: string): Promise<InboxItem[]> {
@@ -50,21 +83,12 @@ export async function savePreferences(d1: D1Database, userId: string, preference
     .run()
 }
 
-export async function planDispatch(d1: D1Database, notificationId: string, userId: string, channel: Channel, dueAt: string, digest: boolean): Promise<void> {
-  await d1
-    .prepare('INSERT OR IGNORE INTO notification_dispatches (notification_id, user_id, channel, due_at, digest) VALUES (?, ?, ?, ?, ?)')
-    .bind(notificationId, userId, channel, dueAt, digest ? 1 : 0)
-    .run()
-}
-
-export type DueDispatch = { notificationId: string; title: string; body: string; type: string }
-
 /**
  * Claims what is due for one person on one channel: one notice (`notificationId`) or, for a
  * digest, every digest notice due by `now`. Claimed rows are marked sent in the same statement,
  * so two runs never send the same notice.
  */
-export async function claimDue(d1: D1Database, userId: string, channel: Channel, now: string, notificationId: string | null): Promise<DueDispatch[]> {
+export async function claimDue(d1: D1Database, userId: string, channel: Channel, now: string, notificationId: string | null): Promise<DueNotice[]> {
   const { results } = await d1
     .prepare(
       `UPDATE notification_dispatches SET sent_at = ?1
@@ -75,15 +99,33 @@ export async function claimDue(d1: D1Database, userId: string, channel: Channel,
     .all<{ notification_id: string }>()
   if (results.length === 0) return []
   const { results: rows } = await d1
-    .prepare('SELECT id, title, body, type FROM notifications WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+    .prepare('SELECT id, type, category, title, body FROM notifications WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
     .bind(JSON.stringify(results.map((r) => r.notification_id)))
-    .all<{ id: string; title: string; body: string; type: string }>()
-  return rows.map((r) => ({ notificationId: r.id, title: r.title, body: r.body, type: r.type }))
+    .all<{ id: string; type: string; category: DueNotice['category']; title: string; body: string }>()
+  return rows.map((r) => ({ notificationId: r.id, type: r.type, category: r.category, title: r.title, body: r.body }))
 }
 
-export async function userEmail(d1: D1Database, userId: string): Promise<string | null> {
-  const row = await d1.prepare('SELECT email FROM users WHERE id = ? AND erased_at IS NULL').bind(userId).first<{ email: string }>()
-  return row?.email ?? null
+/** Gives claimed notices back (their send failed), so the retry claims them again. */
+export async function releaseClaims(d1: D1Database, userId: string, channel: Channel, notificationIds: string[]): Promise<void> {
+  await d1
+    .prepare('UPDATE notification_dispatches SET sent_at = NULL WHERE user_id = ? AND channel = ? AND notification_id IN (SELECT value FROM json_each(?))')
+    .bind(userId, channel, JSON.stringify(notificationIds))
+    .run()
+}
+
+export type SendRecord = { ref: string; channel: Channel; address: string; userId: string; outcome: 'sent' | 'refused' | 'gone'; providerRef: string | null; detail: string | null; at: string }
+
+/** The addresses a message (`ref`) on `channel` is already done with. */
+export async function doneAddresses(d1: D1Database, ref: string, channel: Channel): Promise<Set<string>> {
+  const { results } = await d1.prepare('SELECT address FROM notification_sends WHERE notification_id = ? AND channel = ?').bind(ref, channel).all<{ address: string }>()
+  return new Set(results.map((r) => r.address))
+}
+
+export async function recordSend(d1: D1Database, r: SendRecord): Promise<void> {
+  await d1
+    .prepare('INSERT OR IGNORE INTO notification_sends (notification_id, channel, address, user_id, outcome, provider_ref, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .bind(r.ref, r.channel, r.address, r.userId, r.outcome, r.providerRef, r.detail, r.at)
+    .run()
 }
 
 export type OutboxItem = { id: string; channel: string; userId: string; recipient: string; subject: string; body: string; notificationId: string; createdAt: string }

@@ -2,8 +2,8 @@ import type { RateLimitVerdict } from './gcra'
 import { leaseSize, QuotaLeases } from './quota-lease'
 import type { RateLimitClass, RateLimitPolicy } from './rate-limit-policy'
 
-/** What counters count: the request classes, and calls Souk makes to a payment provider. */
-export type QuotaClass = RateLimitClass | 'gateway'
+/** What counters count: the request classes, and calls Souk makes to a payment or notification provider. */
+export type QuotaClass = RateLimitClass | 'gateway' | 'notifier'
 
 /** The counter object of one (class, subject). Subjects are already pseudonymous (no raw IPs). */
 const counter = (env: Env, cls: QuotaClass, subject: string) =>

@@ -5,6 +5,11 @@ const KEY = 'pseudonym-key-0123456789abcdef-xyz' // 34 characters
 const CARRIER_SECRET = 'carrier-secret-0123456789' // 25 characters
 const STRIPE_KEY = 'sk_live_0123456789abcdefghijkl'
 const STRIPE_WHSEC = 'whsec_0123456789abcdefghijkl'
+const TWILIO_SID = 'AC0123456789abcdef0123456789abcdef'
+const TWILIO_TOKEN = 'twilio-auth-token-0123456789'
+// A real pair, as scripts/vapid-keys.ts prints it.
+const VAPID_PUBLIC = 'BDwCRGTjtEEMzo69tsqdLfxWQj9Fro2kyIDk8A1YIYTSmvG3MuKYosR_r8OWwX2GI6gWGfsXNtzYrylo6kt1__M'
+const VAPID_PRIVATE = '1j4Gm8mYr-17m7S_ShH-Q0QAg_bFLlZl4icdE6edEcw'
 const RATE_LIMITS = {
   read: { limit: 300, windowSeconds: 60 },
   write: { limit: 60, windowSeconds: 60 },
@@ -55,8 +60,16 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   QUEUE_RETRY_SCALE: '0.25',
   WEBHOOK_TIMEOUT_MS: '7000',
   WEBHOOK_DISABLE_AFTER_HOURS: '48',
+  NOTIFICATION_DELIVERY: 'providers',
   EMAIL_FROM: 'Souk <hello@souk.example>',
   RESEND_API_KEY: 're_test_key',
+  TWILIO_ACCOUNT_SID: TWILIO_SID,
+  TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+  SMS_FROM: '+15005550006',
+  VAPID_PUBLIC_KEY: VAPID_PUBLIC,
+  VAPID_PRIVATE_KEY: VAPID_PRIVATE,
+  VAPID_SUBJECT: 'mailto:ops@souk.example',
+  NOTIFICATION_RATE_LIMITS: { email: { limit: 5, windowSeconds: 1 }, sms: { limit: 3, windowSeconds: 2 }, push: { limit: 50, windowSeconds: 1 } },
   STRIPE_SECRET_KEY: STRIPE_KEY,
   STRIPE_WEBHOOK_SECRET: STRIPE_WHSEC,
   CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
@@ -111,7 +124,13 @@ describe('settingsOf', () => {
       risk: { checkoutVelocity: { windowMinutes: 30, challengeAt: 5, blockAt: 12 } },
       queueRetryScale: 0.25,
       webhooks: { retryScale: 0.5, timeoutMs: 7000, disableAfterMs: 48 * 3_600_000 },
-      notifications: { email: { from: 'Souk <hello@souk.example>', apiBase: 'https://api.resend.com', resendApiKey: 're_test_key' } },
+      notifications: {
+        delivery: 'providers',
+        email: { from: 'Souk <hello@souk.example>', apiBase: 'https://api.resend.com', apiKey: 're_test_key' },
+        sms: { apiBase: 'https://api.twilio.com', accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, from: '+15005550006' },
+        push: { publicKey: VAPID_PUBLIC, privateKey: VAPID_PRIVATE, subject: 'mailto:ops@souk.example' },
+        rateLimits: { email: { limit: 5, windowSeconds: 1 }, sms: { limit: 3, windowSeconds: 2 }, push: { limit: 50, windowSeconds: 1 } },
+      },
       pseudonymKey: KEY,
     })
   })
@@ -124,8 +143,11 @@ describe('settingsOf', () => {
         BREAKER: JSON.stringify({ minFailures: 3, failureRate: 0.25, windowSeconds: 10, cooldownSeconds: 2 }),
         GATEWAY_RATE_LIMIT: JSON.stringify({ limit: 7, windowSeconds: 3 }),
         RISK_CHECKOUT_VELOCITY: JSON.stringify({ windowMinutes: 60, challengeAt: 100_000, blockAt: 200_000 }),
+        NOTIFICATION_DELIVERY: 'outbox',
+        NOTIFICATION_RATE_LIMITS: JSON.stringify({ email: { limit: 9, windowSeconds: 1 }, sms: { limit: 1, windowSeconds: 1 }, push: { limit: 1, windowSeconds: 1 } }),
       }),
     )
+    expect(settings.notifications).toMatchObject({ delivery: 'outbox', rateLimits: { email: { limit: 9, windowSeconds: 1 } } })
     expect(settings.environment).toBe('development')
     expect(settings.rateLimits).toEqual(RATE_LIMITS)
     expect(settings.gateway.breaker).toEqual({ minFailures: 3, failureRate: 0.25, windowMs: 10_000, cooldownMs: 2_000 })
@@ -169,7 +191,14 @@ describe('settingsOf', () => {
       risk: { checkoutVelocity: { windowMinutes: 60, challengeAt: 10, blockAt: 30 } },
       queueRetryScale: 1,
       webhooks: { retryScale: 1, timeoutMs: 10_000, disableAfterMs: 120 * 3_600_000 },
-      notifications: { email: { from: 'Souk <notifications@souk.example>', apiBase: 'https://api.resend.com', resendApiKey: '' } },
+      // No provider configured: no channel but in-app is offered.
+      notifications: {
+        delivery: 'providers',
+        email: null,
+        sms: null,
+        push: null,
+        rateLimits: { email: { limit: 2, windowSeconds: 1 }, sms: { limit: 1, windowSeconds: 1 }, push: { limit: 100, windowSeconds: 1 } },
+      },
       pseudonymKey: KEY,
     })
   })
@@ -300,6 +329,38 @@ describe('settingsOf', () => {
     expect(names).toEqual(expect.arrayContaining(['ENVIRONMENT', 'IDEMPOTENCY_TTL_HOURS', 'RATE_LIMITS', 'PSEUDONYM_KEY', 'CARRIER_WEBHOOK_SECRET']))
     expect(err.message).not.toContain('staging-secret-value')
     expect(err.message).not.toContain('tiny-secret')
+  })
+
+  it('refuses the development outbox in production: nothing would ever reach anyone', () => {
+    expect(configError(production({ NOTIFICATION_DELIVERY: 'outbox' })).problems).toEqual([expect.stringMatching(/^NOTIFICATION_DELIVERY: /)])
+  })
+
+  it('refuses half a provider, naming what is missing and never a value', () => {
+    const sms = production()
+    delete sms.TWILIO_AUTH_TOKEN
+    delete sms.SMS_FROM
+    const err = configError(sms)
+    expect(err.problems.map((p) => p.split(':')[0])).toEqual(['TWILIO_AUTH_TOKEN', 'SMS_FROM'])
+    expect(err.message).not.toContain(TWILIO_SID)
+    const push = production()
+    delete push.VAPID_PRIVATE_KEY
+    expect(configError(push).problems.map((p) => p.split(':')[0])).toEqual(['VAPID_PRIVATE_KEY'])
+    // None of a provider is fine: that channel is simply not offered.
+    const none = production()
+    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'SMS_FROM', 'VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT', 'RESEND_API_KEY']) delete none[name]
+    expect(settingsOf(none).notifications).toMatchObject({ email: null, sms: null, push: null })
+  })
+
+  it.each([
+    ['a public key that is not a P-256 point', { VAPID_PUBLIC_KEY: VAPID_PUBLIC.slice(0, 40) }, 'VAPID_PUBLIC_KEY'],
+    ['a private key of the wrong length', { VAPID_PRIVATE_KEY: VAPID_PRIVATE.slice(0, 20) }, 'VAPID_PRIVATE_KEY'],
+    ['a subject that is neither mailto: nor https:', { VAPID_SUBJECT: 'ops@souk.example' }, 'VAPID_SUBJECT'],
+    ['an account SID that is not one', { TWILIO_ACCOUNT_SID: 'SK0123456789abcdef0123456789abcdef' }, 'TWILIO_ACCOUNT_SID'],
+    ['a sender that is neither a number nor a messaging service', { SMS_FROM: '5005550006' }, 'SMS_FROM'],
+  ])('refuses %s, naming it and never its value', (_name, over, setting) => {
+    const err = configError(production(over))
+    expect(err.problems.map((p) => p.split(':')[0])).toEqual([setting])
+    expect(err.message).not.toContain(Object.values(over)[0])
   })
 
   it('does not cache a failure: a fixed env object parses', () => {

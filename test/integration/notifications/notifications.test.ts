@@ -6,11 +6,17 @@ import { deliverNotice } from '../../../src/notifications/notification-consumer'
 import { checkout, checkoutBody, eventually, fixedListing } from '../checkout/checkout-fixtures'
 import { createAuction } from '../listings/fixtures'
 import { call, json, register, type Registered } from '../support/api'
+import { subscribePush, verifyPhone } from '../support/contact-points'
 import { deliverEvent, orderEvent } from '../support/events'
 
 type Inbox = { data: { id: string; type: string; title: string; data: Record<string, unknown>; readAt: string | null }[] }
 const inboxOf = async (u: Registered) => json<Inbox>(await call('/v1/me/notifications', { token: u.token }))
-const outboxOf = async (u: Registered) => json<{ data: { channel: string; subject: string; recipient: string }[] }>(await call('/v1/dev/outbox', { token: u.token }))
+type Outbox = { data: { channel: string; subject: string; recipient: string; notificationId: string }[] }
+/** What notices sent the person (not the SMS that verified their phone). */
+const outboxOf = async (u: Registered): Promise<Outbox> => {
+  const all = await json<Outbox>(await call('/v1/dev/outbox', { token: u.token }))
+  return { data: all.data.filter((m) => m.notificationId.startsWith('ntf_')) }
+}
 
 const auction = async (seller: Registered) => (await createAuction({}, 3_600_000, seller.user.id)).stub
 
@@ -19,6 +25,8 @@ describe('notifications from events', () => {
     const seller = await register('seller')
     const alice = await register('alice')
     const bob = await register('bob')
+    const phone = await verifyPhone(alice)
+    const browser = await subscribePush(alice)
     const stub = await auction(seller)
     await stub.placeBid({ bidderId: alice.user.id, maxAmount: { amount: 1500, currency: 'USD' } })
     await stub.placeBid({ bidderId: bob.user.id, maxAmount: { amount: 2000, currency: 'USD' } })
@@ -37,6 +45,8 @@ describe('notifications from events', () => {
     const sent = await eventually(() => outboxOf(alice), (o) => o.data.length >= 3)
     expect(sent.data.map((m) => m.channel).sort()).toEqual(['email', 'push', 'sms'])
     expect(sent.data.find((m) => m.channel === 'email')).toMatchObject({ recipient: alice.user.email, subject: outbid?.title })
+    expect(sent.data.find((m) => m.channel === 'sms')).toMatchObject({ recipient: phone })
+    expect(sent.data.find((m) => m.channel === 'push')).toMatchObject({ recipient: browser.endpoint, subject: outbid?.title })
 
     const read = await call(`/v1/me/notifications/${outbid?.id}/read`, { method: 'POST', token: alice.token })
     expect((await json<{ readAt: string | null }>(read)).readAt).not.toBeNull()
@@ -52,19 +62,25 @@ describe('notifications from events', () => {
     expect(rows?.n).toBe(1)
   })
 
-  it('notifies once when the same event is delivered twice', async () => {
+  it('notifies once when the same event is delivered twice, on the channels each person can be reached on', async () => {
     const buyer = await register('buyer')
     const seller = await register('seller')
-    const event = orderEvent(buyer.user.id, seller.user.id, 'shipped', 3)
+    await verifyPhone(buyer)
+    await subscribePush(buyer)
+    const event = orderEvent(buyer.user.id, seller.user.id, 'cancelled', 3)
     for (const tag of ['first', 'again']) expect(await deliverEvent(event, tag)).toEqual([tag])
-    expect((await inboxOf(buyer)).data.filter((n) => n.type === 'order.shipped')).toHaveLength(1)
-    const rows = await env.DB.prepare('SELECT count(*) AS n FROM notification_dispatches WHERE user_id = ?').bind(buyer.user.id).first<{ n: number }>()
-    expect(rows?.n).toBe(3) // email, sms and push, each once
+    expect((await inboxOf(buyer)).data.filter((n) => n.type === 'order.cancelled')).toHaveLength(1)
+    const channelsOf = async (u: Registered) =>
+      (await env.DB.prepare('SELECT channel FROM notification_dispatches WHERE user_id = ? ORDER BY channel').bind(u.user.id).all<{ channel: string }>()).results.map((r) => r.channel)
+    expect(await channelsOf(buyer)).toEqual(['email', 'push', 'sms']) // each once
+    // The seller has no phone and no browser subscribed: e-mail only, and nothing planned that could never go out.
+    expect(await channelsOf(seller)).toEqual(['email'])
   })
 
   it('follows preferences: channels off, quiet hours that delay activity but not payment notices', async () => {
     const seller = await register('seller')
     const buyer = await register('buyer')
+    await subscribePush(seller)
     // Quiet all day in Tokyo (a window of 23 h 59 min that contains now), e-mail off for sales.
     const put = await call('/v1/me/notification-preferences', {
       method: 'PUT',

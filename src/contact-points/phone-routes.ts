@@ -1,0 +1,100 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Settings } from '../config'
+import { constantTimeEqual, hmacSha256, toHex, utf8 } from '../core/bytes'
+import type { AppEnv } from '../env'
+import { principalOf } from '../http/authorization'
+import { Problem } from '../http/problem'
+import { validationProblem } from '../http/validation-problem'
+import { channelAdapters } from '../notifications/channel-adapters'
+import { newId, randomBytes, systemClock } from '../platform/runtime'
+import { consumeQuota } from '../rate-limits/rate-limit-store'
+import { confirmPhone, deletePhone, phoneOf, spendGuess, startVerification, withdrawCode, type PhoneRow } from './contact-point-store'
+import { deletePhoneRoute, getPhoneRoute, putPhoneRoute, verifyPhoneRoute } from './contact-point-schemas'
+import { normalizePhone } from './phone-number'
+import { CODE_TTL_MS, codeClosed, MAX_CODE_ATTEMPTS, RESEND_AFTER_MS, resendWaitMs, typedCode, verificationCode } from './phone-verification'
+
+/**
+ * A person's phone number for SMS notices, proven before Souk texts it (phone-verification.ts):
+ * PUT texts a code to the new number, POST …/verify with the code makes it the number SMS goes to.
+ */
+export const phoneRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(getPhoneRoute, async (c) => c.json(phoneView(await phoneOf(c.env.DB, principalOf(c).userId), systemClock()), 200))
+  .openapi(putPhoneRoute, async (c) => {
+    const { userId } = principalOf(c)
+    const phone = normalizePhone(c.req.valid('json').phone)
+    if (!phone) {
+      throw new Problem(400, 'validation_failed', 'Some fields are missing or invalid', {
+        errors: [{ in: 'body', path: 'phone', message: 'must be an international number with its country code, such as +33 6 12 34 56 78' }],
+      })
+    }
+    const settings = c.var.settings
+    const sms = channelAdapters(c.env, settings).sms
+    if (!sms) throw new Problem(503, 'sms_unavailable', 'This deployment sends no SMS')
+    const now = systemClock()
+    const code = freshCode()
+    const codeHash = await hashCode(settings, userId, phone, code)
+    const started = await startVerification(c.env.DB, userId, {
+      pendingPhone: phone,
+      codeHash,
+      sentAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
+      resendBefore: new Date(now.getTime() - RESEND_AFTER_MS).toISOString(),
+    })
+    if (!started) {
+      const sentAt = (await phoneOf(c.env.DB, userId))?.codeSentAt
+      const wait = Math.max(1, Math.ceil(resendWaitMs(sentAt ? new Date(sentAt) : null, now) / 1000))
+      throw new Problem(429, 'rate_limited', 'A code was sent less than a minute ago', { headers: { 'Retry-After': String(wait) } })
+    }
+    const quotaSubject = sms.quotaSubject({ channel: 'sms', phone })
+    const quota = quotaSubject ? await consumeQuota(c.env, 'notifier', quotaSubject, settings.notifications.rateLimits.sms) : null
+    if (quota && !quota.allowed) {
+      await withdrawCode(c.env.DB, userId, codeHash)
+      throw new Problem(503, 'sms_unavailable', 'SMS is busy; retry shortly', { headers: { 'Retry-After': String(Math.max(1, Math.ceil(quota.retryAfterMs / 1000))) } })
+    }
+    const body = `Your Souk code is ${code}. It expires in 10 minutes. Souk will never ask you for it.`
+    const outcome = await sms.send({ channel: 'sms', phone }, { userId, ref: newId('vrf', now), subject: '', body, urgent: true, data: {} })
+    if (outcome.kind !== 'sent') {
+      await withdrawCode(c.env.DB, userId, codeHash) // nothing reached them: they may ask again at once
+      if (outcome.kind === 'retry') throw new Problem(503, 'sms_unavailable', 'The SMS provider cannot take the message now; retry shortly')
+      throw new Problem(422, 'phone_unreachable', 'SMS cannot reach that number')
+    }
+    c.var.log.info('phone_code_sent', { userId })
+    return c.json(phoneView(await phoneOf(c.env.DB, userId), now), 202)
+  })
+  .openapi(verifyPhoneRoute, async (c) => {
+    const { userId } = principalOf(c)
+    const code = typedCode(c.req.valid('json').code)
+    if (!code) throw new Problem(400, 'validation_failed', 'Some fields are missing or invalid', { errors: [{ in: 'body', path: 'code', message: 'must be the six digits sent by SMS' }] })
+    const now = systemClock()
+    // The guess is counted before it is compared, so parallel guesses cannot share one attempt.
+    const guess = await spendGuess(c.env.DB, userId, now.toISOString(), MAX_CODE_ATTEMPTS)
+    if (!guess) throw new Problem(422, 'code_expired')
+    const matches = constantTimeEqual(utf8(await hashCode(c.var.settings, userId, guess.pendingPhone, code)), utf8(guess.codeHash))
+    if (!matches) throw new Problem(422, 'code_invalid', undefined, { extra: { attemptsLeft: Math.max(0, MAX_CODE_ATTEMPTS - guess.attempts) } })
+    if (!(await confirmPhone(c.env.DB, userId, guess.codeHash, now.toISOString()))) throw new Problem(422, 'code_expired') // a new code replaced it meanwhile
+    c.var.log.info('phone_verified', { userId })
+    return c.json(phoneView(await phoneOf(c.env.DB, userId), now), 200)
+  })
+  .openapi(deletePhoneRoute, async (c) => {
+    if (!(await deletePhone(c.env.DB, principalOf(c).userId))) throw new Problem(404, 'not_found')
+    return c.body(null, 204)
+  })
+
+function phoneView(row: PhoneRow | null, now: Date) {
+  const pending = row?.pendingPhone && row.codeExpiresAt ? { phone: row.pendingPhone, expiresAt: row.codeExpiresAt } : null
+  const open = pending && codeClosed({ expiresAt: new Date(pending.expiresAt), attempts: row?.codeAttempts ?? 0 }, now) === null
+  return { phone: row?.phone ?? null, verifiedAt: row?.verifiedAt ?? null, pending: open ? pending : null }
+}
+
+/** Six digits; the rare draw that rejection sampling refuses is drawn again. */
+function freshCode(): string {
+  for (;;) {
+    const code = verificationCode(randomBytes(16))
+    if (code) return code
+  }
+}
+
+/** Only this keyed hash is stored: a leaked table gives no code, and a code is bound to its person and number. */
+async function hashCode(settings: Settings, userId: string, phone: string, code: string): Promise<string> {
+  return toHex(await hmacSha256(utf8(settings.pseudonymKey), utf8(`phone-code:${userId}:${phone}:${code}`)))
+}

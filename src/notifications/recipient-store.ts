@@ -1,0 +1,48 @@
+import { forgetPushSubscription, forgetVerifiedPhone, pushSubscriptionsOf, verifiedPhone } from '../contact-points/contact-point-store'
+import type { Address } from './channel-adapters'
+import type { OutboundChannel } from './notification-plan'
+
+/** Where a person can be reached, in D1: what planning and sending a notice need to know of them. */
+
+export type Recipient = { preferences: unknown; reachable: OutboundChannel[] }
+
+/**
+ * One person's stored preferences (unparsed) and the channels they have an address on: e-mail
+ * unless erased, SMS with a verified phone, push with a browser subscribed. One query, since every
+ * notice asks it. Null when there is no such person, or they erased their account.
+ */
+export async function recipientOf(d1: D1Database, userId: string): Promise<Recipient | null> {
+  const row = await d1
+    .prepare(
+      `SELECT (SELECT preferences FROM notification_preferences WHERE user_id = ?1) AS preferences,
+              EXISTS (SELECT 1 FROM phone_numbers WHERE user_id = ?1 AND phone IS NOT NULL) AS sms,
+              EXISTS (SELECT 1 FROM push_subscriptions WHERE user_id = ?1) AS push
+       FROM users WHERE id = ?1 AND erased_at IS NULL`,
+    )
+    .bind(userId)
+    .first<{ preferences: string | null; sms: number; push: number }>()
+  if (!row) return null
+  const reachable: OutboundChannel[] = ['email']
+  if (row.sms) reachable.push('sms')
+  if (row.push) reachable.push('push')
+  return { preferences: row.preferences === null ? {} : (JSON.parse(row.preferences) as unknown), reachable }
+}
+
+/** The addresses a message on `channel` goes to now (a phone changed since planning goes to the new one). */
+export async function addressesOf(d1: D1Database, userId: string, channel: OutboundChannel): Promise<Address[]> {
+  if (channel === 'email') {
+    const row = await d1.prepare('SELECT email FROM users WHERE id = ? AND erased_at IS NULL').bind(userId).first<{ email: string }>()
+    return row ? [{ channel, email: row.email }] : []
+  }
+  if (channel === 'sms') {
+    const phone = await verifiedPhone(d1, userId)
+    return phone ? [{ channel, phone }] : []
+  }
+  return (await pushSubscriptionsOf(d1, userId)).map((subscription) => ({ channel, subscription }))
+}
+
+/** The provider says the address is dead (a number that sent STOP, an expired subscription): stop using it. */
+export async function forgetAddress(d1: D1Database, userId: string, a: Address): Promise<void> {
+  if (a.channel === 'sms') await forgetVerifiedPhone(d1, userId, a.phone)
+  if (a.channel === 'push') await forgetPushSubscription(d1, a.subscription.id)
+}
