@@ -42,7 +42,7 @@ export async function freeze(userId: string): Promise<void> {
   await env.DB.prepare('UPDATE users SET frozen_at = ? WHERE id = ?').bind(new Date().toISOString(), userId).run()
 }
 
-export async function countRows(table: 'users' | 'sessions' | 'api_keys' | 'orders' | 'order_events' | 'payments' | 'ledger_entries' | 'payouts' | 'reviews' | 'disputes' | 'webhook_receipts' | 'webhook_endpoints' | 'webhook_messages'): Promise<number> {
+export async function countRows(table: 'users' | 'sessions' | 'api_keys' | 'orders' | 'order_events' | 'payments' | 'ledger_entries' | 'payouts' | 'reviews' | 'disputes' | 'webhook_receipts' | 'webhook_endpoints' | 'webhook_messages' | 'phone_numbers' | 'push_subscriptions' | 'notification_sends'): Promise<number> {
   const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>()
   return row?.n ?? 0
 }
