@@ -11,5 +11,3 @@ export function normalizePhone(raw: string): string | null {
   return E164.test(international) ? international : null
 }
 
-/** The last digits only, for logs, lists and messages that must not show the whole number. */
-export const maskPhone = (phone: string): string => `${'•'.repeat(Math.max(0, phone.length - 4))}${phone.slice(-4)}`
