@@ -45,17 +45,19 @@ export const phoneRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
       const wait = Math.max(1, Math.ceil(resendWaitMs(sentAt ? new Date(sentAt) : null, now) / 1000))
       throw new Problem(429, 'rate_limited', 'A code was sent less than a minute ago', { headers: { 'Retry-After': String(wait) } })
     }
-    const quotaSubject = sms.quotaSubject({ channel: 'sms', phone })
-    const quota = quotaSubject ? await consumeQuota(c.env, 'notifier', quotaSubject, settings.notifications.rateLimits.sms) : null
-    if (quota && !quota.allowed) {
+    const quotaWaitMs = await takeSmsQuota(c.env, settings, sms.quotaSubject({ channel: 'sms', phone }))
+    if (quotaWaitMs > 0) {
       await withdrawCode(c.env.DB, userId, codeHash)
-      throw new Problem(503, 'sms_unavailable', 'SMS is busy; retry shortly', { headers: { 'Retry-After': String(Math.max(1, Math.ceil(quota.retryAfterMs / 1000))) } })
+      throw new Problem(503, 'sms_unavailable', 'SMS is busy; retry shortly', { headers: { 'Retry-After': String(Math.ceil(quotaWaitMs / 1000)) } })
     }
     const body = `Your Souk code is ${code}. It expires in 10 minutes. Souk will never ask you for it.`
     const outcome = await sms.send({ channel: 'sms', phone }, { userId, ref: newId('vrf', now), subject: '', body, urgent: true, data: {} })
     if (outcome.kind !== 'sent') {
       await withdrawCode(c.env.DB, userId, codeHash) // nothing reached them: they may ask again at once
-      if (outcome.kind === 'retry') throw new Problem(503, 'sms_unavailable', 'The SMS provider cannot take the message now; retry shortly')
+      if (outcome.kind === 'retry') {
+        const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(Math.max(1, outcome.retryAfterSeconds)) }
+        throw new Problem(503, 'sms_unavailable', 'The SMS provider cannot take the message now; retry shortly', { headers })
+      }
       throw new Problem(422, 'phone_unreachable', 'SMS cannot reach that number')
     }
     c.var.log.info('phone_code_sent', { userId })
@@ -79,6 +81,22 @@ export const phoneRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     if (!(await deletePhone(c.env.DB, principalOf(c).userId))) throw new Problem(404, 'not_found')
     return c.body(null, 204)
   })
+
+/** A person waiting for a code is worth a short wait for the provider's quota (a long code sends one SMS a second). */
+const MAX_QUOTA_WAIT_MS = 3000
+
+/** Spends one unit of the SMS provider's quota, waiting up to MAX_QUOTA_WAIT_MS for it; answers the wait still ahead, 0 when spent. */
+async function takeSmsQuota(env: Env, settings: Settings, subject: string | null): Promise<number> {
+  if (!subject) return 0
+  let waited = 0
+  for (;;) {
+    const verdict = await consumeQuota(env, 'notifier', subject, settings.notifications.rateLimits.sms)
+    if (verdict.allowed) return 0
+    if (waited + verdict.retryAfterMs > MAX_QUOTA_WAIT_MS) return Math.max(1000, verdict.retryAfterMs)
+    await new Promise((resolve) => setTimeout(resolve, verdict.retryAfterMs))
+    waited += verdict.retryAfterMs
+  }
+}
 
 function phoneView(row: PhoneRow | null, now: Date) {
   const pending = row?.pendingPhone && row.codeExpiresAt ? { phone: row.pendingPhone, expiresAt: row.codeExpiresAt } : null

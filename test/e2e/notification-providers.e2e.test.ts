@@ -8,15 +8,14 @@ import { startFakeNotificationProviders, type FakeNotificationProviders, type Pr
  * on a port, talking over real HTTP to a fake Resend and a fake Twilio on another, driven over
  * real HTTP from here. E-mail is held to 1 per second so the per-provider rate limit is in play;
  * SMS gets room enough that phone verification in one test never waits on another's texts.
- * Locally QUEUE_RETRY_SCALE is 0.01: a retry's delay (backoff, or a provider's Retry-After) is
- * scaled by it and rounded to whole seconds.
+ * Locally QUEUE_RETRY_SCALE is 0.01: a retry's backoff is scaled by it (a provider's Retry-After
+ * is not) and rounded to whole seconds.
  */
 const RESEND_API_KEY = 're_test_e2e'
 const TWILIO_ACCOUNT_SID = `AC${'e2e0'.repeat(8)}`
 const TWILIO_AUTH_TOKEN = 'twilio_auth_token_e2e'
 const SMS_FROM = '+15005550006'
 const EMAIL_FROM = 'Souk <notices@souk.test>'
-const QUEUE_RETRY_SCALE = 0.01 // config/development.vars.json
 
 let fake: FakeNotificationProviders
 let souk: { url: string; stop: () => Promise<void> }
@@ -236,10 +235,10 @@ describe('notices through Resend and Twilio (fakes over real HTTP)', () => {
     expect(await outbox.json()).toEqual({ data: [] })
   })
 
-  it('(2′) a provider’s Retry-After holds the retry back (scaled by QUEUE_RETRY_SCALE), longer than backoff and the rate limit would', async () => {
+  it('(2′) a provider’s Retry-After holds the retry back, unscaled, longer than backoff and the rate limit would', async () => {
     const [seller, buyer] = await Promise.all([user('retry-after-seller'), user('retry-after-buyer')])
     const listingId = await fixedListing(seller, 1800)
-    const retryAfterSeconds = 500 // × 0.01 → a 5 s delay; backoff's first retry is 0–5 s × 0.01 → 0 s
+    const retryAfterSeconds = 4 // as said; backoff's first retry is 0–5 s × 0.01 → 0 s
     fake.fail('resend', { to: buyer.email, status: 429, retryAfter: String(retryAfterSeconds), body: { statusCode: 429, name: 'rate_limit_exceeded', message: 'Too many requests.' } })
 
     const orderId = await paidCheckout(buyer, listingId)
@@ -249,7 +248,7 @@ describe('notices through Resend and Twilio (fakes over real HTTP)', () => {
       ['sent', 200],
     ])
     // Without Retry-After the retry would come within a batch or two (≈1–3 s, rate limit included).
-    expect(mails[1]!.at - mails[0]!.at).toBeGreaterThanOrEqual(retryAfterSeconds * QUEUE_RETRY_SCALE * 1000 - 500)
+    expect(mails[1]!.at - mails[0]!.at).toBeGreaterThanOrEqual(retryAfterSeconds * 1000 - 500)
   })
 
   it('(3) a number whose owner sent STOP (21610) is forgotten after one attempt, and a later notice texts nobody', async () => {
