@@ -101,9 +101,13 @@ export async function savePushSubscription(d1: D1Database, s: PushSubscriptionRo
          ON CONFLICT (endpoint) DO UPDATE SET user_id = ?2, p256dh = ?4, auth = ?5, created_at = ?6 RETURNING *`,
       )
       .bind(s.id, s.userId, s.endpoint, s.p256dh, s.auth, s.createdAt),
+    // The one just saved always stays (whatever the clocks say); of the others, the newest keep - 1.
     d1
-      .prepare('DELETE FROM push_subscriptions WHERE user_id = ?1 AND id NOT IN (SELECT id FROM push_subscriptions WHERE user_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2)')
-      .bind(s.userId, keep),
+      .prepare(
+        `DELETE FROM push_subscriptions WHERE user_id = ?1 AND endpoint != ?2
+         AND id NOT IN (SELECT id FROM push_subscriptions WHERE user_id = ?1 AND endpoint != ?2 ORDER BY created_at DESC, id DESC LIMIT ?3)`,
+      )
+      .bind(s.userId, s.endpoint, keep - 1),
   ])
   const row = upserted?.results[0]
   if (!row) throw new Error('push subscription upsert returned no row')

@@ -119,6 +119,19 @@ describe('POST /v1/me/push-subscriptions', () => {
     expect((await rowsOf(u)).map((r) => r.id)).not.toContain(first10[0]!.id)
   })
 
+  it('keeps the browser just subscribed even when the others’ times say they are newer (clock skew)', async () => {
+    const u = await register('push-skew')
+    const first10: Subscription[] = []
+    for (let i = 0; i < 10; i++) first10.push(await subscribed(u))
+    // Stamped ahead of the clock that stamps the next one, the first the least ahead.
+    for (const [i, s] of first10.entries()) await madeAt(s.id, minutesAgo(-10 - i))
+    const eleventh = await subscribed(u)
+    const kept = (await rowsOf(u)).map((r) => r.id)
+    expect(kept).toHaveLength(10)
+    expect(kept).toContain(eleventh.id)
+    expect(kept).not.toContain(first10[0]!.id)
+  })
+
   it('keeps at most ten when fifteen browsers subscribe at once', async () => {
     const u = await register('push-race')
     const bodies = await Promise.all(Array.from({ length: 15 }, () => browserBody()))
