@@ -83,6 +83,11 @@ export const PersonalDataExport = z
     reviews: z.array(z.object({ orderId: z.string(), subjectId: z.string(), rating: z.number().int(), comment: z.string().nullable(), createdAt: Timestamp })),
     phone: z.object({ phone: z.string().nullable(), verifiedAt: Timestamp.nullable(), pendingPhone: z.string().nullable() }).nullable(),
     pushSubscriptions: z.array(z.object({ id: z.string(), endpoint: z.string(), createdAt: Timestamp })),
+    notifications: z.object({
+      preferences: z.record(z.string(), z.unknown()).nullable(),
+      inbox: z.array(z.object({ id: z.string(), type: z.string(), title: z.string(), body: z.string(), createdAt: Timestamp, readAt: Timestamp.nullable() })),
+      sends: z.array(z.object({ notificationId: z.string(), channel: z.string(), address: z.string(), outcome: z.enum(['sent', 'refused', 'gone']), at: Timestamp })),
+    }),
   })
   .openapi('PersonalDataExport')
 

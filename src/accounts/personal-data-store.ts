@@ -1,15 +1,15 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { apiKeys, notificationSends, orders, phoneNumbers, pushSubscriptions, reviews, sessions, users } from '../db/schema'
+import { apiKeys, devOutbox, notificationDispatches, notificationPreferences, notifications, notificationSends, orders, phoneNumbers, pushSubscriptions, reviews, sessions, users } from '../db/schema'
 import { finalStatuses } from '../orders/order-machine'
 
 /**
  * GDPR access and erasure for what Souk holds about a person: the account, its credentials, the
- * orders they bought (with their addresses), the reviews they wrote, and where notices reach them
- * (phone, browsers). Capabilities that later hold personal data (messages…) add their part to both.
+ * orders they bought (with their addresses), the reviews they wrote, and their notifications: the
+ * inbox, preferences, where notices reach them (phone, browsers) and what was sent where. Capabilities that later hold personal data (messages…) add their part to both.
  */
 export async function exportPersonalData(db: Db, userId: string) {
-  const [user, sessionRows, keyRows, orderRows, reviewRows, phoneRows, pushRows] = await db.batch([
+  const [user, sessionRows, keyRows, orderRows, reviewRows, phoneRows, pushRows, prefRows, inboxRows, sendRows] = await db.batch([
     db
       .select({
         id: users.id,
@@ -57,8 +57,28 @@ export async function exportPersonalData(db: Db, userId: string) {
       .from(pushSubscriptions)
       .where(eq(pushSubscriptions.userId, userId))
       .orderBy(asc(pushSubscriptions.id)),
+    db.select({ preferences: notificationPreferences.preferences }).from(notificationPreferences).where(eq(notificationPreferences.userId, userId)),
+    db
+      .select({ id: notifications.id, type: notifications.type, title: notifications.title, body: notifications.body, createdAt: notifications.createdAt, readAt: notifications.readAt })
+      .from(notifications)
+      .where(eq(notifications.userId, userId))
+      .orderBy(asc(notifications.id)),
+    db
+      .select({ notificationId: notificationSends.notificationId, channel: notificationSends.channel, address: notificationSends.address, outcome: notificationSends.outcome, at: notificationSends.at })
+      .from(notificationSends)
+      .where(eq(notificationSends.userId, userId))
+      .orderBy(asc(notificationSends.at)),
   ])
-  return { user: user[0], sessions: sessionRows, apiKeys: keyRows, orders: orderRows, reviews: reviewRows, phone: phoneRows[0] ?? null, pushSubscriptions: pushRows }
+  return {
+    user: user[0],
+    sessions: sessionRows,
+    apiKeys: keyRows,
+    orders: orderRows,
+    reviews: reviewRows,
+    phone: phoneRows[0] ?? null,
+    pushSubscriptions: pushRows,
+    notifications: { preferences: prefRows[0]?.preferences ?? null, inbox: inboxRows, sends: sendRows },
+  }
 }
 
 /**
@@ -86,10 +106,14 @@ export async function erasePersonalData(db: Db, userId: string, now: Date): Prom
     // Addresses of finished orders go (open ones still have to be shipped); the orders and their money stay.
     db.update(orders).set({ shippingAddress: null }).where(and(eq(orders.buyerId, userId), inArray(orders.status, [...finalStatuses]))),
     db.update(reviews).set({ comment: null }).where(eq(reviews.authorId, userId)),
-    // Where notices reached them, and the log of what went to which address.
+    // Their notifications: the inbox, what was planned and sent where, their choices, where notices reached them.
     db.delete(phoneNumbers).where(eq(phoneNumbers.userId, userId)),
     db.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, userId)),
     db.delete(notificationSends).where(eq(notificationSends.userId, userId)),
+    db.delete(notificationDispatches).where(eq(notificationDispatches.userId, userId)),
+    db.delete(notifications).where(eq(notifications.userId, userId)),
+    db.delete(notificationPreferences).where(eq(notificationPreferences.userId, userId)),
+    db.delete(devOutbox).where(eq(devOutbox.userId, userId)),
   ])
   return erased.length === 1
 }

@@ -8,18 +8,26 @@ import { deliverEvent, orderEvent } from '../support/events'
 type Export = {
   phone: { phone: string | null; verifiedAt: string | null; pendingPhone: string | null } | null
   pushSubscriptions: { id: string; endpoint: string; createdAt: string }[]
+  notifications: { preferences: Record<string, unknown> | null; inbox: { type: string }[]; sends: { channel: string; address: string; outcome: string }[] }
 }
-type Held = { phones: number; browsers: number; sends: string[] }
+type Held = { phones: number; browsers: number; sends: string[]; inbox: number; dispatches: number; preferences: number }
 
 /** What D1 holds of where notices reach the person: their phone row, browsers, and the channels of the log of sends. */
 async function heldFor(u: Registered): Promise<Held> {
-  const count = async (table: 'phone_numbers' | 'push_subscriptions') =>
-    (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?`).bind(u.user.id).first<{ n: number }>())?.n
+  const count = async (table: 'phone_numbers' | 'push_subscriptions' | 'notifications' | 'notification_dispatches' | 'notification_preferences') =>
+    (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?`).bind(u.user.id).first<{ n: number }>())?.n ?? -1
   const sends = await env.DB.prepare('SELECT channel FROM notification_sends WHERE user_id = ? ORDER BY channel').bind(u.user.id).all<{ channel: string }>()
-  return { phones: (await count('phone_numbers')) ?? -1, browsers: (await count('push_subscriptions')) ?? -1, sends: sends.results.map((r) => r.channel) }
+  return {
+    phones: await count('phone_numbers'),
+    browsers: await count('push_subscriptions'),
+    sends: sends.results.map((r) => r.channel),
+    inbox: await count('notifications'),
+    dispatches: await count('notification_dispatches'),
+    preferences: await count('notification_preferences'),
+  }
 }
 
-describe('personal data: phone and browsers', () => {
+describe('personal data: notifications, phone and browsers', () => {
   it('exports the verified phone, a number waiting for its code, and the subscribed browsers', async () => {
     const u = await register('contact-export')
     const other = await register('contact-export-other')
@@ -53,12 +61,13 @@ describe('personal data: phone and browsers', () => {
     expect(JSON.stringify(withPending)).not.toContain(codeHash)
   })
 
-  it('erases the phone, the browsers and the log of what was sent where, and only the erased person’s', async () => {
+  it('erases the inbox, preferences, phone, browsers and the log of what was sent where, and only the erased person’s', async () => {
     const buyer = await register('contact-erase')
     const seller = await register('contact-keep')
     for (const u of [buyer, seller]) {
       await verifyPhone(u)
       await subscribePush(u)
+      expect((await call('/v1/me/notification-preferences', { method: 'PUT', token: u.token, json: { events: { 'bid.outbid': { sms: false } } } })).status).toBe(200)
     }
     // A payment notice to both goes out on every channel and is logged per address.
     const delivered = await deliverEvent(orderEvent(buyer.user.id, seller.user.id, 'cancelled', 3), `contact-erase-${crypto.randomUUID()}`)
@@ -66,12 +75,16 @@ describe('personal data: phone and browsers', () => {
     const everyChannel = (h: Held) => ['email', 'push', 'sms'].every((c) => h.sends.includes(c))
     const buyerHeld = await eventually(() => heldFor(buyer), everyChannel)
     const sellerHeld = await eventually(() => heldFor(seller), everyChannel)
-    expect(buyerHeld).toMatchObject({ phones: 1, browsers: 1 })
-    expect(sellerHeld).toMatchObject({ phones: 1, browsers: 1 })
+    expect(buyerHeld).toMatchObject({ phones: 1, browsers: 1, inbox: 1, dispatches: 3, preferences: 1 })
+    expect(sellerHeld).toMatchObject({ phones: 1, browsers: 1, inbox: 1, dispatches: 3, preferences: 1 })
+    const exported = await json<Export>(await call('/v1/me/export', { token: buyer.token }))
+    expect(exported.notifications.preferences).toEqual({ events: { 'bid.outbid': { sms: false } } })
+    expect(exported.notifications.inbox.map((n) => n.type)).toEqual(['order.cancelled'])
+    expect(exported.notifications.sends.map((x) => x.channel).sort()).toEqual(['email', 'push', 'sms'])
 
     expect((await call('/v1/me', { method: 'DELETE', token: buyer.token })).status).toBe(204)
 
-    expect(await heldFor(buyer)).toEqual({ phones: 0, browsers: 0, sends: [] })
+    expect(await heldFor(buyer)).toEqual({ phones: 0, browsers: 0, sends: [], inbox: 0, dispatches: 0, preferences: 0 })
     expect(await heldFor(seller)).toEqual(sellerHeld)
   }, 20_000) // the notices go through the real notifications queue; eventually() gives them 15 s
 })
