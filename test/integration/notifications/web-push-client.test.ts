@@ -2,28 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { fromBase64, toBase64Url } from '../../../src/core/bytes'
 import { sendWebPush, type PushSubscriptionKeys, type VapidConfig } from '../../../src/notifications/web-push-client'
 import { vapidKeysProblem } from '../../../src/notifications/vapid-keys'
+import { scriptedFetch as fakeFetch, type RecordedRequest as Recorded } from '../../support/fake-fetch'
 import { createBrowserSubscription, decryptAes128gcm, verifyVapidAuthorization, type BrowserSubscription } from '../../support/web-push-receiver'
 
 /**
  * Runs inside workerd: @block65/webcrypto-web-push encrypts and signs with the runtime's WebCrypto,
  * and an independent browser-side implementation (test/support/web-push-receiver.ts) reads what it sent.
  */
-
-type Recorded = { url: string; method: string; redirect: string | undefined; headers: Headers; body: Uint8Array }
-
-/** A fetch that records every request and answers from a script (an Error is thrown, as a network failure). */
-function fakeFetch(...answers: Array<Response | Error>) {
-  const calls: Recorded[] = []
-  const fn = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const req = new Request(input, init)
-    calls.push({ url: req.url, method: req.method, redirect: init?.redirect, headers: req.headers, body: new Uint8Array(await req.arrayBuffer()) })
-    const next = answers.shift()
-    if (next === undefined) throw new Error('fake fetch: no scripted answer left')
-    if (next instanceof Error) throw next
-    return next
-  }) as typeof fetch
-  return { fn, calls }
-}
 
 const ENDPOINT = 'https://push.example.net/wpush/v2/gAAAAABm-subscription-token'
 const NOW = Date.parse('2030-01-15T12:00:00.000Z')
@@ -40,7 +25,7 @@ async function vapidKeys(): Promise<{ vapid: VapidConfig; publicKey: string }> {
 const payload = { title: 'You were outbid', body: 'Someone bid 40.00 USD on “Brass lamp”.', data: { listingId: 'lst_7Q', amount: { amount: 4000, currency: 'USD' }, tags: ['bid', 'ü'] } }
 
 async function decrypt(call: Recorded, browser: BrowserSubscription): Promise<unknown> {
-  return JSON.parse(await decryptAes128gcm(call.body, browser.privateKey, browser.publicKey, browser.authSecret))
+  return JSON.parse(await decryptAes128gcm(call.bytes, browser.privateKey, browser.publicKey, browser.authSecret))
 }
 
 /** RFC 8188: salt(16) | rs(4) | idlen(1) | keyid(65) | one record; every message is this size. */
@@ -63,7 +48,7 @@ describe('sendWebPush', () => {
     expect(call.headers.get('topic')).toBe('order-ord_42')
     expect(call.headers.get('urgency')).toBe('high')
     // The sender's ephemeral key rides in the header as the record's key id (RFC 8291 §4).
-    expect([call.body[20], call.body[21]]).toEqual([65, 0x04])
+    expect([call.bytes[20], call.bytes[21]]).toEqual([65, 0x04])
     const signedAt = Date.now()
     const claims = await verifyVapidAuthorization(call.headers.get('authorization')!, 'https://push.example.net', publicKey, signedAt)
     expect(claims.sub).toBe('mailto:push@souk.example')
@@ -78,11 +63,11 @@ describe('sendWebPush', () => {
     await sendWebPush(f.fn, vapid, browser.keys, payload, { ttlSeconds: 60 }, NOW)
     await sendWebPush(f.fn, vapid, browser.keys, payload, { ttlSeconds: 60 }, NOW)
     const [a, b] = f.calls as [Recorded, Recorded]
-    expect(toBase64Url(a.body)).not.toBe(toBase64Url(b.body))
-    expect(a.body.slice(0, 16)).not.toEqual(b.body.slice(0, 16)) // a fresh salt each time
+    expect(toBase64Url(a.bytes)).not.toBe(toBase64Url(b.bytes))
+    expect(a.bytes.slice(0, 16)).not.toEqual(b.bytes.slice(0, 16)) // a fresh salt each time
     const stranger = await createBrowserSubscription(ENDPOINT)
-    await expect(decryptAes128gcm(a.body, browser.privateKey, browser.publicKey, stranger.authSecret)).rejects.toThrow()
-    await expect(decryptAes128gcm(a.body, stranger.privateKey, stranger.publicKey, browser.authSecret)).rejects.toThrow()
+    await expect(decryptAes128gcm(a.bytes, browser.privateKey, browser.publicKey, stranger.authSecret)).rejects.toThrow()
+    await expect(decryptAes128gcm(a.bytes, stranger.privateKey, stranger.publicKey, browser.authSecret)).rejects.toThrow()
   })
 
   it('pads every message to one size, so its length says nothing of what it says', async () => {
@@ -91,7 +76,7 @@ describe('sendWebPush', () => {
     const f = fakeFetch(new Response(null, { status: 201 }), new Response(null, { status: 201 }))
     await sendWebPush(f.fn, vapid, browser.keys, { title: 'Hi', body: '' }, { ttlSeconds: 60 }, NOW)
     await sendWebPush(f.fn, vapid, browser.keys, { ...payload, body: 'x'.repeat(2000) }, { ttlSeconds: 60 }, NOW)
-    expect(f.calls.map((c) => c.body.length)).toEqual([PADDED_BODY_BYTES, PADDED_BODY_BYTES])
+    expect(f.calls.map((c) => c.bytes.length)).toEqual([PADDED_BODY_BYTES, PADDED_BODY_BYTES])
     expect(await decrypt(f.calls[0]!, browser)).toEqual({ title: 'Hi', body: '', data: {} })
   })
 

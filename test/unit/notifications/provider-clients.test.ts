@@ -2,22 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { retryAfterSeconds } from '../../../src/notifications/provider-outcome'
 import { sendResendEmail, type ResendConfig } from '../../../src/notifications/resend-email-client'
 import { sendTwilioSms, type TwilioConfig } from '../../../src/notifications/twilio-sms-client'
-
-type Recorded = { method: string; url: string; headers: Headers; body: string }
-
-/** A fetch that records every request and answers from a script (an Error is thrown, as a network failure). */
-function fakeFetch(...answers: Array<Response | Error>) {
-  const calls: Recorded[] = []
-  const fn = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const req = new Request(input, init)
-    calls.push({ method: req.method, url: req.url, headers: req.headers, body: await req.text() })
-    const next = answers.shift()
-    if (next === undefined) throw new Error('fake fetch: no scripted answer left')
-    if (next instanceof Error) throw next
-    return next
-  }) as typeof fetch
-  return { fn, calls }
-}
+import { scriptedFetch as fakeFetch, type RecordedRequest as Recorded } from '../../support/fake-fetch'
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
