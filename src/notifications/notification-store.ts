@@ -89,14 +89,16 @@ export async function savePreferences(d1: D1Database, userId: string, preference
  * so two runs never send the same notice.
  */
 export async function claimDue(d1: D1Database, userId: string, channel: Channel, now: string, notificationId: string | null): Promise<DueNotice[]> {
-  const { results } = await d1
-    .prepare(
-      `UPDATE notification_dispatches SET sent_at = ?1
-       WHERE user_id = ?2 AND channel = ?3 AND sent_at IS NULL AND due_at <= ?1 AND (?4 IS NULL AND digest = 1 OR notification_id = ?4)
-       RETURNING notification_id`,
-    )
-    .bind(now, userId, channel, notificationId)
-    .all<{ notification_id: string }>()
+  // Two statements, not one with an OR: one notice is found by its key, a digest by the person's index.
+  const claim =
+    notificationId === null
+      ? d1
+          .prepare('UPDATE notification_dispatches SET sent_at = ?1 WHERE user_id = ?2 AND channel = ?3 AND sent_at IS NULL AND due_at <= ?1 AND digest = 1 RETURNING notification_id')
+          .bind(now, userId, channel)
+      : d1
+          .prepare('UPDATE notification_dispatches SET sent_at = ?1 WHERE notification_id = ?2 AND channel = ?3 AND user_id = ?4 AND sent_at IS NULL AND due_at <= ?1 RETURNING notification_id')
+          .bind(now, notificationId, channel, userId)
+  const { results } = await claim.all<{ notification_id: string }>()
   if (results.length === 0) return []
   const { results: rows } = await d1
     .prepare('SELECT id, type, category, title, body FROM notifications WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
