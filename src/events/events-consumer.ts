@@ -1,3 +1,4 @@
+import { runGrouped } from '../core/run-grouped'
 import { retryWithBackoff } from '../platform/queue-retry'
 import type { Logger } from '../core/logger'
 import { EventEnvelope } from './event-envelope'
@@ -8,32 +9,35 @@ export type EventHandlers = Partial<Record<string, EventHandler>>
 
 const retryBackoff = { baseSeconds: 2, capSeconds: 600 }
 
+/** Aggregates of one batch handled side by side; each aggregate's events stay in order. */
+const AGGREGATES_AT_ONCE = 8
+
 /**
  * Consumes a batch from the `events` queue: each message is parsed, dispatched on its type and
- * acked once handled; types without a handler are acked and ignored. A failure retries that
- * message alone with jittered backoff; after `max_retries` the queue dead-letters it. A message
- * that is not an event envelope is retried too, so it ends in the dead-letter queue, not lost.
+ * acked once handled; types without a handler are acked and ignored. The events of one aggregate
+ * are handled one after another in batch order, different aggregates side by side. A failure
+ * retries that message alone with jittered backoff; after `max_retries` the queue dead-letters it.
+ * A message that is not an event envelope is retried too, so it ends in the dead-letter queue, not lost.
  */
 export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, handlers: EventHandlers, log: Logger): Promise<void> {
-  for (const msg of batch.messages) {
-    const parsed = EventEnvelope.safeParse(msg.body)
-    if (!parsed.success) {
+  const parsed = batch.messages.map((msg) => ({ msg, event: EventEnvelope.safeParse(msg.body) }))
+  await runGrouped(parsed, ({ msg, event }) => (event.success ? event.data.aggregateId : `malformed:${msg.id}`), AGGREGATES_AT_ONCE, async ({ msg, event }) => {
+    if (!event.success) {
       log.error('event_malformed', { queue: batch.queue, messageId: msg.id, attempts: msg.attempts })
       retryWithBackoff(msg, env, retryBackoff)
-      continue
+      return
     }
-    const event = parsed.data
-    const handle = handlers[event.type]
+    const handle = handlers[event.data.type]
     if (!handle) {
       msg.ack()
-      continue
+      return
     }
     try {
-      await handle(event, env)
+      await handle(event.data, env)
       msg.ack()
     } catch (err) {
-      log.error('event_handler_failed', { queue: batch.queue, eventId: event.id, type: event.type, attempts: msg.attempts, err })
+      log.error('event_handler_failed', { queue: batch.queue, eventId: event.data.id, type: event.data.type, attempts: msg.attempts, err })
       retryWithBackoff(msg, env, retryBackoff)
     }
-  }
+  })
 }

@@ -1,5 +1,6 @@
 import { settingsOf, type Settings } from '../config'
 import type { Logger } from '../core/logger'
+import { runGrouped } from '../core/run-grouped'
 import { retryWithBackoff } from '../platform/queue-retry'
 import { systemClock } from '../platform/runtime'
 import { consumeQuota } from '../rate-limits/rate-limit-store'
@@ -33,12 +34,14 @@ type Fate = { kind: 'done' } | { kind: 'throttled'; waitMs: number } | { kind: '
  * logged and kept; an address the provider says is dead is forgotten.
  */
 export async function consumeNotifications(batch: MessageBatch<unknown>, env: Env, log: Logger, fetchFn: typeof fetch = fetch): Promise<void> {
-  for (const msg of batch.messages) {
-    const job = NotificationJob.safeParse(msg.body)
+  const jobs = batch.messages.map((msg) => ({ msg, job: NotificationJob.safeParse(msg.body) }))
+  // One person's jobs on one channel in order (they claim the same rows); other people's side by side.
+  const keyOf = ({ msg, job }: (typeof jobs)[number]) => (job.success ? `${job.data.userId}:${job.data.channel}` : `malformed:${msg.id}`)
+  await runGrouped(jobs, keyOf, PEOPLE_AT_ONCE, async ({ msg, job }) => {
     if (!job.success) {
       log.error('notification_job_malformed', { messageId: msg.id })
       msg.ack()
-      continue
+      return
     }
     try {
       await dispatch(env, job.data, log, fetchFn)
@@ -47,8 +50,10 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       log.error('notification_send_failed', { userId: job.data.userId, channel: job.data.channel, attempts: msg.attempts, err })
       retryWithBackoff(msg, env, { baseSeconds: 5, capSeconds: 600 }, err instanceof ProviderUnavailable ? err.afterSeconds : 0)
     }
-  }
+  })
 }
+
+const PEOPLE_AT_ONCE = 8
 
 async function dispatch(env: Env, job: NotificationJob, log: Logger, fetchFn: typeof fetch): Promise<void> {
   const now = systemClock()

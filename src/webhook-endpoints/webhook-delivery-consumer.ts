@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks'
 import { z } from 'zod'
 import { settingsOf } from '../config'
+import { runGrouped } from '../core/run-grouped'
 import { retryWithBackoff } from '../platform/queue-retry'
 import type { Logger } from '../core/logger'
 import { cloudflareDoh } from '../platform/doh-resolver'
@@ -34,12 +35,13 @@ export async function consumeWebhookDeliveries(
   send: Send = (url, init) => fetch(url, init),
   resolve: ResolveHost = cloudflareDoh,
 ): Promise<void> {
-  for (const msg of batch.messages) {
+  // Every attempt waits on someone else's server: a batch's attempts run side by side (receivers order by seq).
+  await runGrouped(batch.messages, (msg) => msg.id, ATTEMPTS_AT_ONCE, async (msg) => {
     const job = DeliveryJob.safeParse(msg.body)
     if (!job.success) {
       log.error('webhook_job_malformed', { messageId: msg.id })
       msg.ack()
-      continue
+      return
     }
     try {
       await deliverOnce(env, job.data.messageId, log, send, resolve)
@@ -49,8 +51,10 @@ export async function consumeWebhookDeliveries(
       log.error('webhook_delivery_failed', { messageId: job.data.messageId, attempts: msg.attempts, err })
       retryWithBackoff(msg, env, { baseSeconds: 2, capSeconds: 300 })
     }
-  }
+  })
 }
+
+const ATTEMPTS_AT_ONCE = 10
 
 async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send, resolve: ResolveHost): Promise<void> {
   const message = await claimAttempt(env.DB, messageId)

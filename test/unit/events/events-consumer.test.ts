@@ -107,6 +107,23 @@ describe('consumeEvents', () => {
     expectAcked(...msgs)
   })
 
+  it('handles different aggregates side by side, and one aggregate’s events in order', async () => {
+    const { log } = capture()
+    const seen: string[] = []
+    const on = (aggregateId: string, seq: number) => ({ ...event('bid.placed', seq), aggregateId })
+    const handlers: EventHandlers = {
+      'bid.placed': async (e) => {
+        // The first event of lst_slow takes longest: only lst_fast may overtake it, never lst_slow's own next.
+        if (e.aggregateId === 'lst_slow' && e.seq === 1) await new Promise((r) => setTimeout(r, 30))
+        seen.push(`${e.aggregateId} ${e.seq}`)
+      },
+    }
+    const msgs = [message(on('lst_slow', 1)), message(on('lst_fast', 1)), message(on('lst_slow', 2)), message(on('lst_fast', 2))]
+    await consumeEvents(batch(msgs), env, handlers, log)
+    expect(seen).toEqual(['lst_fast 1', 'lst_fast 2', 'lst_slow 1', 'lst_slow 2'])
+    expectAcked(...msgs)
+  })
+
   it.each(['order.shipped', 'health.probe'])('acks and ignores an event of a type it has no handler for (%s)', async (type) => {
     const { log, lines } = capture()
     const other = vi.fn<EventHandler>(() => Promise.resolve())
