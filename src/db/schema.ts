@@ -301,7 +301,12 @@ export const webhookMessages = sqliteTable(
     createdAt: text('created_at').notNull(),
     deliveredAt: text('delivered_at'),
   },
-  (t) => [uniqueIndex('webhook_messages_endpoint_event_unique').on(t.endpointId, t.eventId), index('webhook_messages_endpoint_idx').on(t.endpointId, t.id)],
+  (t) => [
+    uniqueIndex('webhook_messages_endpoint_event_unique').on(t.endpointId, t.eventId),
+    index('webhook_messages_endpoint_idx').on(t.endpointId, t.id),
+    // The fan-out looks up an event's messages by the event alone.
+    index('webhook_messages_event_idx').on(t.eventId),
+  ],
 )
 
 /** Every attempt at a message, for the owner's delivery log. */
@@ -347,6 +352,8 @@ export const notifications = sqliteTable(
     eventId: text('event_id').notNull(),
     /** Notices sharing a key (outbids on one listing) are sent at most once per throttle window. */
     throttleKey: text('throttle_key'),
+    /** When the event happened: the throttle compares event times, so a redelivery decides the same. */
+    eventAt: text('event_at'),
     /** Shown in the inbox (the in_app channel); a notice for other channels only is kept but not listed. */
     inApp: integer('in_app', { mode: 'boolean' }).notNull(),
     createdAt: text('created_at').notNull(),
@@ -355,7 +362,7 @@ export const notifications = sqliteTable(
   (t) => [
     uniqueIndex('notifications_event_user_type_unique').on(t.eventId, t.userId, t.type),
     index('notifications_user_idx').on(t.userId, t.id),
-    index('notifications_throttle_idx').on(t.userId, t.throttleKey, t.createdAt),
+    index('notifications_throttle_idx').on(t.userId, t.throttleKey, t.eventAt),
   ],
 )
 

@@ -12,7 +12,7 @@ import { noticesFor, type Notice } from './notification-rules'
 import { recordNotice, unsentDispatches, type Dispatch } from './notification-store'
 import { NotificationPreferences } from './preferences'
 import { recipientOf } from './recipient-store'
-import { silencingSince } from './throttle'
+import { silencingWindow } from './throttle'
 
 /**
  * From the events queue: each event's notices (notification-rules.ts) for the people they
@@ -25,11 +25,14 @@ import { silencingSince } from './throttle'
  */
 export async function notifyFromEvent(event: EventEnvelope, env: Env): Promise<void> {
   const now = systemClock()
-  for (const notice of noticesFor(event)) await deliverNotice(env, event.id, notice, now)
+  for (const notice of noticesFor(event)) await deliverNotice(env, { id: event.id, at: new Date(event.occurredAt) }, notice, now)
 }
 
-/** One notice to one person; `eventId` (with the person and type) makes it once. */
-export async function deliverNotice(env: Env, eventId: string, notice: Notice, now: Date): Promise<void> {
+/**
+ * One notice to one person about an event; the event's id (with the person and type) makes it
+ * once, and its time places it for the throttle. `now` plans the sends (quiet hours, digest).
+ */
+export async function deliverNotice(env: Env, event: { id: string; at: Date }, notice: Notice, now: Date): Promise<void> {
   const recipient = await recipientOf(env.DB, notice.userId)
   if (!recipient) return // no such person, or erased: nobody to tell
   const parsed = NotificationPreferences.safeParse(recipient.preferences)
@@ -38,10 +41,12 @@ export async function deliverNotice(env: Env, eventId: string, notice: Notice, n
   if (!plan) return
   const id = newId('ntf', now)
   const dispatches: Dispatch[] = plan.sends.map((s) => ({ channel: s.channel, dueAt: s.dueAt.toISOString(), digest: s.digest }))
-  const recorded = await recordNotice(env.DB, { id, eventId, notice, inApp: plan.inApp, at: now.toISOString(), silencingSince: silencingSince(now).toISOString(), dispatches })
+  const window = silencingWindow(event.at)
+  const silencing = { after: window.after.toISOString(), before: window.before.toISOString() }
+  const recorded = await recordNotice(env.DB, { id, eventId: event.id, eventAt: event.at.toISOString(), notice, inApp: plan.inApp, at: now.toISOString(), silencing, dispatches })
   if (!recorded) {
     // A repeat: queue again whatever the first run recorded but may not have queued (a job that finds it sent does nothing).
-    const pending = await unsentDispatches(env.DB, eventId, notice.userId, notice.type)
+    const pending = await unsentDispatches(env.DB, event.id, notice.userId, notice.type)
     await enqueueNotificationJobs(env, pending.map((d) => jobFor(notice.userId, d.notificationId, d)), now)
     return
   }

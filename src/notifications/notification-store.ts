@@ -13,23 +13,23 @@ export type Dispatch = { channel: Exclude<Channel, 'in_app'>; dueAt: string; dig
 /**
  * Records a notice once per (event, person, type), with its dispatches, in one transaction: a
  * notice is never kept without the sends it was planned with. A notice with a throttle key is
- * recorded only if no notice under that key was recorded after `silencingSince`: check and insert
- * are one statement, so concurrent consumers cannot both pass the throttle. False when nothing
- * was recorded (a repeat, or throttled).
+ * recorded only if none under that key was recorded for an event inside `silencing` (throttle.ts):
+ * check and insert are one statement, so concurrent consumers cannot both pass the throttle.
+ * False when nothing was recorded (a repeat, or throttled).
  */
 export async function recordNotice(
   d1: D1Database,
-  r: { id: string; eventId: string; notice: Notice; inApp: boolean; at: string; silencingSince: string; dispatches: Dispatch[] },
+  r: { id: string; eventId: string; eventAt: string; notice: Notice; inApp: boolean; at: string; silencing: { after: string; before: string }; dispatches: Dispatch[] },
 ): Promise<boolean> {
   const n = r.notice
   const [inserted] = await d1.batch([
     d1
       .prepare(
-        `INSERT OR IGNORE INTO notifications (id, user_id, type, category, title, body, data, event_id, throttle_key, in_app, created_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
-         WHERE ?9 IS NULL OR NOT EXISTS (SELECT 1 FROM notifications WHERE user_id = ?2 AND throttle_key = ?9 AND created_at > ?12)`,
+        `INSERT OR IGNORE INTO notifications (id, user_id, type, category, title, body, data, event_id, throttle_key, in_app, created_at, event_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+         WHERE ?9 IS NULL OR NOT EXISTS (SELECT 1 FROM notifications WHERE user_id = ?2 AND throttle_key = ?9 AND event_at > ?13 AND event_at < ?14)`,
       )
-      .bind(r.id, n.userId, n.type, n.category, n.title, n.body, JSON.stringify(n.data), r.eventId, n.throttleKey, r.inApp ? 1 : 0, r.at, r.silencingSince),
+      .bind(r.id, n.userId, n.type, n.category, n.title, n.body, JSON.stringify(n.data), r.eventId, n.throttleKey, r.inApp ? 1 : 0, r.at, r.eventAt, r.silencing.after, r.silencing.before),
     // Only when the notice above was written now: its id is fresh, so it exists only if inserted.
     d1
       .prepare(

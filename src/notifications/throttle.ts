@@ -1,21 +1,20 @@
 /**
  * Throttling: a bidding war sends a user one "outbid" per few minutes, not fifty. Per user and
- * notice `throttleKey`, a notice is dropped while an earlier one is recent (the first already
- * told them; a later one after the window tells them the news). The store checks and records in
- * one statement (`silencingSince`), so two consumers racing on one bidding war still send one.
+ * notice `throttleKey`, a notice is silenced when another under the same key was recorded for an
+ * event less than the window before or after its own event. It is decided by event time, not the
+ * consumer's clock, so the same event applied again (a redelivery ten minutes later) is decided
+ * the same way (law 5: applied once); and both ways, so events handled out of order collapse too.
+ * The store checks and records in one statement (`silencingWindow`), so consumers racing on one
+ * bidding war still send one.
  */
 export const THROTTLE_WINDOW_MS = 5 * 60_000
 
-/**
- * Whether a notice sent at `lastSentAt` still silences another at `now`. A `lastSentAt` ahead of
- * `now` (clocks of two workers disagree) silences too: it was sent, and no later than the window.
- */
-export function throttled(lastSentAt: Date | null, now: Date, windowMs: number = THROTTLE_WINDOW_MS): boolean {
-  if (lastSentAt === null) return false
-  return now.getTime() - lastSentAt.getTime() < windowMs
+/** Whether a notice recorded for an event at `otherAt` silences one for an event at `eventAt`. */
+export function silences(otherAt: Date, eventAt: Date, windowMs: number = THROTTLE_WINDOW_MS): boolean {
+  return Math.abs(eventAt.getTime() - otherAt.getTime()) < windowMs
 }
 
-/** A notice with the same key recorded after this instant silences one at `now`: `throttled` as a bound. */
-export function silencingSince(now: Date, windowMs: number = THROTTLE_WINDOW_MS): Date {
-  return new Date(now.getTime() - windowMs)
+/** The open interval of event times whose notices silence one at `eventAt`: `silences` as the bounds the store compares with. */
+export function silencingWindow(eventAt: Date, windowMs: number = THROTTLE_WINDOW_MS): { after: Date; before: Date } {
+  return { after: new Date(eventAt.getTime() - windowMs), before: new Date(eventAt.getTime() + windowMs) }
 }

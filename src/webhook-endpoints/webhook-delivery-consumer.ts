@@ -98,7 +98,7 @@ async function disable(env: Env, endpoint: WebhookEndpoint, reason: string, now:
   // Several failing messages may race here: only the one that disables it tells the owner.
   if (!(await disableEndpoint(env.DB, endpoint.id, reason))) return
   log.warn('webhook_endpoint_disabled', { endpointId: endpoint.id, reason })
-  await deliverNotice(env, `webhook.disabled:${endpoint.id}`, {
+  await deliverNotice(env, { id: `webhook.disabled:${endpoint.id}`, at: now }, {
     userId: endpoint.ownerId,
     type: 'webhook.disabled',
     category: 'security',

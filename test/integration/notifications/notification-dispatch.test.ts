@@ -89,7 +89,7 @@ async function consume(e: Env, job: NotificationJob, fetchFn: typeof fetch, line
 /** A payment notice (no quiet hours, no digest) planned for `u`; answers the job queued for `channel`. */
 async function planned(e: Env, queue: ReturnType<typeof recordingQueue>, u: Registered, channel: NotificationJob['channel']): Promise<NotificationJob> {
   const notice: Notice = { userId: u.user.id, type: 'order.paid', category: 'payment', title: 'Payment received', body: 'Order ord_1 is paid.', data: { orderId: 'ord_1' }, throttleKey: null }
-  await deliverNotice(e, `evt_${crypto.randomUUID()}`, notice, new Date())
+  await deliverNotice(e, { id: `evt_${crypto.randomUUID()}`, at: new Date() }, notice, new Date())
   const job = queue.sent.find((j) => j.body.userId === u.user.id && j.body.channel === channel)?.body
   if (!job) throw new Error(`no ${channel} job planned for ${u.user.id}`)
   return job

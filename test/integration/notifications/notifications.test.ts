@@ -57,9 +57,30 @@ describe('notifications from events', () => {
     const alice = await register('alice')
     const notice = { userId: alice.user.id, type: 'bid.outbid', category: 'activity' as const, title: 'Outbid', body: 'You were outbid', data: {}, throttleKey: 'bid.outbid:lst_race' }
     const now = new Date()
-    await Promise.all(Array.from({ length: 40 }, (_, i) => deliverNotice(env, `evt_race_${i}`, notice, now)))
+    await Promise.all(Array.from({ length: 40 }, (_, i) => deliverNotice(env, { id: `evt_race_${i}`, at: now }, notice, now)))
     const rows = await env.DB.prepare('SELECT count(*) AS n FROM notifications WHERE user_id = ?').bind(alice.user.id).first<{ n: number }>()
     expect(rows?.n).toBe(1)
+  })
+
+  it('decides a throttled outbid the same way when its event comes again after the window (law 5)', async () => {
+    const alice = await register('alice')
+    const outbid = { userId: alice.user.id, type: 'bid.outbid', category: 'activity' as const, title: 'Outbid', body: 'You were outbid', data: {}, throttleKey: `bid.outbid:lst_${crypto.randomUUID()}` }
+    const count = async () => (await env.DB.prepare('SELECT count(*) AS n FROM notifications WHERE user_id = ?').bind(alice.user.id).first<{ n: number }>())?.n
+    const t0 = new Date()
+    const first = { id: `evt_${crypto.randomUUID()}`, at: t0 }
+    const second = { id: `evt_${crypto.randomUUID()}`, at: new Date(t0.getTime() + 60_000) }
+    await deliverNotice(env, first, outbid, t0)
+    await deliverNotice(env, second, outbid, second.at) // a minute later: throttled
+    expect(await count()).toBe(1)
+    // Ten minutes on, the queue redelivers the second bid (a retry after a failure elsewhere): still throttled.
+    await deliverNotice(env, second, outbid, new Date(t0.getTime() + 10 * 60_000))
+    expect(await count()).toBe(1)
+    // The earlier event handled last (out of order) is silenced by the later one just the same.
+    await deliverNotice(env, { id: `evt_${crypto.randomUUID()}`, at: new Date(t0.getTime() - 30_000) }, outbid, new Date(t0.getTime() + 11 * 60_000))
+    expect(await count()).toBe(1)
+    // A bid six minutes after the first is news again.
+    await deliverNotice(env, { id: `evt_${crypto.randomUUID()}`, at: new Date(t0.getTime() + 6 * 60_000) }, outbid, new Date(t0.getTime() + 12 * 60_000))
+    expect(await count()).toBe(2)
   })
 
   it('notifies once when the same event is delivered twice, on the channels each person can be reached on', async () => {

@@ -34,4 +34,8 @@ CREATE TABLE `push_subscriptions` (
 CREATE UNIQUE INDEX `push_subscriptions_endpoint_unique` ON `push_subscriptions` (`endpoint`);--> statement-breakpoint
 CREATE INDEX `push_subscriptions_user_idx` ON `push_subscriptions` (`user_id`,`created_at`);--> statement-breakpoint
 DROP INDEX `dev_outbox_notification_channel_unique`;--> statement-breakpoint
-CREATE UNIQUE INDEX `dev_outbox_notification_channel_recipient_unique` ON `dev_outbox` (`notification_id`,`channel`,`recipient`);
+CREATE UNIQUE INDEX `dev_outbox_notification_channel_recipient_unique` ON `dev_outbox` (`notification_id`,`channel`,`recipient`);--> statement-breakpoint
+DROP INDEX `notifications_throttle_idx`;--> statement-breakpoint
+ALTER TABLE `notifications` ADD `event_at` text;--> statement-breakpoint
+CREATE INDEX `notifications_throttle_idx` ON `notifications` (`user_id`,`throttle_key`,`event_at`);--> statement-breakpoint
+CREATE INDEX `webhook_messages_event_idx` ON `webhook_messages` (`event_id`);
