@@ -129,11 +129,18 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
   const checkoutConcurrency = Math.min(concurrency, 32)
   console.log(`(e) uncontended checkouts: ${seconds}s, concurrency ${checkoutConcurrency}…`)
   const shelves = await Promise.all(Array.from({ length: 50 }, () => fixedListing(seller, 100_000)))
+  // Checkouts answered neither 201 nor 409, by status and problem code, so a note can say what they were.
+  const odd = new Map<string, number>()
   const buyOne = async (i: number, listingId = shelves[i % shelves.length] ?? '') => {
     const res = await checkout(bidders[i % bidders.length] ?? '', listingId, crypto.randomUUID())
-    await res.arrayBuffer()
+    const text = await res.text()
+    if (res.status !== 201 && res.status !== 409) {
+      const key = `${res.status} ${problemCode(text)}`
+      odd.set(key, (odd.get(key) ?? 0) + 1)
+    }
     return res.status
   }
+  const oddAnswers = () => [...odd].map(([answer, n]) => `${answer} ×${n}`).join(', ')
   await closedLoop(1000, checkoutConcurrency, buyOne)
   const e = await closedLoop(durationMs, checkoutConcurrency, buyOne)
   const eRate = e.samples.filter((x) => x.status === 201).length / (e.elapsedMs / 1000)
@@ -141,6 +148,8 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
   // (f) Contention: 1,000 checkouts at once for the 10 units of one listing.
   console.log('(f) 1,000 simultaneous checkouts for 10 units…')
   const scarce = await fixedListing(seller, 10)
+  const eOdd = oddAnswers()
+  odd.clear()
   const fStart = performance.now()
   const paidAt: number[] = []
   const f = await Promise.all(
@@ -193,14 +202,14 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
       scenario: '(e) checkouts, uncontended',
       rate: `${eRate.toFixed(0)} orders/s`,
       latency: summarize(e.samples.map((x) => x.ms)),
-      note: `concurrency ${checkoutConcurrency}, 50 listings; ${e.samples.filter((x) => x.status === 201).length} paid of ${e.samples.length}${ok(e.samples) ? '' : ', SERVER ERRORS'}`,
+      note: `concurrency ${checkoutConcurrency}, 50 listings; ${e.samples.filter((x) => x.status === 201).length} paid of ${e.samples.length}${eOdd ? ` (others: ${eOdd})` : ''}${ok(e.samples) ? '' : ', SERVER ERRORS'}`,
     },
     {
       scenario: '(f) 1,000 checkouts for 10 units',
       rate: `${(paidAt.length / (soldOutMs / 1000)).toFixed(1)} orders/s`,
       latency: summarize(f.map((x) => x.ms)),
       note:
-        `${paidAt.length} paid, ${f.filter((x) => x.status === 409).length} sold out, ${f.filter((x) => x.status !== 201 && x.status !== 409).length} other; ` +
+        `${paidAt.length} paid, ${f.filter((x) => x.status === 409).length} sold out, ${f.filter((x) => x.status !== 201 && x.status !== 409).length} other${odd.size ? ` (${oddAnswers()})` : ''}; ` +
         `sold out after ${soldOutMs.toFixed(0)} ms, all answered in ${fElapsed.toFixed(0)} ms; oversell ${oversell}${ok(f) ? '' : ', SERVER ERRORS'}`,
     },
     {
@@ -357,3 +366,13 @@ main().catch((err: unknown) => {
   console.error(err)
   process.exit(1)
 })
+
+/** The `code` of a problem body, or what the body was when it is not one. */
+function problemCode(text: string): string {
+  try {
+    const body = JSON.parse(text) as { code?: unknown }
+    return typeof body.code === 'string' ? body.code : 'no code'
+  } catch {
+    return text.slice(0, 40) || 'empty body'
+  }
+}
