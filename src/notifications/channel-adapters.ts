@@ -43,7 +43,7 @@ export function offeredChannels(settings: Settings): OutboundChannel[] {
 /**
  * The adapters this deployment has. `outbox` (local runs): every channel lands in the development
  * outbox. `providers`: Resend, Twilio and web push with VAPID, each only when configured; a
- * channel without one is absent, and nothing is planned for it (recipient-store.ts).
+ * channel without one is absent, and nothing is planned for it (notification-consumer.ts).
  */
 export function channelAdapters(env: Env, settings: Settings, fetchFn: typeof fetch = fetch, resolveHost: ResolveHost = cloudflareDoh): Partial<Record<OutboundChannel, ChannelAdapter>> {
   const n = settings.notifications
