@@ -38,4 +38,5 @@ CREATE UNIQUE INDEX `dev_outbox_notification_channel_recipient_unique` ON `dev_o
 DROP INDEX `notifications_throttle_idx`;--> statement-breakpoint
 ALTER TABLE `notifications` ADD `event_at` text;--> statement-breakpoint
 CREATE INDEX `notifications_throttle_idx` ON `notifications` (`user_id`,`throttle_key`,`event_at`);--> statement-breakpoint
+ALTER TABLE `notification_dispatches` ADD `claimed_until` text;--> statement-breakpoint
 CREATE INDEX `webhook_messages_event_idx` ON `webhook_messages` (`event_id`);

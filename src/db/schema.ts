@@ -383,6 +383,8 @@ export const notificationDispatches = sqliteTable(
     dueAt: text('due_at').notNull(),
     digest: integer('digest', { mode: 'boolean' }).notNull(),
     sentAt: text('sent_at'),
+    /** A sender holds the row until then; a sender that dies mid-send lets it go when the lease runs out. */
+    claimedUntil: text('claimed_until'),
   },
   (t) => [primaryKey({ columns: [t.notificationId, t.channel] }), index('notification_dispatches_user_idx').on(t.userId, t.channel, t.sentAt, t.dueAt)],
 )

@@ -6,29 +6,36 @@ import { systemClock } from '../platform/runtime'
 import { consumeQuota } from '../rate-limits/rate-limit-store'
 import { addressKey, channelAdapters, type ChannelAdapter } from './channel-adapters'
 import { enqueueNotificationJobs, NotificationJob } from './notification-job'
-import { composeMessage, type ComposedMessage } from './notification-message'
-import { claimDue, doneAddresses, recordSend, releaseClaims } from './notification-store'
+import { composeMessage, type DueNotice } from './notification-message'
+import { claimDue, doneSends, heldUntil, markSent, recordSends, releaseClaims, sendKey } from './notification-store'
 import { addressesOf, forgetAddress } from './recipient-store'
 
-/** A provider said "later" (429, 5xx, no answer): the queue retries the message, after `afterSeconds` if it said. */
-class ProviderUnavailable extends Error {
+/**
+ * Not now: a provider said "later" (429, 5xx, no answer), or another sender holds the notices; the
+ * queue retries the message, not before `afterSeconds`.
+ */
+class SendLater extends Error {
   constructor(
-    readonly status: number,
+    readonly reason: string,
     readonly afterSeconds: number,
   ) {
-    super(`provider unavailable (${status})`)
-    this.name = 'ProviderUnavailable'
+    super(reason)
+    this.name = 'SendLater'
   }
 }
+
+/** Long enough for a person's every address (a DNS check and a provider's timeout each), short enough to recover from a sender that died. */
+const CLAIM_LEASE_MS = 5 * 60_000
 
 /** How a message fared across a person's addresses on one channel. */
 type Fate = { kind: 'done' } | { kind: 'throttled'; waitMs: number } | { kind: 'unavailable'; status: number; afterSeconds: number }
 
 /**
- * Consumes `souk-notifications`: claims what is due (one notice, or a person's whole digest),
- * composes one message and sends it to each of the person's addresses on the channel through the
- * channel's adapter, under the provider's rate limit. Each address's outcome is recorded, so a
- * retry skips the addresses already done. A provider that says "later" releases the claim and
+ * Consumes `souk-notifications`: claims what is due (one notice, or a person's whole digest) under
+ * a lease, and sends each of the person's addresses on the channel one message with what that
+ * address has not had yet, through the channel's adapter, under the provider's rate limit. What
+ * each address got is recorded per notice, so a retry (or a sender taking over from one that died
+ * when its lease ran out) skips what is done. A provider that says "later" releases the claim and
  * retries the message with backoff (at least its Retry-After) until the dead-letter queue; a rate
  * limit re-queues the job for when the quota allows, without spending a retry; a refusal is
  * logged and kept; an address the provider says is dead is forgotten.
@@ -48,7 +55,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       msg.ack()
     } catch (err) {
       log.error('notification_send_failed', { userId: job.data.userId, channel: job.data.channel, attempts: msg.attempts, err })
-      retryWithBackoff(msg, env, { baseSeconds: 5, capSeconds: 600 }, err instanceof ProviderUnavailable ? err.afterSeconds : 0)
+      retryWithBackoff(msg, env, { baseSeconds: 5, capSeconds: 600 }, err instanceof SendLater ? err.afterSeconds : 0)
     }
   })
 }
@@ -59,35 +66,45 @@ async function dispatch(env: Env, job: NotificationJob, log: Logger, fetchFn: ty
   const now = systemClock()
   if (Date.parse(job.dueAt) > now.getTime()) return enqueueNotificationJobs(env, [job], now) // arrived early (a delay over 12 h)
   const settings = settingsOf(env)
-  const due = await claimDue(env.DB, job.userId, job.channel, now.toISOString(), job.notificationId)
-  const message = composeMessage(due)
-  if (!message) return
+  const claim = { userId: job.userId, channel: job.channel, notificationId: job.notificationId }
+  const due = await claimDue(env.DB, claim, now.toISOString(), new Date(now.getTime() + CLAIM_LEASE_MS).toISOString())
+  if (due.length === 0) {
+    // Sent, or another sender holds it: then come back when its lease ends, in case that sender died.
+    const held = await heldUntil(env.DB, claim, now.toISOString())
+    if (held) throw new SendLater('held by another sender', Math.ceil((Date.parse(held) - now.getTime()) / 1000))
+    return
+  }
+  const ids = due.map((d) => d.notificationId)
   const adapter = channelAdapters(env, settings, fetchFn)[job.channel]
   if (!adapter) {
     log.warn('notification_channel_unavailable', { channel: job.channel, userId: job.userId }) // its provider was removed since planning
+    await markSent(env.DB, job.channel, ids, now.toISOString())
     return
   }
   let fate: Fate
   try {
-    fate = await sendToAddresses(env, settings, adapter, job, message, log)
+    fate = await sendToAddresses(env, settings, adapter, job, due, log)
   } catch (err) {
-    await releaseClaims(env.DB, job.userId, job.channel, due.map((d) => d.notificationId))
+    await releaseClaims(env.DB, job.channel, ids)
     throw err
   }
-  if (fate.kind === 'done') return
-  await releaseClaims(env.DB, job.userId, job.channel, due.map((d) => d.notificationId))
-  if (fate.kind === 'unavailable') throw new ProviderUnavailable(fate.status, fate.afterSeconds)
+  if (fate.kind === 'done') return markSent(env.DB, job.channel, ids, systemClock().toISOString())
+  await releaseClaims(env.DB, job.channel, ids)
+  if (fate.kind === 'unavailable') throw new SendLater(`provider unavailable (${fate.status})`, fate.afterSeconds)
   log.info('notification_rate_limited', { channel: job.channel, waitMs: fate.waitMs })
   await enqueueNotificationJobs(env, [{ ...job, dueAt: new Date(now.getTime() + fate.waitMs).toISOString() }], now)
 }
 
-async function sendToAddresses(env: Env, settings: Settings, adapter: ChannelAdapter, job: NotificationJob, message: ComposedMessage, log: Logger): Promise<Fate> {
-  const done = await doneAddresses(env.DB, message.ref, job.channel)
+async function sendToAddresses(env: Env, settings: Settings, adapter: ChannelAdapter, job: NotificationJob, due: DueNotice[], log: Logger): Promise<Fate> {
+  const done = await doneSends(env.DB, job.channel, due.map((d) => d.notificationId))
   let unavailable = null as { status: number; afterSeconds: number } | null
   let waitMs = 0
   for (const address of await addressesOf(env.DB, job.userId, job.channel)) {
     const key = addressKey(address)
-    if (done.has(key)) continue
+    // What this address has not had yet: all of it, unless an earlier try reached it.
+    const pending = due.filter((d) => !done.has(sendKey(d.notificationId, key)))
+    const message = composeMessage(pending)
+    if (!message) continue
     const quotaSubject = adapter.quotaSubject(address)
     if (quotaSubject) {
       const verdict = await consumeQuota(env, 'notifier', quotaSubject, settings.notifications.rateLimits[job.channel])
@@ -105,16 +122,13 @@ async function sendToAddresses(env: Env, settings: Settings, adapter: ChannelAda
     // The reason may quote the address, so it is kept with the send (erased with the person), not logged.
     if (outcome.kind === 'refused') log.error('notification_refused', { channel: job.channel, userId: job.userId, status: outcome.status })
     if (outcome.kind === 'gone') await forgetAddress(env.DB, job.userId, address)
-    await recordSend(env.DB, {
-      ref: message.ref,
-      channel: job.channel,
-      address: key,
-      userId: job.userId,
-      outcome: outcome.kind,
-      providerRef: outcome.kind === 'sent' ? (outcome.providerId ?? null) : null,
-      detail: outcome.kind === 'refused' ? outcome.reason : outcome.kind === 'gone' ? `gone (${outcome.status})` : null,
-      at: systemClock().toISOString(),
-    })
+    const at = systemClock().toISOString()
+    const providerRef = outcome.kind === 'sent' ? (outcome.providerId ?? null) : null
+    const detail = outcome.kind === 'refused' ? outcome.reason : outcome.kind === 'gone' ? `gone (${outcome.status})` : null
+    await recordSends(
+      env.DB,
+      pending.map((d) => ({ notificationId: d.notificationId, channel: job.channel, address: key, userId: job.userId, outcome: outcome.kind, providerRef, detail, at })),
+    )
   }
   // A provider's "later" wins over a rate limit: that message is retried as a whole, the done addresses skipped.
   if (unavailable) return { kind: 'unavailable', ...unavailable }

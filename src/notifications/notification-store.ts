@@ -83,21 +83,29 @@ export async function savePreferences(d1: D1Database, userId: string, preference
     .run()
 }
 
+type Claim = { userId: string; channel: Channel; notificationId: string | null }
+
 /**
- * Claims what is due for one person on one channel: one notice (`notificationId`) or, for a
- * digest, every digest notice due by `now`. Claimed rows are marked sent in the same statement,
- * so two runs never send the same notice.
+ * Claims what is due for one person on one channel, until `leaseUntil`: one notice, or for a
+ * digest every digest notice due by `now`. A claimed row is another sender's until it is marked
+ * sent, released, or its lease runs out (the sender died mid-send), so two senders never hold one.
  */
-export async function claimDue(d1: D1Database, userId: string, channel: Channel, now: string, notificationId: string | null): Promise<DueNotice[]> {
-  // Two statements, not one with an OR: one notice is found by its key, a digest by the person's index.
+export async function claimDue(d1: D1Database, c: Claim, now: string, leaseUntil: string): Promise<DueNotice[]> {
+  // Two statements, not one with an OR (which would scan): one notice by its key, a digest by the person's index.
   const claim =
-    notificationId === null
+    c.notificationId === null
       ? d1
-          .prepare('UPDATE notification_dispatches SET sent_at = ?1 WHERE user_id = ?2 AND channel = ?3 AND sent_at IS NULL AND due_at <= ?1 AND digest = 1 RETURNING notification_id')
-          .bind(now, userId, channel)
+          .prepare(
+            `UPDATE notification_dispatches SET claimed_until = ?4 WHERE user_id = ?2 AND channel = ?3 AND sent_at IS NULL AND due_at <= ?1 AND digest = 1
+             AND (claimed_until IS NULL OR claimed_until <= ?1) RETURNING notification_id`,
+          )
+          .bind(now, c.userId, c.channel, leaseUntil)
       : d1
-          .prepare('UPDATE notification_dispatches SET sent_at = ?1 WHERE notification_id = ?2 AND channel = ?3 AND user_id = ?4 AND sent_at IS NULL AND due_at <= ?1 RETURNING notification_id')
-          .bind(now, notificationId, channel, userId)
+          .prepare(
+            `UPDATE notification_dispatches SET claimed_until = ?4 WHERE notification_id = ?5 AND channel = ?3 AND user_id = ?2 AND sent_at IS NULL AND due_at <= ?1
+             AND (claimed_until IS NULL OR claimed_until <= ?1) RETURNING notification_id`,
+          )
+          .bind(now, c.userId, c.channel, leaseUntil, c.notificationId)
   const { results } = await claim.all<{ notification_id: string }>()
   if (results.length === 0) return []
   const { results: rows } = await d1
@@ -107,27 +115,58 @@ export async function claimDue(d1: D1Database, userId: string, channel: Channel,
   return rows.map((r) => ({ notificationId: r.id, type: r.type, category: r.category, title: r.title, body: r.body }))
 }
 
-/** Gives claimed notices back (their send failed), so the retry claims them again. */
-export async function releaseClaims(d1: D1Database, userId: string, channel: Channel, notificationIds: string[]): Promise<void> {
+/** When another sender's lease on what this claim would take runs out; null when nothing due is held. */
+export async function heldUntil(d1: D1Database, c: Claim, now: string): Promise<string | null> {
+  const row = await d1
+    .prepare(
+      `SELECT max(claimed_until) AS until FROM notification_dispatches
+       WHERE user_id = ?2 AND channel = ?3 AND sent_at IS NULL AND due_at <= ?1 AND claimed_until > ?1 AND (?4 IS NULL AND digest = 1 OR notification_id = ?4)`,
+    )
+    .bind(now, c.userId, c.channel, c.notificationId)
+    .first<{ until: string | null }>()
+  return row?.until ?? null
+}
+
+/** The claimed notices went out (to every address that could take them). */
+export async function markSent(d1: D1Database, channel: Channel, notificationIds: string[], at: string): Promise<void> {
   await d1
-    .prepare('UPDATE notification_dispatches SET sent_at = NULL WHERE user_id = ? AND channel = ? AND notification_id IN (SELECT value FROM json_each(?))')
-    .bind(userId, channel, JSON.stringify(notificationIds))
+    .prepare('UPDATE notification_dispatches SET sent_at = ?, claimed_until = NULL WHERE notification_id IN (SELECT value FROM json_each(?)) AND channel = ?')
+    .bind(at, JSON.stringify(notificationIds), channel)
     .run()
 }
 
-export type SendRecord = { ref: string; channel: Channel; address: string; userId: string; outcome: 'sent' | 'refused' | 'gone'; providerRef: string | null; detail: string | null; at: string }
-
-/** The addresses a message (`ref`) on `channel` is already done with. */
-export async function doneAddresses(d1: D1Database, ref: string, channel: Channel): Promise<Set<string>> {
-  const { results } = await d1.prepare('SELECT address FROM notification_sends WHERE notification_id = ? AND channel = ?').bind(ref, channel).all<{ address: string }>()
-  return new Set(results.map((r) => r.address))
+/** Gives claimed notices back (their send failed or must wait), so the retry claims them again. */
+export async function releaseClaims(d1: D1Database, channel: Channel, notificationIds: string[]): Promise<void> {
+  await d1
+    .prepare('UPDATE notification_dispatches SET claimed_until = NULL WHERE notification_id IN (SELECT value FROM json_each(?)) AND channel = ? AND sent_at IS NULL')
+    .bind(JSON.stringify(notificationIds), channel)
+    .run()
 }
 
-export async function recordSend(d1: D1Database, r: SendRecord): Promise<void> {
-  await d1
-    .prepare('INSERT OR IGNORE INTO notification_sends (notification_id, channel, address, user_id, outcome, provider_ref, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .bind(r.ref, r.channel, r.address, r.userId, r.outcome, r.providerRef, r.detail, r.at)
-    .run()
+export type SendRecord = { notificationId: string; channel: Channel; address: string; userId: string; outcome: 'sent' | 'refused' | 'gone'; providerRef: string | null; detail: string | null; at: string }
+
+/** `notificationId` and address, as `doneSends` answers them. */
+export const sendKey = (notificationId: string, address: string): string => `${notificationId} ${address}`
+
+/** Which of these notices each address is already done with on `channel` (as `sendKey`s). */
+export async function doneSends(d1: D1Database, channel: Channel, notificationIds: string[]): Promise<Set<string>> {
+  const { results } = await d1
+    .prepare('SELECT notification_id, address FROM notification_sends WHERE notification_id IN (SELECT value FROM json_each(?)) AND channel = ?')
+    .bind(JSON.stringify(notificationIds), channel)
+    .all<{ notification_id: string; address: string }>()
+  return new Set(results.map((r) => sendKey(r.notification_id, r.address)))
+}
+
+/** What became of one message at one address, once for each notice it carried. */
+export async function recordSends(d1: D1Database, records: SendRecord[]): Promise<void> {
+  if (records.length === 0) return
+  await d1.batch(
+    records.map((r) =>
+      d1
+        .prepare('INSERT OR IGNORE INTO notification_sends (notification_id, channel, address, user_id, outcome, provider_ref, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .bind(r.notificationId, r.channel, r.address, r.userId, r.outcome, r.providerRef, r.detail, r.at),
+    ),
+  )
 }
 
 export type OutboxItem = { id: string; channel: string; userId: string; recipient: string; subject: string; body: string; notificationId: string; createdAt: string }

@@ -9,5 +9,8 @@ import { backoffSeconds, type BackoffOptions } from '../core/backoff'
  */
 export function retryWithBackoff(msg: Message, env: Env, backoff: BackoffOptions, atLeastSeconds = 0): void {
   const seconds = Math.max(backoffSeconds(msg.attempts, Math.random, backoff) * settingsOf(env).queueRetryScale, atLeastSeconds)
-  msg.retry({ delaySeconds: Math.round(seconds) })
+  msg.retry({ delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.round(seconds)) })
 }
+
+/** Queues delay a message by at most 12 hours; a Retry-After of a day would make `retry` throw. */
+const MAX_DELAY_SECONDS = 43_200

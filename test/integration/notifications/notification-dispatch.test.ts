@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createLogger } from '../../../src/core/logger'
 import { consumeNotifications } from '../../../src/notifications/notification-dispatch-consumer'
 import { deliverNotice } from '../../../src/notifications/notification-consumer'
+import { claimDue } from '../../../src/notifications/notification-store'
 import type { NotificationJob } from '../../../src/notifications/notification-job'
 import type { Notice } from '../../../src/notifications/notification-rules'
 import { call, json, register, type Registered } from '../support/api'
@@ -198,6 +199,53 @@ describe('sending through the providers', () => {
     expect(requeued[0]?.body).toMatchObject({ kind: 'send', notificationId: job.notificationId, channel: 'push' })
     expect(requeued[0]?.delaySeconds).toBeGreaterThanOrEqual(50) // a 1-per-minute quota
     expect(requeued[0]?.delaySeconds).toBeLessThanOrEqual(60)
+  })
+
+  it('a sender that died holding a claim: the redelivered job waits for its lease, then sends', async () => {
+    const u = await register('lease')
+    const queue = recordingQueue()
+    const e = providerEnv(queue)
+    const job = await planned(e, queue, u, 'email')
+    // Another sender claimed it and died before sending (its isolate was evicted mid-send).
+    const now = new Date()
+    expect(await claimDue(env.DB, { userId: u.user.id, channel: 'email', notificationId: job.notificationId }, now.toISOString(), new Date(now.getTime() + 300_000).toISOString())).toHaveLength(1)
+    const p = providers(() => ok({ id: 'em_late' }))
+    const early = await consume(e, job, p.fetchFn)
+    expect(early.acked).toBe(0)
+    expect(early.retried[0]?.delaySeconds).toBeGreaterThanOrEqual(290) // back when the lease ends, not acked as done
+    expect(p.calls).toHaveLength(0)
+    // The lease runs out.
+    await env.DB.prepare('UPDATE notification_dispatches SET claimed_until = ? WHERE notification_id = ?').bind(new Date(now.getTime() - 1000).toISOString(), job.notificationId).run()
+    expect(await consume(e, job, p.fetchFn)).toEqual({ acked: 1, retried: [] })
+    expect(p.calls).toHaveLength(1)
+    expect(await unsent(u.user.id, 'email')).toBe(0)
+  })
+
+  it('a digest retried with a notice more: each browser gets only what it has not had', async () => {
+    const u = await register('digest')
+    const [a, b] = [await subscribePush(u), await subscribePush(u)]
+    const queue = recordingQueue()
+    const e = providerEnv(queue)
+    const digestNotice = (n: number): Notice => ({ userId: u.user.id, type: 'offer.received', category: 'activity', title: `Offer ${n}`, body: `Offer ${n} came in.`, data: {}, throttleKey: null })
+    expect((await call('/v1/me/notification-preferences', { method: 'PUT', token: u.token, json: { digest: 'hourly' } })).status).toBe(200)
+    const past = new Date(Date.now() - 1000).toISOString()
+    for (const n of [1, 2]) await deliverNotice(e, { id: `evt_${crypto.randomUUID()}`, at: new Date() }, digestNotice(n), new Date())
+    await env.DB.prepare('UPDATE notification_dispatches SET due_at = ? WHERE user_id = ?').bind(past, u.user.id).run()
+    const job: NotificationJob = { kind: 'digest', userId: u.user.id, channel: 'push', notificationId: null, dueAt: past }
+    const p = providers(scripted({ [a.endpoint]: [new Response(null, { status: 201 })], [b.endpoint]: [new Response(null, { status: 503 }), new Response(null, { status: 201 })] }))
+    const first = await consume(e, job, p.fetchFn)
+    expect(first.retried).toHaveLength(1) // b was busy
+
+    // Before the retry, the next hour's notice is due too.
+    await deliverNotice(e, { id: `evt_${crypto.randomUUID()}`, at: new Date() }, digestNotice(3), new Date())
+    await env.DB.prepare('UPDATE notification_dispatches SET due_at = ? WHERE user_id = ?').bind(past, u.user.id).run()
+    expect(await consume(e, job, p.fetchFn)).toEqual({ acked: 1, retried: [] })
+    const [toA, toB] = [a, b].map((s) => p.calls.filter((c) => c.url === s.endpoint).length)
+    expect([toA, toB]).toEqual([2, 2])
+    const rows = (await sends(u.user.id)).filter((r) => r.outcome === 'sent')
+    const got = (s: { id: string }) => rows.filter((r) => r.address === s.id).length
+    expect([got(a), got(b)]).toEqual([3, 3]) // each browser has each notice once: a got 1+2, then 3 alone; b got 1+2+3
+    expect(await unsent(u.user.id, 'push')).toBe(0)
   })
 
   it('a channel whose provider was removed after planning is dropped, not retried forever', async () => {

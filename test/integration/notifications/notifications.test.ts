@@ -15,7 +15,7 @@ type Outbox = { data: { channel: string; subject: string; recipient: string; not
 /** What notices sent the person (not the SMS that verified their phone). */
 const outboxOf = async (u: Registered): Promise<Outbox> => {
   const all = await json<Outbox>(await call('/v1/dev/outbox', { token: u.token }))
-  return { data: all.data.filter((m) => m.notificationId.startsWith('ntf_')) }
+  return { data: all.data.filter((m) => !m.notificationId.startsWith('vrf_')) }
 }
 
 const auction = async (seller: Registered) => (await createAuction({}, 3_600_000, seller.user.id)).stub
