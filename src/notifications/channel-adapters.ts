@@ -64,7 +64,8 @@ export function channelAdapters(env: Env, settings: Settings, fetchFn: typeof fe
     adapters.push = adapter('push', (a) => `push:${new URL(a.subscription.endpoint).origin}`, async (a, m) => {
       // A browser chose this URL: in production Souk connects only to a host that resolves to public addresses.
       const hostProblem = settings.environment === 'production' ? await outboundHostProblem(a.subscription.endpoint, resolveHost) : null
-      if (hostProblem) return { kind: 'retry', status: 0 }
+      if (hostProblem?.kind === 'refused') return { kind: 'gone', status: 0 } // no push service lives there: forget it
+      if (hostProblem) return { kind: 'retry', status: 0 } // Souk's resolver failed: try again later
       return sendWebPush(fetchFn, push, a.subscription, { title: m.subject, body: m.body, data: m.data }, { ttlSeconds: m.urgent ? 86_400 : 4 * 3600, urgency: m.urgent ? 'high' : 'normal' }, Date.now())
     })
   }

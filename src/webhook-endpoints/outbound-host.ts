@@ -15,23 +15,31 @@ export type HostLookup = { ok: true; answers: DnsAnswer[] } | { ok: false; error
 export type ResolveHost = (host: string) => Promise<HostLookup>
 
 /**
- * Null when `url`'s host may be connected to now, else a short reason. IP literals are judged as
- * they are; names are resolved with `resolve`, and a failed lookup refuses (try again later).
+ * Why not to connect now: `refused`, the host is (or resolves to) somewhere Souk never calls, or
+ * does not exist, which is the URL owner's to fix; `unresolved`, Souk's resolver could not answer,
+ * which is Souk's own failure and says nothing about the receiver.
+ */
+export type HostProblem = { kind: 'refused' | 'unresolved'; reason: string }
+
+/**
+ * Null when `url`'s host may be connected to now, else why not. IP literals are judged as they
+ * are; names are resolved with `resolve`, and a failed lookup refuses too (fail closed).
  *
  * @example
  * const problem = await outboundHostProblem('https://hooks.example.com/souk', cloudflareDoh)
- * if (problem) return recordFailure(problem) // e.g. 'host resolves to a private address'
+ * if (problem?.kind === 'refused') return recordFailure(problem.reason) // e.g. 'host resolves to a private address'
  */
-export async function outboundHostProblem(url: string, resolve: ResolveHost): Promise<string | null> {
+export async function outboundHostProblem(url: string, resolve: ResolveHost): Promise<HostProblem | null> {
+  const refused = (reason: string | null): HostProblem | null => (reason === null ? null : { kind: 'refused', reason })
   let hostname: string
   try {
     hostname = new URL(url).hostname
   } catch {
-    return 'not an absolute URL'
+    return refused('not an absolute URL')
   }
-  if (hostname === '') return 'no host'
-  if (isIpAddress(hostname)) return isPrivateAddress(hostname) ? 'host is a private address' : null
+  if (hostname === '') return refused('no host')
+  if (isIpAddress(hostname)) return refused(isPrivateAddress(hostname) ? 'host is a private address' : null)
   const lookup = await resolve(hostname.toLowerCase().replace(/\.$/, ''))
-  if (!lookup.ok) return `host could not be resolved (${lookup.error})`
-  return resolvedAddressesProblem(lookup.answers)
+  if (!lookup.ok) return { kind: 'unresolved', reason: `host could not be resolved (${lookup.error})` }
+  return refused(resolvedAddressesProblem(lookup.answers))
 }

@@ -11,7 +11,7 @@ import { endpointUrlProblem } from './endpoint-url'
 import { outboundHostProblem, type ResolveHost } from './outbound-host'
 import { MAX_ATTEMPTS, nextRetryDelayMs } from './retry-schedule'
 import { disableEndpoint, endpointById, noteFailure, noteSuccess, type WebhookEndpoint } from './webhook-endpoint-store'
-import { claimAttempt, recordAttempt, type WebhookMessage } from './webhook-message-store'
+import { claimAttempt, recordAttempt, unclaimAttempt, type WebhookMessage } from './webhook-message-store'
 
 const DeliveryJob = z.object({ messageId: z.string() })
 
@@ -36,8 +36,10 @@ export async function consumeWebhookDeliveries(
   resolve: ResolveHost = cloudflareDoh,
 ): Promise<void> {
   // Every attempt waits on someone else's server: a batch's attempts run side by side (receivers order by seq).
-  await runGrouped(batch.messages, (msg) => msg.id, ATTEMPTS_AT_ONCE, async (msg) => {
-    const job = DeliveryJob.safeParse(msg.body)
+  const jobs = batch.messages.map((msg) => ({ msg, job: DeliveryJob.safeParse(msg.body) }))
+  // One webhook message's jobs (a scheduled retry and a manual one) in turn, never two attempts at once.
+  const keyOf = ({ msg, job }: (typeof jobs)[number]) => (job.success ? job.data.messageId : `malformed:${msg.id}`)
+  await runGrouped(jobs, keyOf, ATTEMPTS_AT_ONCE, async ({ msg, job }) => {
     if (!job.success) {
       log.error('webhook_job_malformed', { messageId: msg.id })
       msg.ack()
@@ -68,10 +70,15 @@ async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send,
     return
   }
   // Locally the receivers under test listen on loopback, which the guard refuses.
-  const refused = settings.environment === 'production' ? await outboundHostProblem(endpoint.url, resolve) : null
-  if (refused) log.warn('webhook_host_refused', { endpointId: endpoint.id, messageId, reason: refused })
+  const hostProblem = settings.environment === 'production' ? await outboundHostProblem(endpoint.url, resolve) : null
+  if (hostProblem?.kind === 'unresolved') {
+    // Souk's resolver failed, not the receiver: the attempt is given back and the queue retries it.
+    await unclaimAttempt(env.DB, messageId)
+    throw new Error(hostProblem.reason)
+  }
+  if (hostProblem) log.warn('webhook_host_refused', { endpointId: endpoint.id, messageId, reason: hostProblem.reason })
   // Refused like a receiver that did not answer: the same retry schedule, the same path to disabling.
-  const result = refused ? { status: null, durationMs: 0, error: refused } : await attempt(endpoint, message, now, settings.webhooks.timeoutMs, send)
+  const result = hostProblem ? { status: null, durationMs: 0, error: hostProblem.reason } : await attempt(endpoint, message, now, settings.webhooks.timeoutMs, send)
   const record = { messageId, attempt: message.attempts, at: now.toISOString(), statusCode: result.status, durationMs: result.durationMs, error: result.error }
   if (result.status !== null && result.status >= 200 && result.status < 300) {
     await recordAttempt(env.DB, record, 'delivered')

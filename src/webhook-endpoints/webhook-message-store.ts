@@ -62,6 +62,11 @@ export async function claimAttempt(d1: D1Database, id: string): Promise<WebhookM
   return row ? toMessage(row) : undefined
 }
 
+/** Gives back an attempt taken by `claimAttempt` that never reached the receiver (Souk's own failure). */
+export async function unclaimAttempt(d1: D1Database, id: string): Promise<void> {
+  await d1.prepare("UPDATE webhook_messages SET attempts = attempts - 1 WHERE id = ? AND status = 'pending' AND attempts > 0").bind(id).run()
+}
+
 export type AttemptRecord = { messageId: string; attempt: number; at: string; statusCode: number | null; durationMs: number; error: string | null }
 
 /** Records an attempt and where it leaves the message, in one batch. */

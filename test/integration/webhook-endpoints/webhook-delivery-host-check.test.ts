@@ -60,7 +60,8 @@ async function consume(messageId: string, bindings: Env, send: Send, resolve: (h
   const batch = createMessageBatch('souk-webhooks', [{ id: 'q1', timestamp: new Date(), attempts: 1, body: { messageId } }])
   const ctx = createExecutionContext()
   await consumeWebhookDeliveries(batch, bindings, log, send, resolve)
-  return { acks: (await getQueueResult(batch, ctx)).explicitAcks, lines }
+  const result = await getQueueResult(batch, ctx)
+  return { acks: result.explicitAcks, retries: result.retryMessages.map((r) => r.msgId), lines }
 }
 
 it('in production, never calls a public-looking name that resolves to a private address, and tries again later', async () => {
@@ -91,6 +92,25 @@ it('in production, sends when the name resolves to public addresses only', async
   expect(target.calls).toEqual([URL_])
   expect(await deliveries()).toMatchObject([{ id: messageId, status: 'delivered', attempts: [{ statusCode: 204, error: null }] }])
   expect(production.requeued).toEqual([])
+})
+
+it('in production, a resolver outage is Souk’s failure: the queue retries, and the receiver is not charged an attempt', async () => {
+  const { messageId, deliveries } = await endpointWithMessage()
+  const production = productionEnv()
+  const target = receiver()
+  const down = (): Promise<HostLookup> => Promise.resolve({ ok: false, error: 'resolver timed out' })
+
+  const { acks, retries } = await consume(messageId, production.env, target.send, down)
+
+  expect(target.calls).toEqual([])
+  expect(acks).toEqual([])
+  expect(retries).toEqual(['q1'])
+  expect(await deliveries()).toMatchObject([{ id: messageId, status: 'pending', attempts: [] }])
+  const failing = await env.DB.prepare('SELECT e.failing_since FROM webhook_endpoints e JOIN webhook_messages m ON m.endpoint_id = e.id WHERE m.id = ?').bind(messageId).first<{ failing_since: string | null }>()
+  expect(failing?.failing_since).toBeNull()
+  // Once the resolver answers, the same message's first attempt goes out.
+  await consume(messageId, production.env, target.send, resolver('93.184.216.34').resolve)
+  expect(await deliveries()).toMatchObject([{ id: messageId, status: 'delivered', attempts: [{ attempt: 1, statusCode: 204 }] }])
 })
 
 it('in development, does not resolve: receivers under test listen on loopback', async () => {
