@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Settings } from '../config'
 import { constantTimeEqual, hmacSha256, toHex, utf8 } from '../core/bytes'
+import { pseudonym } from '../core/pseudonym'
 import type { AppEnv } from '../env'
 import { principalOf } from '../http/authorization'
 import { Problem } from '../http/problem'
@@ -11,7 +12,7 @@ import { consumeQuota } from '../rate-limits/rate-limit-store'
 import { confirmPhone, deletePhone, phoneOf, spendGuess, startVerification, withdrawCode, type PhoneRow } from './contact-point-store'
 import { deletePhoneRoute, getPhoneRoute, putPhoneRoute, verifyPhoneRoute } from './contact-point-schemas'
 import { normalizePhone } from './phone-number'
-import { CODE_TTL_MS, codeClosed, MAX_CODE_ATTEMPTS, RESEND_AFTER_MS, resendWaitMs, typedCode, verificationCode } from './phone-verification'
+import { CODE_TTL_MS, CODES_PER_DAY, codeClosed, MAX_CODE_ATTEMPTS, RESEND_AFTER_MS, resendWaitMs, typedCode, verificationCode } from './phone-verification'
 
 /**
  * A person's phone number for SMS notices, proven before Souk texts it (phone-verification.ts):
@@ -45,20 +46,22 @@ export const phoneRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
       const wait = Math.max(1, Math.ceil(resendWaitMs(sentAt ? new Date(sentAt) : null, now) / 1000))
       throw new Problem(429, 'rate_limited', 'A code was sent less than a minute ago', { headers: { 'Retry-After': String(wait) } })
     }
-    const quotaWaitMs = await takeSmsQuota(c.env, settings, sms.quotaSubject({ channel: 'sms', phone }))
-    if (quotaWaitMs > 0) {
-      await withdrawCode(c.env.DB, userId, codeHash)
-      throw new Problem(503, 'sms_unavailable', 'SMS is busy; retry shortly', { headers: { 'Retry-After': String(Math.ceil(quotaWaitMs / 1000)) } })
-    }
-    const body = `Your Souk code is ${code}. It expires in 10 minutes. Souk will never ask you for it.`
-    const outcome = await sms.send({ channel: 'sms', phone }, { userId, ref: newId('vrf', now), subject: '', body, urgent: true, data: {} })
-    if (outcome.kind !== 'sent') {
-      await withdrawCode(c.env.DB, userId, codeHash) // nothing reached them: they may ask again at once
+    // Whatever goes wrong from here, the code is withdrawn: nothing reached them, so they may ask again.
+    try {
+      const capWaitMs = await dailyCapWait(c.env, settings, userId, phone)
+      if (capWaitMs > 0) throw new Problem(429, 'rate_limited', 'Too many codes for this account or number today', { headers: { 'Retry-After': String(Math.ceil(capWaitMs / 1000)) } })
+      const quotaWaitMs = await takeSmsQuota(c.env, settings, sms.quotaSubject({ channel: 'sms', phone }))
+      if (quotaWaitMs > 0) throw new Problem(503, 'sms_unavailable', 'SMS is busy; retry shortly', { headers: { 'Retry-After': String(Math.ceil(quotaWaitMs / 1000)) } })
+      const body = `Your Souk code is ${code}. It expires in 10 minutes. Souk will never ask you for it.`
+      const outcome = await sms.send({ channel: 'sms', phone }, { userId, ref: newId('vrf', now), subject: '', body, urgent: true, data: {} })
       if (outcome.kind === 'retry') {
         const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(Math.max(1, outcome.retryAfterSeconds)) }
         throw new Problem(503, 'sms_unavailable', 'The SMS provider cannot take the message now; retry shortly', { headers })
       }
-      throw new Problem(422, 'phone_unreachable', 'SMS cannot reach that number')
+      if (outcome.kind !== 'sent') throw new Problem(422, 'phone_unreachable', 'SMS cannot reach that number')
+    } catch (err) {
+      await withdrawCode(c.env.DB, userId, codeHash)
+      throw err
     }
     c.var.log.info('phone_code_sent', { userId })
     return c.json(phoneView(await phoneOf(c.env.DB, userId), now), 202)
@@ -81,6 +84,15 @@ export const phoneRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     if (!(await deletePhone(c.env.DB, principalOf(c).userId))) throw new Problem(404, 'not_found')
     return c.body(null, 204)
   })
+
+/** Ms until both this person and this number may have another code today; 0 when both may (and both are counted). */
+async function dailyCapWait(env: Env, settings: Settings, userId: string, phone: string): Promise<number> {
+  const [person, number] = await Promise.all([
+    consumeQuota(env, 'notifier', `phone-codes:user:${userId}`, CODES_PER_DAY),
+    consumeQuota(env, 'notifier', `phone-codes:number:${await pseudonym(settings.pseudonymKey, 'phone', phone)}`, CODES_PER_DAY),
+  ])
+  return person.allowed && number.allowed ? 0 : Math.max(1000, person.retryAfterMs, number.retryAfterMs)
+}
 
 /** A person waiting for a code is worth a short wait for the provider's quota (a long code sends one SMS a second). */
 const MAX_QUOTA_WAIT_MS = 3000

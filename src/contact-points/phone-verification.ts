@@ -6,6 +6,12 @@
 export const CODE_TTL_MS = 10 * 60_000
 export const RESEND_AFTER_MS = 60_000
 export const MAX_CODE_ATTEMPTS = 5
+/**
+ * Codes a person may have sent, and a number may be sent, per day (GCRA: 5 at once, then one every
+ * ~5 h). Each SMS costs money and premium numbers pay their owner ("SMS pumping"); per number it
+ * also caps guesses at 25 a day however many accounts try it.
+ */
+export const CODES_PER_DAY = { limit: 5, windowSeconds: 86_400 }
 
 /** Six uniformly random digits from random 32-bit words (rejection sampling: no bias to small codes). */
 export function verificationCode(random: Uint8Array): string | null {

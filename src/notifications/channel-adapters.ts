@@ -45,7 +45,7 @@ export function offeredChannels(settings: Settings): OutboundChannel[] {
  * outbox. `providers`: Resend, Twilio and web push with VAPID, each only when configured; a
  * channel without one is absent, and nothing is planned for it (notification-consumer.ts).
  */
-export function channelAdapters(env: Env, settings: Settings, fetchFn: typeof fetch = fetch, resolveHost: ResolveHost = cloudflareDoh): Partial<Record<OutboundChannel, ChannelAdapter>> {
+export function channelAdapters(env: Env, settings: Settings, fetchWith: typeof fetch = fetch, resolveHost: ResolveHost = cloudflareDoh): Partial<Record<OutboundChannel, ChannelAdapter>> {
   const n = settings.notifications
   if (n.delivery === 'outbox') {
     const outbox = outboxAdapter(env.DB)
@@ -53,6 +53,8 @@ export function channelAdapters(env: Env, settings: Settings, fetchFn: typeof fe
   }
   const adapters: Partial<Record<OutboundChannel, ChannelAdapter>> = {}
   const { email, sms, push } = n
+  // A provider that does not answer is one that said "later": the send is retried, the claim's lease stays short.
+  const fetchFn: typeof fetch = (input, init) => fetchWith(input, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) })
   if (email) {
     adapters.email = adapter('email', () => 'resend', (a, m) =>
       sendResendEmail(fetchFn, email, { to: a.email, subject: m.subject, text: m.body, idempotencyKey: `${m.ref}:email` }, Date.now()),
@@ -71,6 +73,9 @@ export function channelAdapters(env: Env, settings: Settings, fetchFn: typeof fe
   }
   return adapters
 }
+
+/** Each call to a provider gets this long to answer. */
+const PROVIDER_TIMEOUT_MS = 10_000
 
 type AddressOf<C extends OutboundChannel> = Extract<Address, { channel: C }>
 

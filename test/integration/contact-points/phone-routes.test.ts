@@ -351,3 +351,29 @@ describe('who may manage a phone', () => {
     }
   })
 })
+
+describe('daily caps on codes (SMS costs money; premium numbers pay their owner)', () => {
+  it('sends a person at most five codes a day, whatever the numbers', async () => {
+    const u = await register('phone-cap')
+    for (let i = 0; i < 5; i++) {
+      expect((await putPhone(u, frenchMobile().typed)).status).toBe(202)
+      await aMinuteLater(u)
+    }
+    const sixth = await putPhone(u, frenchMobile().typed)
+    expect(sixth.status).toBe(429)
+    expect(await json(sixth)).toMatchObject({ code: 'rate_limited' })
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(3600) // the next one comes hours later
+    expect(await codeTexts(u)).toHaveLength(5)
+    expect((await getPhone(u)).pending).toBeNull() // the refused code was withdrawn
+  })
+
+  it('sends one number at most five codes a day, whoever asks', async () => {
+    const { typed, e164 } = frenchMobile()
+    const people = await Promise.all(Array.from({ length: 6 }, (_, i) => register(`phone-cap-number-${i}`)))
+    const answers: number[] = []
+    for (const u of people) answers.push((await putPhone(u, typed)).status)
+    expect(answers).toEqual([202, 202, 202, 202, 202, 429])
+    const texted = await Promise.all(people.map(async (u) => (await codeTexts(u)).filter((m) => m.recipient === e164).length))
+    expect(texted).toEqual([1, 1, 1, 1, 1, 0])
+  })
+})
