@@ -1,9 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import developmentVars from '../../../config/development.vars.json'
 import { toBase64Url } from '../../../src/core/bytes'
 import { createBrowserSubscription } from '../../support/web-push-receiver'
-import { call, json, register, type Registered } from '../support/api'
+import { BASE, call, json, register, type Registered } from '../support/api'
+import { vapidKeyPair } from '../../support/vapid'
+import worker from '../../../src/index'
+import { createExecutionContext } from 'cloudflare:test'
 
 type Subscription = { id: string; endpoint: string; createdAt: string }
 type Listing = { applicationServerKey: string | null; data: Subscription[] }
@@ -181,10 +183,18 @@ describe('POST /v1/me/push-subscriptions', () => {
 })
 
 describe('GET /v1/me/push-subscriptions', () => {
-  it('lists the caller’s browsers newest first, with the VAPID public key a page subscribes with', async () => {
+  it('hands pages the VAPID public key they subscribe with, where push is set up', async () => {
+    const u = await register('push-key')
+    const vapid = await vapidKeyPair()
+    const withPush = { ...env, VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: 'mailto:ops@souk.test' } as Env
+    const res = await worker.fetch(new Request(`${BASE}${PATH}`, { headers: { authorization: `Bearer ${u.token}` } }), withPush, createExecutionContext())
+    expect(await json<Listing>(res)).toEqual({ applicationServerKey: vapid.publicKey, data: [] })
+  })
+
+  it('lists the caller’s browsers newest first (locally without a VAPID key: the outbox needs none)', async () => {
     const u = await register('push-list')
     const other = await register('push-list-other')
-    expect(await list(u)).toEqual({ applicationServerKey: developmentVars.VAPID_PUBLIC_KEY, data: [] })
+    expect(await list(u)).toEqual({ applicationServerKey: null, data: [] })
     const made = [await subscribed(u), await subscribed(u), await subscribed(u)]
     await subscribed(other)
     // Made out of id order: the middle one oldest, the first newest.
@@ -194,7 +204,6 @@ describe('GET /v1/me/push-subscriptions', () => {
     await madeAt(made[0]!.id, newest)
 
     const listed = await list(u)
-    expect(listed.applicationServerKey).toBe(developmentVars.VAPID_PUBLIC_KEY)
     expect(listed.data.map((s) => s.id)).toEqual([made[0]!.id, made[2]!.id, made[1]!.id])
     // Only what a person recognises a browser by; never the keys that encrypt to it.
     expect(listed.data[0]).toEqual({ id: made[0]!.id, endpoint: made[0]!.endpoint, createdAt: newest.toISOString() })

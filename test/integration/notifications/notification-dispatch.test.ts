@@ -8,6 +8,7 @@ import type { NotificationJob } from '../../../src/notifications/notification-jo
 import type { Notice } from '../../../src/notifications/notification-rules'
 import { call, json, register, type Registered } from '../support/api'
 import { subscribePush, verifyPhone } from '../support/contact-points'
+import { vapidKeyPair } from '../../support/vapid'
 
 /**
  * The notifications queue's consumer in providers mode, inside workerd on real D1: each provider
@@ -57,7 +58,9 @@ function recordingQueue() {
 
 const LIMITS = { email: { limit: 1000, windowSeconds: 1 }, sms: { limit: 1000, windowSeconds: 1 }, push: { limit: 1000, windowSeconds: 1 } }
 
-/** This worker's env in providers mode (Resend, Twilio, and the development VAPID pair), with retries unscaled. */
+const VAPID = await vapidKeyPair()
+
+/** This worker's env in providers mode (Resend, Twilio, web push), with retries unscaled. */
 function providerEnv(queue: ReturnType<typeof recordingQueue>, over: Record<string, unknown> = {}): Env {
   return {
     ...env,
@@ -68,6 +71,9 @@ function providerEnv(queue: ReturnType<typeof recordingQueue>, over: Record<stri
     TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
     TWILIO_AUTH_TOKEN: 'twilio-token',
     SMS_FROM: '+15005550006',
+    VAPID_PUBLIC_KEY: VAPID.publicKey,
+    VAPID_PRIVATE_KEY: VAPID.privateKey,
+    VAPID_SUBJECT: 'mailto:ops@souk.test',
     QUEUE_RETRY_SCALE: '1',
     NOTIFICATION_RATE_LIMITS: JSON.stringify(LIMITS),
     NOTIFICATIONS: queue.queue,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { fromBase64, toBase64Url } from '../../../src/core/bytes'
 import { sendWebPush, type PushSubscriptionKeys, type VapidConfig } from '../../../src/notifications/web-push-client'
 import { vapidKeysProblem } from '../../../src/notifications/vapid-keys'
+import { vapidKeyPair } from '../../support/vapid'
 import { scriptedFetch as fakeFetch, type RecordedRequest as Recorded } from '../../support/fake-fetch'
 import { createBrowserSubscription, decryptAes128gcm, verifyVapidAuthorization, type BrowserSubscription } from '../../support/web-push-receiver'
 
@@ -14,12 +15,10 @@ const ENDPOINT = 'https://push.example.net/wpush/v2/gAAAAABm-subscription-token'
 const NOW = Date.parse('2030-01-15T12:00:00.000Z')
 
 async function vapidKeys(): Promise<{ vapid: VapidConfig; publicKey: string }> {
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair
-  const { d } = (await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey
-  const publicKey = toBase64Url(new Uint8Array((await crypto.subtle.exportKey('raw', pair.publicKey)) as ArrayBuffer))
+  const { publicKey, privateKey } = await vapidKeyPair()
   // The form scripts/vapid-keys.ts prints and the settings check.
-  expect(vapidKeysProblem(publicKey, d ?? '')).toBeNull()
-  return { vapid: { publicKey, privateKey: d ?? '', subject: 'mailto:push@souk.example' }, publicKey }
+  expect(vapidKeysProblem(publicKey, privateKey)).toBeNull()
+  return { vapid: { publicKey, privateKey, subject: 'mailto:push@souk.example' }, publicKey }
 }
 
 const payload = { title: 'You were outbid', body: 'Someone bid 40.00 USD on “Brass lamp”.', data: { listingId: 'lst_7Q', amount: { amount: 4000, currency: 'USD' }, tags: ['bid', 'ü'] } }
