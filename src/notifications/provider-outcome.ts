@@ -18,3 +18,9 @@ export function retryAfterSeconds(header: string | null, nowMs: number): number 
   const at = Date.parse(trimmed)
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000))
 }
+
+/** "Later", with the provider's own Retry-After when it gave one. */
+export function retryLater(res: Response, nowMs: number): ProviderOutcome {
+  const after = retryAfterSeconds(res.headers.get('retry-after'), nowMs)
+  return after === undefined ? { kind: 'retry', status: res.status } : { kind: 'retry', status: res.status, retryAfterSeconds: after }
+}

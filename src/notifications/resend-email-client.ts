@@ -1,4 +1,4 @@
-import { retryAfterSeconds, type ProviderOutcome } from './provider-outcome'
+import { retryLater, type ProviderOutcome } from './provider-outcome'
 
 /**
  * E-mail through Resend's HTTP API. The idempotency key (up to 256 characters, kept 24 hours by
@@ -27,8 +27,7 @@ export async function sendResendEmail(
   }
   // 409: the key is still being processed by a concurrent request (or was used with another payload).
   if (res.status === 409 || res.status === 429 || res.status >= 500) {
-    const after = retryAfterSeconds(res.headers.get('retry-after'), nowMs)
-    return after === undefined ? { kind: 'retry', status: res.status } : { kind: 'retry', status: res.status, retryAfterSeconds: after }
+    return retryLater(res, nowMs)
   }
   // Once Resend said 2xx the e-mail is on its way: an unreadable body does not make it a failure.
   const body = (await res.json().catch(() => ({}))) as ResendBody

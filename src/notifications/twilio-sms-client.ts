@@ -1,4 +1,4 @@
-import { retryAfterSeconds, type ProviderOutcome } from './provider-outcome'
+import { retryLater, type ProviderOutcome } from './provider-outcome'
 
 /**
  * SMS through Twilio's Messages API. Twilio takes no idempotency key: when an answer is lost (a
@@ -34,8 +34,7 @@ export async function sendTwilioSms(fetchFn: typeof fetch, cfg: TwilioConfig, m:
     return { kind: 'retry', status: 0 }
   }
   if (res.status === 429 || res.status >= 500) {
-    const after = retryAfterSeconds(res.headers.get('retry-after'), nowMs)
-    return after === undefined ? { kind: 'retry', status: res.status } : { kind: 'retry', status: res.status, retryAfterSeconds: after }
+    return retryLater(res, nowMs)
   }
   // Once Twilio said 2xx the message is queued: an unreadable body does not make it a failure.
   const body = (await res.json().catch(() => ({}))) as TwilioBody

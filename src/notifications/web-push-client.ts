@@ -1,6 +1,6 @@
 import { buildPushPayload, type PushMessage } from '@block65/webcrypto-web-push'
 import { pushKeysProblem } from '../contact-points/push-subscription'
-import { retryAfterSeconds, type ProviderOutcome } from './provider-outcome'
+import { retryLater, type ProviderOutcome } from './provider-outcome'
 
 /**
  * Web push (RFC 8030) through @block65/webcrypto-web-push: the payload encrypted as RFC 8291's
@@ -60,8 +60,7 @@ export async function sendWebPush(
   // RFC 8030 §7.3: the subscription expired or was withdrawn; it will not come back.
   if (res.status === 404 || res.status === 410) return { kind: 'gone', status: res.status }
   if (res.status === 429 || res.status >= 500) {
-    const after = retryAfterSeconds(res.headers.get('retry-after'), nowMs)
-    return after === undefined ? { kind: 'retry', status: res.status } : { kind: 'retry', status: res.status, retryAfterSeconds: after }
+    return retryLater(res, nowMs)
   }
   const text = (await res.text().catch(() => '')).trim()
   const reason = res.status >= 300 && res.status < 400 ? 'push service redirected' : res.status === 413 ? 'payload too large' : text || `push service answered ${res.status}`
