@@ -5,7 +5,7 @@ const lost = () => Object.assign(new Error('Network connection lost.'), { retrya
 const overloaded = () => Object.assign(new Error('Durable Object is overloaded.'), { retryable: true, overloaded: true })
 
 /** An operation that fails with each of `failures` in turn, then answers `value`; it counts its calls. */
-function flaky<T>(failures: unknown[], value: T) {
+function flaky<T>(failures: Error[], value: T) {
   const calls = { n: 0 }
   const op = () => {
     const failure = failures[calls.n++]
