@@ -20,7 +20,7 @@ const problem = (description: string) => ({
 
 /** What the middleware in front of every /v1 route may answer, by the kind of operation. */
 const middlewareAnswers = {
-  every: { 429: problem('Over a rate limit (`rate_limited`); see `Retry-After`'), 503: problem('`service_misconfigured`') },
+  every: { 429: problem('Over a rate limit (`rate_limited`); see `Retry-After`'), 503: problem('Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`)') },
   secured: { 401: problem('No valid credential (`unauthenticated`)') },
   withBody: {
     400: problem('Invalid request (`validation_failed`, `malformed_json`)'),

@@ -66,6 +66,7 @@ export const problemTitles = {
   invalid_push_endpoint: 'Push subscriptions go to public https push services only',
   internal_error: 'Something went wrong on our side',
   service_misconfigured: 'The service is not configured correctly',
+  service_unavailable: 'Souk is busy; retry shortly',
 } as const satisfies Record<string, string>
 
 export type ProblemCode = keyof typeof problemTitles

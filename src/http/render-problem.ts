@@ -1,16 +1,19 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { ConfigError } from '../config'
+import { isOverloaded, isTransient } from '../core/transient-error'
 import type { AppEnv } from '../env'
-import { unauthenticated } from './authorization'
+import { unauthenticated } from './unauthenticated'
 import { Problem } from './problem'
 import { problemTitles, problemType, type ProblemCode } from './problem-codes'
 
 /**
  * The app's only error handler: every failure leaves as `application/problem+json` with a stable
  * `code`. Known problems render as themselves; Hono's own exceptions (malformed JSON, body too
- * large, wrong media type) map to their codes; anything else is a bug, logged with its stack and
- * answered with a bare 500 that names only the request id.
+ * large, wrong media type) map to their codes; a transient platform error (an overloaded, reset or
+ * unreachable Durable Object or D1, core/transient-error.ts) is load, not a bug: 503
+ * `service_unavailable` with `Retry-After`, logged as a warning; anything else is a bug, logged
+ * with its stack and answered with a bare 500 that names only the request id.
  */
 export const renderProblem: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof Problem) return problemResponse(c, err)
@@ -19,6 +22,7 @@ export const renderProblem: ErrorHandler<AppEnv> = (err, c) => {
     c.var.log?.error('config_invalid', { problems: err.problems })
     return problemResponse(c, new Problem(503, 'service_misconfigured'))
   }
+  if (isTransient(err)) return busy(c, err)
   c.var.log?.error('unhandled_error', { err })
   return problemResponse(c, new Problem(500, 'internal_error'))
 }
@@ -42,6 +46,16 @@ export function problemResponse(c: Context<AppEnv>, p: Problem): Response {
     status: p.status,
     headers: { 'Content-Type': 'application/problem+json', ...p.options.headers },
   })
+}
+
+/** An overloaded object is asked for a little more room than one that was only reset or unreachable. */
+const RETRY_AFTER_SECONDS = { overloaded: 2, transient: 1 }
+
+function busy(c: Context<AppEnv>, err: Error): Response {
+  const overloaded = isOverloaded(err)
+  c.var.log?.warn('service_unavailable', { err, overloaded })
+  const retryAfter = overloaded ? RETRY_AFTER_SECONDS.overloaded : RETRY_AFTER_SECONDS.transient
+  return problemResponse(c, new Problem(503, 'service_unavailable', undefined, { headers: { 'Retry-After': String(retryAfter) } }))
 }
 
 const httpExceptionCodes: Partial<Record<number, ProblemCode>> = {

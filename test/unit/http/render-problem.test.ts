@@ -89,6 +89,60 @@ describe('renderProblem', () => {
     ])
   })
 
+  describe('a transient platform error', () => {
+    const lost = () => Object.assign(new Error('Network connection lost.'), { retryable: true })
+
+    it.each([
+      ['a lost connection to an object', lost(), '1'],
+      ['a D1 reset, unflagged', new Error('D1_ERROR: Internal error while starting up D1 DB storage caused object to be reset.'), '1'],
+      ['a D1 error wrapped by drizzle', new Error('Failed query: insert into "orders"', { cause: lost() }), '1'],
+      ['an overloaded object', Object.assign(new Error('Durable Object is overloaded. Too many requests queued.'), { overloaded: true }), '2'],
+    ])('answers %s with 503 service_unavailable and Retry-After %s, not a 500', async (_name, err, retryAfter) => {
+      const { app } = throwing(err)
+
+      const res = await app.request('/boom')
+
+      expect(res.headers.get('retry-after')).toBe(retryAfter)
+      expect(await problemOf(res, 503)).toEqual({
+        type: '/docs#problem-service_unavailable',
+        title: problemTitles.service_unavailable,
+        status: 503,
+        detail: problemTitles.service_unavailable,
+        code: 'service_unavailable',
+        instance: '/boom',
+        requestId: TEST_REQUEST_ID,
+      })
+    })
+
+    it('logs a warning that names the error and whether it was overload, never unhandled_error', async () => {
+      const { app, entries } = throwing(Object.assign(new Error('Durable Object is overloaded.'), { overloaded: true }))
+
+      await app.request('/boom')
+
+      expect(entries()).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          msg: 'service_unavailable',
+          overloaded: true,
+          err: expect.objectContaining({ message: 'Durable Object is overloaded.' }) as unknown,
+        }),
+      ])
+    })
+
+    it('keeps a bug a 500 even when its message sounds transient', async () => {
+      const { app, entries } = throwing(new TypeError('Network connection lost.'))
+
+      expect(await problemOf(await app.request('/boom'), 500)).toMatchObject({ code: 'internal_error' })
+      expect(entries()).toEqual([expect.objectContaining({ level: 'error', msg: 'unhandled_error' })])
+    })
+
+    it('lets a thrown Problem speak for itself even when it looks transient', async () => {
+      const { app } = throwing(Object.assign(new Problem(409, 'sold_out'), { retryable: true }))
+
+      expect(await problemOf(await app.request('/boom'), 409)).toMatchObject({ code: 'sold_out' })
+    })
+  })
+
   describe('an unexpected error', () => {
     const secret = 'sk_live_SECRETSECRETSECRET'
     const err = new Error(`charge failed for ${secret} with password=hunter2`)
