@@ -2,8 +2,13 @@
  * The life of one Idempotency-Key, as pure transitions (IETF draft, Stripe semantics).
  *
  *   (none) ──begin──▶ in_flight ──complete──▶ completed ──(ttl)──▶ (none)
- *                        │  └──abandon──▶ (none)
+ *                        │  ├──abandon──▶ (none)
+ *                        │  └──begin with its own lease──▶ in_flight, unchanged (a retried begin)
  *                        └──lease expired, begin again──▶ in_flight (the first runner died)
+ *
+ * The caller brings the lease, so `begin` is safe to repeat: a call whose answer was lost on the
+ * way back, asked again with the same fingerprint and lease, gets `proceed` again: it is the same
+ * claim, not a second runner.
  *
  * The record never holds the request or response in the clear: `fingerprint` is a keyed hash of
  * the request and `response` is sealed with a key only the client's Idempotency-Key can derive.
@@ -23,17 +28,17 @@ export type Timing = { now: number; leaseMs: number; ttlMs: number }
 export function begin(
   record: IdempotencyRecord | undefined,
   fingerprint: string,
-  newLease: string,
+  lease: string,
   { now, leaseMs, ttlMs }: Timing,
 ): { outcome: BeginOutcome; record: IdempotencyRecord | undefined } {
   // A record lives until its retention ends, and an in-flight one at least until its lease does.
   const live = record && (record.expiresAt > now || (record.state === 'in_flight' && record.leaseExpiresAt > now)) ? record : undefined
   const claim = (): { outcome: BeginOutcome; record: IdempotencyRecord } => ({
-    outcome: { kind: 'proceed', lease: newLease },
+    outcome: { kind: 'proceed', lease },
     record: {
       state: 'in_flight',
       fingerprint,
-      lease: newLease,
+      lease,
       leaseExpiresAt: now + leaseMs,
       // A takeover keeps the key's original retention, but never ends it before its own lease.
       expiresAt: Math.max(live?.expiresAt ?? now + ttlMs, now + leaseMs),
@@ -42,7 +47,10 @@ export function begin(
   if (!live) return claim()
   if (live.fingerprint !== fingerprint) return { outcome: { kind: 'mismatch' }, record }
   if (live.state === 'completed') return { outcome: { kind: 'replay', response: live.response }, record }
-  if (live.leaseExpiresAt > now) return { outcome: { kind: 'in_progress', retryAfterMs: live.leaseExpiresAt - now }, record }
+  if (live.leaseExpiresAt > now) {
+    if (live.lease === lease) return { outcome: { kind: 'proceed', lease }, record } // the same claim, asked again
+    return { outcome: { kind: 'in_progress', retryAfterMs: live.leaseExpiresAt - now }, record }
+  }
   return claim()
 }
 

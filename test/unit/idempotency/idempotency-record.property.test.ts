@@ -9,7 +9,8 @@ const TTL_MS = 250
 /**
  * The reference model: what one Idempotency-Key should answer. The key lives for the TTL from its first claim, and
  * beyond it for as long as a runner still holds a live lease: two runners never hold one key at once. A takeover
- * never lets the key's retention end before its own lease does.
+ * never lets the key's retention end before its own lease does. A begin repeated by the runner that holds the key
+ * (its first answer was lost) is the same claim: proceed, nothing changes.
  */
 type Model = { fingerprint: string; expiresAt: number; holder?: { lease: string; until: number }; response?: string }
 
@@ -18,7 +19,9 @@ function modelBegin(m: Model | undefined, fingerprint: string, lease: string, no
   if (!live) return [{ kind: 'proceed', lease }, { fingerprint, expiresAt: now + TTL_MS, holder: { lease, until: now + LEASE_MS } }]
   if (live.fingerprint !== fingerprint) return [{ kind: 'mismatch' }, m]
   if (live.response !== undefined) return [{ kind: 'replay', response: live.response }, m]
-  if (live.holder && now < live.holder.until) return [{ kind: 'in_progress', retryAfterMs: live.holder.until - now }, m]
+  if (live.holder && now < live.holder.until) {
+    return live.holder.lease === lease ? [{ kind: 'proceed', lease }, m] : [{ kind: 'in_progress', retryAfterMs: live.holder.until - now }, m]
+  }
   return [{ kind: 'proceed', lease }, { ...live, expiresAt: Math.max(live.expiresAt, now + LEASE_MS), holder: { lease, until: now + LEASE_MS } }]
 }
 
@@ -26,18 +29,23 @@ const holds = (m: Model | undefined, lease: string) => m?.holder?.lease === leas
 
 type Op =
   | { op: 'begin'; fingerprint: 'A' | 'B' }
+  | { op: 'retryBegin'; runner: number }
   | { op: 'complete'; runner: number }
   | { op: 'abandon'; runner: number }
   | { op: 'wait'; ms: number }
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('begin' as const), fingerprint: fc.constantFrom('A' as const, 'B' as const) }), weight: 4 },
+  { arbitrary: fc.record({ op: fc.constant('retryBegin' as const), runner: fc.nat() }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('complete' as const), runner: fc.nat() }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('abandon' as const), runner: fc.nat() }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 150 })) }), weight: 4 },
 )
 
-/** A runner is a caller that got `proceed`; it holds the key until it finishes or its lease runs out. */
+/**
+ * A runner is a caller that got `proceed`; it holds the key until it finishes or its lease runs out. It may repeat its
+ * begin with its own lease (`retryBegin`), as the middleware does when an answer is lost on the way back.
+ */
 type Runner = { lease: string; fingerprint: string; leaseExpiresAt: number; finished: boolean }
 
 describe('idempotency record against its model (property)', () => {
@@ -49,23 +57,34 @@ describe('idempotency record against its model (property)', () => {
         let model: Model | undefined
         const runners: Runner[] = []
         let stored: { fingerprint: string; response: string } | undefined
+        /** The lease of the last claim that took the key; only it may store a response. */
+        let latestClaim: string | undefined
 
         for (const step of ops) {
           if (step.op === 'wait') {
             now += step.ms
-          } else if (step.op === 'begin') {
-            const lease = `L${runners.length + 1}`
-            const result = begin(record, step.fingerprint, lease, { now, leaseMs: LEASE_MS, ttlMs: TTL_MS })
-            const [expected, nextModel] = modelBegin(model, step.fingerprint, lease, now)
+          } else if (step.op === 'begin' || (step.op === 'retryBegin' && runners.length > 0)) {
+            const again = step.op === 'retryBegin' ? (runners[step.runner % runners.length] as Runner) : undefined
+            const lease = again?.lease ?? `L${runners.length + 1}`
+            const fingerprint = again?.fingerprint ?? (step.op === 'begin' ? step.fingerprint : 'A')
+            const sameClaim = holds(model, lease) && now < (model?.holder?.until ?? 0)
+            const result = begin(record, fingerprint, lease, { now, leaseMs: LEASE_MS, ttlMs: TTL_MS })
+            const [expected, nextModel] = modelBegin(model, fingerprint, lease, now)
             if (result.outcome.kind === 'proceed') {
-              const stillHolding = runners.filter((r) => !r.finished && now < r.leaseExpiresAt).map((r) => r.lease)
+              const stillHolding = runners.filter((r) => r.lease !== lease && !r.finished && now < r.leaseExpiresAt).map((r) => r.lease)
               expect(stillHolding, `${lease} proceeds at ${now} while another runner holds the key`).toEqual([])
-              runners.push({ lease, fingerprint: step.fingerprint, leaseExpiresAt: now + LEASE_MS, finished: false })
+              if (sameClaim) {
+                expect(result.record, 'a repeated begin of the holder changes nothing').toBe(record)
+              } else {
+                latestClaim = lease
+                if (again) Object.assign(again, { leaseExpiresAt: now + LEASE_MS, finished: false })
+                else runners.push({ lease, fingerprint, leaseExpiresAt: now + LEASE_MS, finished: false })
+              }
             }
             if (result.outcome.kind === 'replay') {
               expect(stored, 'a replay needs a stored response').toBeDefined()
               expect(result.outcome.response).toBe(stored?.response)
-              expect(step.fingerprint).toBe(stored?.fingerprint)
+              expect(fingerprint).toBe(stored?.fingerprint)
             }
             expect(result.outcome).toEqual(expected)
             record = result.record
@@ -77,7 +96,7 @@ describe('idempotency record against its model (property)', () => {
               const result = complete(record, runner.lease, response)
               expect(result.stored).toBe(holds(model, runner.lease))
               if (result.stored) {
-                expect(runner.lease, 'only the latest runner may store').toBe(runners.at(-1)?.lease)
+                expect(runner.lease, 'only the latest claim may store').toBe(latestClaim)
                 stored = { fingerprint: runner.fingerprint, response }
                 model = { ...(model as Model), holder: undefined, response }
               } else {

@@ -36,6 +36,29 @@ describe('begin', () => {
     expect(r.record).toBe(record)
   })
 
+  it('answers proceed again to a repeated begin with the same lease while it holds the key, and changes nothing', () => {
+    // The first begin committed but its answer was lost on the way back; the caller asks again with the lease it chose.
+    const record = claimed()
+    for (const now of [T0, T0 + 1, T0 + LEASE_MS - 1]) {
+      const r = begin(record, FP, 'L1', at(now))
+      expect(r.outcome).toEqual({ kind: 'proceed', lease: 'L1' })
+      expect(r.record).toBe(record)
+    }
+  })
+
+  it('does not let a repeated lease past the checks that come first: another request is mismatch, a finished one replays', () => {
+    expect(begin(claimed(), OTHER_FP, 'L1', at(T0 + 1)).outcome).toEqual({ kind: 'mismatch' })
+    expect(begin(completed(), FP, 'L1', at(T0 + 1)).outcome).toEqual({ kind: 'replay', response: 'sealed-201' })
+  })
+
+  it('lets a repeated lease claim afresh once its lease has ended, like any other caller', () => {
+    const now = T0 + LEASE_MS
+    expect(begin(claimed(), FP, 'L1', at(now))).toEqual({
+      outcome: { kind: 'proceed', lease: 'L1' },
+      record: { state: 'in_flight', fingerprint: FP, lease: 'L1', leaseExpiresAt: now + LEASE_MS, expiresAt: T0 + TTL_MS },
+    })
+  })
+
   it('answers mismatch for a different request under the same key, even while the first is in flight', () => {
     const record = claimed()
     const r = begin(record, OTHER_FP, 'L2', at(T0 + 1))
