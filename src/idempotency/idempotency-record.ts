@@ -54,12 +54,17 @@ export function begin(
   return claim()
 }
 
-/** Stores the response, if `lease` still holds the key (a runner whose lease expired lost it). */
+/**
+ * Stores the response, if `lease` still holds the key (a runner whose lease expired lost it). A
+ * repeat of the call that stored it (its answer was lost) answers stored again and changes nothing:
+ * a sealed response carries a fresh nonce, so no other runner ever brings the same one.
+ */
 export function complete(
   record: IdempotencyRecord | undefined,
   lease: string,
   response: string,
 ): { stored: boolean; record: IdempotencyRecord | undefined } {
+  if (record?.state === 'completed' && record.response === response) return { stored: true, record }
   if (record?.state !== 'in_flight' || record.lease !== lease) return { stored: false, record }
   return { stored: true, record: { state: 'completed', fingerprint: record.fingerprint, response, expiresAt: record.expiresAt } }
 }

@@ -136,6 +136,11 @@ describe('complete', () => {
     expect(complete(record, 'L1', 'sealed-again')).toEqual({ stored: false, record })
   })
 
+  it('answers stored again to a repeat of the call that stored the response, and changes nothing', () => {
+    const record = completed()
+    expect(complete(record, 'L1', 'sealed-201')).toEqual({ stored: true, record })
+  })
+
   it('stores nothing when there is no record', () => {
     expect(complete(undefined, 'L1', 'sealed-201')).toEqual({ stored: false, record: undefined })
   })
