@@ -2,9 +2,12 @@ import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { callerKey } from '../accounts/principal'
 import { sha256Hex } from '../core/bytes'
+import { isOverloaded, isTransient } from '../core/transient-error'
 import type { AppEnv } from '../env'
-import { shouldKeep } from '../idempotency/idempotency-record'
+import type { IdempotencyObject } from '../idempotency/idempotency-object'
+import { shouldKeep, type BeginOutcome } from '../idempotency/idempotency-record'
 import { deriveKeys, fingerprint, seal, unseal, type StoredResponse } from '../idempotency/response-seal'
+import { retryTransient } from '../platform/retry-transient'
 import { randomBytes } from '../platform/runtime'
 import { clientIpSubject } from './client-ip'
 import { Problem } from './problem'
@@ -20,6 +23,13 @@ const replayedHeaders = new Set(['content-type', 'location', 'etag'])
  * with `Idempotent-Replayed: true` and runs nothing; a different body is 422
  * `idempotency_key_reused`; a repeat while the first still runs is 409
  * `idempotency_request_in_progress`. Keys are scoped to the caller.
+ *
+ * Under load the key's object may fail transiently (core/transient-error.ts). Each call to it is
+ * safe to repeat, so each is retried briefly (never when overloaded). A `begin` that still fails
+ * answers 503 `service_unavailable` through the renderer, with nothing run and the key left free.
+ * Once the route has answered, the answer stands: if storing or freeing the key still fails, that
+ * is logged and the client gets the answer anyway; the key stays in flight until its lease ends,
+ * after which a retry runs the operation again, which every Souk POST tolerates.
  */
 export const idempotency = () =>
   createMiddleware<AppEnv>(async function idempotency(c, next) {
@@ -33,7 +43,8 @@ export const idempotency = () =>
     const print = await fingerprint(keys, c.req.method, c.req.path, body)
     const record = c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(await sha256Hex(`${scope}\n${key}`)))
     const { leaseMs, ttlMs } = c.var.settings.idempotency
-    const outcome = await record.begin(print, { leaseMs, ttlMs })
+    const lease = crypto.randomUUID() // chosen here, so a begin whose answer was lost can be asked again
+    const outcome = await beginOrFree(c, record, print, lease, { leaseMs, ttlMs })
 
     switch (outcome.kind) {
       case 'mismatch':
@@ -54,14 +65,53 @@ export const idempotency = () =>
 
     await next()
     if (!shouldKeep(c.res.status)) {
-      await record.abandon(outcome.lease)
+      await settle(c, 'abandon', () => record.abandon(lease))
       return
     }
     const sealed = await seal(keys, await capture(c.res), randomBytes(12))
-    if (!(await record.complete(outcome.lease, sealed))) {
+    if ((await settle(c, 'complete', () => record.complete(lease, sealed))) === false) {
       c.var.log.warn('idempotency_lease_lost', { status: c.res.status })
     }
   })
+
+type RecordStub = DurableObjectStub<IdempotencyObject>
+
+/**
+ * Claims the key, retrying transient failures with the same lease. If it still fails, a claim that
+ * landed unseen may hold the key under this lease: it is freed (not when overloaded: then nothing
+ * landed), so the client's retry runs instead of waiting out the lease. The error then goes on to
+ * the renderer, which answers 503.
+ */
+async function beginOrFree(
+  c: Context<AppEnv>,
+  record: RecordStub,
+  print: string,
+  lease: string,
+  timing: { leaseMs: number; ttlMs: number },
+): Promise<BeginOutcome> {
+  try {
+    return await retryTransient(async (): Promise<BeginOutcome> => record.begin(print, lease, timing))
+  } catch (err) {
+    if (isTransient(err) && !isOverloaded(err)) await settle(c, 'abandon', () => record.abandon(lease))
+    throw err
+  }
+}
+
+/**
+ * A call to the record that must not replace what the client is about to get (the route's decided
+ * answer, or the 503 of a failed begin): retried briefly, and if it still fails, logged and never
+ * thrown. Transient failures are load (warn); anything else is a bug (error, with its stack).
+ */
+async function settle<T>(c: Context<AppEnv>, step: 'complete' | 'abandon', call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await retryTransient(call)
+  } catch (err) {
+    const fields = { step, status: c.res.status, err }
+    if (isTransient(err)) c.var.log.warn('idempotency_record_unavailable', fields)
+    else c.var.log.error('idempotency_record_failed', fields)
+    return undefined
+  }
+}
 
 /** Idempotency keys belong to the caller; anonymous callers (register, login) to their IP. */
 async function callerScope(c: Context<AppEnv>): Promise<string> {

@@ -9,14 +9,17 @@ const RECORD_KEY = 'record'
  * correctness without locks or a unique-constraint race. Keys of different callers never share
  * an object, so this scales with callers instead of funnelling every POST through D1's single
  * writer. An alarm deletes the record when its retention (IDEMPOTENCY_TTL_HOURS) ends.
+ *
+ * Every method is safe to call again after a lost answer: the caller chooses the lease, so a
+ * repeated `begin` is the same claim, and `complete` and `abandon` change nothing the second time.
  */
 export class IdempotencyObject extends DurableObject<Env> {
   /** Tests replace it through `runInDurableObject` to move time. */
   now = (): number => Date.now()
 
-  async begin(fingerprint: string, timing: { leaseMs: number; ttlMs: number }): Promise<BeginOutcome> {
+  async begin(fingerprint: string, lease: string, timing: { leaseMs: number; ttlMs: number }): Promise<BeginOutcome> {
     const before = this.load()
-    const result = begin(before, fingerprint, crypto.randomUUID(), { now: this.now(), ...timing })
+    const result = begin(before, fingerprint, lease, { now: this.now(), ...timing })
     if (result.record !== before && result.record) {
       this.ctx.storage.kv.put(RECORD_KEY, result.record)
       if (!before || before.expiresAt <= this.now()) await this.ctx.storage.setAlarm(result.record.expiresAt)

@@ -3,8 +3,54 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/bytes'
 import type { IdempotencyObject } from '../../../src/idempotency/idempotency-object'
+import type { BeginOutcome } from '../../../src/idempotency/idempotency-record'
 import { call, countRows, json, register, uniqueEmail, PASSWORD } from '../support/api'
 import { deferred, fetchWith, middlewareApp } from '../support/test-app'
+
+type RecordMethod = 'begin' | 'complete' | 'abandon'
+/** What one call to the record does: go through, fail before reaching it, land and then lose its answer, or be refused as overloaded. */
+type Fault = 'ok' | 'lost' | 'lostAfter' | 'overloaded'
+
+const lostError = () => Object.assign(new Error('Network connection lost.'), { retryable: true })
+const overloadedError = () => Object.assign(new Error('Durable Object is overloaded. Too many requests queued.'), { retryable: true, overloaded: true })
+
+/**
+ * The real IDEMPOTENCY namespace, with stubs whose `begin`, `complete` and `abandon` fail as `plan` says for the n-th
+ * call (from 1) of each method; every call is counted, whatever it did.
+ */
+function faultyRecords(plan: Partial<Record<RecordMethod, (n: number) => Fault>>) {
+  const calls: Record<RecordMethod, number> = { begin: 0, complete: 0, abandon: 0 }
+  const real = env.IDEMPOTENCY
+  const through = async <T>(method: RecordMethod, call: () => Promise<T>): Promise<T> => {
+    const n = ++calls[method]
+    const fault = plan[method]?.(n) ?? 'ok'
+    if (fault === 'lost') throw lostError()
+    if (fault === 'overloaded') throw overloadedError()
+    const result = await call()
+    if (fault === 'lostAfter') throw lostError()
+    return result
+  }
+  const namespace = new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'get') {
+        return (id: DurableObjectId) => {
+          const stub = target.get(id)
+          return {
+            begin: (...args: Parameters<IdempotencyObject['begin']>) => through('begin', async (): Promise<BeginOutcome> => stub.begin(...args)),
+            complete: (...args: Parameters<IdempotencyObject['complete']>) => through('complete', () => stub.complete(...args)),
+            abandon: (...args: Parameters<IdempotencyObject['abandon']>) => through('abandon', () => stub.abandon(...args)),
+          }
+        }
+      }
+      const value: unknown = Reflect.get(target, prop)
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  })
+  return { overrides: { IDEMPOTENCY: namespace }, calls }
+}
+
+const always = (fault: Fault) => () => fault
+const recordStub = async (userId: string, key: string) => env.IDEMPOTENCY.get(env.IDEMPOTENCY.idFromName(await sha256Hex(`usr:${userId}\n${key}`)))
 
 const post = (path: string, key: string | undefined, body: unknown, token?: string) =>
   new Request(`https://souk.test${path}`, {
@@ -197,6 +243,148 @@ describe('Idempotency-Key', () => {
       inspected++
     }
     expect(inspected).toBeGreaterThan(0)
+  })
+
+  describe('when the key\'s object fails transiently', () => {
+    it('returns the decided 201 when complete fails every time; the key stays in flight until its lease ends, then runs again', async () => {
+      const { token, user } = await register('idem-complete-down')
+      const { app, runs } = countingApp()
+      const key = crypto.randomUUID()
+      const faulty = faultyRecords({ complete: always('lost') })
+
+      const res = await fetchWith(app, post('/v1/things', key, { a: 1 }, token), faulty.overrides)
+
+      expect(res.status).toBe(201)
+      expect(await res.json()).toEqual({ run: 1, body: { a: 1 } })
+      expect(faulty.calls.complete).toBe(3) // retried, then given up on without touching the answer
+      const meanwhile = await fetchWith(app, post('/v1/things', key, { a: 1 }, token))
+      expect(meanwhile.status).toBe(409)
+      await runInDurableObject(await recordStub(user.id, key), (o: IdempotencyObject) => {
+        o.now = () => Date.now() + 61_000 // past IDEMPOTENCY_LEASE_SECONDS
+      })
+      const after = await fetchWith(app, post('/v1/things', key, { a: 1 }, token))
+      expect(after.status).toBe(201)
+      expect(after.headers.get('idempotent-replayed')).toBeNull()
+      expect(runs.n).toBe(2)
+    })
+
+    it('stores the answer when complete fails twice and then succeeds, so a repeat is replayed', async () => {
+      const { token } = await register('idem-complete-flaky')
+      const { app, runs } = countingApp()
+      const key = crypto.randomUUID()
+      const faulty = faultyRecords({ complete: (n) => (n <= 2 ? 'lost' : 'ok') })
+
+      const first = await fetchWith(app, post('/v1/things', key, { a: 1 }, token), faulty.overrides)
+      const again = await fetchWith(app, post('/v1/things', key, { a: 1 }, token))
+
+      expect(first.status).toBe(201)
+      expect(faulty.calls.complete).toBe(3)
+      expect(again.status).toBe(201)
+      expect(again.headers.get('idempotent-replayed')).toBe('true')
+      expect(await again.json()).toEqual(await first.json())
+      expect(runs.n).toBe(1)
+    })
+
+    it('answers 503 service_unavailable with Retry-After when begin fails every time, runs nothing, and leaves the key free', async () => {
+      const { token } = await register('idem-begin-down')
+      const { app, runs } = countingApp()
+      const key = crypto.randomUUID()
+      const faulty = faultyRecords({ begin: always('lost') })
+
+      const res = await fetchWith(app, post('/v1/things', key, { a: 1 }, token), faulty.overrides)
+
+      expect(res.status).toBe(503)
+      expect(res.headers.get('retry-after')).toBe('1')
+      expect(await json(res)).toMatchObject({ status: 503, code: 'service_unavailable' })
+      expect(faulty.calls.begin).toBe(3)
+      expect(runs.n).toBe(0)
+      const retry = await fetchWith(app, post('/v1/things', key, { a: 1 }, token))
+      expect(retry.status).toBe(201)
+      expect(retry.headers.get('idempotent-replayed')).toBeNull()
+      expect(runs.n).toBe(1)
+    })
+
+    it('proceeds once when begin landed but its answer was lost: the retry is the same claim and the route runs once', async () => {
+      const { token } = await register('idem-begin-lost')
+      const { app, runs } = countingApp()
+      const key = crypto.randomUUID()
+      const faulty = faultyRecords({ begin: (n) => (n === 1 ? 'lostAfter' : 'ok') })
+
+      const res = await fetchWith(app, post('/v1/things', key, { a: 1 }, token), faulty.overrides)
+
+      expect(res.status).toBe(201)
+      expect(res.headers.get('idempotent-replayed')).toBeNull()
+      expect(faulty.calls.begin).toBe(2)
+      expect(runs.n).toBe(1)
+      const again = await fetchWith(app, post('/v1/things', key, { a: 1 }, token))
+      expect(again.headers.get('idempotent-replayed')).toBe('true')
+      expect(runs.n).toBe(1)
+    })
+
+    it('frees a claim that landed unseen when begin never answers, so the client\'s retry runs instead of waiting out the lease', async () => {
+      const { token } = await register('idem-begin-unseen')
+      const { app, runs } = countingApp()
+      const key = crypto.randomUUID()
+      const faulty = faultyRecords({ begin: always('lostAfter') })
+
+      expect((await fetchWith(app, post('/v1/things', key, { a: 1 }, token), faulty.overrides)).status).toBe(503)
+      expect(faulty.calls.abandon).toBe(1)
+      expect(runs.n).toBe(0)
+      const retry = await fetchWith(app, post('/v1/things', key, { a: 1 }, token))
+      expect(retry.status).toBe(201)
+      expect(runs.n).toBe(1)
+    })
+
+    it('does not retry an overloaded object: one call, 503 with Retry-After, and the key still runs later', async () => {
+      const { token } = await register('idem-overloaded')
+      const { app, runs } = countingApp()
+      const key = crypto.randomUUID()
+      const faulty = faultyRecords({ begin: always('overloaded') })
+
+      const res = await fetchWith(app, post('/v1/things', key, { a: 1 }, token), faulty.overrides)
+
+      expect(res.status).toBe(503)
+      expect(res.headers.get('retry-after')).toBe('2')
+      expect(await json(res)).toMatchObject({ code: 'service_unavailable' })
+      expect(faulty.calls).toEqual({ begin: 1, complete: 0, abandon: 0 })
+      expect(runs.n).toBe(0)
+      expect((await fetchWith(app, post('/v1/things', key, { a: 1 }, token))).status).toBe(201)
+      expect(runs.n).toBe(1)
+    })
+
+    it('keeps an unkept answer (403) when abandon fails every time, instead of replacing it with an error', async () => {
+      const { token } = await register('idem-abandon-down')
+      const app = middlewareApp().post('/v1/guarded', (c) => c.json({ code: 'forbidden', why: 'not yours' }, 403))
+      const faulty = faultyRecords({ abandon: always('lost') })
+
+      const res = await fetchWith(app, post('/v1/guarded', crypto.randomUUID(), {}, token), faulty.overrides)
+
+      expect(res.status).toBe(403)
+      expect(await res.json()).toEqual({ code: 'forbidden', why: 'not yours' })
+      expect(faulty.calls.abandon).toBe(3)
+    })
+  })
+
+  it('answers 503 for a transient error the route itself throws, and frees the key so the retry runs', async () => {
+    const { token } = await register('idem-route-transient')
+    let fail = true
+    let runs = 0
+    const app = middlewareApp().post('/v1/busy', (c) => {
+      runs++
+      if (fail) throw Object.assign(new Error('D1_ERROR: Network connection lost.'), { retryable: true })
+      return c.json({ ok: true }, 201)
+    })
+    const key = crypto.randomUUID()
+
+    const busy = await fetchWith(app, post('/v1/busy', key, {}, token))
+    expect(busy.status).toBe(503)
+    expect(busy.headers.get('retry-after')).toBe('1')
+    expect(await json(busy)).toMatchObject({ code: 'service_unavailable' })
+    fail = false
+    const retry = await fetchWith(app, post('/v1/busy', key, {}, token))
+    expect(retry.status).toBe(201)
+    expect(retry.headers.get('idempotent-replayed')).toBeNull()
+    expect(runs).toBe(2)
   })
 
   it('forgets a key when its retention ends (alarm), after which the key runs again', async () => {
