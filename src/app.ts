@@ -16,6 +16,7 @@ import { offerRoutes } from './listings/offer-routes'
 import { watchRoutes } from './listings/watch-routes'
 import type { AppEnv } from './env'
 import { accessLog } from './http/access-log'
+import { bindingProbe } from './http/binding-probe'
 import { authenticate } from './http/authenticate'
 import { bodyLimit } from './http/body-limit'
 import { idempotency } from './http/idempotency'
@@ -30,16 +31,17 @@ import { phoneRoutes } from './contact-points/phone-routes'
 import { pushSubscriptionRoutes } from './contact-points/push-subscription-routes'
 import { notificationRoutes } from './notifications/notification-routes'
 import { userLiveRoutes } from './notifications/user-live-routes'
+import { bindingCountsRoutes } from './ops/binding-counts-routes'
 import { deadLetterRoutes } from './ops/dead-letter-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
 
 /** What every /v1 request passes through, in order, before its route. */
-export const v1Middleware = () => [loadSettings(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
+export const v1Middleware = () => [bindingProbe(), loadSettings(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
 
 /**
  * The Worker's HTTP app. Middleware order is decided here and only here:
- * request id + trace → access log → (problems: onError) → settings → body limit → bid pre-filter
+ * request id + trace → access log → (problems: onError) → binding probe (development) → settings → body limit → bid pre-filter
  * (refuses hopeless bids before paying for authentication) → auth → frozen accounts → rate limit →
  * idempotency → routes.
  */
@@ -61,6 +63,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)
+    .route('/', bindingCountsRoutes)
     .route('/', notificationRoutes)
     .route('/', phoneRoutes)
     .route('/', pushSubscriptionRoutes)

@@ -57,9 +57,11 @@ const settingsSchema = z
   ...notificationVars,
   CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters'),
+  BINDING_PROBE: z.enum(['on', 'off']).default('off'),
   })
   .superRefine((v, ctx) => {
     for (const [path, message] of notificationSettingsProblems(v, v.ENVIRONMENT)) ctx.addIssue({ code: 'custom', path: [path], message })
+    if (v.ENVIRONMENT === 'production' && v.BINDING_PROBE === 'on') ctx.addIssue({ code: 'custom', path: ['BINDING_PROBE'], message: 'counting binding calls is for development only' })
     if (v.GATEWAY !== 'stripe') return
     if (!v.STRIPE_SECRET_KEY?.startsWith('sk_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'GATEWAY=stripe needs an sk_ key' })
     if (!v.STRIPE_WEBHOOK_SECRET?.startsWith('whsec_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'GATEWAY=stripe needs a whsec_ secret' })
@@ -96,6 +98,8 @@ export type Settings = {
   notifications: NotificationSettings
   /** Keys HMACs that pseudonymize personal data (IPs, e-mails) in counters and logs. */
   pseudonymKey: string
+  /** Development only: count each request's binding calls (http/binding-probe.ts, GET /v1/dev/binding-counts). */
+  bindingProbe: boolean
 }
 
 export class ConfigError extends Error {
@@ -156,6 +160,7 @@ export function settingsOf(env: object): Settings {
     queueRetryScale: v.QUEUE_RETRY_SCALE,
     webhooks: { retryScale: v.WEBHOOK_RETRY_SCALE, timeoutMs: v.WEBHOOK_TIMEOUT_MS, disableAfterMs: v.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000 },
     pseudonymKey: v.PSEUDONYM_KEY,
+    bindingProbe: v.BINDING_PROBE === 'on',
   }
   cache.set(env, settings)
   return settings

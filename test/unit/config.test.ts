@@ -132,6 +132,7 @@ describe('settingsOf', () => {
         rateLimits: { email: { limit: 5, windowSeconds: 1 }, sms: { limit: 3, windowSeconds: 2 }, push: { limit: 50, windowSeconds: 1 } },
       },
       pseudonymKey: KEY,
+      bindingProbe: false,
     })
   })
 
@@ -200,6 +201,7 @@ describe('settingsOf', () => {
         rateLimits: { email: { limit: 2, windowSeconds: 1 }, sms: { limit: 1, windowSeconds: 1 }, push: { limit: 100, windowSeconds: 1 } },
       },
       pseudonymKey: KEY,
+      bindingProbe: false,
     })
   })
 
@@ -333,6 +335,13 @@ describe('settingsOf', () => {
 
   it('refuses the development outbox in production: nothing would ever reach anyone', () => {
     expect(configError(production({ NOTIFICATION_DELIVERY: 'outbox' })).problems).toEqual([expect.stringMatching(/^NOTIFICATION_DELIVERY: /)])
+  })
+
+  it('refuses the binding probe in production, and turns it on only when asked in development', () => {
+    expect(configError(production({ BINDING_PROBE: 'on' })).problems).toEqual([expect.stringMatching(/^BINDING_PROBE: /)])
+    expect(settingsOf(production({ BINDING_PROBE: 'off' })).bindingProbe).toBe(false)
+    expect(settingsOf(minimal({ ENVIRONMENT: 'development', BINDING_PROBE: 'on' })).bindingProbe).toBe(true)
+    expect(configError(minimal({ ENVIRONMENT: 'development', BINDING_PROBE: 'yes' })).problems).toEqual([expect.stringMatching(/^BINDING_PROBE: /)])
   })
 
   it('refuses half a provider, naming what is missing and never a value', () => {
