@@ -5,6 +5,7 @@ import { ledgerRoutes } from './ledger/ledger-routes'
 import { orderRoutes } from './orders/order-routes'
 import { webhookEndpointRoutes } from './webhook-endpoints/webhook-endpoint-routes'
 import { webhookRoutes } from './webhooks/webhook-routes'
+import { freezeRoutes } from './accounts/account-freeze-routes'
 import { apiKeyRoutes } from './accounts/api-key-routes'
 import { authRoutes } from './accounts/auth-routes'
 import { meRoutes } from './accounts/me-routes'
@@ -51,6 +52,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', authRoutes)
     .route('/', meRoutes)
     .route('/', apiKeyRoutes)
+    .route('/', freezeRoutes)
     .route('/', listingRoutes)
     .route('/', bidRoutes)
     .route('/', offerRoutes)

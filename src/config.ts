@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_CREDENTIAL_CACHE_MS } from './accounts/credential-cache'
 import { jsonVar } from './core/json-var'
 import { logLevels } from './core/logger'
 import { notificationSettings, notificationSettingsProblems, notificationVars, type NotificationSettings } from './notifications/notification-settings'
@@ -19,6 +20,7 @@ const settingsSchema = z
   ENVIRONMENT: z.enum(['production', 'development']),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   SESSION_TTL_HOURS: hours(1, 24 * 365).default(720),
+  CREDENTIAL_CACHE_MS: z.coerce.number().int().min(0).max(MAX_CREDENTIAL_CACHE_MS).default(MAX_CREDENTIAL_CACHE_MS),
   IDEMPOTENCY_TTL_HOURS: hours(24, 24 * 30).default(24),
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
   RATE_LIMITS: jsonVar(rateLimitsSchema),
@@ -71,6 +73,8 @@ export type Settings = {
   environment: 'production' | 'development'
   logLevel: z.infer<typeof settingsSchema>['LOG_LEVEL']
   sessionTtlMs: number
+  /** How long an isolate trusts what an account said about a token: the bound on revocation reaching it. */
+  credentialCacheMs: number
   idempotency: { ttlMs: number; leaseMs: number }
   rateLimits: z.infer<typeof rateLimitsSchema>
   listingRules: ListingRules
@@ -123,6 +127,7 @@ export function settingsOf(env: object): Settings {
     environment: v.ENVIRONMENT,
     logLevel: v.LOG_LEVEL,
     sessionTtlMs: v.SESSION_TTL_HOURS * 3_600_000,
+    credentialCacheMs: v.CREDENTIAL_CACHE_MS,
     idempotency: { ttlMs: v.IDEMPOTENCY_TTL_HOURS * 3_600_000, leaseMs: v.IDEMPOTENCY_LEASE_SECONDS * 1000 },
     rateLimits: v.RATE_LIMITS,
     listingRules: {

@@ -9,6 +9,7 @@ import { consumeDeadLetters } from './ops/dead-letter-consumer'
 import { housekeeping } from './ops/housekeeping-job'
 import { rootLogger } from './platform/runtime'
 
+export { AccountObject } from './accounts/account-object'
 export { IdempotencyObject } from './idempotency/idempotency-object'
 export { CircuitBreakerObject } from './payments/circuit-breaker-object'
 export { SandboxGatewayObject } from './payments/sandbox-gateway-object'

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import type { StoredCredential } from './account-credentials'
 import type { UserRecord } from './user-store'
 import { roles } from './scopes'
 
@@ -90,6 +91,18 @@ export const PersonalDataExport = z
     }),
   })
   .openapi('PersonalDataExport')
+
+/** A person's credentials as the export shows them: never a hash. */
+export function credentialExport(all: StoredCredential[]): Pick<z.infer<typeof PersonalDataExport>, 'sessions' | 'apiKeys'> {
+  const byId = (a: StoredCredential, b: StoredCredential) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  return {
+    sessions: all.filter((x) => x.kind === 'session').sort(byId).map((x) => ({ id: x.id, createdAt: x.createdAt, expiresAt: x.expiresAt ?? x.createdAt, revokedAt: x.revokedAt })),
+    apiKeys: all
+      .filter((x) => x.kind === 'api_key')
+      .sort(byId)
+      .map((x) => ({ id: x.id, name: x.name ?? '', prefix: x.prefix ?? '', scopes: x.scopes ?? [], createdAt: x.createdAt, lastUsedAt: x.lastUsedAt, revokedAt: x.revokedAt })),
+  }
+}
 
 export function userView(u: UserRecord): z.infer<typeof UserSchema> {
   return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, frozen: u.frozenAt !== null, createdAt: u.createdAt }

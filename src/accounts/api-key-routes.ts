@@ -1,15 +1,17 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { decodeCursor, page } from '../core/cursor'
-import { database } from '../db/client'
 import type { AppEnv } from '../env'
+import { credentialCacheOf } from '../http/authenticate'
 import { principalOf, refusalProblem, requireAccess } from '../http/authorization'
+import { unauthenticated } from '../http/unauthenticated'
 import { jsonBody, PageQuery, pageOf, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { requireStepUp } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { ApiKeyIdParam, ApiKeySchema, apiKeyView, CreateApiKeyBody, CreatedApiKeySchema } from './api-key-schemas'
-import { insertApiKey, listApiKeys, MAX_LIVE_KEYS, revokeApiKey } from './api-key-store'
+import { MAX_LIVE_KEYS, type StoredCredential } from './account-credentials'
+import { accountStub } from './account-adapters'
 import { credentialHash, displayPrefix, mintToken, TOKEN_RANDOM_BYTES } from './credentials'
 import { grantRefusal } from './policy'
 
@@ -67,34 +69,37 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPro
     const refusal = grantRefusal(principal, scopes)
     if (refusal) throw refusalProblem(refusal)
     const now = systemClock()
-    const key = mintToken('api_key', randomBytes(TOKEN_RANDOM_BYTES))
-    const record = {
+    const key = mintToken('api_key', principal.userId, randomBytes(TOKEN_RANDOM_BYTES))
+    const credential: StoredCredential = {
       id: newId('key', now),
-      userId: principal.userId,
-      name,
+      kind: 'api_key',
       tokenHash: await credentialHash(key),
+      createdAt: now.toISOString(),
+      expiresAt: null,
+      revokedAt: null,
+      name,
       prefix: displayPrefix(key),
       scopes,
-      createdAt: now.toISOString(),
       lastUsedAt: null,
-      revokedAt: null,
     }
-    if ((await insertApiKey(database(c.env.DB), record)) === 'at_limit') {
-      throw new Problem(409, 'api_key_limit', `A user may hold at most ${MAX_LIVE_KEYS} live API keys; revoke one first`)
-    }
-    return c.json({ ...apiKeyView(record), key }, 201)
+    const issued = await accountStub(c.env, principal.userId).issue(credential)
+    if (issued === 'at_limit') throw new Problem(409, 'api_key_limit', `A user may hold at most ${MAX_LIVE_KEYS} live API keys; revoke one first`)
+    if (issued === 'frozen') throw refusalProblem({ status: 403, code: 'account_frozen' })
+    if (issued !== 'issued') throw unauthenticated()
+    return c.json({ ...apiKeyView(credential), key }, 201)
   })
   .openapi(listKeysRoute, async (c) => {
     const principal = principalOf(c)
     const { limit, cursor } = c.req.valid('query')
-    const rows = await listApiKeys(database(c.env.DB), principal.userId, limit, cursor ? decodeCursor(cursor) : undefined)
-    const { data, nextCursor } = page(rows, limit, (k) => k.id)
+    const keys = await accountStub(c.env, principal.userId).apiKeys(limit, cursor ? decodeCursor(cursor) : undefined)
+    const { data, nextCursor } = page(keys, limit, (k) => k.id)
     return c.json({ data: data.map(apiKeyView), nextCursor }, 200)
   })
   .openapi(revokeKeyRoute, async (c) => {
     const principal = principalOf(c)
     const { id } = c.req.valid('param')
-    const revoked = await revokeApiKey(database(c.env.DB), principal.userId, id, systemClock())
-    if (!revoked) throw new Problem(404, 'not_found')
+    // Scoped by owner: the account holds only its own keys, so another user's key id is unknown here.
+    if (!(await accountStub(c.env, principal.userId).revoke(id, 'api_key'))) throw new Problem(404, 'not_found')
+    credentialCacheOf(c.var.settings).forget({ credentialId: id })
     return c.body(null, 204)
   })

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
+import { credentialCacheOf } from '../http/authenticate'
 import { principalOf, requireAccess } from '../http/authorization'
 import { clientIp } from '../http/client-ip'
 import { jsonBody, problems } from '../http/common-schemas'
@@ -9,12 +10,13 @@ import { validationProblem } from '../http/validation-problem'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { rateLimitHeaders } from '../rate-limits/rate-limit-headers'
 import { LoginBody, LoginResponse, RegisterBody, RegisterResponse, userView } from './account-schemas'
+import type { StoredCredential } from './account-credentials'
+import { accountStub } from './account-adapters'
 import { credentialHash, mintToken, TOKEN_RANDOM_BYTES } from './credentials'
 import { loginSucceeded, startLoginAttempt } from './login-throttle-store'
 import { decoyHash, hashPassword, SALT_BYTES, verifyPassword } from './password'
 import { secondFactorFor } from './second-factor'
-import { createSession, revokeSession } from './session-store'
-import { findUserByEmail, registerUser } from './user-store'
+import { findUserByEmail, registerUser, standingOf } from './user-store'
 
 const tags = ['Accounts']
 
@@ -51,23 +53,28 @@ const logoutRoute = createRoute({
   method: 'post',
   path: '/auth/logout',
   tags,
-  summary: 'End the current session; its token stops working at once',
+  summary: 'End the current session: its token is refused at once on money and security routes, everywhere else within a second',
   security: [{ bearer: [] }],
   middleware: [requireAccess('session.end')] as const,
   responses: { 204: { description: 'Logged out' }, 401: problems[401], 403: problems[403] },
 })
 
-/** A fresh session for `userId`: the token (shown once) and the row that stores its hash. */
-async function mintSession(userId: string, now: Date, ttlMs: number) {
-  const token = mintToken('session', randomBytes(TOKEN_RANDOM_BYTES))
-  const row = {
+/** A fresh session for `userId`: the token (shown once) and what its account keeps of it. */
+async function mintSession(userId: string, now: Date, ttlMs: number): Promise<{ token: string; credential: StoredCredential }> {
+  const token = mintToken('session', userId, randomBytes(TOKEN_RANDOM_BYTES))
+  const credential: StoredCredential = {
     id: newId('ses', now),
-    userId,
+    kind: 'session',
     tokenHash: await credentialHash(token),
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+    revokedAt: null,
+    name: null,
+    prefix: null,
+    scopes: null,
+    lastUsedAt: null,
   }
-  return { token, row }
+  return { token, credential }
 }
 
 export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
@@ -78,9 +85,10 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const userId = newId('usr', now)
     const passwordHash = await hashPassword(password, randomBytes(SALT_BYTES))
     const user = { id: userId, email, displayName, passwordHash, role: 'user' as const, frozenAt: null, erasedAt: null, createdAt: at, updatedAt: at }
+    if ((await registerUser(database(c.env.DB), user)) === 'email_taken') throw new Problem(409, 'email_taken')
     const session = await mintSession(userId, now, c.var.settings.sessionTtlMs)
-    const outcome = await registerUser(database(c.env.DB), user, session.row)
-    if (outcome === 'email_taken') throw new Problem(409, 'email_taken')
+    const issued = await accountStub(c.env, userId).issue(session.credential, standingOf(user))
+    if (issued !== 'issued') throw new Error(`a new account refused its first session: ${issued}`)
     return c.json({ user: userView(user), token: session.token }, 201)
   })
   .openapi(loginRoute, async (c) => {
@@ -101,14 +109,19 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
       throw new Problem(401, 'mfa_required', 'Send the current code of your authenticator as `totp`')
     }
     await loginSucceeded(c.env, settings, attempt)
-    if (user.frozenAt !== null) throw new Problem(403, 'account_frozen', 'This account is frozen; contact support')
-    const now = systemClock()
-    const session = await mintSession(user.id, now, settings.sessionTtlMs)
-    await createSession(db, session.row)
+    const frozen = () => new Problem(403, 'account_frozen', 'This account is frozen; contact support')
+    if (user.frozenAt !== null) throw frozen()
+    const session = await mintSession(user.id, systemClock(), settings.sessionTtlMs)
+    // The account has the last word (it may have been frozen or erased since the row was read).
+    const issued = await accountStub(c.env, user.id).issue(session.credential, standingOf(user))
+    if (issued === 'frozen') throw frozen()
+    if (issued !== 'issued') throw new Problem(401, 'invalid_credentials')
     return c.json({ token: session.token, user: userView(user) }, 200)
   })
   .openapi(logoutRoute, async (c) => {
     const principal = principalOf(c)
-    await revokeSession(database(c.env.DB), principal.credential.id, systemClock())
+    await accountStub(c.env, principal.userId).revoke(principal.credential.id, 'session')
+    const credential = c.var.credential
+    if (credential) credentialCacheOf(c.var.settings).forgetToken(credential.tokenHash)
     return c.body(null, 204)
   })

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
+import { credentialCacheOf } from '../http/authenticate'
 import { principalOf, requireAccess } from '../http/authorization'
 import { problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
@@ -8,6 +9,8 @@ import { requireStepUp } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { systemClock } from '../platform/runtime'
 import { PersonalDataExport, UserSchema, userView } from './account-schemas'
+import { accountStub } from './account-adapters'
+import { credentialExport } from './account-schemas'
 import { erasePersonalData, exportPersonalData } from './personal-data-store'
 import { findUserById } from './user-store'
 
@@ -61,15 +64,19 @@ export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem
   })
   .openapi(exportRoute, async (c) => {
     const principal = principalOf(c)
-    const data = await exportPersonalData(database(c.env.DB), principal.userId)
+    const [data, credentials] = await Promise.all([exportPersonalData(database(c.env.DB), principal.userId), accountStub(c.env, principal.userId).credentialHistory()])
     if (!data.user) throw new Problem(404, 'not_found')
     c.header('Content-Disposition', `attachment; filename="souk-export-${principal.userId}.json"`)
     c.header('Cache-Control', 'no-store')
-    return c.json({ exportedAt: systemClock().toISOString(), ...data, user: data.user }, 200)
+    return c.json({ exportedAt: systemClock().toISOString(), ...data, user: data.user, ...credentialExport(credentials) }, 200)
   })
   .openapi(eraseRoute, async (c) => {
     const principal = principalOf(c)
+    // The record first: if the account cannot be reached after it, the caller's token still works
+    // and the retry finishes the job; the other way round would lock them out half-erased.
     await erasePersonalData(database(c.env.DB), principal.userId, systemClock())
+    await accountStub(c.env, principal.userId).erase()
+    credentialCacheOf(c.var.settings).forget({ userId: principal.userId })
     c.var.log.info('account_erased', { userId: principal.userId })
     return c.body(null, 204)
   })

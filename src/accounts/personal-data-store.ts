@@ -1,15 +1,15 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { apiKeys, devOutbox, notificationDispatches, notificationPreferences, notifications, notificationSends, orders, phoneNumbers, pushSubscriptions, reviews, sessions, users } from '../db/schema'
+import { devOutbox, notificationDispatches, notificationPreferences, notifications, notificationSends, orders, phoneNumbers, pushSubscriptions, reviews, users } from '../db/schema'
 import { finalStatuses } from '../orders/order-machine'
 
 /**
- * GDPR access and erasure for what Souk holds about a person: the account, its credentials, the
- * orders they bought (with their addresses), the reviews they wrote, and their notifications: the
+ * GDPR access and erasure for what D1 holds about a person (their credentials live in their
+ * account object, which me-routes.ts asks alongside): the account, the orders they bought (with their addresses), the reviews they wrote, and their notifications: the
  * inbox, preferences, where notices reach them (phone, browsers) and what was sent where. Capabilities that later hold personal data (messages…) add their part to both.
  */
 export async function exportPersonalData(db: Db, userId: string) {
-  const [user, sessionRows, keyRows, orderRows, reviewRows, phoneRows, pushRows, prefRows, inboxRows, sendRows] = await db.batch([
+  const [user, orderRows, reviewRows, phoneRows, pushRows, prefRows, inboxRows, sendRows] = await db.batch([
     db
       .select({
         id: users.id,
@@ -22,24 +22,6 @@ export async function exportPersonalData(db: Db, userId: string) {
       })
       .from(users)
       .where(eq(users.id, userId)),
-    db
-      .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt })
-      .from(sessions)
-      .where(eq(sessions.userId, userId))
-      .orderBy(asc(sessions.id)),
-    db
-      .select({
-        id: apiKeys.id,
-        name: apiKeys.name,
-        prefix: apiKeys.prefix,
-        scopes: apiKeys.scopes,
-        createdAt: apiKeys.createdAt,
-        lastUsedAt: apiKeys.lastUsedAt,
-        revokedAt: apiKeys.revokedAt,
-      })
-      .from(apiKeys)
-      .where(eq(apiKeys.userId, userId))
-      .orderBy(asc(apiKeys.id)),
     // The orders they bought, with the addresses they gave (a seller's orders hold the buyer's data, not theirs).
     db
       .select({ id: orders.id, sellerId: orders.sellerId, status: orders.status, currency: orders.currency, total: orders.total, items: orders.items, shippingAddress: orders.shippingAddress, createdAt: orders.createdAt })
@@ -71,8 +53,6 @@ export async function exportPersonalData(db: Db, userId: string) {
   ])
   return {
     user: user[0],
-    sessions: sessionRows,
-    apiKeys: keyRows,
     orders: orderRows,
     reviews: reviewRows,
     phone: phoneRows[0] ?? null,
@@ -88,8 +68,9 @@ export async function exportPersonalData(db: Db, userId: string) {
 export const erasedEmail = (userId: string): string => `erased:${userId}`
 
 /**
- * Erases a person in one batch: the user row keeps its id (so orders and the ledger keep their
- * parties) but loses its e-mail, name and password, and every credential stops working at once.
+ * Erases a person's data in D1 in one batch: the user row keeps its id (so orders and the ledger
+ * keep their parties) but loses its e-mail, name and password. Their account object then ends
+ * every credential (me-routes.ts).
  */
 export async function erasePersonalData(db: Db, userId: string, now: Date): Promise<boolean> {
   const at = now.toISOString()
@@ -99,10 +80,6 @@ export async function erasePersonalData(db: Db, userId: string, now: Date): Prom
       .set({ email: erasedEmail(userId), displayName: 'Erased user', passwordHash: '!erased', erasedAt: at, updatedAt: at })
       .where(and(eq(users.id, userId), isNull(users.erasedAt)))
       .returning({ id: users.id }),
-    db.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))),
-    db.update(apiKeys).set({ revokedAt: at }).where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt))),
-    // Key names are free text a person typed; they go too.
-    db.update(apiKeys).set({ name: '' }).where(eq(apiKeys.userId, userId)),
     // Addresses of finished orders go (open ones still have to be shipped); the orders and their money stay.
     db.update(orders).set({ shippingAddress: null }).where(and(eq(orders.buyerId, userId), inArray(orders.status, [...finalStatuses]))),
     db.update(reviews).set({ comment: null }).where(eq(reviews.authorId, userId)),

@@ -14,24 +14,31 @@ export type Rule = {
   roles?: readonly Role[]
   /** Staff may act on resources they do not own. */
   staffOverride?: boolean
+  /**
+   * Moves money or changes security: the caller's account is asked at once, never an isolate's
+   * cached answer (DESIGN "The hot paths"), so revocation and freezing act here immediately.
+   */
+  fresh?: boolean
 }
 
 const rules = {
   'account.read': { scope: 'account:read' },
   'account.export': { sessionOnly: true },
-  'account.erase': { sessionOnly: true },
+  'account.erase': { sessionOnly: true, fresh: true },
   'session.end': { sessionOnly: true },
-  'apiKeys.manage': { sessionOnly: true },
+  'apiKeys.manage': { sessionOnly: true, fresh: true },
   'listings.write': { scope: 'listings:write' },
   'trading.write': { scope: 'trading:write' },
   // Buyer, seller, or staff helping them; a stranger gets 404.
   'orders.read': { scope: 'orders:read', staffOverride: true },
-  'orders.write': { scope: 'orders:write' },
-  'payouts.write': { scope: 'payouts:write' },
-  'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin' },
-  'ledger.verify': { roles: ['admin'], scope: 'admin' },
+  'orders.write': { scope: 'orders:write', fresh: true },
+  'payouts.write': { scope: 'payouts:write', fresh: true },
+  'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
+  'ledger.verify': { roles: ['admin'], scope: 'admin', fresh: true },
+  // Staff freeze and unfreeze accounts (support may: it is their first tool against fraud).
+  'users.freeze': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
   'webhooks.manage': { scope: 'webhooks:manage' },
-  'deadLetters.manage': { roles: ['admin'], scope: 'admin' },
+  'deadLetters.manage': { roles: ['admin'], scope: 'admin', fresh: true },
   'notifications.read': { scope: 'notifications:read' },
   // Preferences are a person's choice, not an integration's.
   'notifications.configure': { sessionOnly: true },
@@ -40,6 +47,9 @@ const rules = {
 } satisfies Record<string, Rule>
 
 export type Action = keyof typeof rules
+
+/** Whether `action` must be checked against the caller's account itself (see Rule.fresh). */
+export const needsFreshCredential = (action: Action): boolean => (rules[action] as Rule).fresh === true
 
 /** A resource as the policy sees it: who owns it and whether strangers may know it exists. */
 export type Resource = { ownerIds: readonly string[]; visibility: 'private' | 'public' }
@@ -97,4 +107,11 @@ export function frozenRefusal(p: Principal | undefined, method: string, path: st
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return undefined
   if (relinquishing.some((r) => r.test(`${method} ${path}`))) return undefined
   return { status: 403, code: 'account_frozen' }
+}
+
+/** Staff may freeze users; only admins may freeze staff, and nobody freezes themselves. */
+export function freezeRefusal(staff: Principal, target: { id: string; role: Role }): Refusal | undefined {
+  if (staff.userId === target.id) return { status: 403, code: 'forbidden', reason: 'you cannot freeze yourself' }
+  if (isStaff(target.role) && staff.role !== 'admin') return { status: 403, code: 'forbidden', reason: 'only an admin may freeze staff' }
+  return undefined
 }

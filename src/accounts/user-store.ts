@@ -1,23 +1,13 @@
-import { eq, sql } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { sessions, users } from '../db/schema'
+import { users } from '../db/schema'
+import type { Standing } from './account-credentials'
 
 export type UserRecord = typeof users.$inferSelect
-export type NewSession = typeof sessions.$inferInsert
 
-/**
- * Creates the user and their first session in one D1 batch. The unique e-mail index decides a
- * race between two registrations: the loser's insert does nothing, and its session insert finds
- * no user with its fresh id, so nothing of it is written.
- */
-export async function registerUser(db: Db, user: typeof users.$inferInsert, session: NewSession): Promise<'created' | 'email_taken'> {
-  const [inserted] = await db.batch([
-    db.insert(users).values(user).onConflictDoNothing({ target: users.email }).returning({ id: users.id }),
-    db.insert(sessions).select(
-      sql`SELECT ${session.id}, ${session.userId}, ${session.tokenHash}, ${session.createdAt}, ${session.expiresAt}, NULL
-          WHERE EXISTS (SELECT 1 FROM users WHERE id = ${session.userId})`,
-    ),
-  ])
+/** Creates the user; the unique e-mail index decides a race between two registrations. */
+export async function registerUser(db: Db, user: typeof users.$inferInsert): Promise<'created' | 'email_taken'> {
+  const inserted = await db.insert(users).values(user).onConflictDoNothing({ target: users.email }).returning({ id: users.id })
   return inserted.length === 1 ? 'created' : 'email_taken'
 }
 
@@ -28,3 +18,11 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserRecord
 export async function findUserById(db: Db, id: string): Promise<UserRecord | undefined> {
   return db.select().from(users).where(eq(users.id, id)).get()
 }
+
+/** The standing the user's account object keeps a replica of (account-object.ts). */
+export const standingOf = (u: Pick<UserRecord, 'id' | 'role' | 'frozenAt' | 'erasedAt'>): Standing => ({
+  userId: u.id,
+  role: u.role,
+  frozen: u.frozenAt !== null,
+  erased: u.erasedAt !== null,
+})

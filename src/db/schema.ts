@@ -28,41 +28,6 @@ export const users = sqliteTable(
   ],
 )
 
-export const sessions = sqliteTable(
-  'sessions',
-  {
-    id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
-    tokenHash: text('token_hash').notNull(),
-    createdAt: text('created_at').notNull(),
-    expiresAt: text('expires_at').notNull(),
-    revokedAt: text('revoked_at'),
-  },
-  (t) => [uniqueIndex('sessions_token_hash_unique').on(t.tokenHash), index('sessions_user_idx').on(t.userId)],
-)
-
-export const apiKeys = sqliteTable(
-  'api_keys',
-  {
-    id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
-    name: text('name').notNull(),
-    tokenHash: text('token_hash').notNull(),
-    /** `sk_` and the first characters, to tell keys apart in a list. */
-    prefix: text('prefix').notNull(),
-    /** JSON array of scopes. */
-    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
-    createdAt: text('created_at').notNull(),
-    lastUsedAt: text('last_used_at'),
-    revokedAt: text('revoked_at'),
-  },
-  (t) => [uniqueIndex('api_keys_token_hash_unique').on(t.tokenHash), index('api_keys_user_idx').on(t.userId, t.id)],
-)
-
 /**
  * The listing read model: the latest public snapshot of each listing, projected from its events
  * (newest `last_seq` wins), searched with FTS5 (`listings_fts`, a hand-written migration). The

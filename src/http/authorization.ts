@@ -1,15 +1,11 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { authorize, type Action, type Refusal, type Resource } from '../accounts/policy'
+import { authorize, frozenRefusal, needsFreshCredential, type Action, type Refusal, type Resource } from '../accounts/policy'
 import type { Principal } from '../accounts/principal'
 import type { AppEnv } from '../env'
+import { confirmPrincipal } from './authenticate'
 import { Problem } from './problem'
-
-/** RFC 6750: a 401 names the scheme the client should use. */
-const bearerChallenge = { 'WWW-Authenticate': 'Bearer realm="souk"' }
-
-export const unauthenticated = (detail = 'This route needs a bearer token'): Problem =>
-  new Problem(401, 'unauthenticated', detail, { headers: bearerChallenge })
+import { unauthenticated } from './unauthenticated'
 
 export function refusalProblem(refusal: Refusal): Problem {
   switch (refusal.code) {
@@ -37,10 +33,16 @@ export function authorizeRequest(c: Context<AppEnv>, action: Action, resource?: 
 /**
  * Route option: checks access before the body is read or validated, so an anonymous or
  * under-scoped caller learns 401/403, not what the body should have been. Mount first in the
- * route's `middleware`; the handler then takes the caller from `principalOf(c)`.
+ * route's `middleware`; the handler then takes the caller from `principalOf(c)`. For actions the
+ * policy marks `fresh` (money and security), the caller's account is asked again first, so a
+ * revoked token or a frozen account is refused here at once, not within the cache's second.
  */
 export const requireAccess = (action: Action) =>
   createMiddleware<AppEnv>(async function requireAccess(c, next) {
+    if (needsFreshCredential(action)) {
+      const frozen = frozenRefusal(await confirmPrincipal(c), c.req.method, c.req.path)
+      if (frozen) throw refusalProblem(frozen)
+    }
     authorizeRequest(c, action)
     await next()
   })

@@ -1,13 +1,9 @@
-import { purgeEndedSessions } from '../accounts/session-store'
 import type { Logger } from '../core/logger'
-import { database } from '../db/client'
 import { jobsQueue } from '../orders/order-adapters'
 import { publishOrderEvents } from '../orders/order-outbox-store'
 import { overduePendingOrders, possiblyPaidCancelledOrders } from '../orders/order-store'
 import { settingsOf } from '../config'
 
-/** How long ended sessions are kept (for support questions) before they are deleted. */
-const ENDED_SESSION_RETENTION_MS = 7 * 24 * 3_600_000
 const OVERDUE_BATCH = 200
 /** How long after a cancelled order was due the backstop still asks the provider about its money. */
 const LATE_MONEY_WINDOW_MS = 24 * 3_600_000
@@ -17,7 +13,6 @@ const LATE_MONEY_WINDOW_MS = 24 * 3_600_000
  * it (cron does not fire under `wrangler dev`); every deadline that matters runs on an alarm.
  */
 export async function housekeeping(env: Env, now: Date, log: Logger): Promise<void> {
-  const purged = await purgeEndedSessions(database(env.DB), new Date(now.getTime() - ENDED_SESSION_RETENTION_MS))
   // Law 4's backstop: an order still waiting for payment after it was due had its timers lost
   // (a dead-lettered job, a listing that could not be reached): ask the provider once more.
   const overdue = await overduePendingOrders(env.DB, now.toISOString(), OVERDUE_BATCH)
@@ -29,5 +24,5 @@ export async function housekeeping(env: Env, now: Date, log: Logger): Promise<vo
   for (const order of possiblyPaid) await jobs.reconcile(order.id, 0, 0)
   // Order events the queue did not take when they were written (the orders' outbox).
   const republished = await publishOrderEvents(env.DB, env.EVENTS, { olderThan: new Date(now.getTime() - 60_000).toISOString(), limit: 1000 }, now.toISOString())
-  log.info('housekeeping', { purgedSessions: purged, overduePendingOrders: overdue.length, possiblyPaidCancelled: possiblyPaid.length, republishedOrderEvents: republished })
+  log.info('housekeeping', { overduePendingOrders: overdue.length, possiblyPaidCancelled: possiblyPaid.length, republishedOrderEvents: republished })
 }

@@ -1,6 +1,14 @@
+import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { accountStub } from '../../../src/accounts/account-adapters'
+import type { AccountObject } from '../../../src/accounts/account-object'
+import { sha256Hex } from '../../../src/core/bytes'
 import { call, countRows, freeze, json, PASSWORD, register, uniqueEmail, type Json, type Registered } from '../support/api'
+
+/** Everything a user's account object stores, as raw key/value pairs. */
+const accountStorage = (userId: string) =>
+  runInDurableObject(accountStub(env, userId), (_: AccountObject, state) => JSON.stringify([...state.storage.kv.list()], (_key, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))
 
 describe('register', () => {
   it('creates the user and a working session, and stores neither password nor token in the clear', async () => {
@@ -10,7 +18,7 @@ describe('register', () => {
     const body = await json<Registered & { user: Json }>(res)
     expect(body.user).toMatchObject({ email, displayName: 'Ada', role: 'user', frozen: false })
     expect(body.user.id).toMatch(/^usr_[0-9a-z]{26}$/)
-    expect(body.token).toMatch(/^st_[A-Za-z0-9_-]{43}$/)
+    expect(body.token).toMatch(new RegExp(`^st_${body.user.id.slice(4)}[A-Za-z0-9_-]{43}$`))
 
     const me = await call('/v1/me', { token: body.token })
     expect(me.status).toBe(200)
@@ -19,9 +27,10 @@ describe('register', () => {
     const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(body.user.id).first<{ password_hash: string }>()
     expect(row?.password_hash).toMatch(/^pbkdf2-sha256\$100000\$/)
     expect(row?.password_hash).not.toContain(PASSWORD)
-    const session = await env.DB.prepare('SELECT token_hash FROM sessions WHERE user_id = ?').bind(body.user.id).first<{ token_hash: string }>()
-    expect(session?.token_hash).toMatch(/^[0-9a-f]{64}$/)
-    expect(session?.token_hash).not.toContain(body.token.slice(3))
+    // The account keeps the token's SHA-256, never the token.
+    const stored = await accountStorage(body.user.id)
+    expect(stored).toContain(await sha256Hex(body.token))
+    expect(stored).not.toContain(body.token.slice(29))
   })
 
   it('answers 409 email_taken for an address already registered, whatever its case', async () => {
@@ -42,9 +51,9 @@ describe('register', () => {
     const statuses = attempts.map((r) => r.status).sort()
     expect(statuses.filter((s) => s === 201)).toHaveLength(1)
     expect(statuses.filter((s) => s === 409)).toHaveLength(24)
-    const rows = await env.DB.prepare('SELECT u.id, count(s.id) AS sessions FROM users u LEFT JOIN sessions s ON s.user_id = u.id WHERE u.email = ? GROUP BY u.id').bind(email).all<{ sessions: number }>()
+    const rows = await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(email).all<{ id: string }>()
     expect(rows.results).toHaveLength(1)
-    expect(rows.results[0]?.sessions).toBe(1)
+    expect(await accountStub(env, rows.results[0]?.id ?? '').credentialHistory()).toHaveLength(1)
   })
 })
 
@@ -81,12 +90,18 @@ describe('login and logout', () => {
 
   it('refuses an expired session', async () => {
     const { token, user } = await register('expired')
-    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?').bind(new Date(Date.now() - 1000).toISOString(), user.id).run()
+    // The account's clock moves past the session's 30 days.
+    await runInDurableObject(accountStub(env, user.id), (o: AccountObject) => {
+      o.now = () => new Date(Date.now() + 31 * 24 * 3_600_000)
+    })
     expect((await call('/v1/me', { token })).status).toBe(401)
   })
 
   it('refuses malformed and unknown bearer tokens with 401, even on public routes', async () => {
-    for (const header of ['Bearer', 'Basic dXNlcjpwYXNz', 'Bearer st_short', `Bearer st_${'A'.repeat(43)}`, `Bearer sk_${'B'.repeat(43)}`]) {
+    const { token, user } = await register('victim')
+    const forged = token.slice(0, 29) + (token.at(29) === 'A' ? 'B' : 'A') + token.slice(30)
+    const stranger = `sk_${'0123456789abcdefghjkmnpqrs'}${'B'.repeat(43)}`
+    for (const header of ['Bearer', 'Basic dXNlcjpwYXNz', 'Bearer st_short', `Bearer st_${'A'.repeat(43)}`, `Bearer ${forged}`, `Bearer ${stranger}`, `Bearer st_${user.id.slice(4)}`]) {
       const res = await call('/v1/auth/login', { method: 'POST', headers: { authorization: header }, json: { email: uniqueEmail(), password: PASSWORD } })
       expect(res.status, header).toBe(401)
       expect(await json(res)).toMatchObject({ code: 'unauthenticated' })
@@ -108,12 +123,12 @@ describe('frozen accounts', () => {
     const { token, user } = await register('frozen')
     const key = await json<{ key: string }>(await call('/v1/api-keys', { method: 'POST', token, json: { name: 'k', scopes: ['account:read'] } }))
     await freeze(user.id)
-    const keysBefore = await countRows('api_keys')
+    const keysBefore = (await accountStub(env, user.id).credentialHistory()).length
 
     const create = await call('/v1/api-keys', { method: 'POST', token, json: { name: 'again', scopes: ['account:read'] } })
     expect(create.status).toBe(403)
     expect(await json(create)).toMatchObject({ code: 'account_frozen' })
-    expect(await countRows('api_keys')).toBe(keysBefore)
+    expect(await accountStub(env, user.id).credentialHistory()).toHaveLength(keysBefore)
     expect((await call(`/v1/api-keys/key_${'0'.repeat(26)}`, { method: 'DELETE', token: key.key })).status).toBe(403)
 
     const me = await call('/v1/me', { token: key.key })

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { accountStub } from '../../../src/accounts/account-adapters'
 import { call, freeze, json, PASSWORD, register, type Json } from '../support/api'
 import { ADDRESS, checkout, checkoutBody, fixedListing } from '../checkout/checkout-fixtures'
 
@@ -20,8 +21,8 @@ describe('GET /v1/me/export', () => {
     expect(body.user).toMatchObject({ id: user.id, email: user.email, displayName: 'export', role: 'user', frozenAt: null })
     expect(body.sessions).toEqual([expect.objectContaining({ revokedAt: null })])
     expect(body.apiKeys).toEqual([expect.objectContaining({ id: key.id, name: 'my shop sync', scopes: ['account:read'] })])
-    expect(text).not.toContain(token.slice(3))
-    expect(text).not.toContain(key.key.slice(9))
+    expect(text).not.toContain(token.slice(29))
+    expect(text).not.toContain(key.key.slice(29))
     expect(text).not.toMatch(/pbkdf2|token_hash|tokenHash|passwordHash/)
   })
 
@@ -52,11 +53,13 @@ describe('DELETE /v1/me', () => {
     expect(row?.erased_at).toEqual(expect.any(String))
     expect(JSON.stringify(row)).not.toContain(user.email)
     expect(String(row?.password_hash)).not.toMatch(/^pbkdf2/)
-    const keyRow = await env.DB.prepare('SELECT name, revoked_at FROM api_keys WHERE id = ?').bind(key.id).first<Json>()
-    expect(keyRow).toMatchObject({ name: '' })
-    expect(keyRow?.revoked_at).toEqual(expect.any(String))
-    const live = await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL').bind(user.id).first<{ n: number }>()
-    expect(live?.n).toBe(0)
+    // Every credential ended, the key's free-text name gone with it.
+    const credentials = await accountStub(env, user.id).credentialHistory()
+    expect(credentials.map((c) => [c.kind, c.revokedAt !== null])).toEqual([
+      ['session', true],
+      ['api_key', true],
+    ])
+    expect(credentials.find((c) => c.id === key.id)?.name).toBe('')
 
     // The address is free again.
     const again = await call('/v1/auth/register', { method: 'POST', json: { email: user.email, password: PASSWORD, displayName: 'Back' } })

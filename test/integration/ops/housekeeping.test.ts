@@ -5,25 +5,6 @@ import worker from '../../../src/index'
 import { checkout, checkoutBody, eventually, fixedListing, order } from '../checkout/checkout-fixtures'
 import { call, register } from '../support/api'
 
-it('the cron handler purges sessions that ended more than a week ago and keeps the rest', async () => {
-  const old = await register('old-session')
-  const recent = await register('recent-session')
-  const live = await register('live-session')
-  const longAgo = new Date(Date.now() - 8 * 24 * 3_600_000).toISOString()
-  const yesterday = new Date(Date.now() - 24 * 3_600_000).toISOString()
-  await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?').bind(longAgo, old.user.id).run()
-  await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ?').bind(yesterday, recent.user.id).run()
-
-  await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/10 * * * *' }), env)
-
-  const count = async (userId: string) =>
-    (await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?').bind(userId).first<{ n: number }>())?.n
-  expect(await count(old.user.id)).toBe(0)
-  expect(await count(recent.user.id)).toBe(1)
-  expect(await count(live.user.id)).toBe(1)
-  expect((await call('/v1/me', { token: live.token })).status).toBe(200)
-})
-
 it('the cron handler cancels an order left waiting for payment past its due time, and gives its units back', async () => {
   const seller = await register('seller')
   const buyer = await register('buyer')

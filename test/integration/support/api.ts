@@ -1,4 +1,9 @@
 import { env, exports } from 'cloudflare:workers'
+import { accountStub } from '../../../src/accounts/account-adapters'
+import { findUserById, standingOf } from '../../../src/accounts/user-store'
+import { settingsOf } from '../../../src/config'
+import { database } from '../../../src/db/client'
+import { credentialCacheOf } from '../../../src/http/authenticate'
 
 /** Helpers for calling the real worker (`exports.default`) inside workerd, with fresh identities. */
 export const BASE = 'https://souk.test'
@@ -33,16 +38,29 @@ export async function register(label = 'user'): Promise<Registered> {
   return json<Registered>(res)
 }
 
-/** Makes the user staff, as an operator would in the database (there is no route for it). */
+/**
+ * Makes the user staff, as an operator would in the database (there is no route for it), then
+ * hands the record to the user's account object, as login and the staff routes do.
+ */
 export async function makeStaff(userId: string, role: 'support' | 'admin'): Promise<void> {
   await env.DB.prepare('UPDATE users SET role = ? WHERE id = ?').bind(role, userId).run()
+  await syncAccount(userId)
 }
 
+/** Freezes the user in the record and in their account object (what the staff freeze route does). */
 export async function freeze(userId: string): Promise<void> {
   await env.DB.prepare('UPDATE users SET frozen_at = ? WHERE id = ?').bind(new Date().toISOString(), userId).run()
+  await syncAccount(userId)
 }
 
-export async function countRows(table: 'users' | 'sessions' | 'api_keys' | 'orders' | 'order_events' | 'payments' | 'ledger_entries' | 'payouts' | 'reviews' | 'disputes' | 'webhook_receipts' | 'webhook_endpoints' | 'webhook_messages' | 'phone_numbers' | 'push_subscriptions' | 'notification_sends'): Promise<number> {
+async function syncAccount(userId: string): Promise<void> {
+  const user = await findUserById(database(env.DB), userId)
+  if (!user) throw new Error(`no user ${userId}`)
+  await accountStub(env, userId).open(standingOf(user))
+  credentialCacheOf(settingsOf(env)).forget({ userId })
+}
+
+export async function countRows(table: 'users' | 'orders' | 'order_events' | 'payments' | 'ledger_entries' | 'payouts' | 'reviews' | 'disputes' | 'webhook_receipts' | 'webhook_endpoints' | 'webhook_messages' | 'phone_numbers' | 'push_subscriptions' | 'notification_sends'): Promise<number> {
   const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>()
   return row?.n ?? 0
 }

@@ -5,39 +5,46 @@ import { credentialHash, displayPrefix, mintToken, parseBearer, TOKEN_RANDOM_BYT
 
 const bytesArb = fc.uint8Array({ minLength: TOKEN_RANDOM_BYTES, maxLength: TOKEN_RANDOM_BYTES })
 const fixed = Uint8Array.from({ length: TOKEN_RANDOM_BYTES }, (_, i) => i)
-const SESSION = mintToken('session', fixed)
-const API_KEY = mintToken('api_key', fixed)
+const USER = 'usr_01jd3v6w2k8m4n5p6q7r8s9t0v'
+const BODY = USER.slice(4)
+const SESSION = mintToken('session', USER, fixed)
+const API_KEY = mintToken('api_key', USER, fixed)
+const userIdArb = fc.stringMatching(/^[0-9a-hjkmnp-tv-z]{26}$/).map((b) => `usr_${b}`)
 
 describe('mintToken', () => {
-  it('makes a session token: st_ and 43 base64url characters', () => {
+  it('makes a session token: st_, the user id body and 43 base64url characters', () => {
     fc.assert(
-      fc.property(bytesArb, (bytes) => {
-        expect(mintToken('session', bytes)).toMatch(/^st_[A-Za-z0-9_-]{43}$/)
+      fc.property(userIdArb, bytesArb, (userId, bytes) => {
+        expect(mintToken('session', userId, bytes)).toMatch(new RegExp(`^st_${userId.slice(4)}[A-Za-z0-9_-]{43}$`))
       }),
     )
   })
 
-  it('makes an API key: sk_ and 43 base64url characters', () => {
+  it('makes an API key: sk_, the user id body and 43 base64url characters', () => {
     fc.assert(
-      fc.property(bytesArb, (bytes) => {
-        expect(mintToken('api_key', bytes)).toMatch(/^sk_[A-Za-z0-9_-]{43}$/)
+      fc.property(userIdArb, bytesArb, (userId, bytes) => {
+        expect(mintToken('api_key', userId, bytes)).toMatch(new RegExp(`^sk_${userId.slice(4)}[A-Za-z0-9_-]{43}$`))
       }),
     )
   })
 
-  it('carries all 256 random bits', () => {
-    expect(fromBase64(SESSION.slice(3))).toEqual(fixed)
+  it('carries all 256 random bits after the user id', () => {
+    expect(fromBase64(SESSION.slice(3 + 26))).toEqual(fixed)
   })
 
   it.each([0, TOKEN_RANDOM_BYTES - 1, TOKEN_RANDOM_BYTES + 1])('refuses %i random bytes', (length) => {
-    expect(() => mintToken('session', new Uint8Array(length))).toThrow(RangeError)
+    expect(() => mintToken('session', USER, new Uint8Array(length))).toThrow(RangeError)
   })
 
-  it('is read back by parseBearer as the kind it was minted as (property)', () => {
+  it.each(['lst_01jd3v6w2k8m4n5p6q7r8s9t0v', 'usr_short', 'usr_01JD3V6W2K8M4N5P6Q7R8S9T0V', ''])('refuses to mint for %j, which is not a user id', (userId) => {
+    expect(() => mintToken('session', userId, fixed)).toThrow(RangeError)
+  })
+
+  it('is read back by parseBearer as the kind and user it was minted for (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom('session' as const, 'api_key' as const), bytesArb, (kind, bytes) => {
-        const token = mintToken(kind, bytes)
-        expect(parseBearer(`Bearer ${token}`)).toEqual({ kind, token })
+      fc.property(fc.constantFrom('session' as const, 'api_key' as const), userIdArb, bytesArb, (kind, userId, bytes) => {
+        const token = mintToken(kind, userId, bytes)
+        expect(parseBearer(`Bearer ${token}`)).toEqual({ kind, token, userId })
       }),
     )
   })
@@ -45,11 +52,11 @@ describe('mintToken', () => {
 
 describe('parseBearer', () => {
   it.each([
-    ['a session token', `Bearer ${SESSION}`, { kind: 'session', token: SESSION }],
-    ['an API key', `Bearer ${API_KEY}`, { kind: 'api_key', token: API_KEY }],
-    ['a lower-case scheme', `bearer ${API_KEY}`, { kind: 'api_key', token: API_KEY }],
-    ['an upper-case scheme', `BEARER ${SESSION}`, { kind: 'session', token: SESSION }],
-    ['several spaces and a trailing space', `Bearer   ${SESSION} `, { kind: 'session', token: SESSION }],
+    ['a session token', `Bearer ${SESSION}`, { kind: 'session', token: SESSION, userId: USER }],
+    ['an API key', `Bearer ${API_KEY}`, { kind: 'api_key', token: API_KEY, userId: USER }],
+    ['a lower-case scheme', `bearer ${API_KEY}`, { kind: 'api_key', token: API_KEY, userId: USER }],
+    ['an upper-case scheme', `BEARER ${SESSION}`, { kind: 'session', token: SESSION, userId: USER }],
+    ['several spaces and a trailing space', `Bearer   ${SESSION} `, { kind: 'session', token: SESSION, userId: USER }],
   ])('reads %s', (_, header, expected) => {
     expect(parseBearer(header)).toEqual(expected)
   })
@@ -71,8 +78,11 @@ describe('parseBearer', () => {
     ['no prefix', `Bearer ${SESSION.slice(3)}`],
     ['one character short', `Bearer ${SESSION.slice(0, -1)}`],
     ['one character long', `Bearer ${SESSION}A`],
-    ['standard base64 characters', `Bearer st_${'+'.repeat(43)}`],
-    ['padding', `Bearer st_${'A'.repeat(42)}=`],
+    ['standard base64 characters', `Bearer st_${BODY}${'+'.repeat(43)}`],
+    ['padding', `Bearer st_${BODY}${'A'.repeat(42)}=`],
+    ['a token of the old shape, with no user in it', `Bearer st_${'A'.repeat(43)}`],
+    ['an upper-case user id', `Bearer st_${BODY.toUpperCase()}${'A'.repeat(43)}`],
+    ['a user id with a letter Crockford leaves out', `Bearer st_${'u'.repeat(26)}${'A'.repeat(43)}`],
   ])('answers undefined for %s', (_, header) => {
     expect(parseBearer(header)).toBeUndefined()
   })
@@ -88,9 +98,10 @@ describe('credentialHash', () => {
 })
 
 describe('displayPrefix', () => {
-  it('shows sk_ and the next six characters, never more of the secret', () => {
-    expect(displayPrefix(API_KEY)).toBe(API_KEY.slice(0, 9))
-    expect(displayPrefix(API_KEY)).toMatch(/^sk_[A-Za-z0-9_-]{6}$/)
-    expect(displayPrefix('sk_abcdefghijklmnop')).toBe('sk_abcdef')
+  it('shows sk_… and the last four characters, which tell one user’s keys apart, never more of the secret', () => {
+    expect(displayPrefix(API_KEY)).toBe(`sk_…${API_KEY.slice(-4)}`)
+    expect(displayPrefix('sk_abcdefghijklmnop')).toBe('sk_…mnop')
+    const other = mintToken('api_key', USER, fixed.map((b) => 255 - b))
+    expect(displayPrefix(other)).not.toBe(displayPrefix(API_KEY))
   })
 })

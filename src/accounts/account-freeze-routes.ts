@@ -1,0 +1,62 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { and, eq, isNull } from 'drizzle-orm'
+import { database } from '../db/client'
+import { users } from '../db/schema'
+import type { AppEnv } from '../env'
+import { credentialCacheOf } from '../http/authenticate'
+import { principalOf, refusalProblem, requireAccess } from '../http/authorization'
+import { problems } from '../http/common-schemas'
+import { Problem } from '../http/problem'
+import { validationProblem } from '../http/validation-problem'
+import { systemClock } from '../platform/runtime'
+import { accountStub } from './account-adapters'
+import { UserSchema, userView } from './account-schemas'
+import { freezeRefusal } from './policy'
+import { findUserById, standingOf } from './user-store'
+
+const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' } }) })
+
+const freezeRoute = (path: 'freeze' | 'unfreeze', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/admin/users/{id}/${path}`,
+    tags: ['Admin'],
+    security: [{ bearer: [] }],
+    summary,
+    middleware: requireAccess('users.freeze'),
+    request: { params: UserIdParam },
+    responses: {
+      200: { description: 'The account as it stands now', content: { 'application/json': { schema: UserSchema } } },
+      401: problems[401],
+      403: problems[403],
+      404: problems[404],
+    },
+  })
+
+/**
+ * Staff freeze an account (it may still read, log out and revoke its keys, nothing else) and
+ * unfreeze it. The record changes first, then the account object, which every money and
+ * security route asks at once; other routes see it within CREDENTIAL_CACHE_MS. Repeating either
+ * is harmless.
+ */
+async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promise<ReturnType<typeof userView>> {
+  const staff = principalOf(c)
+  const db = database(c.env.DB)
+  const target = await findUserById(db, id)
+  if (!target || target.erasedAt !== null) throw new Problem(404, 'not_found')
+  const refusal = freezeRefusal(staff, target)
+  if (refusal) throw refusalProblem(refusal)
+  const at = systemClock().toISOString()
+  const frozenAt = frozen ? (target.frozenAt ?? at) : null
+  await db.update(users).set({ frozenAt, updatedAt: at }).where(and(eq(users.id, id), isNull(users.erasedAt)))
+  const after = { ...target, frozenAt, updatedAt: at }
+  await accountStub(c.env, id).open(standingOf(after))
+  credentialCacheOf(c.var.settings).forget({ userId: id })
+  c.var.log.info(frozen ? 'account_frozen' : 'account_unfrozen', { userId: id, by: staff.userId })
+  return userView(after)
+}
+
+export const freezeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
+  .openapi(freezeRoute('freeze', 'Staff: freeze an account; it can no longer bid, buy, sell or log in'), async (c) => c.json(await setFrozen(c, c.req.valid('param').id, true), 200))
+  .openapi(freezeRoute('unfreeze', 'Staff: unfreeze an account'), async (c) => c.json(await setFrozen(c, c.req.valid('param').id, false), 200))

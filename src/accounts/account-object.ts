@@ -1,0 +1,145 @@
+import { DurableObject } from 'cloudflare:workers'
+import { consume, refund, type GcraState, type RateLimitVerdict } from '../rate-limits/gcra'
+import type { RateLimitClass, RateLimitPolicy } from '../rate-limits/rate-limit-policy'
+import type { RiskAssessment } from '../risk/risk-engine'
+import { countCheckout, type CheckoutWindow, type VelocityRule } from '../risk/checkout-velocity'
+import { isForgettable, isLastUseStale, issueRefusal, liveApiKeys, vouch, type IssueRefusal, type Standing, type StoredCredential } from './account-credentials'
+import type { Principal } from './principal'
+
+/** A quota to spend while authenticating, so a request makes one round trip for both. */
+export type QuotaRequest = { cls: RateLimitClass; policy: RateLimitPolicy; units: number }
+
+export type Authentication =
+  | { ok: true; principal: Principal; credentialExpiresAt: string | null; quota?: RateLimitVerdict }
+  | { ok: false }
+
+const STANDING = 'standing'
+const CHECKOUTS = 'checkouts'
+const credentialKey = (tokenHash: string) => `cred:${tokenHash}`
+const idKey = (id: string) => `credid:${id}`
+const quotaKey = (cls: string) => `quota:${cls}`
+
+/**
+ * The authority on one user's credentials and standing (DESIGN "The hot paths"): which session
+ * tokens and API keys are live, whether the account is frozen or erased, and the counters that
+ * belong to the user (rate quotas, checkout velocity). It spreads with users, so authenticating
+ * never waits on D1's single primary; its input gate makes every check and change serial and
+ * exact. D1's `users` row stays the record of who the user is; every writer of standing (register,
+ * login, freeze, erasure) pushes it here. Storage is the synchronous KV of a SQLite-backed object.
+ */
+export class AccountObject extends DurableObject<Env> {
+  /** Tests replace it through `runInDurableObject` to move time. */
+  now = (): Date => new Date()
+
+  /** Refreshes the standing from the record (registration, login, staff changes). */
+  open(standing: Standing): void {
+    const current = this.standing()
+    // Erasure is for good: a stale record never brings an account back.
+    this.ctx.storage.kv.put(STANDING, { ...standing, erased: standing.erased || (current?.erased ?? false) })
+  }
+
+  /**
+   * Issues a session or an API key, unless the account may not have one now. `standing` comes
+   * from the record when the caller just read it (login); otherwise the account's own is used.
+   */
+  issue(credential: StoredCredential, standing?: Standing): 'issued' | IssueRefusal {
+    if (standing) this.open(standing)
+    const known = this.standing()
+    if (!known) return 'erased'
+    const now = this.now()
+    const all = this.credentials()
+    const refusal = issueRefusal(known, credential.kind, all, now)
+    if (refusal) return refusal
+    for (const old of all.filter((c) => isForgettable(c, now))) this.forget(old)
+    this.ctx.storage.kv.put(credentialKey(credential.tokenHash), credential)
+    this.ctx.storage.kv.put(idKey(credential.id), credential.tokenHash)
+    return 'issued'
+  }
+
+  /** Who a token (by its hash) stands for, spending `quota` of the user's quota on the way. */
+  authenticate(tokenHash: string, quota?: QuotaRequest): Authentication {
+    const now = this.now()
+    const credential = this.ctx.storage.kv.get<StoredCredential>(credentialKey(tokenHash))
+    const principal = vouch(this.standing(), credential, now)
+    if (!principal || !credential) return { ok: false }
+    if (isLastUseStale(credential, now)) this.ctx.storage.kv.put(credentialKey(tokenHash), { ...credential, lastUsedAt: now.toISOString() })
+    return { ok: true, principal, credentialExpiresAt: credential.expiresAt, ...(quota ? { quota: this.consume(quota.cls, quota.policy, quota.units) } : {}) }
+  }
+
+  /** Ends one of this user's credentials at once; false when it was not live (or not theirs). */
+  revoke(credentialId: string, kind?: StoredCredential['kind']): boolean {
+    const hash = this.ctx.storage.kv.get<string>(idKey(credentialId))
+    const credential = hash ? this.ctx.storage.kv.get<StoredCredential>(credentialKey(hash)) : undefined
+    if (!hash || !credential || credential.revokedAt !== null || (kind && credential.kind !== kind)) return false
+    if (credential.expiresAt !== null && Date.parse(credential.expiresAt) <= this.now().getTime()) return false
+    this.ctx.storage.kv.put(credentialKey(hash), { ...credential, revokedAt: this.now().toISOString() })
+    return true
+  }
+
+  /** The live API keys, newest first, `limit + 1` of them after the id `after`. */
+  apiKeys(limit: number, after?: string): StoredCredential[] {
+    return liveApiKeys(this.credentials(), this.now(), limit, after).map(withoutHash)
+  }
+
+  /** Every credential still remembered, live or ended, without hashes (the personal-data export). */
+  credentialHistory(): StoredCredential[] {
+    return this.credentials().map(withoutHash)
+  }
+
+  setFrozen(frozen: boolean): void {
+    const s = this.standing()
+    if (s) this.ctx.storage.kv.put(STANDING, { ...s, frozen })
+  }
+
+  /** Erasure: every credential ends now and none is ever issued again. */
+  erase(): void {
+    const s = this.standing()
+    const at = this.now().toISOString()
+    for (const c of this.credentials()) {
+      if (c.revokedAt === null) this.ctx.storage.kv.put(credentialKey(c.tokenHash), { ...c, revokedAt: at, name: c.name === null ? null : '' })
+    }
+    if (s) this.ctx.storage.kv.put(STANDING, { ...s, erased: true })
+  }
+
+  consume(cls: string, policy: RateLimitPolicy, cost = 1): RateLimitVerdict {
+    const result = consume(this.ctx.storage.kv.get<GcraState>(quotaKey(cls)), policy, this.now().getTime(), cost)
+    this.saveQuota(cls, result.state)
+    return result.verdict
+  }
+
+  refund(cls: string, policy: RateLimitPolicy, cost = 1): void {
+    this.saveQuota(cls, refund(this.ctx.storage.kv.get<GcraState>(quotaKey(cls)), policy, this.now().getTime(), cost))
+  }
+
+  reset(cls: string): void {
+    this.ctx.storage.kv.delete(quotaKey(cls))
+  }
+
+  /** Counts a checkout (by order id, so a retry counts once) and judges the buyer's velocity. */
+  assessCheckout(orderId: string, rule: VelocityRule): RiskAssessment {
+    const { assessment, window } = countCheckout(this.ctx.storage.kv.get<CheckoutWindow>(CHECKOUTS) ?? [], orderId, this.now().getTime(), rule)
+    this.ctx.storage.kv.put(CHECKOUTS, window)
+    return assessment
+  }
+
+  private standing(): Standing | undefined {
+    return this.ctx.storage.kv.get<Standing>(STANDING)
+  }
+
+  private credentials(): StoredCredential[] {
+    return [...this.ctx.storage.kv.list<StoredCredential>({ prefix: 'cred:' })].map(([, c]) => c)
+  }
+
+  private forget(c: StoredCredential): void {
+    this.ctx.storage.kv.delete(credentialKey(c.tokenHash))
+    this.ctx.storage.kv.delete(idKey(c.id))
+  }
+
+  private saveQuota(cls: string, state: GcraState | undefined): void {
+    // A quota is a few bytes per class and a user has a handful of classes: no alarm forgets them.
+    if (state) this.ctx.storage.kv.put(quotaKey(cls), state)
+    else this.ctx.storage.kv.delete(quotaKey(cls))
+  }
+}
+
+const withoutHash = (c: StoredCredential): StoredCredential => ({ ...c, tokenHash: '' })
