@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { unstable_startWorker } from 'wrangler'
 import WebSocket from 'ws'
 import { startLocalSouk } from '../scripts/local-worker.ts'
+import { bindingCounts, countsTable, type CountedScenario } from './counts.ts'
 import { closedLoop, openLoop, type Sample } from './load.ts'
 import { fmt, summarize, type Summary } from './stats.ts'
 
@@ -28,7 +29,8 @@ type Row = { scenario: string; rate: string; latency: Summary; note: string }
 
 async function main(): Promise<void> {
   console.log(`Starting Souk and the ceiling worker (${cpus().length} CPUs, Node ${process.version})…`)
-  const souk = await startLocalSouk({ LOG_LEVEL: 'error' })
+  // BINDING_PROBE: every request's D1, object and queue calls are counted (bench/counts.ts).
+  const souk = await startLocalSouk({ LOG_LEVEL: 'error', BINDING_PROBE: 'on' })
   const ceilingState = mkdtempSync(join(tmpdir(), 'souk-ceiling-'))
   const ceiling = await unstable_startWorker({
     config: 'bench/ceiling/wrangler.toml',
@@ -36,8 +38,8 @@ async function main(): Promise<void> {
   })
   const ceilingUrl = (await ceiling.url).origin
   try {
-    const rows = await scenarios(souk.url, ceilingUrl)
-    report(rows)
+    const { rows, counted } = await scenarios(souk.url, ceilingUrl)
+    report(rows, counted)
   } finally {
     await ceiling.dispose()
     rmSync(ceilingState, { recursive: true, force: true })
@@ -45,7 +47,10 @@ async function main(): Promise<void> {
   }
 }
 
-async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
+async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[]; counted: CountedScenario[] }> {
+  const probe = bindingCounts(base)
+  const counted: CountedScenario[] = []
+  const bids = ['POST /v1/listings/:id/bids 201', 'POST /v1/listings/:id/bids 409']
   const post = (path: string, token: string | undefined, body: unknown) =>
     fetch(`${base}${path}`, {
       method: 'POST',
@@ -104,6 +109,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
   await closedLoop(1000, concurrency, ping)
   await closedLoop(1000, concurrency, bid)
   edgeRefused = 0
+  await probe.reset()
   // (a) and (c) alternate in rounds, so a drift in the machine's load weighs on both alike.
   console.log(`(a)/(c) hot auction and ceiling: ${seconds}s each in ${ROUNDS} rounds, concurrency ${concurrency}, ${bidders.length} bidders…`)
   const a = { samples: [] as Sample[], elapsedMs: 0 }
@@ -119,11 +125,14 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
   const cRate = c.samples.length / (c.elapsedMs / 1000)
   const placed = a.samples.filter((s) => s.status === 201).length
   const tooLow = a.samples.filter((s) => s.status === 409).length
+  counted.push(await probe.take('(a) bids on one hot auction', bids))
 
   // (d) Half of (a)'s maximum, offered on a fixed schedule.
   const offered = Math.max(1, Math.floor(aRate / 2))
   console.log(`(d) fixed rate ${offered}/s for ${seconds}s…`)
+  await probe.reset()
   const d = await openLoop(durationMs, offered, bid)
+  counted.push(await probe.take('(d) bids at half of (a)', bids))
 
   // (e) Checkouts on uncontended listings: each buys one unit of one of many well-stocked listings.
   const checkoutConcurrency = Math.min(concurrency, 32)
@@ -142,7 +151,9 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
   }
   const oddAnswers = () => [...odd].map(([answer, n]) => `${answer} ×${n}`).join(', ')
   await closedLoop(1000, checkoutConcurrency, buyOne)
+  await probe.reset()
   const e = await closedLoop(durationMs, checkoutConcurrency, buyOne)
+  counted.push(await probe.take('(e) checkouts, uncontended', ['POST /v1/checkout 201']))
   const eRate = e.samples.filter((x) => x.status === 201).length / (e.elapsedMs / 1000)
 
   // (f) Contention: 1,000 checkouts at once for the 10 units of one listing.
@@ -150,6 +161,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
   const scarce = await fixedListing(seller, 10)
   const eOdd = oddAnswers()
   odd.clear()
+  await probe.reset()
   const fStart = performance.now()
   const paidAt: number[] = []
   const f = await Promise.all(
@@ -162,6 +174,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
   )
   const fElapsed = performance.now() - fStart
   const soldOutMs = paidAt.length >= 10 ? Math.max(...paidAt) : NaN
+  counted.push(await probe.take('(f) 1,000 checkouts for 10 units', ['POST /v1/checkout 201', 'POST /v1/checkout 409']))
   const sellerOrders = (await (await fetch(`${base}/v1/orders?role=seller&status=paid&limit=100`, { headers: { authorization: `Bearer ${seller}` } })).json()) as {
     data: { items: { listingId: string; quantity: number }[] }[]
   }
@@ -170,19 +183,26 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
 
   // (b) Many watchers on one listing; a bid every 50 ms; how long until each watcher hears of it.
   console.log(`(b) ${watcherCount} watchers…`)
-  const b = await watcherLatency(base, await auction(seller), bidders, post)
+  const watched = await auction(seller)
+  await probe.reset()
+  const b = await watcherLatency(base, watched, bidders, post)
+  counted.push(await probe.take('(b) bid → watcher', ['GET /v1/listings/:id/live 101', 'POST /v1/listings/:id/bids 201']))
 
   // (g) Event → notification: an outbid bidder listening on /v1/me/live; one fresh auction per sample
   // (outbids on one listing are throttled to one per 5 minutes).
   console.log('(g) event → notification latency…')
+  await probe.reset()
   const g = await notificationLatency(base, seller, bidders, auction, post)
+  counted.push(await probe.take('(g) event → notification', ['POST /v1/listings 201', 'POST /v1/listings/:id/bids 201']))
 
   // (h) Webhook throughput: the seller's endpoint takes every event; a burst of bids makes them.
   console.log('(h) webhook deliveries to a local receiver…')
+  await probe.reset()
   const h = await webhookThroughput(base, seller, bidders, auction, post)
+  counted.push(await probe.take('(h) webhook deliveries', ['POST /v1/webhook-endpoints 201', 'POST /v1/listings/:id/bids 201']))
 
   const ok = (samples: Sample[]) => samples.filter((s) => s.status < 500).length === samples.length
-  return [
+  const rows: Row[] = [
     {
       scenario: '(a) bids on one hot auction',
       rate: `${aRate.toFixed(0)} req/s`,
@@ -231,6 +251,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<Row[]> {
       note: `open loop; ${d.samples.filter((s) => s.status === 201).length} placed${ok(d.samples) ? '' : ', SERVER ERRORS'}`,
     },
   ]
+  return { rows, counted }
 }
 
 type Post = (p: string, t: string | undefined, b: unknown) => Promise<Response>
@@ -348,17 +369,22 @@ async function watcherLatency(base: string, listingId: string, bidders: string[]
   return { latency: summarize(latencies), deliveries: latencies.length, bids: sentAt.size, inOrder }
 }
 
-function report(rows: Row[]): void {
+function report(rows: Row[], counted: CountedScenario[]): void {
   const header = '| scenario | rate | p50 ms | p90 ms | p99 ms | max ms | notes |'
   const lines = rows.map((r) => `| ${r.scenario} | ${r.rate} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p90)} | ${fmt(r.latency.p99)} | ${fmt(r.latency.max)} | ${r.note} |`)
   const table = [header, '| --- | --- | --- | --- | --- | --- | --- |', ...lines].join('\n')
-  console.log(`\n${table}\n`)
+  const counts = countsTable(counted)
+  console.log(`\n${table}\n\nRound trips per operation, counted (per request):\n\n${counts}\n`)
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`
   const command = `BENCH_SECONDS=${seconds} BENCH_CONCURRENCY=${concurrency} BENCH_BIDDERS=${bidderCount} BENCH_WATCHERS=${watcherCount} npm run bench`
   writeFileSync(
     'bench/RESULTS.md',
     `# Bench results\n\nLatest run: ${new Date().toISOString()} on ${machine}.\n\nCommand: \`${command}\`\n\n${table}\n\n` +
-      'Targets: (a) at least 80% of (c); (b) p99 at most 50 ms; (f) oversell 0. See bench/README.md for what each scenario does and how to read it.\n',
+      'Targets: (a) at least 80% of (c); (b) p99 at most 50 ms; (f) oversell 0. See bench/README.md for what each scenario does and how to read it.\n\n' +
+      `## Round trips per operation, counted\n\n${counts}\n\n` +
+      'Per request, counted by wrappers around the bindings in this run (BINDING_PROBE=on), not estimated: D1 statements and batches are round trips; ' +
+      '"after the response" is work the request left to waitUntil. Targets: (a) 0 D1 calls per bid; (e) at most one D1 round trip per paid checkout on the ' +
+      'request path and at most two calls per listing object per line; (f) 0 D1 writes per losing checkout (409 sold_out).\n',
   )
 }
 
