@@ -6,16 +6,28 @@ import { consumeJobs } from './jobs/jobs-consumer'
 import { consumeWebhookDeliveries } from './webhook-endpoints/webhook-delivery-consumer'
 import { consumeNotifications } from './notifications/notification-dispatch-consumer'
 import { consumeDeadLetters } from './ops/dead-letter-consumer'
+import { ListingObject as Listing } from './listings/listing-object'
 import { housekeeping } from './ops/housekeeping-job'
+import { lapsedOrderFate } from './orders/order-adapters'
 import { rootLogger } from './platform/runtime'
 
 export { AccountObject } from './accounts/account-object'
 export { IdempotencyObject } from './idempotency/idempotency-object'
 export { CircuitBreakerObject } from './payments/circuit-breaker-object'
 export { SandboxGatewayObject } from './payments/sandbox-gateway-object'
-export { ListingObject } from './listings/listing-object'
 export { UserLiveObject } from './notifications/user-live-object'
 export { RateLimiterObject } from './rate-limits/rate-limiter-object'
+
+/**
+ * The listing object, given the order side's answer to "what became of this order?" for a hold
+ * that lapsed (DESIGN "Checkout" step 6): the listing side declares the port, the order side
+ * answers it, and only this composition root knows both.
+ */
+export class ListingObject extends Listing {
+  protected override reservationFate(orderId: string): Promise<'commit' | 'release'> {
+    return lapsedOrderFate(this.env, orderId)
+  }
+}
 
 const app = createApp()
 

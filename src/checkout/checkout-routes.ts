@@ -7,11 +7,12 @@ import { Problem } from '../http/problem'
 import { requireIdempotencyKey } from '../http/require-idempotency-key'
 import { steppedUp } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
-import { orderPorts } from '../orders/order-adapters'
+import { portsOf } from '../orders/order-adapters'
 import { CheckoutBody, OrderSchema } from '../orders/order-schemas'
-import { orderHistory } from '../orders/order-store'
 import { orderView } from '../orders/order-view'
-import { runCheckout, type CheckoutRejection } from './checkout-saga'
+import type { CheckoutRejection } from './checkout-context'
+import { checkoutOrderId } from './checkout-order-id'
+import { runCheckout } from './checkout-saga'
 
 const orderJson = { content: { 'application/json': { schema: OrderSchema } } }
 
@@ -53,34 +54,39 @@ function checkoutProblem(r: CheckoutRejection): Problem {
     case 'currency_mismatch':
     case 'invalid_checkout':
       return new Problem(422, r.code, r.reason)
+    case 'awaiting_payment':
+      return new Problem(422, 'invalid_checkout', 'the auction order is not ready yet; try again shortly')
     case 'risk_blocked':
       return new Problem(403, 'risk_blocked', 'This checkout cannot go ahead; contact support if you think this is wrong')
     case 'mfa_required':
       return new Problem(401, 'mfa_required', 'This checkout needs a current one-time code in X-MFA-Code')
     case 'payment_declined':
-      return new Problem(402, 'payment_declined', `The payment method was declined (${r.declineCode})`, { extra: { orderId: r.order.id, declineCode: r.declineCode } })
+      return new Problem(402, 'payment_declined', `The payment method was declined (${r.declineCode})`, { extra: { orderId: r.orderId, declineCode: r.declineCode } })
     case 'checkout_cancelled':
-      return new Problem(409, 'checkout_cancelled', 'This checkout’s order was cancelled; start a new checkout with a new key', { extra: { orderId: r.order.id } })
+      return new Problem(409, 'checkout_cancelled', 'This checkout’s order was cancelled; start a new checkout with a new key', { extra: { orderId: r.orderId } })
     case 'payments_unavailable':
-      return new Problem(503, 'payments_unavailable', undefined, { extra: { orderId: r.order.id }, headers: { 'Retry-After': '5' } })
+      return new Problem(503, 'payments_unavailable', undefined, { extra: { orderId: r.orderId }, headers: { 'Retry-After': '5' } })
     case 'invalid_transition':
-      return new Problem(409, 'invalid_transition', `The order is ${r.order.status}`, { extra: { orderId: r.order.id, currentStatus: r.order.status } })
+      return new Problem(409, 'invalid_transition', `The order is ${r.status}`, { extra: { orderId: r.orderId, currentStatus: r.status } })
   }
 }
 
 export const checkoutRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem }).openapi(checkoutRoute, async (c) => {
   const buyer = principalOf(c)
   const body = c.req.valid('json')
-  const result = await runCheckout(orderPorts(c.env, c.var.log), {
+  const key = c.req.header('Idempotency-Key') ?? ''
+  const result = await runCheckout(portsOf(c), {
     buyerId: buyer.userId,
-    key: c.req.header('Idempotency-Key') ?? '',
+    key,
+    orderId: await checkoutOrderId(c.var.settings.pseudonymKey, buyer.userId, key),
     items: body.items,
     paymentMethod: body.paymentMethod,
     shippingAddress: body.shippingAddress,
     steppedUp: await steppedUp(secondFactorFor(c.env), buyer.userId, c.req.header('x-mfa-code')),
   })
   if (result.kind === 'rejected') throw checkoutProblem(result.rejection)
-  const view = orderView(result.order, await orderHistory(c.env.DB, result.order.id))
+  if (result.kind === 'decided') throw new Error('a decided checkout is answered from its order')
   c.header('Location', `/v1/orders/${result.order.id}`)
+  const view = orderView(result.order, result.history.map(({ status, at }) => ({ status, at })))
   return result.kind === 'paid' ? c.json(view, 201) : c.json(view, 202)
 })

@@ -22,6 +22,16 @@ export function formatId(prefix: IdPrefix, timeMs: number, random: Uint8Array): 
   return `${prefix}_${time}${encodeRandom(random)}`
 }
 
+/**
+ * An id derived from 16 bytes of a digest rather than minted: the same format as every id, so it
+ * passes the same checks, but its time part is meaningless (it does not sort by creation).
+ */
+export function derivedId(prefix: IdPrefix, digest: Uint8Array): string {
+  if (digest.length < 16) throw new RangeError('needs 16 bytes')
+  const time = digest.subarray(0, 6).reduce((t, byte) => t * 256 + byte, 0)
+  return formatId(prefix, time, digest.subarray(6, 16))
+}
+
 /** 80 bits → 16 base32 characters, most significant first. */
 function encodeRandom(bytes: Uint8Array): string {
   let out = ''

@@ -6,8 +6,13 @@ import { toBase64Url, utf8 } from './bytes'
  * `purpose` separates uses, so one pseudonym cannot be linked to another of the same person.
  */
 export async function pseudonym(key: string, purpose: string, value: string): Promise<string> {
+  return toBase64Url(await keyedDigest(key, purpose, value))
+}
+
+/** The 16 bytes behind a pseudonym: HMAC-SHA256 of `purpose` and `value` under `key`, truncated. */
+export async function keyedDigest(key: string, purpose: string, value: string): Promise<Uint8Array> {
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(key), utf8(`${purpose}\u0000${value}`))
-  return toBase64Url(new Uint8Array(mac).subarray(0, 16))
+  return new Uint8Array(mac).subarray(0, 16)
 }
 
 /** Imported keys, by secret: importing costs more than signing, and the secret rarely changes. */

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { Currency } from '../core/money'
 import { orderStatuses } from '../orders/order-machine'
 
 /**
@@ -88,7 +89,7 @@ export const orders = sqliteTable(
     buyerId: text('buyer_id').notNull(),
     sellerId: text('seller_id').notNull(),
     status: text('status', { enum: orderStatuses }).notNull(),
-    currency: text('currency').notNull(),
+    currency: text('currency').$type<Currency>().notNull(),
     total: integer('total').notNull(),
     /** `[{ listingId, quantity, unitPrice }]`, unit prices in minor units. */
     items: text('items', { mode: 'json' }).$type<{ listingId: string; quantity: number; unitPrice: number }[]>().notNull(),
@@ -109,8 +110,9 @@ export const orders = sqliteTable(
   },
   (t) => [
     uniqueIndex('orders_checkout_key_unique').on(t.buyerId, t.checkoutKey),
-    index('orders_buyer_idx').on(t.buyerId, t.id),
-    index('orders_seller_idx').on(t.sellerId, t.id),
+    // Lists run newest first: order ids derived from checkout keys do not sort by time.
+    index('orders_buyer_created_idx').on(t.buyerId, t.createdAt, t.id),
+    index('orders_seller_created_idx').on(t.sellerId, t.createdAt, t.id),
     index('orders_status_idx').on(t.status),
     index('orders_shipment_idx').on(t.carrier, t.trackingNumber),
   ],
@@ -148,7 +150,7 @@ export const payments = sqliteTable(
     provider: text('provider').notNull(),
     providerRef: text('provider_ref'),
     amount: integer('amount').notNull(),
-    currency: text('currency').notNull(),
+    currency: text('currency').$type<Currency>().notNull(),
     status: text('status', { enum: ['captured', 'refund_pending', 'refunded'] }).notNull(),
     /** True when money was captured (an authorization that is voided never was). */
     captured: integer('captured', { mode: 'boolean' }).notNull(),
@@ -157,6 +159,17 @@ export const payments = sqliteTable(
   },
   (t) => [uniqueIndex('payments_order_unique').on(t.orderId)],
 )
+
+/**
+ * Checkouts given up before their order was ever written (the hold lapsed, or no payment came in
+ * time): an order id here can never be recorded as paid, so money that lands for it later is
+ * given back. Written by the reservation's lapse and by reconciliation.
+ */
+export const abandonedCheckouts = sqliteTable('abandoned_checkouts', {
+  orderId: text('order_id').primaryKey(),
+  reason: text('reason').notNull(),
+  at: text('at').notNull(),
+})
 
 /** Double-entry ledger: each transaction's entries sum to zero per currency (ledger.ts). */
 export const ledgerTransactions = sqliteTable(
@@ -178,7 +191,7 @@ export const ledgerEntries = sqliteTable(
     transactionId: text('transaction_id').notNull(),
     account: text('account').notNull(),
     amount: integer('amount').notNull(),
-    currency: text('currency').notNull(),
+    currency: text('currency').$type<Currency>().notNull(),
   },
   (t) => [index('ledger_entries_account_idx').on(t.account, t.currency), index('ledger_entries_transaction_idx').on(t.transactionId)],
 )
@@ -189,7 +202,7 @@ export const payouts = sqliteTable(
     id: text('id').primaryKey(),
     sellerId: text('seller_id').notNull(),
     amount: integer('amount').notNull(),
-    currency: text('currency').notNull(),
+    currency: text('currency').$type<Currency>().notNull(),
     /** `pending` until the provider's transfer to the seller's bank confirms it (see docs/PAYMENTS.md). */
     status: text('status', { enum: ['pending', 'paid', 'failed'] }).notNull(),
     createdAt: text('created_at').notNull(),

@@ -1,12 +1,29 @@
 import { z } from 'zod'
+import { currencies } from '../core/money'
+import type { OrderDraft } from '../orders/order-draft'
+
+/** A checkout's order not yet written, as its reconciliation job carries it. */
+const OrderDraftSchema = z.object({
+  id: z.string(),
+  buyerId: z.string(),
+  sellerId: z.string(),
+  currency: z.enum(currencies),
+  total: z.number().int(),
+  items: z.array(z.object({ listingId: z.string(), quantity: z.number().int(), unitPrice: z.number().int() })),
+  shippingAddress: z.record(z.string(), z.string()),
+  checkoutKey: z.string(),
+  paymentMethod: z.string(),
+  paymentDueAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+}) satisfies z.ZodType<OrderDraft>
 
 /**
  * The messages of the `jobs` queue: timed work on orders, each delivered at least once after its
  * delay. Every handler is idempotent (conditional updates, gateway keys), so a redelivery is safe.
  */
 export const JobMessage = z.discriminatedUnion('kind', [
-  /** Ask the provider where an order's payment stands; finish the order either way. */
-  z.object({ kind: z.literal('reconcile'), orderId: z.string(), attempt: z.number().int().min(0) }),
+  /** Ask the provider where an order's payment stands; finish the order either way (writing it from `draft` if it was never written). */
+  z.object({ kind: z.literal('reconcile'), orderId: z.string(), attempt: z.number().int().min(0), draft: OrderDraftSchema.optional() }),
   /** Send back the money of an order whose payment is `refund_pending`. */
   z.object({ kind: z.literal('refund'), orderId: z.string(), attempt: z.number().int().min(0) }),
   /** Complete a delivered order once `dueAt` passes (chained: a queue delay is at most 12 h). */

@@ -1,9 +1,9 @@
 import { settingsOf } from '../config'
-import { refundDue } from '../checkout/order-payment'
-import { reconcileOrder } from '../checkout/payment-reconciliation'
 import type { Logger } from '../core/logger'
 import { orderPorts } from '../orders/order-adapters'
 import { autoCompleteOrder } from '../orders/order-commands'
+import { refundDue } from '../orders/order-payment'
+import { reconcileOrder } from '../orders/payment-reconciliation'
 import type { OrderPorts } from '../orders/order-ports'
 import { signPayload } from '../webhooks/signed-payload'
 import { retryWithBackoff } from '../platform/queue-retry'
@@ -40,7 +40,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, log: L
 async function runJob(p: OrderPorts, env: Env, job: JobMessage, selfFetch: SelfFetch): Promise<void> {
   switch (job.kind) {
     case 'reconcile':
-      return reconcileOrder(p, job.orderId, job.attempt)
+      return reconcileOrder(p, job.orderId, job.attempt, job.draft)
     case 'refund':
       return refundDue(p, job.orderId, job.attempt)
     case 'auto_complete':

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { settingsOf } from '../config'
 import type { AppEnv } from '../env'
+import { database } from '../db/client'
 import { principalOf, requireAccess } from '../http/authorization'
 import { jsonBody, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
@@ -46,7 +47,7 @@ const payoutRoute = createRoute({
 export const balanceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(balanceRoute, async (c) => {
     const me = principalOf(c)
-    const balances = await sellerBalances(c.env.DB, me.userId, settingsOf(c.env).checkout.platformFeeBps)
+    const balances = await sellerBalances(database(c.env.DB), me.userId, settingsOf(c.env).checkout.platformFeeBps)
     return c.json(
       {
         available: balances.map((b) => ({ amount: b.available, currency: b.currency })),
@@ -60,6 +61,6 @@ export const balanceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     const { amount } = c.req.valid('json')
     const now = systemClock()
     const payout = { id: newId('pyo', now), sellerId: me.userId, amount: amount.amount, currency: amount.currency, status: 'pending' as const, createdAt: now.toISOString() }
-    if (!(await recordPayout(c.env.DB, payout, newId('txn', now)))) throw new Problem(409, 'insufficient_balance', `The available ${amount.currency} balance is less than the payout`)
+    if (!(await recordPayout(database(c.env.DB), payout, newId('txn', now)))) throw new Problem(409, 'insufficient_balance', `The available ${amount.currency} balance is less than the payout`)
     return c.json({ id: payout.id, amount, status: payout.status, createdAt: payout.createdAt }, 201)
   })

@@ -1,4 +1,8 @@
+import { and, eq, sql } from 'drizzle-orm'
 import type { Currency } from '../core/money'
+import type { Db } from '../db/client'
+import { insertWhere } from '../db/guarded-insert'
+import { ledgerEntries, payouts } from '../db/schema'
 import { accounts, payoutTransaction } from './ledger'
 import { ledgerStatements } from './ledger-store'
 
@@ -9,16 +13,12 @@ export type PayoutRecord = { id: string; sellerId: string; amount: number; curre
  * balance covers it at that moment: D1 runs a batch as one transaction, so two payouts at once
  * cannot both spend the same money. Answers false when the balance did not cover it.
  */
-export async function recordPayout(d1: D1Database, p: PayoutRecord, transactionId: string): Promise<boolean> {
-  const guard = { sql: 'EXISTS (SELECT 1 FROM payouts WHERE id = ?)', params: [p.id] }
-  const [inserted] = await d1.batch([
-    d1
-      .prepare(
-        `INSERT INTO payouts (id, seller_id, amount, currency, status, created_at)
-         SELECT ?, ?, ?, ?, 'pending', ? WHERE (SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE account = ? AND currency = ?) >= ?`,
-      )
-      .bind(p.id, p.sellerId, p.amount, p.currency, p.createdAt, accounts.seller(p.sellerId), p.currency, p.amount),
-    ...ledgerStatements(d1, payoutTransaction(p.sellerId, p.amount, p.currency), transactionId, p.createdAt, guard),
+export async function recordPayout(db: Db, p: PayoutRecord, transactionId: string): Promise<boolean> {
+  const available = sql`(SELECT coalesce(sum(${ledgerEntries.amount}), 0) FROM ${ledgerEntries} WHERE ${and(eq(ledgerEntries.account, accounts.seller(p.sellerId)), eq(ledgerEntries.currency, p.currency))}) >= ${p.amount}`
+  const recorded = sql`EXISTS (SELECT 1 FROM ${payouts} WHERE ${payouts.id} = ${p.id})`
+  const [inserted] = await db.batch([
+    insertWhere(db, payouts, { id: p.id, sellerId: p.sellerId, amount: p.amount, currency: p.currency, status: 'pending', createdAt: p.createdAt }, available),
+    ...ledgerStatements(db, payoutTransaction(p.sellerId, p.amount, p.currency), transactionId, p.createdAt, recorded),
   ])
-  return (inserted?.meta.changes ?? 0) === 1
+  return inserted.meta.changes === 1
 }

@@ -15,10 +15,15 @@ import { bidFloorOf, listingView, offerView, type BidHistoryEntry, type ListingV
 import { liveMessage, type StoredEvent } from './live-message'
 import { makeOffer, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
 import { outboxBatches, toEnvelope } from './outbox'
-import { lapsedOrderFate } from '../orders/order-adapters'
-import { claim, commit, dueOrderReservations, quote, release, reserve, restock, type Quote, type Reserve, type StockRejection } from './stock'
+import { claim, commit, dueOrderReservations, release, reserve, reservedLine, restock, type Reserve, type Reserved, type StockRejection } from './stock'
 
 export type NotFound = { code: 'not_found' }
+/**
+ * The narrow port through which a lapsing order-bound reservation learns its order's fate
+ * (DESIGN "Checkout" step 6): commit if the order is paid, release otherwise. The order side
+ * implements it; this side only knows its shape.
+ */
+export type ReservationFate = 'commit' | 'release'
 export type BidReceipt = { bidId: string; maxAmount: Money; placedAt: string; leading: boolean; listing: ListingView; floor: Money }
 
 /** The object of listing `id`. Ids are prefixed ULIDs; the object is found by name. */
@@ -38,7 +43,7 @@ export const MAX_REPLAY = 1000
  * it talk to the world: watchers on hibernatable WebSockets, and an alarm that ends the auction,
  * expires offers and reservations, and drains the outbox to the `events` queue until it is sent.
  */
-export class ListingObject extends DurableObject<Env> {
+export abstract class ListingObject extends DurableObject<Env> {
   private readonly store: ListingStore
   private state: ListingState | undefined
   /** The alarm as last armed; undefined until read from storage on first use. */
@@ -128,15 +133,20 @@ export class ListingObject extends DurableObject<Env> {
     return s && o && (viewerId === s.sellerId || viewerId === o.buyerId) ? offerView(s, o) : null
   }
 
-  async reserve(cmd: Reserve): Promise<Outcome<ListingView, StockRejection | NotFound>> {
+  /**
+   * DESIGN "Checkout" step 3: holds a checkout's line under its order id and answers the terms it
+   * holds at (price, currency, seller, title), so the order needs no other call here. Repeating
+   * it answers the same hold, or that the order already bought it.
+   */
+  async reserve(cmd: Reserve): Promise<Outcome<Reserved, StockRejection | NotFound>> {
     const now = this.now()
     if (!this.state) return notFound
-    return this.run(reserve(this.state, cmd, now, this.store.settledOutcome(cmd.reservationId)), now, (s) => listingView(s, now))
-  }
-
-  /** The terms `holderId` would check out `quantity` at (reading only). */
-  quote(holderId: string, quantity: number): Outcome<Quote, StockRejection | NotFound> {
-    return this.state ? quote(this.state, holderId, quantity, this.now()) : notFound
+    const prior = this.store.settledOutcome(cmd.reservationId)
+    const outcome = await this.run(reserve(this.state, cmd, now, prior), now, (s) => reservedLine(s, cmd.reservationId))
+    if (!outcome.ok) return outcome
+    if (outcome.value) return ok({ state: 'held', line: outcome.value })
+    if (prior === 'committed') return ok({ state: 'committed' })
+    throw new Error(`reservation ${cmd.reservationId} accepted but not held`)
   }
 
   /** Binds a buyer's hold (won auction, accepted offer) to the order that pays for it. */
@@ -221,15 +231,22 @@ export class ListingObject extends DurableObject<Env> {
   }
 
   /**
+   * What became of the order `orderId` whose reservation lapsed: the order side answers (and
+   * settles an order still unpaid, or one never written, so that it can never be paid later).
+   * Wired in src/index.ts; this class knows nothing of how orders are kept.
+   */
+  protected abstract reservationFate(orderId: string): Promise<ReservationFate>
+
+  /**
    * DESIGN "Checkout" step 6: a checkout's reservation whose time is up asks its order's fate
-   * (which cancels the order if it is still unpaid) and then commits or releases. The await lets
-   * other commands in, so each decision is taken on the state as it is after the answer.
+   * and then commits or releases. The await lets other commands in, so each decision is taken on
+   * the state as it is after the answer.
    */
   private async settleLapsedReservations(): Promise<void> {
     for (const due of this.state ? dueOrderReservations(this.state, this.now()) : []) {
-      let fate: 'commit' | 'release'
+      let fate: ReservationFate
       try {
-        fate = await lapsedOrderFate(this.env, due.id)
+        fate = await this.reservationFate(due.id)
       } catch (err) {
         rootLogger('warn', { listingId: this.state?.id }).warn('reservation_fate_unknown', { reservationId: due.id, err })
         this.retryNotBefore = this.now().getTime() + FATE_RETRY_MS

@@ -31,6 +31,8 @@ export type StockRejection =
   | { code: 'reservation_not_found' }
   | { code: 'already_committed' }
   | { code: 'price_changed'; unitPrice: number }
+  /** The buyer won this auction: its order (null until it is made) is paid as it stands, not reserved again. */
+  | { code: 'awaiting_payment'; orderId: string | null }
 
 export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
   if (!Number.isSafeInteger(cmd.quantity) || cmd.quantity < 1) return reject({ code: 'invalid_reservation', reason: 'quantity must be a whole number of at least 1' })
@@ -40,7 +42,9 @@ export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: Settle
   const held = s.reservations.find((r) => r.id === cmd.reservationId)
   if (held) return held.holderId === cmd.holderId && held.quantity === cmd.quantity ? accepted(s, []) : reject({ code: 'reservation_conflict' })
   if (cmd.holderId === s.sellerId) return reject({ code: 'own_listing' })
-  // An accepted offer or a won auction is checked out against its hold: the order takes it over.
+  const won = s.reservations.find((r) => r.source === 'auction' && r.holderId === cmd.holderId && live(r, now))
+  if (won) return reject({ code: 'awaiting_payment', orderId: won.orderBound ? won.id : null })
+  // An accepted offer is checked out against its hold: the order takes it over.
   const own = claimableHold(s, cmd.holderId, cmd.quantity, now)
   if (own) {
     if (cmd.expectedUnitPrice !== undefined && cmd.expectedUnitPrice !== own.unitPrice) return reject({ code: 'price_changed', unitPrice: own.unitPrice })
@@ -57,38 +61,34 @@ export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: Settle
   return accepted(...hold(s, { id: cmd.reservationId, holderId: cmd.holderId, quantity: cmd.quantity, unitPrice, source: 'checkout', orderBound: true }, now, cmd.ttlMs))
 }
 
-/** The unbound hold (accepted offer, won auction) a buyer may check out for this quantity. */
+/** The unbound hold of an accepted offer a buyer may check out for this quantity. */
 function claimableHold(s: ListingState, holderId: string, quantity: number, now: Date): Reservation | undefined {
-  return s.reservations.find((r) => !r.orderBound && r.holderId === holderId && r.quantity === quantity && live(r, now))
+  return s.reservations.find((r) => !r.orderBound && r.source === 'offer' && r.holderId === holderId && r.quantity === quantity && live(r, now))
 }
 
 /** A hold past its deadline is as good as lapsed, even before the alarm releases it. */
 const live = (r: Reservation, now: Date): boolean => Date.parse(r.expiresAt) > now.getTime()
 
-/** What a buyer would pay for `quantity` of a listing now, and the hold they would pay it against. */
-export type Quote = {
+/** What a checkout holds on one listing, and the terms its order is written at. */
+export type ReservedLine = {
   listingId: string
   sellerId: string
+  title: string
   currency: ListingState['currency']
   unitPrice: number
-  hold: { id: string; source: Reservation['source']; expiresAt: string } | null
+  quantity: number
+  expiresAt: string
+  source: Reservation['source']
 }
 
-/**
- * The terms a checkout is written at: the buyer's own hold (an accepted offer, a won auction,
- * claimed or not) at its price, else the listing's price (Buy It Now on an auction). Reading only:
- * the reservation that follows checks the price again and refuses if it moved.
- */
-export function quote(s: ListingState, holderId: string, quantity: number, now: Date): Outcome<Quote, StockRejection> {
-  if (holderId === s.sellerId) return reject({ code: 'own_listing' })
-  const terms = (unitPrice: number, hold: Quote['hold']) => ok({ listingId: s.id, sellerId: s.sellerId, currency: s.currency, unitPrice, hold })
-  const own = s.reservations.find((r) => r.holderId === holderId && r.quantity === quantity && (r.source === 'offer' || r.source === 'auction') && live(r, now))
-  if (own) return terms(own.unitPrice, { id: own.id, source: own.source, expiresAt: own.expiresAt })
-  const status = listingStatus(s, now)
-  if (status === 'sold_out') return reject({ code: 'sold_out', available: 0 })
-  if (status !== 'active') return reject({ code: 'listing_closed' })
-  if (s.auction) return s.auction.buyNowPrice !== null && buyNowAvailable(s.auction) ? terms(s.auction.buyNowPrice, null) : reject({ code: 'not_for_sale' })
-  return terms(s.price ?? 0, null)
+/** A reservation's answer: held (with its terms), or, for a repeat, already sold to that order. */
+export type Reserved = { state: 'held'; line: ReservedLine } | { state: 'committed' }
+
+/** The line a live reservation stands for; undefined when `reservationId` holds nothing here. */
+export function reservedLine(s: ListingState, reservationId: string): ReservedLine | undefined {
+  const r = s.reservations.find((x) => x.id === reservationId)
+  if (!r) return undefined
+  return { listingId: s.id, sellerId: s.sellerId, title: s.title, currency: s.currency, unitPrice: r.unitPrice, quantity: r.quantity, expiresAt: r.expiresAt, source: r.source }
 }
 
 /**

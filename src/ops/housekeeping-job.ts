@@ -3,6 +3,7 @@ import { jobsQueue } from '../orders/order-adapters'
 import { publishOrderEvents } from '../orders/order-outbox-store'
 import { overduePendingOrders, possiblyPaidCancelledOrders } from '../orders/order-store'
 import { settingsOf } from '../config'
+import { database } from '../db/client'
 
 const OVERDUE_BATCH = 200
 /** How long after a cancelled order was due the backstop still asks the provider about its money. */
@@ -15,14 +16,14 @@ const LATE_MONEY_WINDOW_MS = 24 * 3_600_000
 export async function housekeeping(env: Env, now: Date, log: Logger): Promise<void> {
   // Law 4's backstop: an order still waiting for payment after it was due had its timers lost
   // (a dead-lettered job, a listing that could not be reached): ask the provider once more.
-  const overdue = await overduePendingOrders(env.DB, now.toISOString(), OVERDUE_BATCH)
+  const overdue = await overduePendingOrders(database(env.DB), now.toISOString(), OVERDUE_BATCH)
   const jobs = jobsQueue(env.JOBS, settingsOf(env).checkout.carrierStepSeconds)
   for (const order of overdue) await jobs.reconcile(order.id, 1, 0)
   // …and cancelled ones whose payment was still unknown: a capture that landed late is given back
   // (attempt 0 asks once, past the usual bound, like the provider's own webhook).
-  const possiblyPaid = await possiblyPaidCancelledOrders(env.DB, new Date(now.getTime() - LATE_MONEY_WINDOW_MS).toISOString(), OVERDUE_BATCH)
+  const possiblyPaid = await possiblyPaidCancelledOrders(database(env.DB), new Date(now.getTime() - LATE_MONEY_WINDOW_MS).toISOString(), OVERDUE_BATCH)
   for (const order of possiblyPaid) await jobs.reconcile(order.id, 0, 0)
   // Order events the queue did not take when they were written (the orders' outbox).
-  const republished = await publishOrderEvents(env.DB, env.EVENTS, { olderThan: new Date(now.getTime() - 60_000).toISOString(), limit: 1000 }, now.toISOString())
+  const republished = await publishOrderEvents(database(env.DB), env.EVENTS, { olderThan: new Date(now.getTime() - 60_000).toISOString(), limit: 1000 }, now.toISOString())
   log.info('housekeeping', { overduePendingOrders: overdue.length, possiblyPaidCancelled: possiblyPaid.length, republishedOrderEvents: republished })
 }

@@ -4,11 +4,8 @@ import { ListingEventSchema } from '../listings/listing-events'
 import { listingStub } from '../listings/listing-object'
 import { ListingSchema } from '../listings/listing-schemas'
 import { orderPorts } from './order-adapters'
-import { lapsedReservationFate } from './order-commands'
-import { newId, rootLogger, systemClock } from '../platform/runtime'
-import { publishAfterMove } from './order-outbox-store'
-import { createOrder } from './order-store'
 import { auctionOrderId } from './order-view'
+import { reservationFate } from './reservation-fate'
 
 /**
  * A won auction becomes an order `pending_payment` for the winner (one per listing, so a
@@ -21,37 +18,32 @@ export async function openAuctionOrder(event: EventEnvelope, env: Env): Promise<
   if (parsed.type !== 'auction.won') return
   const listing = ListingSchema.parse((event.data as { listing?: unknown }).listing)
   const orderId = auctionOrderId(listing.id)
-  const order = await createOrder(
-    env.DB,
-    {
-      id: orderId,
-      buyerId: parsed.private.winnerId,
-      sellerId: listing.sellerId,
-      status: 'pending_payment',
-      currency: parsed.data.price.currency,
-      total: parsed.data.price.amount,
-      items: [{ listingId: listing.id, quantity: 1, unitPrice: parsed.data.price.amount }],
-      shippingAddress: null,
-      checkoutKey: null,
-      source: 'auction',
-      paymentMethod: null,
-      paymentDueAt: parsed.data.paymentDueAt,
-      carrier: null,
-      trackingNumber: null,
-      deliveredAt: null,
-      version: 1,
-      createdAt: event.occurredAt,
-      updatedAt: event.occurredAt,
-    },
-    'system',
-    newId('evt'),
-  )
-  await publishAfterMove(env.DB, env.EVENTS, order.id, systemClock().toISOString(), rootLogger('info'))
+  const p = orderPorts(env)
+  const order = await p.orders.create({
+    id: orderId,
+    buyerId: parsed.private.winnerId,
+    sellerId: listing.sellerId,
+    status: 'pending_payment',
+    currency: parsed.data.price.currency,
+    total: parsed.data.price.amount,
+    items: [{ listingId: listing.id, quantity: 1, unitPrice: parsed.data.price.amount }],
+    shippingAddress: null,
+    checkoutKey: null,
+    source: 'auction',
+    paymentMethod: null,
+    paymentDueAt: parsed.data.paymentDueAt,
+    carrier: null,
+    trackingNumber: null,
+    deliveredAt: null,
+    version: 1,
+    createdAt: event.occurredAt,
+    updatedAt: event.occurredAt,
+  })
   const claimed = await listingStub(env, listing.id).claim(parsed.private.reservationId, order.id)
   if (claimed.ok) return
   // The hold is gone (it lapsed before this ran): the win expires with it, as a lapse would do.
   if (claimed.rejection.code === 'reservation_not_found' || claimed.rejection.code === 'reservation_released') {
-    await lapsedReservationFate(orderPorts(env), order.id)
+    await reservationFate(p, order.id)
     return
   }
   throw new Error(`claim of ${listing.id} for ${order.id} refused: ${claimed.rejection.code}`)

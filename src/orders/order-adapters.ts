@@ -1,23 +1,39 @@
+import { accountStub } from '../accounts/account-adapters'
 import { settingsOf } from '../config'
 import type { Logger } from '../core/logger'
+import { database } from '../db/client'
 import { MAX_JOB_DELAY_SECONDS, type JobMessage } from '../jobs/job-messages'
 import { listingStub } from '../listings/listing-object'
 import { paymentGateway } from '../payments/payment-gateway-client'
 import { newId, rootLogger, systemClock } from '../platform/runtime'
-import { velocityRiskEngine } from '../risk/risk-store'
-import { lapsedReservationFate } from './order-commands'
-import type { Jobs, OrderPorts, StockRoom } from './order-ports'
-import { publishAfterMove } from './order-outbox-store'
-import { d1OrderBook } from './order-store'
+import { d1OrderBook, type PublishOrderEvents } from './order-book-store'
+import { publishAfterMove, publishRows } from './order-outbox-store'
+import type { Jobs, OrderPorts, RiskEngine, StockRoom } from './order-ports'
+import { reservationFate } from './reservation-fate'
 
-/** The orders' ports wired to this deployment: D1, the listing objects, the gateway, the jobs queue. */
-export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).logLevel)): OrderPorts {
+/**
+ * Runs work that need not hold up the answer (publishing an order's events) after it, as
+ * `ctx.waitUntil`; queue consumers and alarms, which have no answer to hurry, leave it out and wait.
+ */
+export type Defer = (work: Promise<unknown>) => void
+
+/** The orders' ports wired to this deployment: D1, the listing objects, the accounts, the gateway, the jobs queue. */
+export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).logLevel), defer?: Defer): OrderPorts {
   const settings = settingsOf(env)
+  const db = database(env.DB)
+  const publish: PublishOrderEvents = async (orderId, written) => {
+    const at = systemClock().toISOString()
+    const work = written
+      ? publishRows(db, env.EVENTS, written, at).catch((err: unknown) => log.warn('order_events_unpublished', { orderId, err }))
+      : publishAfterMove(db, env.EVENTS, orderId, at, log)
+    if (defer) defer(work)
+    else await work
+  }
   return {
-    orders: d1OrderBook(env.DB, (prefix) => newId(prefix), (orderId) => publishAfterMove(env.DB, env.EVENTS, orderId, systemClock().toISOString(), log)),
+    orders: d1OrderBook(db, (prefix) => newId(prefix), publish),
     stock: listingStock(env),
     gateway: paymentGateway(env, settings, log),
-    risk: velocityRiskEngine(env.DB, settings.risk.checkoutVelocity, systemClock),
+    risk: accountRisk(env, settings.risk.checkoutVelocity),
     jobs: jobsQueue(env.JOBS, settings.checkout.carrierStepSeconds),
     settings: {
       holdMs: settings.checkout.holdMs,
@@ -36,12 +52,16 @@ export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).lo
 
 function listingStock(env: Env): StockRoom {
   return {
-    quote: (listingId, buyerId, quantity) => listingStub(env, listingId).quote(buyerId, quantity),
     reserve: (listingId, cmd) => listingStub(env, listingId).reserve(cmd),
     commit: (listingId, orderId) => listingStub(env, listingId).commit(orderId),
     release: (listingId, orderId) => listingStub(env, listingId).release(orderId),
     restock: (listingId, orderId, quantity) => listingStub(env, listingId).restock(orderId, quantity),
   }
+}
+
+/** Checkout velocity is counted in the buyer's own account object: no D1 row is counted. */
+function accountRisk(env: Env, rule: ReturnType<typeof settingsOf>['risk']['checkoutVelocity']): RiskEngine {
+  return { assessCheckout: (buyerId, orderId) => accountStub(env, buyerId).assessCheckout(orderId, rule) }
 }
 
 /** Timed work as delayed messages on the jobs queue; the sandbox carrier moves every `carrierStepSeconds`. */
@@ -50,12 +70,16 @@ export function jobsQueue(queue: Queue, carrierStepSeconds: number, now: () => D
     await queue.send(body, { contentType: 'json', delaySeconds: Math.max(0, Math.min(MAX_JOB_DELAY_SECONDS, Math.ceil(delaySeconds))) })
   }
   return {
-    reconcile: (orderId, attempt, delaySeconds) => send({ kind: 'reconcile', orderId, attempt }, delaySeconds),
+    reconcile: (orderId, attempt, delaySeconds, draft) => send({ kind: 'reconcile', orderId, attempt, ...(draft ? { draft } : {}) }, delaySeconds),
     refund: (orderId, attempt, delaySeconds) => send({ kind: 'refund', orderId, attempt }, delaySeconds),
     autoComplete: (orderId, dueAt) => send({ kind: 'auto_complete', orderId, dueAt }, (Date.parse(dueAt) - now().getTime()) / 1000),
     sandboxCarrier: (orderId, trackingNumber, step) => send({ kind: 'sandbox_carrier', orderId, trackingNumber, step }, carrierStepSeconds),
   }
 }
 
-/** Asked by a listing object whose order-bound reservation lapsed. */
-export const lapsedOrderFate = (env: Env, orderId: string): Promise<'commit' | 'release'> => lapsedReservationFate(orderPorts(env), orderId)
+/** The ports of a request: its logger, and what it publishes after the answer (waitUntil). */
+export const portsOf = (c: { env: Env; var: { log: Logger }; executionCtx: { waitUntil(p: Promise<unknown>): void } }): OrderPorts =>
+  orderPorts(c.env, c.var.log, (work) => c.executionCtx.waitUntil(work))
+
+/** The order side's answer to a listing whose order-bound reservation lapsed (wired into the ListingObject in src/index.ts). */
+export const lapsedOrderFate = (env: Env, orderId: string): Promise<'commit' | 'release'> => reservationFate(orderPorts(env), orderId)

@@ -1,6 +1,6 @@
-import { refundDue, releaseStock } from '../checkout/order-payment'
+import { refundDue, releaseStock } from './order-payment'
 import { refundTransaction, settleTransaction } from '../ledger/ledger'
-import { stockFate, type ActorKind } from './order-machine'
+import type { ActorKind } from './order-machine'
 import type { OrderPorts } from './order-ports'
 import { transitionOrder, type TransitionResult } from './order-transitions'
 import type { OrderRecord } from './order-view'
@@ -98,19 +98,4 @@ export async function applyTrackingEvent(p: OrderPorts, carrier: string, e: Trac
       : await transitionOrder(p, order.id, 'deliver', 'carrier', () => ({ deliveredAt }))
   if (result.ok && e.status === 'delivered') await p.jobs.autoComplete(order.id, new Date(Date.parse(deliveredAt) + p.settings.autoCompleteMs).toISOString())
   return { ok: true, order: result.ok ? result.order : ((await p.orders.get(order.id)) ?? order) }
-}
-
-/**
- * DESIGN "Checkout" step 6, asked by a listing whose order-bound reservation lapsed: an order
- * still unpaid is cancelled by a conditional update (if payment wins that race, it is paid), and
- * the answer follows the order: paid keeps the units, anything else gives them back.
- */
-export async function lapsedReservationFate(p: OrderPorts, orderId: string): Promise<'commit' | 'release'> {
-  const order = await p.orders.get(orderId)
-  let status = order?.status
-  if (status === 'pending_payment') {
-    const cancelled = await transitionOrder(p, orderId, 'cancel', 'system', () => ({ reason: 'hold_expired' }))
-    status = cancelled.ok ? cancelled.order.status : (await p.orders.get(orderId))?.status
-  }
-  return stockFate(status) === 'commit' ? 'commit' : 'release'
 }

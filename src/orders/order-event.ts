@@ -1,6 +1,8 @@
 import { money, type Currency } from '../core/money'
 import type { EventEnvelope } from '../events/event-envelope'
+import type { HistoryRow } from './order-draft'
 import type { OrderStatus } from './order-machine'
+import type { OrderRecord } from './order-view'
 
 /**
  * An order's transitions as events on the `events` queue (law 5): one per `order_events` row, in
@@ -50,3 +52,8 @@ export function orderEventEnvelope(r: OrderEventRow): EventEnvelope {
 
 /** Every type an order event can have. */
 export const orderEventTypes: string[] = ['order.created', ...['paid', 'shipped', 'in_transit', 'delivered', 'completed', 'cancelled', 'disputed', 'refunded'].map((s) => `order.${s}`)]
+
+/** The event of one history row of `order`, as the outbox publishes it. */
+export function eventRowOf(order: Pick<OrderRecord, 'id' | 'buyerId' | 'sellerId' | 'currency' | 'total' | 'items'>, h: HistoryRow, eventId: string): OrderEventRow {
+  return { eventId, orderId: order.id, seq: h.seq, status: h.status, action: h.action, actor: h.actor, reason: h.reason, at: h.at, buyerId: order.buyerId, sellerId: order.sellerId, currency: order.currency, total: order.total, items: order.items }
+}

@@ -1,6 +1,8 @@
-import type { Currency } from '../core/money'
+import { and, asc, eq, isNotNull, isNull, lt } from 'drizzle-orm'
 import type { Logger } from '../core/logger'
-import type { OrderStatus } from './order-machine'
+import type { Db } from '../db/client'
+import { inList } from '../db/in-list'
+import { orderEvents, orders } from '../db/schema'
 import { orderEventEnvelope, type OrderEventRow } from './order-event'
 
 /**
@@ -8,78 +10,62 @@ import { orderEventEnvelope, type OrderEventRow } from './order-event'
  * published to the `events` queue after it. A row the queue did not take stays unpublished and
  * goes out with the order's next publish, or the housekeeping sweep's.
  */
-type Row = {
-  event_id: string
-  order_id: string
-  seq: number
-  status: OrderStatus
-  action: string
-  actor: string
-  reason: string | null
-  at: string
-  buyer_id: string
-  seller_id: string
-  currency: Currency
-  total: number
-  items: string
-}
-
-const toEventRow = (r: Row): OrderEventRow => ({
-  eventId: r.event_id,
-  orderId: r.order_id,
-  seq: r.seq,
-  status: r.status,
-  action: r.action,
-  actor: r.actor,
-  reason: r.reason,
-  at: r.at,
-  buyerId: r.buyer_id,
-  sellerId: r.seller_id,
-  currency: r.currency,
-  total: r.total,
-  items: JSON.parse(r.items) as OrderEventRow['items'],
-})
 
 /** The queue takes at most 100 messages per batch. */
 const BATCH = 100
 
-/**
- * Publishes what waits in the outbox: one order's rows (after its transition), or everything
- * older than `olderThan` (the sweep). Answers how many went out; a failed send leaves them waiting.
- */
-export async function publishOrderEvents(d1: D1Database, queue: Queue, scope: { orderId: string } | { olderThan: string; limit: number }, at: string): Promise<number> {
-  const { results } =
+const eventColumns = {
+  eventId: orderEvents.eventId,
+  orderId: orderEvents.orderId,
+  seq: orderEvents.seq,
+  status: orderEvents.status,
+  action: orderEvents.action,
+  actor: orderEvents.actor,
+  reason: orderEvents.reason,
+  at: orderEvents.at,
+  buyerId: orders.buyerId,
+  sellerId: orders.sellerId,
+  currency: orders.currency,
+  total: orders.total,
+  items: orders.items,
+}
+
+/** What waits in the outbox: one order's rows, or everything older than `olderThan` (the sweep). */
+async function unpublished(db: Db, scope: { orderId: string } | { olderThan: string; limit: number }): Promise<OrderEventRow[]> {
+  const waiting = and(isNull(orderEvents.publishedAt), isNotNull(orderEvents.eventId))
+  const query = db.select(eventColumns).from(orderEvents).innerJoin(orders, eq(orders.id, orderEvents.orderId))
+  const rows =
     'orderId' in scope
-      ? await d1
-          .prepare(
-            `SELECT e.*, o.buyer_id, o.seller_id, o.currency, o.total, o.items FROM order_events e JOIN orders o ON o.id = e.order_id
-             WHERE e.order_id = ? AND e.published_at IS NULL AND e.event_id IS NOT NULL ORDER BY e.seq`,
-          )
-          .bind(scope.orderId)
-          .all<Row>()
-      : await d1
-          .prepare(
-            `SELECT e.*, o.buyer_id, o.seller_id, o.currency, o.total, o.items FROM order_events e JOIN orders o ON o.id = e.order_id
-             WHERE e.published_at IS NULL AND e.event_id IS NOT NULL AND e.at < ? ORDER BY e.order_id, e.seq LIMIT ?`,
-          )
-          .bind(scope.olderThan, scope.limit)
-          .all<Row>()
-  for (let i = 0; i < results.length; i += BATCH) {
-    const rows = results.slice(i, i + BATCH)
-    await queue.sendBatch(rows.map((r) => ({ body: orderEventEnvelope(toEventRow(r)), contentType: 'json' as const })))
-    // One JSON parameter, not one per id: D1 binds at most 100 parameters per statement.
-    await d1
-      .prepare('UPDATE order_events SET published_at = ? WHERE event_id IN (SELECT value FROM json_each(?))')
-      .bind(at, JSON.stringify(rows.map((r) => r.event_id)))
-      .run()
+      ? await query.where(and(waiting, eq(orderEvents.orderId, scope.orderId))).orderBy(asc(orderEvents.seq))
+      : await query.where(and(waiting, lt(orderEvents.at, scope.olderThan))).orderBy(asc(orderEvents.orderId), asc(orderEvents.seq)).limit(scope.limit)
+  return rows.map((r) => ({ ...r, eventId: r.eventId ?? '' }))
+}
+
+/**
+ * Sends rows already read (or just written: a checkout publishes the rows it wrote without
+ * reading them back) and marks them published. A failed send leaves them waiting.
+ */
+export async function publishRows(db: Db, queue: Queue, rows: OrderEventRow[], at: string): Promise<number> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH)
+    await queue.sendBatch(batch.map((r) => ({ body: orderEventEnvelope(r), contentType: 'json' as const })))
+    await db
+      .update(orderEvents)
+      .set({ publishedAt: at })
+      .where(inList(orderEvents.eventId, batch.map((r) => r.eventId)))
   }
-  return results.length
+  return rows.length
+}
+
+/** Publishes what waits in the outbox (see `unpublished`); answers how many went out. */
+export async function publishOrderEvents(db: Db, queue: Queue, scope: { orderId: string } | { olderThan: string; limit: number }, at: string): Promise<number> {
+  return publishRows(db, queue, await unpublished(db, scope), at)
 }
 
 /** After a transition: publish the order's waiting events, never failing the transition itself. */
-export async function publishAfterMove(d1: D1Database, queue: Queue, orderId: string, at: string, log: Logger): Promise<void> {
+export async function publishAfterMove(db: Db, queue: Queue, orderId: string, at: string, log: Logger): Promise<void> {
   try {
-    await publishOrderEvents(d1, queue, { orderId }, at)
+    await publishOrderEvents(db, queue, { orderId }, at)
   } catch (err) {
     log.warn('order_events_unpublished', { orderId, err })
   }

@@ -2,17 +2,18 @@ import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { isStaff } from '../accounts/scopes'
 import { decodeCursor, page } from '../core/cursor'
+import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { authorizeRequest, principalOf, requireAccess } from '../http/authorization'
 import { jsonBody, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { systemClock } from '../platform/runtime'
-import { orderPorts } from './order-adapters'
+import { portsOf } from './order-adapters'
 import { acceptOrder, cancelOrder, openDispute, resolveDispute, shipOrder } from './order-commands'
 import type { ActorKind } from './order-machine'
 import { DisputeBody, DisputeOrderParam, OrderIdParam, OrderPage, OrderSchema, OrdersQuery, ResolveDisputeBody, ReviewBody, ReviewSchema, ShipBody } from './order-schemas'
-import { findOrder, listOrders, orderHistory } from './order-store'
+import { findOrder, listOrders, orderCursor, orderHistories, orderHistory } from './order-store'
 import type { TransitionResult } from './order-transitions'
 import { orderView, type OrderRecord } from './order-view'
 import { addReview } from './review-store'
@@ -97,7 +98,7 @@ const resolveRoute = createRoute({
 
 /** The order, if the caller may see it (buyer, seller, staff); 404 otherwise, never revealing it exists. */
 async function visibleOrder(c: Context<AppEnv>, id: string): Promise<{ order: OrderRecord; actor: Extract<ActorKind, 'buyer' | 'seller' | 'staff'> }> {
-  const order = await findOrder(c.env.DB, id)
+  const order = await findOrder(database(c.env.DB), id)
   if (!order) throw new Problem(404, 'not_found')
   const p = authorizeRequest(c, 'orders.read', { ownerIds: [order.buyerId, order.sellerId], visibility: 'private' })
   const actor = p.userId === order.buyerId ? 'buyer' : p.userId === order.sellerId ? 'seller' : isStaff(p.role) ? 'staff' : 'buyer'
@@ -111,26 +112,27 @@ async function answer(c: Context<AppEnv>, result: TransitionResult) {
     if (r.code === 'forbidden') throw new Problem(403, 'forbidden', `Not allowed: ${r.reason}`)
     throw new Problem(409, 'invalid_transition', `The order is ${r.status}`, { extra: { currentStatus: r.status } })
   }
-  return c.json(orderView(result.order, await orderHistory(c.env.DB, result.order.id)), 200)
+  return c.json(orderView(result.order, await orderHistory(database(c.env.DB), result.order.id)), 200)
 }
 
 export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(getOrderRoute, async (c) => {
     const { order } = await visibleOrder(c, c.req.valid('param').id)
-    return c.json(orderView(order, await orderHistory(c.env.DB, order.id)), 200)
+    return c.json(orderView(order, await orderHistory(database(c.env.DB), order.id)), 200)
   })
   .openapi(listOrdersRoute, async (c) => {
     const caller = principalOf(c)
     const { role, status, limit, cursor } = c.req.valid('query')
-    const rows = await listOrders(c.env.DB, caller.userId, role, limit, status, cursor ? decodeCursor(cursor) : undefined)
-    const { data, nextCursor } = page(rows, limit, (o) => o.id)
-    const histories = await Promise.all(data.map((o) => orderHistory(c.env.DB, o.id)))
-    return c.json({ data: data.map((o, i) => orderView(o, histories[i] ?? [])), nextCursor }, 200)
+    const db = database(c.env.DB)
+    const rows = await listOrders(db, caller.userId, role, limit, status, cursor ? decodeCursor(cursor) : undefined)
+    const { data, nextCursor } = page(rows, limit, orderCursor)
+    const histories = await orderHistories(db, data.map((o) => o.id))
+    return c.json({ data: data.map((o) => orderView(o, histories.get(o.id) ?? [])), nextCursor }, 200)
   })
   .openapi(shipRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
     const shipment = c.req.valid('json')
-    const p = orderPorts(c.env, c.var.log)
+    const p = portsOf(c)
     if (shipment.carrier === 'sandbox' && !p.settings.sandboxCarrier) throw new Problem(422, 'unknown_carrier', 'The sandbox carrier runs only in development')
     if (actor !== 'seller') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the seller ships' } })
     // A tracking number names one shipment: the carrier's events must find exactly one order.
@@ -141,16 +143,16 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
   .openapi(acceptRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
     if (actor !== 'buyer') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the buyer accepts' } })
-    return answer(c, await acceptOrder(orderPorts(c.env, c.var.log), order.id))
+    return answer(c, await acceptOrder(portsOf(c), order.id))
   })
   .openapi(cancelRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
-    return answer(c, await cancelOrder(orderPorts(c.env, c.var.log), order.id, actor))
+    return answer(c, await cancelOrder(portsOf(c), order.id, actor))
   })
   .openapi(disputeRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
     if (actor !== 'buyer') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the buyer disputes' } })
-    return answer(c, await openDispute(orderPorts(c.env, c.var.log), order.id, c.req.valid('json').reason))
+    return answer(c, await openDispute(portsOf(c), order.id, c.req.valid('json').reason))
   })
   .openapi(reviewRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
@@ -165,10 +167,10 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
       comment: comment ?? null,
       createdAt: systemClock().toISOString(),
     }
-    if (!(await addReview(c.env.DB, review))) throw new Problem(409, 'already_reviewed')
+    if (!(await addReview(database(c.env.DB), review))) throw new Problem(409, 'already_reviewed')
     return c.json(review, 201)
   })
   .openapi(resolveRoute, async (c) => {
     const { orderId } = c.req.valid('param')
-    return answer(c, await resolveDispute(orderPorts(c.env, c.var.log), orderId, c.req.valid('json').outcome))
+    return answer(c, await resolveDispute(portsOf(c), orderId, c.req.valid('json').outcome))
   })

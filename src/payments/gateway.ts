@@ -5,7 +5,8 @@ import type { Money } from '../core/money'
  * after a timeout or a crash and the provider does it at most once. Card data never enters Souk:
  * `paymentMethod` is a provider token (`pm_…`).
  */
-export type AuthorizeRequest = { key: string; orderId: string; amount: Money; paymentMethod: string }
+/** A charge the provider captures at once (one call): the checkout's only call to the provider. */
+export type ChargeRequest = { key: string; orderId: string; amount: Money; paymentMethod: string }
 export type CaptureRequest = { key: string; paymentId: string; amount: Money }
 export type RefundRequest = { key: string; paymentId: string; amount: Money }
 
@@ -30,10 +31,12 @@ export type ChargeState =
 
 export interface PaymentGateway {
   readonly provider: string
-  authorize(req: AuthorizeRequest): Promise<GatewayOutcome>
+  charge(req: ChargeRequest): Promise<GatewayOutcome>
+  /** Captures an authorization found by `retrieve` (a provider that held the charge instead of capturing it). */
   capture(req: CaptureRequest): Promise<GatewayOutcome>
   refund(req: RefundRequest): Promise<GatewayOutcome>
-  retrieve(req: AuthorizeRequest): Promise<ChargeState>
+  /** Where the charge made under `req.key` stands; asking never moves money. */
+  retrieve(req: ChargeRequest): Promise<ChargeState>
 }
 
 /**
@@ -51,4 +54,4 @@ export class TransientGatewayError extends Error {
 }
 
 /** The idempotency keys Souk uses for one order's calls: the saga can always be run again. */
-export const gatewayKeys = (orderId: string) => ({ authorize: orderId, capture: `${orderId}:capture`, refund: `${orderId}:refund` })
+export const gatewayKeys = (orderId: string) => ({ charge: orderId, capture: `${orderId}:capture`, refund: `${orderId}:refund` })

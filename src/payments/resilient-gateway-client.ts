@@ -56,7 +56,7 @@ export function resilient(inner: PaymentGateway, r: Resilience): PaymentGateway 
 
   return {
     provider: inner.provider,
-    authorize: (req) => outcome('authorize', () => inner.authorize(req)),
+    charge: (req) => outcome('charge', () => inner.charge(req)),
     capture: (req) => outcome('capture', () => inner.capture(req)),
     refund: (req) => outcome('refund', () => inner.refund(req)),
     retrieve: (req) =>

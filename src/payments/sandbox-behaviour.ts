@@ -2,10 +2,10 @@ import type { DeclineCode } from './gateway'
 
 /**
  * The sandbox's test payment methods (Stripe's tokens, plus Souk's fault tokens), as a pure rule:
- * what an authorization attempt with a token does, given how many attempts came before it.
+ * what a charge attempt with a token does, given how many attempts came before it.
  */
 export type SandboxAttempt =
-  | { kind: 'authorize' }
+  | { kind: 'charge' }
   | { kind: 'decline'; code: DeclineCode }
   /** The charge goes through, but the answer never arrives in time. */
   | { kind: 'timeout_after_charge' }
@@ -27,7 +27,7 @@ export function sandboxAttempt(paymentMethod: string, previousAttempts: number):
   switch (paymentMethod) {
     case 'pm_card_visa':
     case 'pm_card_mastercard':
-      return { kind: 'authorize' }
+      return { kind: 'charge' }
     case 'pm_card_chargeDeclined':
       return { kind: 'decline', code: 'card_declined' }
     case 'pm_card_chargeDeclinedInsufficientFunds':
@@ -35,13 +35,13 @@ export function sandboxAttempt(paymentMethod: string, previousAttempts: number):
     case 'pm_card_riskLevelHighest':
       return { kind: 'decline', code: 'fraudulent' }
     case 'pm_sandbox_timeout':
-      // The charge goes through once, but no authorization answer ever arrives: only asking
+      // The charge goes through once, but no answer ever arrives: only asking
       // where the charge stands (retrieve) finds it. That is the case reconciliation exists for.
       return { kind: 'timeout_after_charge' }
     case 'pm_sandbox_error':
       return { kind: 'server_error' }
     case 'pm_sandbox_flaky':
-      return previousAttempts % 2 === 0 ? { kind: 'server_error' } : { kind: 'authorize' }
+      return previousAttempts % 2 === 0 ? { kind: 'server_error' } : { kind: 'charge' }
     default:
       return { kind: 'decline', code: 'invalid_payment_method' }
   }

@@ -1,5 +1,4 @@
 import { DurableObject } from 'cloudflare:workers'
-import { newId } from '../platform/runtime'
 import type { DeclineCode } from './gateway'
 import { sandboxAttempt } from './sandbox-behaviour'
 
@@ -39,9 +38,10 @@ type Row = {
 }
 
 /**
- * The sandbox payment provider (the default locally): one object that behaves like a card
- * processor with Stripe's test tokens and Souk's fault tokens, idempotent by key like Stripe, and
- * keeps its own record of every charge.
+ * One shard of the sandbox payment provider (the default locally): behaves like a card processor
+ * with Stripe's test tokens and Souk's fault tokens, idempotent by key like Stripe, and keeps its
+ * own record of every charge. Charges are spread over SANDBOX_SHARDS objects by key, since a real
+ * provider is not one serial point either (sandbox-gateway-client.ts).
  */
 export class SandboxGatewayObject extends DurableObject<Env> {
   private readonly sql = this.ctx.storage.sql
@@ -53,10 +53,13 @@ export class SandboxGatewayObject extends DurableObject<Env> {
       status TEXT, decline_code TEXT, attempts INTEGER NOT NULL DEFAULT 0, captures INTEGER NOT NULL DEFAULT 0, refunds INTEGER NOT NULL DEFAULT 0)`)
   }
 
-  authorize(key: string, amount: number, currency: string, paymentMethod: string): SandboxAnswer {
+  /**
+   * Charges and captures at once, idempotent by key like Stripe: a repeat answers as the first
+   * did (and a lost answer stays lost). `paymentId` is made by the caller (see sandboxGateway).
+   */
+  charge(key: string, paymentId: string, amount: number, currency: string, paymentMethod: string): SandboxAnswer {
     const row = this.row(key)
     if (row?.status === 'authorized' || row?.status === 'captured' || row?.status === 'refunded') {
-      // Idempotent by key, like Stripe: the same answer again (and a lost answer stays lost).
       if (sandboxAttempt(row.payment_method, row.attempts).kind === 'timeout_after_charge') return { status: 'timeout' }
       return { status: 'succeeded', paymentId: row.payment_id ?? '' }
     }
@@ -77,12 +80,10 @@ export class SandboxGatewayObject extends DurableObject<Env> {
       case 'decline':
         this.sql.exec("UPDATE charges SET status = 'declined', decline_code = ? WHERE key = ?", attempt.code, key)
         return { status: 'declined', code: attempt.code }
-      case 'authorize':
-      case 'timeout_after_charge': {
-        const paymentId = newId('pay')
-        this.sql.exec("UPDATE charges SET status = 'authorized', payment_id = ? WHERE key = ?", paymentId, key)
-        return attempt.kind === 'authorize' ? { status: 'succeeded', paymentId } : { status: 'timeout' }
-      }
+      case 'charge':
+      case 'timeout_after_charge':
+        this.sql.exec("UPDATE charges SET status = 'captured', payment_id = ?, captures = 1 WHERE key = ?", paymentId, key)
+        return attempt.kind === 'charge' ? { status: 'succeeded', paymentId } : { status: 'timeout' }
     }
   }
 

@@ -2,12 +2,11 @@ import type { ChargeState, DeclineCode, GatewayOutcome, PaymentGateway } from '.
 import { TransientGatewayError } from './gateway'
 
 /**
- * Stripe over its REST API (no SDK: the Worker needs four calls and fetch). PaymentIntents with
- * manual capture hold the buyer's money until Souk captures it. An authorization is two calls:
- * create the intent unconfirmed (moves no money; idempotent by the order's key) and confirm it.
- * That split is what makes `retrieve` safe: replaying the create with the same key gives back the
- * same intent (Stripe replays the first answer) without charging anyone, and its status says where
- * the charge stands.
+ * Stripe over its REST API (no SDK: the Worker needs a few calls and fetch). A charge is a
+ * PaymentIntent with automatic capture, made in two requests: create it unconfirmed (moves no
+ * money; idempotent by the order's key) and confirm it, which captures. That split is what makes
+ * `retrieve` safe: replaying the create with the same key gives back the same intent (Stripe
+ * replays the first answer) without charging anyone, and its status says where the charge stands.
  */
 export const STRIPE_API_VERSION = '2025-03-31.basil'
 
@@ -49,7 +48,7 @@ export function stripeGateway(cfg: StripeConfig): PaymentGateway {
     const { status, body } = await call<Intent>(
       'POST',
       '/v1/payment_intents',
-      { amount: String(amount), currency: currency.toLowerCase(), payment_method: paymentMethod, capture_method: 'manual', 'payment_method_types[]': 'card', 'metadata[order_id]': orderId },
+      { amount: String(amount), currency: currency.toLowerCase(), payment_method: paymentMethod, capture_method: 'automatic', 'payment_method_types[]': 'card', 'metadata[order_id]': orderId },
       `${key}:intent`,
     )
     return status === 200 ? { ok: true as const, intent: body } : { ok: false as const, decline: declineOf(body) }
@@ -57,7 +56,7 @@ export function stripeGateway(cfg: StripeConfig): PaymentGateway {
 
   return {
     provider: 'stripe',
-    async authorize(req) {
+    async charge(req) {
       const created = await intentFor(req.key, req.orderId, req.amount.amount, req.amount.currency, req.paymentMethod)
       if (!created.ok) return { status: 'declined', code: created.decline }
       const { status, body } = await call<Intent>('POST', `/v1/payment_intents/${created.intent.id}/confirm`, {}, `${req.key}:confirm`)
@@ -105,14 +104,14 @@ export function stripeGateway(cfg: StripeConfig): PaymentGateway {
 
 function outcomeOf(i: Intent): GatewayOutcome {
   switch (i.status) {
-    case 'requires_capture':
     case 'succeeded':
       return { status: 'succeeded', paymentId: i.id }
     case 'requires_payment_method':
     case 'canceled':
       return { status: 'declined', code: declineOf({ error: i.last_payment_error ?? {} }) }
     default:
-      // 3-D Secure and delayed methods are not offered at checkout; reconciliation asks again.
+      // Held but not captured, 3-D Secure, delayed methods: not settled yet; reconciliation asks
+      // again (and captures what it finds held).
       throw new TransientGatewayError(`intent ${i.status}`, true)
   }
 }

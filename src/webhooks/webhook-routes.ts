@@ -1,11 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { reconcileOrder } from '../checkout/payment-reconciliation'
+import { reconcileOrder } from '../orders/payment-reconciliation'
+import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
-import { orderPorts } from '../orders/order-adapters'
+import { portsOf } from '../orders/order-adapters'
 import { applyTrackingEvent } from '../orders/order-commands'
 import { systemClock } from '../platform/runtime'
 import { verifySignedPayload } from './signed-payload'
@@ -67,29 +68,29 @@ const StripeEvent = z.object({
 
 export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(paymentsRoute, async (c) => {
-    const p = orderPorts(c.env, c.var.log)
+    const p = portsOf(c)
     const body = await signedBody(c, c.var.settings.gateway.stripe.webhookSecret, 'stripe-signature')
     const event = StripeEvent.safeParse(parseJson(body))
     if (!event.success) throw new Problem(400, 'validation_failed', 'Not a Stripe event')
-    if (await alreadyReceived(c.env.DB, 'stripe', event.data.id)) return c.json({ received: true, duplicate: true }, 200)
+    if (await alreadyReceived(database(c.env.DB), 'stripe', event.data.id)) return c.json({ received: true, duplicate: true }, 200)
     const orderId = event.data.data.object.metadata?.order_id
     // Whatever the event says, the provider's current record decides: reconciliation asks it.
     if (orderId && (event.data.type.startsWith('payment_intent.') || event.data.type.startsWith('charge.'))) await reconcileOrder(p, orderId, 0)
-    await recordReceipt(c.env.DB, 'stripe', event.data.id, p.now().toISOString())
+    await recordReceipt(database(c.env.DB), 'stripe', event.data.id, p.now().toISOString())
     return c.json({ received: true, duplicate: false }, 200)
   })
   .openapi(carriersRoute, async (c) => {
     const { carrier } = c.req.valid('param')
-    const p = orderPorts(c.env, c.var.log)
+    const p = portsOf(c)
     if (carrier === 'sandbox' && !p.settings.sandboxCarrier) throw new Problem(404, 'not_found')
     const body = await signedBody(c, c.var.settings.carrierWebhookSecret, 'carrier-signature')
     const parsed = TrackingEventBody.safeParse(parseJson(body))
     if (!parsed.success) throw new Problem(400, 'validation_failed', 'Not a tracking event')
     const provider = `carrier:${carrier}`
-    if (await alreadyReceived(c.env.DB, provider, parsed.data.id)) return c.json({ received: true, duplicate: true }, 200)
+    if (await alreadyReceived(database(c.env.DB), provider, parsed.data.id)) return c.json({ received: true, duplicate: true }, 200)
     const applied = await applyTrackingEvent(p, carrier, parsed.data)
     // Unknown shipment: 404, so the carrier retries (the seller's ship call may still be on its way).
     if (!applied.ok) throw new Problem(404, 'not_found', `No shipment ${parsed.data.trackingNumber} with ${carrier}`)
-    await recordReceipt(c.env.DB, provider, parsed.data.id, p.now().toISOString())
+    await recordReceipt(database(c.env.DB), provider, parsed.data.id, p.now().toISOString())
     return c.json({ received: true, duplicate: false }, 200)
   })

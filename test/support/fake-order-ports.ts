@@ -6,13 +6,15 @@ import { accounts, type LedgerKind, type LedgerTransaction } from '../../src/led
 import type { ListingDecision } from '../../src/listings/listing-decision'
 import { createListing } from '../../src/listings/listing-lifecycle'
 import type { ListingState } from '../../src/listings/listing-state'
-import { commit, dueOrderReservations, quote, release, reserve, restock, type Quote, type Reserve, type SettledOutcome, type StockRejection } from '../../src/listings/stock'
-import { lapsedReservationFate } from '../../src/orders/order-commands'
+import { commit, dueOrderReservations, release, reserve, reservedLine, restock, type Reserve, type Reserved, type SettledOutcome, type StockRejection } from '../../src/listings/stock'
+import { draftRecord, firstHistory, type HistoryRow, type OrderDraft } from '../../src/orders/order-draft'
+import { reservationFate } from '../../src/orders/reservation-fate'
 import type { ActorKind, OrderAction, OrderStatus, Transition } from '../../src/orders/order-machine'
-import type { Jobs, NotFound, OrderBook, OrderPorts, OrderSettings, PaymentRecord, RiskEngine, StockRoom, TransitionEffects } from '../../src/orders/order-ports'
+import type { CheckoutRecord, Jobs, NotFound, OrderBook, OrderPorts, OrderSettings, PaymentRecord, Recorded, RiskEngine, StockRoom, TransitionEffects } from '../../src/orders/order-ports'
 import type { OrderRecord } from '../../src/orders/order-view'
-import type { AuthorizeRequest, CaptureRequest, ChargeState, DeclineCode, GatewayOutcome, PaymentGateway, RefundRequest } from '../../src/payments/gateway'
-import type { CheckoutSignals, RiskAssessment } from '../../src/risk/risk-engine'
+import type { CaptureRequest, ChargeRequest, ChargeState, DeclineCode, GatewayOutcome, PaymentGateway, RefundRequest } from '../../src/payments/gateway'
+import { captureTransaction } from '../../src/ledger/ledger'
+import type { RiskAssessment } from '../../src/risk/risk-engine'
 
 /**
  * In-memory ports for the checkout saga and the order commands: an order book that applies
@@ -63,7 +65,7 @@ export class FakeOrderBook implements OrderBook {
   /** By order id: the store keeps one payment per order. */
   readonly payments = new Map<string, PaymentRecord>()
   readonly ledger: BookedTransaction[] = []
-  readonly history: OrderEventRow[] = []
+  readonly historyRows: OrderEventRow[] = []
   readonly disputes = new Map<string, { reason: string; outcome: 'refund' | 'release' | null }>()
   /** Every move asked for, and whether it was applied. */
   readonly moves: { orderId: string; action: OrderAction; actor: ActorKind; result: 'moved' | 'stale' }[] = []
@@ -79,10 +81,38 @@ export class FakeOrderBook implements OrderBook {
     return o && copy(o)
   }
 
-  async findByCheckoutKey(buyerId: string, key: string): Promise<OrderRecord | undefined> {
+  async history(orderId: string): Promise<{ status: OrderStatus; at: string }[]> {
     await tick()
-    const o = [...this.orders.values()].find((x) => x.buyerId === buyerId && x.checkoutKey === key)
-    return o && copy(o)
+    return this.historyRows.filter((h) => h.orderId === orderId).map((h) => ({ status: h.status, at: h.at }))
+  }
+
+  /** Checkouts given up before their order was written (the store's abandoned_checkouts). */
+  readonly abandoned = new Set<string>()
+
+  /** As the D1 store does it: one write, never over a given-up checkout (but cancelled), never twice. */
+  async recordCheckout(draft: OrderDraft, record: CheckoutRecord, at: string): Promise<Recorded> {
+    await tick()
+    this.trace.push(`orders.recordCheckout ${draft.id} ${record.status}`)
+    const history = firstHistory(draft, record.status, at, record.status === 'cancelled' ? record.reason : null)
+    const order = draftRecord(draft, history)
+    if (this.orders.has(draft.id)) return { result: 'exists', order, history }
+    if (record.status !== 'cancelled' && this.abandoned.has(draft.id)) return { result: 'abandoned', order, history }
+    this.orders.set(draft.id, copy(order))
+    for (const h of history) this.historyRows.push({ orderId: draft.id, ...h })
+    if (record.status === 'paid') {
+      this.payments.set(draft.id, { id: this.newId('pay'), orderId: draft.id, provider: record.provider, providerRef: record.providerRef, amount: draft.total, currency: draft.currency, status: 'captured', captured: true })
+      this.book(captureTransaction(order), at)
+    }
+    return { result: 'recorded', order, history }
+  }
+
+  async abandon(orderId: string, _reason: string, _at: string): Promise<OrderRecord | undefined> {
+    await tick()
+    this.trace.push(`orders.abandon ${orderId}`)
+    const o = this.orders.get(orderId)
+    if (o) return copy(o)
+    this.abandoned.add(orderId)
+    return undefined
   }
 
   async findByShipment(carrier: string, trackingNumber: string): Promise<OrderRecord | undefined> {
@@ -98,7 +128,7 @@ export class FakeOrderBook implements OrderBook {
     const existing = twin ?? this.orders.get(order.id)
     if (existing) return copy(existing)
     this.orders.set(order.id, { ...copy(order), status: 'pending_payment', version: 1, updatedAt: order.createdAt })
-    this.history.push({ orderId: order.id, seq: 1, status: 'pending_payment', action: 'create', actor: 'buyer', reason: null, at: order.createdAt })
+    this.historyRows.push({ orderId: order.id, seq: 1, status: 'pending_payment', action: 'create', actor: 'buyer', reason: null, at: order.createdAt })
     return copy(order)
   }
 
@@ -132,9 +162,9 @@ export class FakeOrderBook implements OrderBook {
       ...(fx.shipment ? { carrier: fx.shipment.carrier, trackingNumber: fx.shipment.trackingNumber } : {}),
       ...(fx.deliveredAt ? { deliveredAt: fx.deliveredAt } : {}),
     })
-    this.history.push({ orderId: order.id, seq: t.version + 1, status: t.to, action: t.action, actor, reason: fx.reason ?? null, at })
+    this.historyRows.push({ orderId: order.id, seq: t.version + 1, status: t.to, action: t.action, actor, reason: fx.reason ?? null, at })
     if (fx.ledger) this.book(fx.ledger, at)
-    if (fx.payment && !this.payments.has(order.id)) this.payments.set(order.id, { ...fx.payment, orderId: order.id, status: 'captured', captured: true })
+    if (fx.payment && !this.payments.has(order.id)) this.payments.set(order.id, { ...fx.payment, id: this.newId('pay'), orderId: order.id, status: 'captured', captured: true })
     const payment = this.payments.get(order.id)
     if (fx.refundDue && payment?.status === 'captured') this.payments.set(order.id, { ...payment, status: 'refund_pending' })
     if (fx.dispute && 'open' in fx.dispute) {
@@ -146,12 +176,12 @@ export class FakeOrderBook implements OrderBook {
     return 'moved'
   }
 
-  async recordLateMoney(order: OrderRecord, payment: Omit<PaymentRecord, 'status'>, refund: LedgerTransaction | null, capture: LedgerTransaction | null, at: string): Promise<void> {
+  async recordLateMoney(order: OrderRecord, payment: Omit<PaymentRecord, 'id' | 'status'>, refund: LedgerTransaction | null, capture: LedgerTransaction | null, at: string): Promise<void> {
     await tick()
     this.trace.push(`orders.recordLateMoney ${order.id}`)
     // Only for a cancelled order, and only once: the payment row is unique per order.
     if (this.orders.get(order.id)?.status !== 'cancelled' || this.payments.has(order.id)) return
-    this.payments.set(order.id, { ...payment, orderId: order.id, status: 'refund_pending' })
+    this.payments.set(order.id, { ...payment, id: this.newId('pay'), orderId: order.id, status: 'refund_pending' })
     if (capture) this.book(capture, at)
     if (refund) this.book(refund, at)
   }
@@ -190,7 +220,7 @@ export class FakeOrderBook implements OrderBook {
 
   /** The statuses an order went through, from pending_payment on. */
   statuses(orderId: string): OrderStatus[] {
-    return this.history.filter((h) => h.orderId === orderId).map((h) => h.status)
+    return this.historyRows.filter((h) => h.orderId === orderId).map((h) => h.status)
   }
 
   only(): OrderRecord {
@@ -200,7 +230,7 @@ export class FakeOrderBook implements OrderBook {
   }
 }
 
-type StockMethod = 'quote' | 'reserve' | 'commit' | 'release' | 'restock'
+type StockMethod = 'reserve' | 'commit' | 'release' | 'restock'
 type Shelf = { state: ListingState; settled: Map<string, SettledOutcome> }
 
 /** Listings in memory, each run by the real stock functions with the store's record of settled ids. */
@@ -238,14 +268,15 @@ export class FakeStockRoom implements StockRoom {
     return [...this.shelves.entries()].flatMap(([listingId, s]) => s.state.reservations.map((r) => ({ listingId, id: r.id, quantity: r.quantity })))
   }
 
-  async quote(listingId: string, buyerId: string, quantity: number): Promise<Outcome<Quote, StockRejection | NotFound>> {
-    await this.enter('quote', listingId, buyerId)
-    const shelf = this.shelves.get(listingId)
-    return shelf ? quote(shelf.state, buyerId, quantity, this.clock.now()) : reject({ code: 'not_found' })
-  }
-
-  reserve(listingId: string, cmd: Reserve): Promise<Outcome<unknown, StockRejection | NotFound>> {
-    return this.run('reserve', listingId, cmd.reservationId, (s, prior) => reserve(s, cmd, this.clock.now(), prior))
+  /** As the ListingObject answers: the line held, or that this order already bought it. */
+  async reserve(listingId: string, cmd: Reserve): Promise<Outcome<Reserved, StockRejection | NotFound>> {
+    const prior = this.shelves.get(listingId)?.settled.get(cmd.reservationId)
+    const done = await this.run('reserve', listingId, cmd.reservationId, (s, p) => reserve(s, cmd, this.clock.now(), p))
+    if (!done.ok) return done
+    const line = reservedLine(this.state(listingId), cmd.reservationId)
+    if (line) return ok({ state: 'held', line })
+    if (prior === 'committed') return ok({ state: 'committed' })
+    throw new Error(`reservation ${cmd.reservationId} accepted but not held`)
   }
 
   commit(listingId: string, orderId: string): Promise<Outcome<unknown, StockRejection | NotFound>> {
@@ -317,10 +348,10 @@ export class FakeStockRoom implements StockRoom {
  * `unavailable`: nothing was attempted (breaker open, rate limit).
  */
 export type Answer = 'succeeded' | 'declined' | 'unknown' | 'lost' | 'unavailable'
-export type GatewayMethod = 'authorize' | 'capture' | 'refund' | 'retrieve'
+export type GatewayMethod = 'charge' | 'capture' | 'refund' | 'retrieve'
 export type GatewayCall = { method: GatewayMethod; key: string; paymentId: string | null; amount: Money }
 
-/** A charge as the provider keeps it, by the authorization's key. */
+/** A charge as the provider keeps it, by the charge's key. */
 export type FakeCharge = {
   key: string
   paymentId: string
@@ -340,7 +371,7 @@ export class FakeGateway implements PaymentGateway {
   declineCode: DeclineCode = 'card_declined'
   /** Runs during a call, after the provider acted and before its answer arrives. */
   during: ((call: GatewayCall) => Promise<void>) | null = null
-  private readonly scripts: Record<GatewayMethod, Answer[]> = { authorize: [], capture: [], refund: [], retrieve: [] }
+  private readonly scripts: Record<GatewayMethod, Answer[]> = { charge: [], capture: [], refund: [], retrieve: [] }
   private payments = 0
 
   constructor(private readonly trace: string[]) {}
@@ -351,7 +382,7 @@ export class FakeGateway implements PaymentGateway {
   }
 
   /** The provider's record changes behind Souk's back (a late charge, a capture by a twin). */
-  land(req: Pick<AuthorizeRequest, 'key' | 'amount'>, status: FakeCharge['status']): FakeCharge {
+  land(req: Pick<ChargeRequest, 'key' | 'amount'>, status: FakeCharge['status']): FakeCharge {
     const existing = this.charges.get(req.key)
     const charge: FakeCharge = existing
       ? { ...existing, status }
@@ -365,8 +396,9 @@ export class FakeGateway implements PaymentGateway {
     return this.calls.filter((c) => c.method === method)
   }
 
-  async authorize(req: AuthorizeRequest): Promise<GatewayOutcome> {
-    const { call, answer } = await this.enter('authorize', req.key, null, req.amount)
+  /** Charges and captures at once, idempotent by key: a repeat answers as the first did. */
+  async charge(req: ChargeRequest): Promise<GatewayOutcome> {
+    const { call, answer } = await this.enter('charge', req.key, null, req.amount)
     if (answer === 'unknown' || answer === 'unavailable') return this.nothing(call, answer)
     let charge = this.charges.get(req.key)
     if (!charge) {
@@ -374,9 +406,9 @@ export class FakeGateway implements PaymentGateway {
         key: req.key,
         paymentId: this.newPaymentId(),
         amount: req.amount,
-        status: answer === 'declined' ? 'declined' : 'authorized',
+        status: answer === 'declined' ? 'declined' : 'captured',
         declineCode: answer === 'declined' ? this.declineCode : null,
-        captures: 0,
+        captures: answer === 'declined' ? 0 : 1,
         refunds: 0,
       }
       this.charges.set(req.key, charge)
@@ -414,7 +446,7 @@ export class FakeGateway implements PaymentGateway {
     return { status: 'succeeded', paymentId: charge.paymentId }
   }
 
-  async retrieve(req: AuthorizeRequest): Promise<ChargeState> {
+  async retrieve(req: ChargeRequest): Promise<ChargeState> {
     const { answer } = await this.enter('retrieve', req.key, null, req.amount)
     if (answer === 'unknown' || answer === 'unavailable' || answer === 'lost') return { status: 'unknown', reason: 'provider did not answer' }
     const charge = this.charges.get(req.key)
@@ -447,7 +479,7 @@ export class FakeGateway implements PaymentGateway {
 }
 
 export type ScheduledJob =
-  | { kind: 'reconcile'; orderId: string; attempt: number; delaySeconds: number }
+  | { kind: 'reconcile'; orderId: string; attempt: number; delaySeconds: number; draft?: OrderDraft }
   | { kind: 'refund'; orderId: string; attempt: number; delaySeconds: number }
   | { kind: 'auto_complete'; orderId: string; dueAt: string }
   | { kind: 'sandbox_carrier'; orderId: string; trackingNumber: string; step: 'in_transit' | 'delivered' }
@@ -466,8 +498,8 @@ export class FakeJobs implements Jobs {
     this.scheduled.push(job)
   }
 
-  reconcile(orderId: string, attempt: number, delaySeconds: number): Promise<void> {
-    return this.add({ kind: 'reconcile', orderId, attempt, delaySeconds })
+  reconcile(orderId: string, attempt: number, delaySeconds: number, draft?: OrderDraft): Promise<void> {
+    return this.add({ kind: 'reconcile', orderId, attempt, delaySeconds, ...(draft ? { draft: copy(draft) } : {}) })
   }
   refund(orderId: string, attempt: number, delaySeconds: number): Promise<void> {
     return this.add({ kind: 'refund', orderId, attempt, delaySeconds })
@@ -482,10 +514,10 @@ export class FakeJobs implements Jobs {
 
 export class FakeRisk implements RiskEngine {
   assessment: RiskAssessment = { verdict: 'allow', reasons: [] }
-  readonly asked: CheckoutSignals[] = []
-  async assessCheckout(signals: CheckoutSignals): Promise<RiskAssessment> {
+  readonly asked: { buyerId: string; orderId: string }[] = []
+  async assessCheckout(buyerId: string, orderId: string): Promise<RiskAssessment> {
     await tick()
-    this.asked.push(signals)
+    this.asked.push({ buyerId, orderId })
     return copy(this.assessment)
   }
 }
@@ -502,7 +534,7 @@ export type FakeWorld = {
   trace: string[]
   /** The log lines, parsed. */
   logs: { level: string; msg: string; [field: string]: unknown }[]
-  /** The listings' alarm: lapsed reservations ask their order's fate through the real command. */
+  /** The listings' alarm: lapsed reservations ask their order's fate through the real port. */
   lapse(): Promise<void>
 }
 
@@ -534,7 +566,7 @@ export function fakeOrderWorld(o: { now?: Date; settings?: Partial<OrderSettings
     random: () => 0.5,
     log,
   }
-  return { ports, orders, stock, gateway, jobs, risk, clock, trace, logs, lapse: () => stock.lapse((id) => lapsedReservationFate(ports, id)) }
+  return { ports, orders, stock, gateway, jobs, risk, clock, trace, logs, lapse: () => stock.lapse((id) => reservationFate(ports, id)) }
 }
 
 /** A fixed-price listing created at T0 through the real `createListing`. */

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import type { CreateListing } from '../../../src/listings/listing-lifecycle'
 import { listingStub } from '../../../src/listings/listing-object'
 import type { SandboxCharge } from '../../../src/payments/sandbox-gateway-object'
-import { sandboxStub } from '../../../src/payments/sandbox-gateway-client'
+import { sandboxCharges as allSandboxCharges, sandboxStub } from '../../../src/payments/sandbox-gateway-client'
 import { call, json, register, type Json, type Registered } from '../support/api'
 import { newListingId } from '../listings/fixtures'
 
@@ -41,10 +41,10 @@ export async function order(token: string, id: string): Promise<Json & { status:
   return json(res)
 }
 
-export const sandboxCharges = (): Promise<SandboxCharge[]> => sandboxStub(env).charges()
+export const sandboxCharges = (): Promise<SandboxCharge[]> => allSandboxCharges(env)
 
 export async function chargeOf(orderId: string): Promise<SandboxCharge | null> {
-  return sandboxStub(env).retrieve(orderId)
+  return sandboxStub(env, orderId).retrieve(orderId)
 }
 
 export { register }

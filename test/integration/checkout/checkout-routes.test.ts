@@ -1,7 +1,24 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { checkoutOrderId } from '../../../src/checkout/checkout-order-id'
+import { runCheckout } from '../../../src/checkout/checkout-saga'
+import { settingsOf } from '../../../src/config'
+import { orderPorts } from '../../../src/orders/order-adapters'
 import { call, json, register } from '../support/api'
 import { chargeOf, checkout, checkoutBody, eventually, fixedListing, order } from './checkout-fixtures'
+
+/** The saga itself, as a retry would run it once the idempotency record is gone. */
+async function portsCheckout(buyerId: string, key: string, listingId: string) {
+  return runCheckout(orderPorts(env), {
+    buyerId,
+    key,
+    orderId: await checkoutOrderId(settingsOf(env).pseudonymKey, buyerId, key),
+    items: [{ listingId, quantity: 1 }],
+    paymentMethod: 'pm_card_visa',
+    shippingAddress: checkoutBody(listingId).shippingAddress,
+    steppedUp: false,
+  })
+}
 
 describe('POST /v1/checkout', () => {
   it('pays: 201 paid, one capture, stock sold, ledger in escrow, history pending → paid', async () => {
@@ -28,16 +45,34 @@ describe('POST /v1/checkout', () => {
     expect(published.every((r) => /^evt_[0-9a-z]{26}$/.test(r.event_id) && r.published_at !== null)).toBe(true)
   })
 
-  it('declines: 402 payment_declined, the order cancelled and the stock back', async () => {
+  it('declines: 402 payment_declined, the stock back, and no order written (nothing was ever paid)', async () => {
     const seller = await register('seller')
     const buyer = await register('buyer')
     const listing = await fixedListing(seller)
-    const res = await checkout(buyer, checkoutBody(listing.id, 'pm_card_chargeDeclinedInsufficientFunds'))
+    const key = crypto.randomUUID()
+    const res = await checkout(buyer, checkoutBody(listing.id, 'pm_card_chargeDeclinedInsufficientFunds'), key)
     expect(res.status).toBe(402)
     const problem = await json<{ code: string; orderId: string; declineCode: string }>(res)
     expect(problem).toMatchObject({ code: 'payment_declined', declineCode: 'insufficient_funds' })
-    expect((await order(buyer.token, problem.orderId)).status).toBe('cancelled')
+    expect(problem.orderId).toBe(await checkoutOrderId(settingsOf(env).pseudonymKey, buyer.user.id, key))
     expect(await listing.stub.view()).toMatchObject({ quantity: 1, available: 1 })
+    expect((await call(`/v1/orders/${problem.orderId}`, { token: buyer.token })).status).toBe(404)
+    expect(await chargeOf(problem.orderId)).toMatchObject({ status: 'declined', captures: 0 })
+  })
+
+  it('derives the order id from the buyer and the key: a retry after the key is forgotten is the same order, paid once', async () => {
+    const seller = await register('seller')
+    const buyer = await register('buyer')
+    const listing = await fixedListing(seller, { quantity: 5 })
+    const key = crypto.randomUUID()
+    const first = await json<{ id: string }>(await checkout(buyer, checkoutBody(listing.id), key))
+    // As if the idempotency record were gone (24 h later): the saga runs again under the same order id.
+    const again = await portsCheckout(buyer.user.id, key, listing.id)
+    expect(again).toMatchObject({ kind: 'paid', order: { id: first.id, status: 'paid' } })
+    expect(await chargeOf(first.id)).toMatchObject({ captures: 1, attempts: 1 })
+    expect(await listing.stub.view()).toMatchObject({ available: 4 })
+    const other = await json<{ id: string }>(await checkout(buyer, checkoutBody(listing.id), crypto.randomUUID()))
+    expect(other.id).not.toBe(first.id)
   })
 
   it('answers 202 when the gateway times out after charging, and reconciliation pays the order', async () => {

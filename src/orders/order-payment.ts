@@ -1,30 +1,55 @@
+import { backoffSeconds } from '../core/backoff'
 import { money } from '../core/money'
 import { captureTransaction, refundTransaction } from '../ledger/ledger'
-import { stockFate } from '../orders/order-machine'
-import type { OrderPorts } from '../orders/order-ports'
-import { transitionOrder } from '../orders/order-transitions'
-import type { OrderRecord } from '../orders/order-view'
-import { backoffSeconds } from '../core/backoff'
 import { gatewayKeys, type DeclineCode } from '../payments/gateway'
+import type { HistoryRow, OrderDraft } from './order-draft'
+import { stockFate } from './order-machine'
+import type { OrderPorts } from './order-ports'
+import { transitionOrder } from './order-transitions'
+import type { OrderRecord } from './order-view'
 
 /**
  * Finishing an order's payment, shared by the checkout saga, reconciliation and the payment
- * webhook, so every path that learns "the money moved" does the same thing: capture what is
- * authorized while the order still waits, then `paid` with the ledger in one batch, then commit
- * the stock; and when the order was cancelled meanwhile, give the money back. Each step is
- * idempotent (gateway keys, conditional updates, reservation ids), so any path may repeat it.
+ * webhook, so every path that learns "the money moved" does the same thing: the order `paid`
+ * with its ledger in one batch, then the stock committed; and when the order was given up or
+ * cancelled meanwhile, the money back. Each step is idempotent (gateway keys, conditional
+ * writes, reservation ids), so any path may repeat it.
  */
 export type PaymentResult =
   | { kind: 'paid'; order: OrderRecord }
   /** The provider's answer is not known yet; reconciliation finishes the order either way. */
   | { kind: 'pending'; order: OrderRecord }
   | { kind: 'declined'; order: OrderRecord; code: DeclineCode }
-  /** The order was cancelled while the money moved (its hold lapsed); the money goes back. */
+  /** The order was cancelled (or given up) while the money moved; the money goes back. */
   | { kind: 'cancelled'; order: OrderRecord }
 
 type Ports = Pick<OrderPorts, 'orders' | 'stock' | 'gateway' | 'jobs' | 'now' | 'newId' | 'random' | 'log'>
 
-/** An authorization succeeded: capture it if the order still waits for it, else void it. */
+/**
+ * A checkout's charge went through and its order may not be written yet: write it `paid` (one
+ * batch). The caller then sells the stock. If an earlier try or reconciliation wrote it first,
+ * this follows that order (and sells or gives back itself); if the checkout was given up first
+ * (its hold lapsed), the order is written cancelled and the money goes back.
+ */
+export async function recordChargedCheckout(
+  p: Ports,
+  draft: OrderDraft,
+  paymentId: string,
+): Promise<{ recorded: true; order: OrderRecord; history: HistoryRow[] } | { recorded: false; result: PaymentResult }> {
+  const at = p.now().toISOString()
+  const written = await p.orders.recordCheckout(draft, { status: 'paid', provider: p.gateway.provider, providerRef: paymentId }, at)
+  if (written.result === 'recorded') return { recorded: true, order: written.order, history: written.history }
+  if (written.result === 'exists') {
+    const order = await p.orders.get(draft.id)
+    if (!order) throw new Error(`order ${draft.id} exists and does not`)
+    return { recorded: false, result: order.status === 'pending_payment' ? await recordCapture(p, order, paymentId) : await settledElsewhere(p, order, paymentId, true) }
+  }
+  const cancelled = await p.orders.recordCheckout(draft, { status: 'cancelled', reason: 'hold_expired' }, at)
+  const order = (await p.orders.get(draft.id)) ?? cancelled.order
+  return { recorded: false, result: await settledElsewhere(p, order, paymentId, true) }
+}
+
+/** An existing order's authorization succeeded: capture it if the order still waits for it, else void it. */
 export async function completePayment(p: Ports, order: OrderRecord, paymentId: string): Promise<PaymentResult> {
   const current = (await p.orders.get(order.id)) ?? order
   if (current.status !== 'pending_payment') return settledElsewhere(p, current, paymentId, false)
@@ -44,10 +69,10 @@ export async function completePayment(p: Ports, order: OrderRecord, paymentId: s
   }
 }
 
-/** The money is captured: `paid` with the ledger's capture in one batch, then the stock is sold. */
+/** An existing order's money is captured: `paid` with the ledger's capture in one batch, then the stock is sold. */
 export async function recordCapture(p: Ports, order: OrderRecord, paymentId: string): Promise<PaymentResult> {
   const paid = await transitionOrder(p, order.id, 'pay', 'system', (o) => ({
-    payment: { id: p.newId('pay'), orderId: o.id, provider: p.gateway.provider, providerRef: paymentId, amount: o.total, currency: o.currency },
+    payment: { orderId: o.id, provider: p.gateway.provider, providerRef: paymentId, amount: o.total, currency: o.currency },
     ledger: captureTransaction(o),
   }))
   if (paid.ok) {
@@ -65,6 +90,7 @@ async function settledElsewhere(p: Ports, order: OrderRecord, paymentId: string,
     await commitStock(p, order)
     return { kind: 'paid', order }
   }
+  // Whoever cancelled it (or gave it up) released its units.
   await giveBack(p, order, paymentId, captured)
   return { kind: 'cancelled', order }
 }
@@ -75,7 +101,7 @@ async function settledElsewhere(p: Ports, order: OrderRecord, paymentId: string,
  */
 export async function giveBack(p: Ports, order: OrderRecord, paymentId: string, captured: boolean): Promise<void> {
   const at = p.now().toISOString()
-  const payment = { id: p.newId('pay'), orderId: order.id, provider: p.gateway.provider, providerRef: paymentId, amount: order.total, currency: order.currency, captured }
+  const payment = { orderId: order.id, provider: p.gateway.provider, providerRef: paymentId, amount: order.total, currency: order.currency, captured }
   await p.orders.recordLateMoney(order, payment, captured ? refundTransaction(order) : null, captured ? captureTransaction(order) : null, at)
   p.log.warn('late_payment_returned', { orderId: order.id, captured })
   await refundDue(p, order.id, 0)
@@ -123,21 +149,29 @@ export async function settleUnpaid(p: Ports, orderId: string, reason: string): P
  * Sells the order's reserved units. A listing that cannot be reached now is left to the
  * reservation's lapse, which asks the order's fate and commits then: the order is paid regardless.
  */
-export async function commitStock(p: Ports, order: OrderRecord): Promise<void> {
+export async function commitStock(p: Pick<Ports, 'stock' | 'log'>, order: Pick<OrderRecord, 'id' | 'items'>): Promise<void> {
   await eachLine(p, order, 'commit', (listingId) => p.stock.commit(listingId, order.id))
 }
 
-export async function releaseStock(p: Ports, order: OrderRecord): Promise<void> {
+/** Gives back what the order holds (idempotent by order id: a line it never held is recorded released). */
+export async function releaseStock(p: Pick<Ports, 'stock' | 'log'>, order: Pick<OrderRecord, 'id' | 'items'>): Promise<void> {
   await eachLine(p, order, 'release', (listingId) => p.stock.release(listingId, order.id))
 }
 
-async function eachLine(p: Ports, order: OrderRecord, step: string, run: (listingId: string) => Promise<{ ok: boolean; rejection?: unknown }>): Promise<void> {
-  for (const line of order.items) {
-    try {
-      const result = await run(line.listingId)
-      if (!result.ok) p.log.error('stock_step_refused', { step, orderId: order.id, listingId: line.listingId, rejection: result.rejection })
-    } catch (err) {
-      p.log.warn('stock_step_deferred', { step, orderId: order.id, listingId: line.listingId, err })
-    }
-  }
+async function eachLine(
+  p: Pick<Ports, 'log'>,
+  order: Pick<OrderRecord, 'id' | 'items'>,
+  step: string,
+  run: (listingId: string) => Promise<{ ok: boolean; rejection?: unknown }>,
+): Promise<void> {
+  await Promise.all(
+    order.items.map(async (line) => {
+      try {
+        const result = await run(line.listingId)
+        if (!result.ok) p.log.error('stock_step_refused', { step, orderId: order.id, listingId: line.listingId, rejection: result.rejection })
+      } catch (err) {
+        p.log.warn('stock_step_deferred', { step, orderId: order.id, listingId: line.listingId, err })
+      }
+    }),
+  )
 }

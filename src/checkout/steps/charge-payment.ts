@@ -1,0 +1,31 @@
+import { StepRejected, type Step } from '../../core/saga'
+import { money } from '../../core/money'
+import { gatewayKeys } from '../../payments/gateway'
+import { draftOf, rejected, type Checkout, type CheckoutRejection } from '../checkout-context'
+
+/**
+ * DESIGN "Checkout" step 4: one call to the provider, which captures at once, under the order id
+ * as idempotency key (a retry of the checkout is the same charge). The pivot: a decline is a
+ * definite "no" (the holds are released), anything after it is finished forward. The provider
+ * out of reach (breaker open, rate limit) charges nothing and keeps the holds for a retry.
+ */
+export const chargePayment: Step<Checkout> = {
+  name: 'charge-payment',
+  pivot: true,
+  async run(ck) {
+    const draft = draftOf(ck)
+    const charge = await ck.ports.gateway.charge({ key: gatewayKeys(draft.id).charge, orderId: draft.id, amount: money(draft.total, draft.currency), paymentMethod: draft.paymentMethod })
+    ck.charge = charge
+    switch (charge.status) {
+      case 'succeeded':
+      case 'unknown':
+        return 'next'
+      case 'declined':
+        throw new StepRejected<CheckoutRejection>({ code: 'payment_declined', orderId: draft.id, declineCode: charge.code })
+      case 'unavailable':
+        ck.ports.log.warn('payments_unavailable', { orderId: draft.id, reason: charge.reason })
+        ck.result = rejected({ code: 'payments_unavailable', orderId: draft.id })
+        return 'halt'
+    }
+  },
+}
