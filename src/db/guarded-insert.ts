@@ -13,7 +13,8 @@ import type { Db } from './client'
 export function insertWhere<T extends SQLiteTable>(db: Db, table: T, row: Partial<T['$inferInsert']>, guard: SQL) {
   const given = row as Record<string, unknown>
   const values = Object.entries(getTableColumns(table)).map(([key, column]) => {
-    const value = given[key] ?? (typeof column.default === 'function' ? undefined : column.default)
+    const fallback: unknown = typeof column.default === 'function' ? undefined : column.default
+    const value = given[key] ?? fallback
     return value === undefined || value === null ? sql`NULL` : sql`${column.mapToDriverValue(value)}`
   })
   return db

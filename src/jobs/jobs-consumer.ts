@@ -7,7 +7,7 @@ import { reconcileOrder } from '../orders/payment-reconciliation'
 import type { OrderPorts } from '../orders/order-ports'
 import { signPayload } from '../webhooks/signed-payload'
 import { retryWithBackoff } from '../platform/queue-retry'
-import { JobMessage } from './job-messages'
+import { JobMessage } from '../orders/job-messages'
 
 const retryBackoff = { baseSeconds: 2, capSeconds: 300 }
 

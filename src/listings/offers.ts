@@ -3,7 +3,7 @@ import { money, type Money } from '../core/money'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
 import type { ListingEvent, OfferDeclineReason } from './listing-events'
 import { availableQuantity, listingStatus, type ListingRules, type ListingState, type Offer } from './listing-state'
-import { hold } from './stock'
+import { hold } from './holds'
 
 /**
  * Best offers (eBay) with counter-offers: an offer lives 48 hours; each buyer has one live thread

@@ -1,6 +1,7 @@
-import { ok, reject, type Outcome } from '../core/decision'
+import { reject } from '../core/decision'
 import { money } from '../core/money'
 import { buyNowAvailable } from './auction'
+import { hold } from './holds'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
 import { closeOffers } from './offers'
 import type { ListingEvent, ReleaseReason } from './listing-events'
@@ -116,18 +117,6 @@ function buyNow(s: ListingState, cmd: Reserve, now: Date): ListingDecision<Stock
     private: { winnerId: cmd.holderId },
   }
   return accepted({ ...held, auction: { ...a, outcome: 'bought_now' } }, [ended, ...events])
-}
-
-/** Adds a reservation and says so. */
-export function hold(s: ListingState, r: Omit<Reservation, 'expiresAt'>, now: Date, ttlMs: number): [ListingState, ListingEvent[]] {
-  const reservation: Reservation = { ...r, expiresAt: new Date(now.getTime() + ttlMs).toISOString() }
-  const next = { ...s, reservations: [...s.reservations, reservation], updatedAt: now.toISOString() }
-  const event: ListingEvent = {
-    type: 'stock.reserved',
-    data: { quantity: r.quantity, available: availableQuantity(next), expiresAt: reservation.expiresAt },
-    private: { reservationId: r.id, holderId: r.holderId, source: r.source, unitPrice: money(r.unitPrice, s.currency) },
-  }
-  return [next, [event]]
 }
 
 export function commit(s: ListingState, reservationId: string, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {

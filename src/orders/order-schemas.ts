@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi'
-import { currencies } from '../core/money'
 import { PageQuery, pageOf } from '../http/common-schemas'
 import { listingIdPattern, MoneySchema } from '../listings/listing-schemas'
 import { orderStatuses } from './order-machine'
@@ -74,15 +73,4 @@ export const ReviewSchema = z
   .object({ orderId: z.string(), authorId: z.string(), subjectId: z.string(), rating: z.number().int(), comment: z.string().nullable(), createdAt: z.string() })
   .openapi('Review')
 
-const Amounts = z.array(z.object({ amount: z.number().int(), currency: z.enum(currencies) }))
-export const BalanceSchema = z
-  .object({
-    available: Amounts.openapi({ description: 'Earned on completed orders, less payouts: can be paid out' }),
-    pending: Amounts.openapi({ description: 'In escrow on paid orders not yet completed, less the platform fee' }),
-  })
-  .openapi('Balance')
 
-export const PayoutBody = z.strictObject({ amount: MoneySchema }).openapi('PayoutRequest')
-export const PayoutSchema = z
-  .object({ id: z.string(), amount: MoneySchema, status: z.enum(['pending', 'paid', 'failed']), createdAt: z.string() })
-  .openapi('Payout')

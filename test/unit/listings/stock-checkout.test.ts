@@ -4,7 +4,7 @@ import { endAuction, placeBid } from '../../../src/listings/auction'
 import { updateListing, withdrawListing } from '../../../src/listings/listing-lifecycle'
 import { availableQuantity, listingStatus, type ListingState } from '../../../src/listings/listing-state'
 import { makeOffer, respondToOffer } from '../../../src/listings/offers'
-import { claim, commit, dueOrderReservations, expireReservations, quote, release, reserve, restock, type Quote, type Reserve, type StockRejection } from '../../../src/listings/stock'
+import { claim, commit, dueOrderReservations, expireReservations, release, reserve, reservedLine, restock, type Reserve, type StockRejection } from '../../../src/listings/stock'
 import { accepted, at, bid, HOUR, iso, LISTING_ID, MINUTE, openAuction, openFixed, refused, RULES, SELLER, types, usd } from './fixtures'
 
 /**
@@ -31,76 +31,45 @@ function wonAuction(): ListingState {
   return endAuction(ended, at(30 * MINUTE), RULES).state
 }
 
-function quoted(q: Outcome<Quote, StockRejection>): Quote {
-  if (!q.ok) throw new Error(`expected terms, got ${JSON.stringify(q.rejection)}`)
-  return q.value
-}
-
-describe('quote', () => {
-  it('gives the listing’s own terms to a buyer without a hold', () => {
-    expect(quote(openFixed({ quantity: 3, price: 2_000 }), BUYER, 2, at(MINUTE))).toEqual({
-      ok: true,
-      value: { listingId: LISTING_ID, sellerId: SELLER, currency: 'USD', unitPrice: 2_000, hold: null },
-    })
-  })
-
-  it('follows a price the seller changed', () => {
-    const s = accepted(updateListing(openFixed({ quantity: 3, price: 2_000 }), { actorId: SELLER, expectedVersion: undefined, price: usd(1_800) }, at(MINUTE))).state
-    expect(quoted(quote(s, BUYER, 1, at(MINUTE))).unitPrice).toBe(1_800)
-  })
-
-  it('gives the buyer of an accepted offer its price and hold, for its quantity only, and nobody else', () => {
-    const s = withAcceptedOffer(3, 2)
-    expect(quoted(quote(s, BUYER, 2, at(MINUTE)))).toEqual({
+describe('reservedLine', () => {
+  it('answers the terms a checkout holds at: the listing, its seller, title and currency, the held price, quantity and deadline', () => {
+    const s = accepted(reserve(openFixed({ quantity: 3, price: 2_000 }), checkout('ord_1', 2, BUYER), at(MINUTE))).state
+    expect(reservedLine(s, 'ord_1')).toEqual({
       listingId: LISTING_ID,
       sellerId: SELLER,
+      title: s.title,
       currency: 'USD',
-      unitPrice: 1_500,
-      hold: { id: 'ofr_1', source: 'offer', expiresAt: HOLD_EXPIRES },
+      unitPrice: 2_000,
+      quantity: 2,
+      expiresAt: s.reservations[0]?.expiresAt,
+      source: 'checkout',
     })
-    expect(quoted(quote(s, BUYER, 1, at(MINUTE)))).toMatchObject({ unitPrice: 2_000, hold: null })
-    expect(quoted(quote(s, OTHER, 2, at(MINUTE)))).toMatchObject({ unitPrice: 2_000, hold: null })
   })
 
-  it('still gives the hold’s terms once an order has claimed it', () => {
-    const claimed = accepted(claim(withAcceptedOffer(), 'ofr_1', 'ord_1', at(MINUTE))).state
-    expect(quoted(quote(claimed, BUYER, 1, at(2 * MINUTE)))).toMatchObject({ unitPrice: 1_500, hold: { id: 'ord_1', source: 'offer', expiresAt: HOLD_EXPIRES } })
+  it('answers an accepted offer’s price and deadline once a checkout has claimed its hold', () => {
+    const s = accepted(reserve(withAcceptedOffer(3, 2), checkout('ord_1', 2, BUYER), at(MINUTE))).state
+    expect(reservedLine(s, 'ord_1')).toMatchObject({ unitPrice: 1_500, quantity: 2, expiresAt: HOLD_EXPIRES, source: 'offer' })
   })
 
-  it('gives a won auction’s winner its price though the auction is over; others find it closed', () => {
-    const s = wonAuction()
-    expect(quoted(quote(s, BUYER, 1, at(HOUR)))).toEqual({
-      listingId: LISTING_ID,
-      sellerId: SELLER,
-      currency: 'USD',
-      unitPrice: WON_PRICE,
-      hold: { id: LISTING_ID, source: 'auction', expiresAt: iso(30 * MINUTE + RULES.auctionPaymentMs) },
-    })
-    expect(quote(s, OTHER, 1, at(HOUR))).toEqual({ ok: false, rejection: { code: 'listing_closed' } })
+  it('answers nothing for an id that holds nothing: never reserved, committed or released', () => {
+    const held = accepted(reserve(openFixed({ quantity: 3 }), checkout('ord_1', 1, BUYER), at(0))).state
+    expect(reservedLine(held, 'ord_2')).toBeUndefined()
+    expect(reservedLine(accepted(commit(held, 'ord_1', at(0))).state, 'ord_1')).toBeUndefined()
+    expect(reservedLine(accepted(release(held, 'ord_1', 'released', at(0))).state, 'ord_1')).toBeUndefined()
+  })
+})
+
+describe('reserve: a won auction is paid through its own order', () => {
+  it('answers the winner awaiting_payment (no order yet), then naming the order that claimed the hold; holds nothing more', () => {
+    const won = wonAuction()
+    expect(refused(reserve(won, checkout('ord_x', 1, BUYER), at(HOUR)))).toEqual({ code: 'awaiting_payment', orderId: null })
+    const claimed = accepted(claim(won, LISTING_ID, 'ord_w', at(HOUR))).state
+    expect(refused(reserve(claimed, checkout('ord_x', 1, BUYER), at(HOUR)))).toEqual({ code: 'awaiting_payment', orderId: 'ord_w' })
+    expect(claimed.reservations).toHaveLength(1)
   })
 
-  it('gives Buy It Now on an open auction while it is offered, and refuses one without it', () => {
-    const bin = openAuction({ startingBid: 1_000, buyNowPrice: 9_000 })
-    expect(quoted(quote(bin, BUYER, 1, at(MINUTE)))).toMatchObject({ unitPrice: 9_000, hold: null })
-    expect(quote(openAuction(), BUYER, 1, at(MINUTE))).toEqual({ ok: false, rejection: { code: 'not_for_sale' } })
-    const bidOn = accepted(placeBid(bin, bid(OTHER, 1_000), at(MINUTE), RULES)).state
-    expect(quote(bidOn, BUYER, 1, at(MINUTE))).toEqual({ ok: false, rejection: { code: 'not_for_sale' } })
-  })
-
-  it('refuses the seller, a sold-out listing and a withdrawn one', () => {
-    expect(quote(openFixed(), SELLER, 1, at(0))).toEqual({ ok: false, rejection: { code: 'own_listing' } })
-    const soldOut = accepted(commit(accepted(reserve(openFixed(), checkout('ord_1', 1, OTHER), at(0))).state, 'ord_1', at(0))).state
-    expect(quote(soldOut, BUYER, 1, at(0))).toEqual({ ok: false, rejection: { code: 'sold_out', available: 0 } })
-    const withdrawn = accepted(withdrawListing(openFixed(), SELLER, at(0))).state
-    expect(quote(withdrawn, BUYER, 1, at(0))).toEqual({ ok: false, rejection: { code: 'listing_closed' } })
-  })
-
-  it('only reads: the state is left exactly as it was', () => {
-    const s = withAcceptedOffer()
-    const before = structuredClone(s)
-    quote(s, BUYER, 1, at(MINUTE))
-    quote(s, OTHER, 1, at(MINUTE))
-    expect(s).toEqual(before)
+  it('answers anyone else that the auction is closed', () => {
+    expect(refused(reserve(wonAuction(), checkout('ord_x', 1, OTHER), at(HOUR)))).toEqual({ code: 'listing_closed' })
   })
 })
 
@@ -192,13 +161,6 @@ describe('reserve: the buyer’s own hold is claimed, not doubled', () => {
     const claimed = accepted(reserve(withAcceptedOffer(1), checkout('ord_1'), at(MINUTE))).state
     expect(refused(reserve(claimed, checkout('ord_2'), at(2 * MINUTE)))).toEqual({ code: 'sold_out', available: 0 })
   })
-
-  it('claims a won auction’s hold though the auction is over', () => {
-    const d = accepted(reserve(wonAuction(), checkout('ord_w', 1, BUYER, WON_PRICE), at(HOUR)))
-    expect(types(d.events)).toEqual(['stock.claimed'])
-    expect(d.state.reservations).toMatchObject([{ id: 'ord_w', source: 'auction', unitPrice: WON_PRICE, orderBound: true }])
-    expect(refused(reserve(wonAuction(), checkout('ord_x', 1, OTHER), at(HOUR)))).toEqual({ code: 'listing_closed' })
-  })
 })
 
 describe('reserve: price_changed', () => {
@@ -209,9 +171,9 @@ describe('reserve: price_changed', () => {
     expect(accepted(reserve(s, checkout('ord_1', 1, BUYER, 2_000), at(MINUTE))).state.reservations).toMatchObject([{ id: 'ord_1', unitPrice: 2_000 }])
   })
 
-  it('refuses the price quoted before the seller changed it, naming the new one', () => {
+  it('refuses the price a buyer saw before the seller changed it, naming the new one', () => {
     const s = openFixed({ quantity: 3, price: 2_000 })
-    const terms = quoted(quote(s, BUYER, 1, at(0)))
+    const terms = { unitPrice: s.price ?? 0 }
     const raised = accepted(updateListing(s, { actorId: SELLER, expectedVersion: undefined, price: usd(2_400) }, at(MINUTE))).state
     expect(refused(reserve(raised, checkout('ord_1', 1, BUYER, terms.unitPrice), at(2 * MINUTE)))).toEqual({ code: 'price_changed', unitPrice: 2_400 })
   })

@@ -11,11 +11,10 @@ import {
   commit,
   dueOrderReservations,
   expireReservations,
-  quote,
+  reservedLine,
   release,
   reserve,
   restock,
-  type Quote,
   type SettledOutcome,
   type StockRejection,
 } from '../../../src/listings/stock'
@@ -25,7 +24,7 @@ import { eventsOf, HOUR, LISTING_ID, MINUTE, openFixed, RULES, SELLER, T0, types
  * Law 1 (no oversell) and idempotency by reservation id, over any sequence of checkouts (which
  * claim the buyer's own hold when there is one), accepted offers (unbound holds), claims, commits,
  * releases, restocks of cancelled orders, expiry, the object settling lapsed order-bound holds,
- * seller edits and quotes: judged by a model that keeps its own ledger of held, sold and settled
+ * seller edits and the terms a hold answers: judged by a model that keeps its own ledger of held, sold and settled
  * units. Unbound holds lapse on their own; order-bound ones wait for their order's fate.
  */
 const PRICE = 2_000
@@ -50,7 +49,8 @@ type Command =
   | { kind: 'lapse'; fate: 'commit' | 'release'; waitMs: number; atEarliest: boolean }
   /** The seller edits the quantity (never under what is sold and held) or the price. */
   | { kind: 'edit'; quantity: number | undefined; price: number | undefined; waitMs: number }
-  | { kind: 'quote'; holder: Holder; quantity: number; waitMs: number }
+  /** The terms a hold answers a checkout with (reading only). */
+  | { kind: 'line'; id: number; waitMs: number }
 
 const waitArb = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 5 * MINUTE }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 * HOUR }) })
 const idArb = fc.nat(7)
@@ -107,7 +107,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       waitMs: waitArb,
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('quote' as const), holder: holderArb, quantity: quantityArb, waitMs: waitArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('line' as const), id: idArb, waitMs: waitArb }) },
 )
 
 type Held = { holderId: string; quantity: number; unitPrice: number; expiresAt: number; source: 'checkout' | 'offer'; orderBound: boolean }
@@ -258,14 +258,6 @@ class StockModel {
     }
     return { events }
   }
-
-  quote(holderId: string, quantity: number, now: number): { rejection: StockRejection } | { value: Pick<Quote, 'unitPrice' | 'hold'> } {
-    if (holderId === SELLER) return { rejection: { code: 'own_listing' } }
-    const own = [...this.held].find(([, h]) => h.holderId === holderId && h.quantity === quantity && h.source === 'offer' && h.expiresAt > now)
-    if (own) return { value: { unitPrice: own[1].unitPrice, hold: { id: own[0], source: 'offer', expiresAt: new Date(own[1].expiresAt).toISOString() } } }
-    if (this.sold >= this.quantity) return { rejection: { code: 'sold_out', available: 0 } }
-    return { value: { unitPrice: this.price, hold: null } }
-  }
 }
 
 /**
@@ -310,7 +302,7 @@ describe('stock under any sequence of commands (law 1)', () => {
         let fresh = 0
         let now = T0.getTime()
 
-        const run = (c: Exclude<Command, { kind: 'quote' }>, at: Date, offerId: string, restockQuantity: number): ListingDecision<Rejection> => {
+        const run = (c: Exclude<Command, { kind: 'line' }>, at: Date, offerId: string, restockQuantity: number): ListingDecision<Rejection> => {
           switch (c.kind) {
             case 'reserve': {
               const id = `ord_${c.id}`
@@ -357,7 +349,7 @@ describe('stock under any sequence of commands (law 1)', () => {
               )
           }
         }
-        const predict = (c: Exclude<Command, { kind: 'quote' }>, offerId: string, restockQuantity: number): Expected => {
+        const predict = (c: Exclude<Command, { kind: 'line' }>, offerId: string, restockQuantity: number): Expected => {
           switch (c.kind) {
             case 'reserve': {
               const { holderId, quantity, expectedUnitPrice } = checkoutOf(c)
@@ -391,12 +383,11 @@ describe('stock under any sequence of commands (law 1)', () => {
           // The order-bound holds the object would ask about are the model's, at every step.
           expect(dueOrderReservations(state, at).map((r) => r.id)).toEqual(model.dueOrders(now))
 
-          if (c.kind === 'quote') {
-            // Reading only: the terms the model gives, and nothing changes.
-            const q: Outcome<Quote, StockRejection> = quote(state, holderOf(c.holder), c.quantity, at)
-            const want = model.quote(holderOf(c.holder), c.quantity, now)
-            if ('rejection' in want) expect(q).toEqual({ ok: false, rejection: want.rejection })
-            else expect(q).toEqual({ ok: true, value: { listingId: LISTING_ID, sellerId: SELLER, currency: 'USD', ...want.value } })
+          if (c.kind === 'line') {
+            // Reading only: a live hold answers the terms the model holds it at; anything else holds nothing.
+            const h = model.held.get(`ord_${c.id}`)
+            const want = h && { listingId: LISTING_ID, sellerId: SELLER, title: state.title, currency: 'USD', unitPrice: h.unitPrice, quantity: h.quantity, expiresAt: new Date(h.expiresAt).toISOString(), source: h.source }
+            expect(reservedLine(state, `ord_${c.id}`)).toEqual(want)
             continue
           }
 

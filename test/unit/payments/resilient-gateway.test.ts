@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../../../src/core/logger'
 import type { BreakerPolicy } from '../../../src/payments/circuit-breaker'
-import { TransientGatewayError, type AuthorizeRequest, type ChargeState, type GatewayOutcome, type PaymentGateway } from '../../../src/payments/gateway'
+import { TransientGatewayError, type ChargeRequest, type ChargeState, type GatewayOutcome, type PaymentGateway } from '../../../src/payments/gateway'
 import { resilient, type Resilience } from '../../../src/payments/resilient-gateway-client'
 
 const POLICY: BreakerPolicy = { minFailures: 100, failureRate: 0.35, windowMs: 300_000, cooldownMs: 120_000 }
-const AUTH: AuthorizeRequest = { key: 'ord_1', orderId: 'ord_1', amount: { amount: 2_500, currency: 'USD' }, paymentMethod: 'pm_card_visa' }
+const AUTH: ChargeRequest = { key: 'ord_1', orderId: 'ord_1', amount: { amount: 2_500, currency: 'USD' }, paymentMethod: 'pm_card_visa' }
 const CAPTURE = { key: 'ord_1:capture', paymentId: 'pay_1', amount: { amount: 2_500, currency: 'USD' as const } }
 
 /** One scripted answer of the provider: an outcome, a thrown error, or no answer at all. */
@@ -24,7 +24,7 @@ function fakeProvider(script: Step[]) {
   }
   const inner: PaymentGateway = {
     provider: 'fake',
-    authorize: () => next('authorize'),
+    charge: () => next('charge'),
     capture: () => next('capture'),
     refund: () => next('refund'),
     retrieve: () => next('retrieve'),
@@ -72,8 +72,8 @@ describe('resilient: transient failures', () => {
   it('retries a transient error up to maxAttempts, then answers unknown with the last reason', async () => {
     const { inner, calls } = fakeProvider([transient()])
     const s = surroundings({ maxAttempts: 3 })
-    expect(await resilient(inner, s.r).authorize(AUTH)).toEqual({ status: 'unknown', reason: 'HTTP 503' })
-    expect(calls).toEqual(['authorize', 'authorize', 'authorize'])
+    expect(await resilient(inner, s.r).charge(AUTH)).toEqual({ status: 'unknown', reason: 'HTTP 503' })
+    expect(calls).toEqual(['charge', 'charge', 'charge'])
     expect(s.recorded).toEqual(['failed', 'failed', 'failed'])
     expect(s.lines.filter((l) => l.includes('gateway_call_failed'))).toHaveLength(3)
   })
@@ -89,7 +89,7 @@ describe('resilient: transient failures', () => {
   it('answers the first success after transient failures, recording each failure and the success', async () => {
     const { inner, calls } = fakeProvider([transient(), transient(false), { status: 'succeeded', paymentId: 'pay_1' }])
     const s = surroundings({ maxAttempts: 5 })
-    expect(await resilient(inner, s.r).authorize(AUTH)).toEqual({ status: 'succeeded', paymentId: 'pay_1' })
+    expect(await resilient(inner, s.r).charge(AUTH)).toEqual({ status: 'succeeded', paymentId: 'pay_1' })
     expect(calls).toHaveLength(3)
     expect(s.recorded).toEqual(['failed', 'failed', 'ok'])
   })
@@ -97,7 +97,7 @@ describe('resilient: transient failures', () => {
   it('lets an error that is not transient (a bug) through at once, unretried', async () => {
     const { inner, calls } = fakeProvider([{ throws: new TypeError('bug in the adapter') }])
     const s = surroundings()
-    await expect(resilient(inner, s.r).authorize(AUTH)).rejects.toThrow('bug in the adapter')
+    await expect(resilient(inner, s.r).charge(AUTH)).rejects.toThrow('bug in the adapter')
     expect(calls).toHaveLength(1)
     expect(s.recorded).toEqual([])
   })
@@ -107,8 +107,8 @@ describe('resilient: declines', () => {
   it('answers a decline at once, never retried and never counted as a breaker failure', async () => {
     const { inner, calls } = fakeProvider([{ status: 'declined', code: 'insufficient_funds' }])
     const s = surroundings({ maxAttempts: 5 })
-    expect(await resilient(inner, s.r).authorize(AUTH)).toEqual({ status: 'declined', code: 'insufficient_funds' })
-    expect(calls).toEqual(['authorize'])
+    expect(await resilient(inner, s.r).charge(AUTH)).toEqual({ status: 'declined', code: 'insufficient_funds' })
+    expect(calls).toEqual(['charge'])
     expect(s.recorded).not.toContain('failed')
     expect(s.sleeps).toEqual([])
   })
@@ -118,7 +118,7 @@ describe('resilient: the breaker', () => {
   it('answers unavailable without calling the provider when the breaker is open', async () => {
     const { inner, calls } = fakeProvider([{ status: 'succeeded', paymentId: 'pay_1' }])
     const s = surroundings({ allow: [false] })
-    expect(await resilient(inner, s.r).authorize(AUTH)).toEqual({ status: 'unavailable', reason: 'circuit open' })
+    expect(await resilient(inner, s.r).charge(AUTH)).toEqual({ status: 'unavailable', reason: 'circuit open' })
     expect(calls).toEqual([])
     expect(s.quotaAsked()).toBe(0)
     expect(s.recorded).toEqual([])
@@ -127,7 +127,7 @@ describe('resilient: the breaker', () => {
   it('answers unknown when the breaker opens after an attempt already reached the provider', async () => {
     const { inner, calls } = fakeProvider([transient()])
     const s = surroundings({ allow: [true, false], maxAttempts: 3 })
-    expect(await resilient(inner, s.r).authorize(AUTH)).toEqual({ status: 'unknown', reason: 'circuit open' })
+    expect(await resilient(inner, s.r).charge(AUTH)).toEqual({ status: 'unknown', reason: 'circuit open' })
     expect(calls).toHaveLength(1)
   })
 
@@ -151,7 +151,7 @@ describe('resilient: the provider’s rate limit', () => {
   it('answers unavailable, having called nothing, when the quota stays spent', async () => {
     const { inner, calls } = fakeProvider([{ status: 'succeeded', paymentId: 'pay_1' }])
     const s = surroundings({ quota: [false], maxAttempts: 3 })
-    expect(await resilient(inner, s.r).authorize(AUTH)).toEqual({ status: 'unavailable', reason: 'provider rate limit' })
+    expect(await resilient(inner, s.r).charge(AUTH)).toEqual({ status: 'unavailable', reason: 'provider rate limit' })
     expect(calls).toEqual([])
     expect(s.quotaAsked()).toBe(3)
     expect(s.recorded).toEqual([])
@@ -163,9 +163,9 @@ describe('resilient: timeouts', () => {
     const { inner, calls } = fakeProvider(['hang'])
     const s = surroundings({ maxAttempts: 1, timeoutMs: 20 })
     const started = performance.now()
-    expect(await resilient(inner, s.r).authorize(AUTH)).toEqual({ status: 'unknown', reason: 'no answer within 20 ms' })
+    expect(await resilient(inner, s.r).charge(AUTH)).toEqual({ status: 'unknown', reason: 'no answer within 20 ms' })
     expect(performance.now() - started).toBeLessThan(1_000)
-    expect(calls).toEqual(['authorize'])
+    expect(calls).toEqual(['charge'])
     expect(s.recorded).toEqual(['failed'])
   })
 

@@ -5,8 +5,8 @@ import { sandboxAttempt, sandboxTokens } from '../../../src/payments/sandbox-beh
 const attempts = (token: string, n: number) => Array.from({ length: n }, (_, i) => sandboxAttempt(token, i))
 
 describe('sandboxAttempt', () => {
-  it('authorizes pm_card_visa and pm_card_mastercard on every attempt', () => {
-    for (const token of ['pm_card_visa', 'pm_card_mastercard']) expect(attempts(token, 3)).toEqual([{ kind: 'authorize' }, { kind: 'authorize' }, { kind: 'authorize' }])
+  it('charges pm_card_visa and pm_card_mastercard on every attempt', () => {
+    for (const token of ['pm_card_visa', 'pm_card_mastercard']) expect(attempts(token, 3)).toEqual([{ kind: 'charge' }, { kind: 'charge' }, { kind: 'charge' }])
   })
 
   it('declines pm_card_chargeDeclined as card_declined, every time', () => {
@@ -24,7 +24,7 @@ describe('sandboxAttempt', () => {
     expect(sandboxAttempt('pm_card_riskLevelHighest', 0)).toEqual({ kind: 'decline', code: 'fraudulent' })
   })
 
-  it('charges pm_sandbox_timeout but never answers an authorization in time (only a retrieve finds the charge)', () => {
+  it('charges pm_sandbox_timeout but never answers the charge in time (only a retrieve finds the charge)', () => {
     expect(attempts('pm_sandbox_timeout', 3)).toEqual([{ kind: 'timeout_after_charge' }, { kind: 'timeout_after_charge' }, { kind: 'timeout_after_charge' }])
   })
 
@@ -33,7 +33,7 @@ describe('sandboxAttempt', () => {
   })
 
   it('fails pm_sandbox_flaky with a 5xx every other attempt, starting with the first', () => {
-    expect(attempts('pm_sandbox_flaky', 5).map((a) => a.kind)).toEqual(['server_error', 'authorize', 'server_error', 'authorize', 'server_error'])
+    expect(attempts('pm_sandbox_flaky', 5).map((a) => a.kind)).toEqual(['server_error', 'charge', 'server_error', 'charge', 'server_error'])
   })
 
   it('declines a token it does not know as invalid_payment_method', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { currencies } from '../core/money'
-import type { OrderDraft } from '../orders/order-draft'
+import type { OrderDraft } from './order-draft'
 
 /** A checkout's order not yet written, as its reconciliation job carries it. */
 const OrderDraftSchema = z.object({
