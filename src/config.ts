@@ -115,6 +115,12 @@ export class ConfigError extends Error {
 
 const cache = new WeakMap<object, Settings>()
 
+/** Lets `copy` (the same bindings, wrapped: instrumented-env.ts) use the settings already parsed for `env`. */
+export function shareSettings(env: object, copy: object): void {
+  const settings = cache.get(env)
+  if (settings) cache.set(copy, settings)
+}
+
 export function settingsOf(env: object): Settings {
   const cached = cache.get(env)
   if (cached) return cached

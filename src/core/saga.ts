@@ -1,12 +1,15 @@
 /**
  * A saga as a list of named steps (Medusa's shape, STYLE 2.9). Each step runs in turn; one may
- * end the saga early ('halt': an answer is ready and nothing is undone). When a step throws, the
- * steps started so far are compensated, newest first, the failing one included (a compensation
- * must therefore be safe when its step did only part of its work, or none), and the error goes on.
+ * end the saga early ('halt': an answer is ready and nothing is undone). When a step refuses for
+ * good (`StepRejected`: a definite "no"), the steps started so far are compensated, newest first,
+ * the refusing one included (a compensation must therefore be safe when its step did only part of
+ * its work, or none), and the refusal goes on.
  *
- * Past the pivot (the step after which the outcome can no longer be taken back, such as a charge)
- * nothing is compensated: an error there, or in the pivot itself unless it is a `StepRejected`
- * (a definite "no"), leaves the saga to be finished forward by reconciliation. Pure.
+ * Any other error (a transient fault, a lost answer) undoes nothing: every step is idempotent by
+ * the saga's key, so the caller's retry with the same key goes on from where this run stood, and
+ * what nobody retries ends by itself (a hold lapses; reconciliation finishes a charge). Past the
+ * pivot (the step after which the outcome can no longer be taken back, such as a charge) nothing
+ * is compensated at all. Pure.
  */
 export type Step<C> = {
   name: string
@@ -33,8 +36,7 @@ export async function runSaga<C>(ctx: C, steps: readonly Step<C>[]): Promise<'co
     try {
       outcome = await step.run(ctx)
     } catch (err) {
-      const forwardOnly = pivoted || (step.pivot === true && !(err instanceof StepRejected))
-      if (!forwardOnly) for (const s of [...started].reverse()) await s.compensate?.(ctx)
+      if (err instanceof StepRejected && !pivoted) for (const s of [...started].reverse()) await s.compensate?.(ctx)
       throw err
     }
     if (step.pivot) pivoted = true

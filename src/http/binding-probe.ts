@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { matchedRoutes } from 'hono/route'
-import { settingsOf } from '../config'
+import { settingsOf, shareSettings } from '../config'
 import type { AppEnv } from '../env'
 import { BindingTally, type BindingCall } from '../ops/binding-tally'
 import { instrumentEnv } from '../platform/instrumented-env'
@@ -22,12 +22,15 @@ export const bindingProbe = (tally: BindingTally = bindingTally) =>
     if (settings.environment !== 'development' || !settings.bindingProbe) return next()
     const calls: BindingCall[] = []
     let operation: string | undefined
-    c.env = instrumentEnv(c.env, {
+    const observed = instrumentEnv(c.env, {
       before(call) {
         if (operation === undefined) calls.push(call)
         else tally.recordAfterResponse(operation, call)
       },
     })
+    // Parsed settings are kept per env object: the copy shares them, so counting costs no re-parse.
+    shareSettings(c.env, observed)
+    c.env = observed
     try {
       await next()
     } finally {

@@ -47,6 +47,12 @@ describe('runSaga', () => {
     expect(ctx.log).toEqual(['run reserve', 'run charge', 'undo reserve'])
   })
 
+  it('undoes nothing for a fault that is not a definite refusal: a retry with the same key goes on from there', async () => {
+    const ctx: Ctx = { log: [] }
+    await expect(runSaga(ctx, [step('a'), step('b', 'throw'), step('c')])).rejects.toThrow('b failed')
+    expect(ctx.log).toEqual(['run a', 'run b'])
+  })
+
   it('undoes nothing when the pivot fails without a definite answer: the outcome is unknown', async () => {
     const ctx: Ctx = { log: [] }
     await expect(runSaga(ctx, [step('reserve'), step('charge', 'throw', { pivot: true, compensable: false })])).rejects.toThrow('charge failed')
