@@ -7,7 +7,7 @@ import type { ListingDecision } from '../../src/listings/listing-decision'
 import { createListing } from '../../src/listings/listing-lifecycle'
 import type { ListingState } from '../../src/listings/listing-state'
 import { commit, dueOrderReservations, release, reserve, reservedLine, restock, type Reserve, type Reserved, type SettledOutcome, type StockRejection } from '../../src/listings/stock'
-import { draftRecord, firstHistory, type HistoryRow, type OrderDraft } from '../../src/orders/order-draft'
+import { draftRecord, firstHistory, type OrderDraft } from '../../src/orders/order-draft'
 import { reservationFate } from '../../src/orders/reservation-fate'
 import type { ActorKind, OrderAction, OrderStatus, Transition } from '../../src/orders/order-machine'
 import type { CheckoutRecord, Jobs, NotFound, OrderBook, OrderPorts, OrderSettings, PaymentRecord, Recorded, RiskEngine, StockRoom, TransitionEffects } from '../../src/orders/order-ports'
@@ -515,9 +515,11 @@ export class FakeJobs implements Jobs {
 export class FakeRisk implements RiskEngine {
   assessment: RiskAssessment = { verdict: 'allow', reasons: [] }
   readonly asked: { buyerId: string; orderId: string }[] = []
+  constructor(private readonly trace: string[] = []) {}
   async assessCheckout(buyerId: string, orderId: string): Promise<RiskAssessment> {
     await tick()
     this.asked.push({ buyerId, orderId })
+    this.trace.push(`risk.assessCheckout ${orderId}`)
     return copy(this.assessment)
   }
 }
@@ -552,7 +554,7 @@ export function fakeOrderWorld(o: { now?: Date; settings?: Partial<OrderSettings
   const stock = new FakeStockRoom(clock, trace)
   const gateway = new FakeGateway(trace)
   const jobs = new FakeJobs(trace)
-  const risk = new FakeRisk()
+  const risk = new FakeRisk(trace)
   const log = createLogger({ sink: (line) => logs.push(JSON.parse(line) as FakeWorld['logs'][number]), now: clock.now, level: 'debug' })
   const ports: OrderPorts = {
     orders,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { money } from '../../../src/core/money'
-import { refundDue } from '../../../src/checkout/order-payment'
 import { runCheckout } from '../../../src/checkout/checkout-saga'
 import { accounts, platformFee } from '../../../src/ledger/ledger'
 import {
@@ -8,31 +7,42 @@ import {
   applyTrackingEvent,
   autoCompleteOrder,
   cancelOrder,
-  lapsedReservationFate,
   openDispute,
   resolveDispute,
   shipOrder,
 } from '../../../src/orders/order-commands'
-import { DAY, fakeOrderWorld, fixedListing, HOUR, orderRecord, SECOND, SETTINGS, type FakeWorld } from '../../support/fake-order-ports'
+import { recordChargedCheckout, recordCapture, refundDue } from '../../../src/orders/order-payment'
+import { reconcileOrder } from '../../../src/orders/payment-reconciliation'
+import { reservationFate } from '../../../src/orders/reservation-fate'
+import { DAY, fakeOrderWorld, fixedListing, HOUR, orderRecord, SECOND, SETTINGS, type Answer, type FakeWorld } from '../../support/fake-order-ports'
 
 const BUYER = 'usr_buyer'
 const SELLER = 'usr_seller'
 const TOTAL = 2_500
 const TRACKING = 'TRK-1'
 
-/** A world with one order for one unit of a three-unit listing, taken through checkout; paid unless `authorize` says otherwise. */
-async function checkedOut(authorize: 'succeeded' | 'unknown' = 'succeeded'): Promise<{ w: FakeWorld; id: string }> {
+const ORDER = 'ord_usr_buyer_idem-1'
+
+/** Checks out one unit of lst_a (a three-unit listing) with the provider answering `charge`. */
+async function checkout(charge: Answer) {
   const w = fakeOrderWorld()
   w.stock.add(fixedListing({ id: 'lst_a', price: TOTAL, quantity: 3 }))
-  w.gateway.script('authorize', authorize)
-  await runCheckout(w.ports, {
+  w.gateway.script('charge', charge)
+  const r = await runCheckout(w.ports, {
     buyerId: BUYER,
     key: 'idem-1',
+    orderId: ORDER,
     items: [{ listingId: 'lst_a', quantity: 1 }],
     paymentMethod: 'pm_card_visa',
     shippingAddress: { line1: '1 Main St' },
     steppedUp: false,
   })
+  return { w, r }
+}
+
+/** A world with one order for one unit of a three-unit listing, taken through checkout; paid unless `charge` says otherwise. */
+async function checkedOut(charge: 'succeeded' | 'unknown' | 'lost' = 'succeeded'): Promise<{ w: FakeWorld; id: string }> {
+  const { w } = await checkout(charge)
   return { w, id: w.orders.only().id }
 }
 
@@ -59,7 +69,7 @@ describe('cancelOrder', () => {
 
     expect(r).toMatchObject({ ok: true, from: 'paid', order: { status: 'cancelled', version: 3 } })
     expect(status(w)).toBe('cancelled')
-    expect(w.orders.history.at(-1)).toMatchObject({ status: 'cancelled', actor: 'seller', reason: 'cancelled_by_seller' })
+    expect(w.orders.historyRows.at(-1)).toMatchObject({ status: 'cancelled', actor: 'seller', reason: 'cancelled_by_seller' })
     expect(w.orders.ledgerKinds(id)).toEqual(['capture', 'refund'])
     expect(w.orders.escrow()).toBe(0)
     const charge = w.gateway.charges.get(id)
@@ -216,7 +226,7 @@ describe('autoCompleteOrder', () => {
     await autoCompleteOrder(w.ports, id, dueAt)
 
     expect(status(w)).toBe('completed')
-    expect(w.orders.history.at(-1)).toMatchObject({ action: 'auto_complete', actor: 'system' })
+    expect(w.orders.historyRows.at(-1)).toMatchObject({ action: 'auto_complete', actor: 'system' })
     expect(w.orders.ledgerKinds(id)).toEqual(['capture', 'settle'])
     expect(w.orders.escrow()).toBe(0)
     const fee = platformFee(TOTAL, SETTINGS.platformFeeBps)
@@ -291,24 +301,131 @@ describe('disputes', () => {
   })
 })
 
-describe('lapsedReservationFate', () => {
-  it('cancels an unpaid order (hold_expired) and answers release', async () => {
+describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
+  it('cancels an unpaid order (hold_expired, by the system) and answers release', async () => {
     const { w, id } = await checkedOut('unknown')
-    expect(await lapsedReservationFate(w.ports, id)).toBe('release')
-    expect(status(w)).toBe('cancelled')
-    expect(w.orders.history.at(-1)).toMatchObject({ actor: 'system', reason: 'hold_expired' })
+    expect(await reservationFate(w.ports, id)).toBe('release')
+    expect(w.orders.only()).toMatchObject({ status: 'cancelled', version: 2 })
+    expect(w.orders.historyRows.at(-1)).toMatchObject({ status: 'cancelled', action: 'cancel', actor: 'system', reason: 'hold_expired' })
+    expect(w.orders.abandoned.has(id)).toBe(false)
+    expect(w.orders.ledger).toEqual([])
   })
 
-  it('answers commit for a paid order, leaving it paid', async () => {
+  it('through the listing’s alarm: the unpaid order is cancelled and its unit released, and money found later goes back', async () => {
+    const { w, id } = await checkedOut('lost')
+    w.clock.advance(SETTINGS.holdMs + SECOND)
+    await w.lapse()
+    expect(status(w)).toBe('cancelled')
+    expect(w.stock.state('lst_a')).toMatchObject({ sold: 0, reservations: [] })
+    expect(w.stock.settled('lst_a', id)).toBe('released')
+
+    // The charge had gone through: reconciliation finds it and gives it back, the order stays cancelled.
+    await reconcileOrder(w.ports, id, 1)
+    expect(status(w)).toBe('cancelled')
+    expect(w.gateway.charges.get(id)).toMatchObject({ captures: 1, refunds: 1, status: 'refunded' })
+    expect(w.orders.ledgerKinds(id)).toEqual(['capture', 'refund'])
+    expect(w.orders.escrow()).toBe(0)
+  })
+
+  it('answers commit for a paid order, leaving it paid and not given up', async () => {
     const { w, id } = await checkedOut()
-    expect(await lapsedReservationFate(w.ports, id)).toBe('commit')
+    const before = w.orders.only()
+    expect(await reservationFate(w.ports, id)).toBe('commit')
+    expect(w.orders.only()).toEqual(before)
+    expect(w.orders.abandoned.has(id)).toBe(false)
+    expect(w.orders.statuses(id)).toEqual(['pending_payment', 'paid'])
+  })
+
+  it('answers commit for an order paid past checkout (shipped), changing nothing', async () => {
+    const { w, id } = await shipped()
+    expect(await reservationFate(w.ports, id)).toBe('commit')
+    expect(status(w)).toBe('shipped')
+  })
+
+  it('answers commit when payment wins the race with the cancel: the order stays paid', async () => {
+    const { w, id } = await checkedOut('lost')
+    // The payment lands while the fate is being asked: the fate's cancel must lose to it.
+    const abandon = w.orders.abandon.bind(w.orders)
+    w.orders.abandon = async (orderId, reason, at) => {
+      const stale = await abandon(orderId, reason, at)
+      await reconcileOrder(w.ports, orderId, 1)
+      return stale
+    }
+    expect(await reservationFate(w.ports, id)).toBe('commit')
+    expect(w.orders.only()).toMatchObject({ status: 'paid', version: 2 })
+    expect(w.orders.moves.filter((m) => m.action === 'cancel')).toEqual([])
+    expect(w.orders.ledgerKinds(id)).toEqual(['capture'])
+  })
+
+  it('answers release for a cancelled order, writing nothing', async () => {
+    const w = fakeOrderWorld()
+    w.orders.put(orderRecord({ id: 'ord_c', status: 'cancelled', version: 2 }))
+    expect(await reservationFate(w.ports, 'ord_c')).toBe('release')
+    expect(w.orders.only()).toMatchObject({ status: 'cancelled', version: 2 })
+    expect(w.orders.historyRows).toEqual([])
+    expect(w.orders.abandoned.size).toBe(0)
+  })
+
+  it('answers release for no order at all, and gives the checkout up so a charge still in flight can never record it paid', async () => {
+    // The provider could not be asked: the hold is kept, nothing is written, the job carries the draft.
+    const { w, r } = await checkout('unavailable')
+    expect(r).toMatchObject({ kind: 'rejected', rejection: { code: 'payments_unavailable' } })
+    const draft = w.jobs.of('reconcile')[0]?.draft
+    if (!draft) throw new Error('no draft')
+
+    expect(await reservationFate(w.ports, ORDER)).toBe('release')
+    expect(w.orders.abandoned.has(ORDER)).toBe(true)
+    expect(w.orders.orders.size).toBe(0)
+
+    // A try of this checkout whose charge then succeeds is given up: the order is written
+    // cancelled and the money goes back, never paid.
+    const money = w.gateway.land({ key: ORDER, amount: { amount: TOTAL, currency: 'USD' } }, 'captured')
+    const written = await recordChargedCheckout(w.ports, draft, money.paymentId)
+    expect(written).toMatchObject({ recorded: false, result: { kind: 'cancelled' } })
+    expect(w.orders.only()).toMatchObject({ id: ORDER, status: 'cancelled' })
+    expect(w.orders.historyRows.at(-1)).toMatchObject({ status: 'cancelled', reason: 'hold_expired' })
+    expect(w.gateway.charges.get(ORDER)).toMatchObject({ status: 'refunded', refunds: 1 })
+    expect(w.orders.ledgerKinds(ORDER)).toEqual(['capture', 'refund'])
+    expect(w.orders.escrow()).toBe(0)
+
+    // And the answer stays release, now that the cancelled order exists.
+    expect(await reservationFate(w.ports, ORDER)).toBe('release')
+  })
+
+  it('a paid record after the checkout was given up answers abandoned and writes nothing', async () => {
+    const { w } = await checkout('unavailable')
+    const draft = w.jobs.of('reconcile')[0]?.draft
+    if (!draft) throw new Error('no draft')
+    await reservationFate(w.ports, ORDER)
+    const late = await w.orders.recordCheckout(draft, { status: 'paid', provider: 'fake', providerRef: 'pi_late' }, w.clock.now().toISOString())
+    expect(late.result).toBe('abandoned')
+    expect(w.orders.orders.size).toBe(0)
+    expect(w.orders.payments.size).toBe(0)
+    expect(w.orders.ledger).toEqual([])
+  })
+
+  it('the lapse of a paid order’s hold through the alarm commits it (the commit after payment had failed)', async () => {
+    const w = fakeOrderWorld()
+    w.stock.add(fixedListing({ id: 'lst_a', price: TOTAL }))
+    w.stock.failNext('commit')
+    await runCheckout(w.ports, { buyerId: BUYER, key: 'idem-1', orderId: ORDER, items: [{ listingId: 'lst_a', quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: {}, steppedUp: false })
+    expect(w.stock.reservations()).toHaveLength(1)
+    w.clock.advance(SETTINGS.holdMs + SECOND)
+    await w.lapse()
+    expect(w.stock.state('lst_a')).toMatchObject({ sold: 1, reservations: [] })
+    expect(w.stock.settled('lst_a', ORDER)).toBe('committed')
     expect(status(w)).toBe('paid')
   })
+})
 
-  it('answers release for a cancelled order and for no order at all', async () => {
-    const w = fakeOrderWorld()
-    w.orders.put(orderRecord({ id: 'ord_c', status: 'cancelled' }))
-    expect(await lapsedReservationFate(w.ports, 'ord_c')).toBe('release')
-    expect(await lapsedReservationFate(w.ports, 'ord_missing')).toBe('release')
+describe('recordCapture on an order already paid', () => {
+  it('follows the order: no second pay, no second capture in the books', async () => {
+    const { w, id } = await checkedOut()
+    const order = w.orders.only()
+    const r = await recordCapture(w.ports, order, w.gateway.charges.get(id)?.paymentId ?? '')
+    expect(r).toMatchObject({ kind: 'paid', order: { status: 'paid' } })
+    expect(w.orders.moves.filter((m) => m.action === 'pay' && m.result === 'moved')).toEqual([])
+    expect(w.orders.ledgerKinds(id)).toEqual(['capture'])
+    expect(w.stock.state('lst_a').sold).toBe(1)
   })
 })
