@@ -871,3 +871,74 @@ describe('runCheckout: offers and auctions', () => {
     expect(w.orders.only()).toMatchObject({ checkoutKey: 'idem-1', status: 'pending_payment' })
   })
 })
+
+describe('runCheckout: a refused retry never undoes the hold a charged try of the same order relies on', () => {
+  /*
+   * After a 5xx the idempotency key is freed (idempotency-record.ts shouldKeep), so its fingerprint
+   * no longer guards it: the client may send the same key with a changed cart. The order id is the
+   * same (derived from buyer and key), so the refused retry's compensation releases, by order id,
+   * the hold of the first try, whose charge was captured and whose order reconciliation then
+   * writes paid. Law 1: the paid order's unit must stay its own.
+   */
+  const changedCarts: { name: string; items: CheckoutRequest['items'] }[] = [
+    { name: 'a different quantity (reservation_conflict)', items: [{ listingId: 'lst_a', quantity: 2 }] },
+    { name: 'an added line that is sold out', items: [{ listingId: 'lst_a', quantity: 1 }, { listingId: 'lst_b', quantity: 1 }] },
+  ]
+
+  it.each(changedCarts)('retry with $name after a crash past the charge', async ({ items }) => {
+    const w = world({ id: 'lst_a', quantity: 1 }, { id: 'lst_b', quantity: 1 })
+    // lst_b's one unit is someone else's.
+    await runCheckout(w.ports, request({ buyerId: 'usr_other', key: 'other', items: [{ listingId: 'lst_b', quantity: 1 }] }))
+    const record = w.orders.recordCheckout.bind(w.orders)
+    let crashed = false
+    w.orders.recordCheckout = (draft: OrderDraft, rec: CheckoutRecord, at: string) => {
+      if (draft.id === ORDER && rec.status === 'paid' && !crashed) {
+        crashed = true
+        return Promise.reject(new Error('D1 unavailable'))
+      }
+      return record(draft, rec, at)
+    }
+    await expect(runCheckout(w.ports, request())).rejects.toThrow('D1 unavailable')
+    expect(w.gateway.charges.get(ORDER)).toMatchObject({ status: 'captured', captures: 1 })
+
+    const retry = await runCheckout(w.ports, request({ items }))
+    expect(retry.kind).toBe('rejected')
+
+    // The first try's watchdog writes its order paid, from its draft.
+    await reconcileOrder(w.ports, ORDER, 1, jobDraft(w, ORDER))
+    expect(w.orders.orders.get(ORDER)).toMatchObject({ status: 'paid', items: [{ listingId: 'lst_a', quantity: 1, unitPrice: 2_500 }] })
+
+    // The paid order's unit is sold to it, and nobody else can buy it.
+    expect(w.stock.state('lst_a').sold).toBe(1)
+    const third = await runCheckout(w.ports, request({ buyerId: 'usr_third', key: 'third' }))
+    expect(third).toMatchObject({ kind: 'rejected', rejection: { code: 'sold_out' } })
+    const paidUnits = [...w.orders.orders.values()].filter((o) => o.status === 'paid').flatMap((o) => o.items).filter((i) => i.listingId === 'lst_a')
+    expect(paidUnits.reduce((n, i) => n + i.quantity, 0)).toBeLessThanOrEqual(w.stock.state('lst_a').quantity)
+  })
+})
+
+describe('runCheckout: a retry that finds its order already decided holds nothing more', () => {
+  /*
+   * The retry of a paid checkout under a freed key (a 5xx after the batch) with a changed cart: a
+   * listing earlier in id order than the paid line is held under the order id before the paid
+   * line answers 'committed' and the saga halts. That hold is never released: when it lapses, its
+   * fate is the paid order's ('commit'), and the unit is sold to an order that never bought it.
+   */
+  it('a changed cart under the key of a paid order leaves no hold, and sells nothing the order did not buy', async () => {
+    const w = world({ id: 'lst_a', quantity: 2 }, { id: 'lst_b', quantity: 2 })
+    const first = await runCheckout(w.ports, request({ items: [{ listingId: 'lst_b', quantity: 1 }] }))
+    expect(paidOrder(first).items).toEqual([{ listingId: 'lst_b', quantity: 1, unitPrice: 2_500 }])
+
+    const retry = await runCheckout(w.ports, request({ items: [{ listingId: 'lst_a', quantity: 1 }, { listingId: 'lst_b', quantity: 1 }] }))
+    expect(retry).toMatchObject({ kind: 'paid', order: { id: ORDER } })
+    expect(w.gateway.callsOf('charge')).toHaveLength(1)
+
+    w.clock.advance(SETTINGS.holdMs + SECOND)
+    await w.lapse()
+
+    // The order bought one unit of lst_b and nothing of lst_a.
+    expect(w.orders.only().items).toEqual([{ listingId: 'lst_b', quantity: 1, unitPrice: 2_500 }])
+    expect(w.stock.state('lst_a').sold).toBe(0)
+    expect(w.stock.reservations()).toEqual([])
+  })
+})
