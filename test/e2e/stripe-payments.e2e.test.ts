@@ -5,9 +5,11 @@ import { sendWebhook, startFakeStripe, stripeSignature, type FakeStripe, type Pa
 
 /**
  * The Stripe adapter end to end: the real worker (GATEWAY=stripe) on a port, talking over real
- * HTTP to a fake Stripe on another, driven over real HTTP from here. Reconciliation's own timer
- * is pushed out of the way (RECONCILE_DELAY_SECONDS=3600), so whatever finishes a pending order
- * in these tests is the webhook the test sends, and nothing else.
+ * HTTP to a fake Stripe on another, driven over real HTTP from here. A checkout is one charge that
+ * captures at once: an intent created unconfirmed with `capture_method=automatic` under
+ * `<order>:intent`, confirmed under `<order>:confirm`, and no capture call. Reconciliation's own
+ * timer is pushed out of the way (RECONCILE_DELAY_SECONDS=3600), so whatever finishes a pending
+ * order in these tests is the webhook the test sends, and nothing else.
  */
 const SECRET_KEY = 'sk_test_fake_stripe_e2e'
 const WEBHOOK_SECRET = 'whsec_fake_stripe_e2e_0123456789'
@@ -64,10 +66,36 @@ async function checkout(token: string, listingId: string, paymentMethod: string,
   return { res, body: (await res.json()) as Order & Problem }
 }
 
+/** The order's status code as its buyer reads it: 404 for an order that was never written. */
+async function orderStatus(token: string, id: string): Promise<number> {
+  const res = await api(`/v1/orders/${id}`, { token })
+  await res.body?.cancel()
+  return res.status
+}
+
 async function order(token: string, id: string): Promise<Order> {
   const res = await api(`/v1/orders/${id}`, { token })
   if (res.status !== 200) throw new Error(`order ${id}: ${res.status} ${await res.text()}`)
   return (await res.json()) as Order
+}
+
+/** The listing as its object holds it now (strongly consistent): what a buyer could still take. */
+async function listing(id: string): Promise<{ status: string; available: number }> {
+  const res = await api(`/v1/listings/${id}`)
+  if (res.status !== 200) throw new Error(`listing ${id}: ${res.status} ${await res.text()}`)
+  return (await res.json()) as { status: string; available: number }
+}
+
+type LedgerVerification = { ok: boolean; checks: { name: string; ok: boolean; violations: Json[] }[] }
+
+/** `GET /v1/admin/ledger/verify` as the seeded admin: laws 3 and 4 over the whole database. */
+async function verifyLedger(): Promise<LedgerVerification> {
+  const login = await api('/v1/auth/login', { method: 'POST', json: { email: 'admin@souk.test', password: 'souk-admin-dev-only' } })
+  expect(login.status).toBe(200)
+  const { token } = (await login.json()) as { token: string }
+  const res = await api('/v1/admin/ledger/verify', { token })
+  expect(res.status).toBe(200)
+  return (await res.json()) as LedgerVerification
 }
 
 /** A buyer with a fresh one-unit listing from a fresh seller: every test stands alone. */
@@ -96,49 +124,66 @@ const CONFIRM = 'POST /v1/payment_intents/:id/confirm'
 const CAPTURE = 'POST /v1/payment_intents/:id/capture'
 const CANCEL = 'POST /v1/payment_intents/:id/cancel'
 const REFUND = 'POST /v1/refunds'
+const READ = 'GET /v1/payment_intents/:id'
+
+/** Every call about the order that reached the fake, as `endpoint outcome` (retries and replays included). */
+const callsFor = (orderId: string) => fake.requestsForOrder(orderId).map((r) => `${r.endpoint} ${r.outcome}`)
+
+/** Money moved for the order by anything but the one confirm: captures, voids, refunds, at any key. */
+function otherMoneyCalls(orderId: string): string[] {
+  return callsFor(orderId).filter((c) => c.startsWith(CAPTURE) || c.startsWith(CANCEL) || c.startsWith(REFUND))
+}
 
 describe('checkout through the Stripe adapter against a fake Stripe', () => {
-  it('(a) pm_card_visa: 201 paid, one intent for the order, confirmed once and captured exactly once', async () => {
+  it('(a) pm_card_visa: 201 paid, one automatic-capture intent created once and confirmed once, the confirm its only capture', async () => {
     const { buyer, listingId, price } = await scene(2500)
     const { res, body } = await checkout(buyer, listingId, 'pm_card_visa')
     expect(res.status).toBe(201)
     expect(body.status).toBe('paid')
     const id = body.id
 
-    const { intent, captures, confirms } = onlyIntent(id)
-    expect(intent).toMatchObject({ status: 'succeeded', amount: price, amount_received: price, currency: 'usd', capture_method: 'manual', payment_method: 'pm_card_visa', metadata: { order_id: id } })
-    expect(captures).toBe(1)
-    expect(confirms).toBe(1)
-    // The adapter's keys, one execution each.
+    const { intent, captures, confirms, refunds, cancels } = onlyIntent(id)
+    expect(intent).toMatchObject({ status: 'succeeded', amount: price, amount_received: price, currency: 'usd', capture_method: 'automatic', payment_method: 'pm_card_visa', metadata: { order_id: id } })
+    expect({ captures, confirms, refunds, cancels }).toEqual({ captures: 1, confirms: 1, refunds: [], cancels: 0 })
+    // Exactly two calls, each executed once under the adapter's keys: no read, no capture, no retry.
+    expect(callsFor(id)).toEqual([`${CREATE} executed`, `${CONFIRM} executed`])
     expect(fake.executions(CREATE, `${id}:intent`)).toBe(1)
     expect(fake.executions(CONFIRM, `${id}:confirm`)).toBe(1)
-    expect(fake.executions(CAPTURE, `${id}:capture`)).toBe(1)
+    expect(fake.executions(CAPTURE)).toBe(0)
     // Every call carried the credentials and the pinned API version (the fake refuses others).
     expect(fake.requests.filter((r) => r.outcome === 'rejected')).toEqual([])
 
-    expect(await order(buyer, id)).toMatchObject({ status: 'paid', total: { amount: price, currency: 'USD' } })
+    const paid = await order(buyer, id)
+    expect(paid).toMatchObject({ status: 'paid', total: { amount: price, currency: 'USD' } })
+    expect(paid.history.map((h) => h.status)).toEqual(['pending_payment', 'paid'])
+    expect(await listing(listingId)).toMatchObject({ status: 'sold_out', available: 0 })
   })
 
   it.each([
     ['pm_card_chargeDeclinedInsufficientFunds', 'insufficient_funds', 'insufficient_funds'],
     ['pm_card_chargeDeclined', 'generic_decline', 'card_declined'],
-  ])('(b) %s: 402 payment_declined (%s → %s), the order cancelled, nothing captured', async (pm, stripeCode, declineCode) => {
+    ['pm_card_chargeDeclinedFraudulent', 'fraudulent', 'fraudulent'],
+  ])('(b) %s: 402 payment_declined (%s → %s) naming the order, no order written, the unit back on sale, nothing captured', async (pm, stripeCode, declineCode) => {
     const { buyer, listingId } = await scene()
     const { res, body } = await checkout(buyer, listingId, pm)
     expect(res.status).toBe(402)
     expect(body).toMatchObject({ code: 'payment_declined', declineCode })
-    const id = body.orderId!
+    const id = body.orderId ?? ''
+    expect(id).toMatch(/^ord_[0-9a-z]+$/)
 
-    const { intent, captures } = onlyIntent(id)
+    // The order id named is the one the charge was made under.
+    const { intent, captures, confirms } = onlyIntent(id)
     expect(intent.status).toBe('requires_payment_method')
     expect(intent.last_payment_error).toMatchObject({ type: 'card_error', code: 'card_declined', decline_code: stripeCode })
-    expect(captures).toBe(0)
-    expect(fake.executions(CAPTURE, `${id}:capture`)).toBe(0)
-    expect((await order(buyer, id)).status).toBe('cancelled')
+    expect({ captures, confirms }).toEqual({ captures: 0, confirms: 1 })
+    expect(callsFor(id)).toEqual([`${CREATE} executed`, `${CONFIRM} executed`])
+
+    expect(await orderStatus(buyer, id)).toBe(404)
+    expect(await listing(listingId)).toMatchObject({ status: 'active', available: 1 })
   })
 
-  it('(c) the confirm applies but its answer is lost: 202 pending_payment, then a signed webhook pays the order with one capture', async () => {
-    const { buyer, listingId } = await scene()
+  it('(c) the confirm captures but its answer is lost: 202 pending_payment with the unit held, then a signed webhook pays the order, no capture call', async () => {
+    const { buyer, listingId, price } = await scene()
     const release = deferred()
     fake.failNextConfirm({ kind: 'hold', until: release.promise })
     try {
@@ -147,16 +192,19 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
       expect(body.status).toBe('pending_payment')
       const id = body.id
 
-      // Stripe holds the authorization; Souk does not know it yet and has captured nothing.
-      const { intent } = onlyIntent(id)
-      expect(intent.status).toBe('requires_capture')
+      // Stripe has the money; Souk does not know it yet.
+      const { intent, captures } = onlyIntent(id)
+      expect(intent).toMatchObject({ status: 'succeeded', amount_received: price })
+      expect(captures).toBe(1)
       expect(fake.executions(CONFIRM, `${id}:confirm`)).toBe(1)
       // The adapter's retries of the confirm met the one still running (409) and did not run it again.
       expect(fake.requests.filter((r) => r.idempotencyKey === `${id}:confirm` && r.outcome === 'in_flight_conflict').length).toBeGreaterThanOrEqual(1)
-      expect(onlyIntent(id).captures).toBe(0)
-      expect((await order(buyer, id)).status).toBe('pending_payment')
+      const pending = await order(buyer, id)
+      expect(pending.status).toBe('pending_payment')
+      expect(pending.history.map((h) => h.status)).toEqual(['pending_payment'])
+      expect(await listing(listingId)).toMatchObject({ status: 'active', available: 0 })
 
-      const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.amount_capturable_updated', intent.id))
+      const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.succeeded', intent.id))
       expect(hook.status).toBe(200)
       expect(await hook.json()).toEqual({ received: true, duplicate: false })
 
@@ -165,54 +213,67 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
         (o) => o.status === 'paid',
       )
       expect(paid.history.map((h) => h.status)).toEqual(['pending_payment', 'paid'])
-      expect(onlyIntent(id)).toMatchObject({ captures: 1, intent: { status: 'succeeded' } })
-      expect(fake.executions(CAPTURE, `${id}:capture`)).toBe(1)
-      // Reconciliation asked by replaying the create (same key, same parameters): no second intent.
+      expect(await listing(listingId)).toMatchObject({ status: 'sold_out', available: 0 })
+      expect(onlyIntent(id)).toMatchObject({ captures: 1, confirms: 1, refunds: [], cancels: 0, intent: { status: 'succeeded' } })
+      expect(otherMoneyCalls(id)).toEqual([])
+      // The webhook asked by replaying the create (same key, same parameters) and reading the intent: no second intent.
       expect(fake.executions(CREATE, `${id}:intent`)).toBe(1)
+      expect(fake.requests.filter((r) => r.idempotencyKey === `${id}:intent` && r.outcome === 'replayed').length).toBeGreaterThanOrEqual(1)
       expect(fake.requests.filter((r) => r.idempotencyKey === `${id}:intent` && r.outcome === 'idempotency_mismatch')).toEqual([])
+      expect(fake.executions(READ)).toBeGreaterThanOrEqual(1)
     } finally {
       release.resolve()
       await fake.settled()
     }
   })
 
-  it('(d) a webhook that lands while the confirm answer is still on its way: one capture, paid, and a checkout answer that agrees', async () => {
+  it('(d) a webhook that lands while the confirm answer is on its way, before the order exists: it writes nothing, and the checkout answers paid with the one capture', async () => {
     const { buyer, listingId } = await scene()
-    let hookAnswer: { status: number; body: unknown } | null = null
+    let duringHold: { hook: number; receipt: unknown; order: number } | null = null
+    let orderId = ''
     // The fake sends the event as soon as the confirm has applied and answers the confirm only
-    // after the worker has answered the event.
+    // after the worker has answered the event (well within the adapter's 500 ms timeout).
     fake.failNextConfirm({
       kind: 'hold',
       whileHeld: async (intent: PaymentIntent) => {
-        const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.amount_capturable_updated', intent.id))
-        hookAnswer = { status: hook.status, body: await hook.json() }
+        orderId = intent.metadata.order_id ?? ''
+        const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.succeeded', intent.id))
+        duringHold = { hook: hook.status, receipt: await hook.json(), order: await orderStatus(buyer, orderId) }
       },
     })
     const { res, body } = await checkout(buyer, listingId, 'pm_card_visa')
     await fake.settled()
-    expect(hookAnswer).toEqual({ status: 200, body: { received: true, duplicate: false } })
-    expect([201, 202]).toContain(res.status)
-    expect(body.status).toBe(res.status === 201 ? 'paid' : 'pending_payment')
-    const id = body.id
+    // Acknowledged; the order is written only by the checkout, once the outcome is known.
+    expect(duringHold).toEqual({ hook: 200, receipt: { received: true, duplicate: false }, order: 404 })
+    expect(res.status).toBe(201)
+    expect(body).toMatchObject({ id: orderId, status: 'paid' })
 
-    await eventually(
-      () => order(buyer, id),
-      (o) => o.status === 'paid',
-    )
-    expect(onlyIntent(id)).toMatchObject({ captures: 1, intent: { status: 'succeeded' } })
-    expect(fake.executions(CAPTURE, `${id}:capture`)).toBe(1)
-    expect(fake.executions(CONFIRM, `${id}:confirm`)).toBe(1)
+    const paid = await order(buyer, orderId)
+    expect(paid.status).toBe('paid')
+    expect(paid.history.map((h) => h.status)).toEqual(['pending_payment', 'paid'])
+    expect(await listing(listingId)).toMatchObject({ status: 'sold_out', available: 0 })
+    expect(onlyIntent(orderId)).toMatchObject({ captures: 1, confirms: 1, refunds: [], intent: { status: 'succeeded' } })
+    expect(fake.executions(CONFIRM, `${orderId}:confirm`)).toBe(1)
+    expect(otherMoneyCalls(orderId)).toEqual([])
   })
 
-  it('(d′) a webhook pays the order while the checkout never gets the confirm answer: one capture, and the checkout does not contradict the order', async () => {
+  it('(d′) the checkout never gets the confirm answer: an early webhook finds no order, a later one pays the pending order while the answer is still held; 202 pending_payment, one capture', async () => {
     const { buyer, listingId } = await scene()
     const checkoutAnswered = deferred()
-    let hookStatus = 0
+    const seen: { early?: number; earlyOrder?: number; pendingAt?: string; late?: number } = {}
     fake.failNextConfirm({
       kind: 'hold',
       until: checkoutAnswered.promise,
       whileHeld: async (intent: PaymentIntent) => {
-        hookStatus = (await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.amount_capturable_updated', intent.id))).status
+        const id = intent.metadata.order_id ?? ''
+        seen.early = (await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.succeeded', intent.id))).status
+        seen.earlyOrder = await orderStatus(buyer, id)
+        // The checkout gives up on the confirm and writes the order pending_payment; the answer is still held.
+        seen.pendingAt = await eventually(
+          async () => ((await orderStatus(buyer, id)) === 200 ? (await order(buyer, id)).status : 'absent'),
+          (status) => status !== 'absent',
+        )
+        seen.late = (await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('charge.succeeded', intent.id))).status
       },
     })
     let res: Response
@@ -223,16 +284,22 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
       checkoutAnswered.resolve()
       await fake.settled()
     }
-    expect(hookStatus).toBe(200)
+    expect(seen).toEqual({ early: 200, earlyOrder: 404, pendingAt: 'pending_payment', late: 200 })
+    // The checkout answered from the order it wrote: pending, not a contradiction of it.
+    expect(res.status).toBe(202)
+    expect(body.status).toBe('pending_payment')
     const id = body.id
-    const now = await order(buyer, id)
-    expect(now.status).toBe('paid')
-    expect(onlyIntent(id)).toMatchObject({ captures: 1, intent: { status: 'succeeded' } })
-    expect(fake.executions(CAPTURE, `${id}:capture`)).toBe(1)
-    // 201 paid, or 202 pending_payment for an order that was still pending when answered; a 202
-    // that says `paid` (or a 201 that does not) tells the client two different things.
-    expect([201, 202]).toContain(res.status)
-    expect(body.status).toBe(res.status === 201 ? 'paid' : 'pending_payment')
+
+    const paid = await eventually(
+      () => order(buyer, id),
+      (o) => o.status === 'paid',
+    )
+    expect(paid.history.map((h) => h.status)).toEqual(['pending_payment', 'paid'])
+    expect(await listing(listingId)).toMatchObject({ status: 'sold_out', available: 0 })
+    expect(onlyIntent(id)).toMatchObject({ captures: 1, confirms: 1, refunds: [], intent: { status: 'succeeded' } })
+    expect(fake.executions(CONFIRM, `${id}:confirm`)).toBe(1)
+    expect(fake.executions(CREATE, `${id}:intent`)).toBe(1)
+    expect(otherMoneyCalls(id)).toEqual([])
   })
 
   it('(e) payment webhooks: a bad signature and a stale one are 401 invalid_signature and change nothing; the same event twice is applied once', async () => {
@@ -266,7 +333,8 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
     expect(await again.json()).toEqual({ received: true, duplicate: true })
 
     expect((await order(buyer, body.id)).status).toBe('paid')
-    expect(onlyIntent(body.id).captures).toBe(1)
+    expect(onlyIntent(body.id)).toMatchObject({ captures: 1, refunds: [], cancels: 0 })
+    expect(otherMoneyCalls(body.id)).toEqual([])
   })
 
   it('(f) a retry with the same Idempotency-Key after a 202 creates no second intent and charges nothing more', async () => {
@@ -278,36 +346,43 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
       const first = await checkout(buyer, listingId, 'pm_card_visa', key)
       expect(first.res.status).toBe(202)
       const id = first.body.id
-      const requestsBefore = fake.requests.filter((r) => r.idempotencyKey?.startsWith(`${id}:`)).length
+      const callsBefore = callsFor(id)
 
       const again = await checkout(buyer, listingId, 'pm_card_visa', key)
       expect(again.res.status).toBe(202)
       expect(again.res.headers.get('idempotent-replayed')).toBe('true')
       expect(again.body.id).toBe(id)
-
-      expect(fake.executions(CREATE, `${id}:intent`)).toBe(1)
-      expect(fake.executions(CONFIRM, `${id}:confirm`)).toBe(1)
+      // The retry reached nobody at Stripe.
+      expect(callsFor(id)).toEqual(callsBefore)
       expect(fake.intentsForOrder(id)).toHaveLength(1)
-      expect(fake.requests.filter((r) => r.idempotencyKey?.startsWith(`${id}:`)).length).toBe(requestsBefore)
 
-      // The webhook still finishes it, with the one intent.
+      // The webhook still finishes it, with the one intent and the confirm's one capture.
       release.resolve()
       await fake.settled()
-      const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.amount_capturable_updated', onlyIntent(id).intent.id))
+      const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.succeeded', onlyIntent(id).intent.id))
       expect(hook.status).toBe(200)
       await eventually(
         () => order(buyer, id),
         (o) => o.status === 'paid',
       )
-      expect(onlyIntent(id).captures).toBe(1)
+      expect(onlyIntent(id)).toMatchObject({ captures: 1, confirms: 1, refunds: [] })
       expect(fake.executions(CREATE, `${id}:intent`)).toBe(1)
+      expect(fake.executions(CONFIRM, `${id}:confirm`)).toBe(1)
+      expect(otherMoneyCalls(id)).toEqual([])
+
+      // A retry now answers from the order as it stands, still without a call to Stripe.
+      const callsPaid = callsFor(id)
+      const late = await checkout(buyer, listingId, 'pm_card_visa', key)
+      expect(late.res.headers.get('idempotent-replayed')).toBe('true')
+      expect(late.body.id).toBe(id)
+      expect(callsFor(id)).toEqual(callsPaid)
     } finally {
       release.resolve()
       await fake.settled()
     }
   })
 
-  it('(g) the confirm applies and Stripe answers 500 (kept for the key): 202, and the webhook pays it with one capture', async () => {
+  it('(g) the confirm captures and Stripe answers 500 (kept for the key): 202, and the webhook pays it with that one capture', async () => {
     const { buyer, listingId } = await scene()
     fake.failNextConfirm({ kind: 'error_after_apply' })
     const { res, body } = await checkout(buyer, listingId, 'pm_card_visa')
@@ -317,19 +392,24 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
     expect(fake.executions(CONFIRM, `${id}:confirm`)).toBe(1)
     // The retries got the kept 500 back, as Stripe replays it: nothing ran twice.
     expect(fake.requests.filter((r) => r.idempotencyKey === `${id}:confirm` && r.outcome === 'replayed' && r.status === 500).length).toBeGreaterThanOrEqual(1)
-    const { intent } = onlyIntent(id)
-    expect(intent.status).toBe('requires_capture')
+    const { intent, captures } = onlyIntent(id)
+    expect(intent.status).toBe('succeeded')
+    expect(captures).toBe(1)
+    expect((await order(buyer, id)).status).toBe('pending_payment')
 
-    const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.amount_capturable_updated', intent.id))
+    const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.succeeded', intent.id))
     expect(hook.status).toBe(200)
-    await eventually(
+    const paid = await eventually(
       () => order(buyer, id),
       (o) => o.status === 'paid',
     )
-    expect(onlyIntent(id).captures).toBe(1)
+    expect(paid.history.map((h) => h.status)).toEqual(['pending_payment', 'paid'])
+    expect(await listing(listingId)).toMatchObject({ status: 'sold_out', available: 0 })
+    expect(onlyIntent(id)).toMatchObject({ captures: 1, confirms: 1, refunds: [] })
+    expect(otherMoneyCalls(id)).toEqual([])
   })
 
-  it('(h) the seller cancels a paid order: one refund of the captured amount at Stripe, keyed by the order', async () => {
+  it('(h) the seller cancels a paid order: one refund of the captured amount at Stripe, keyed by the order, and the unit back on sale', async () => {
     const { seller, buyer, listingId, price } = await scene(4200)
     const { res, body } = await checkout(buyer, listingId, 'pm_card_visa')
     expect(res.status).toBe(201)
@@ -345,11 +425,16 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
     expect(record).toMatchObject({ captures: 1, cancels: 0, intent: { status: 'succeeded' } })
     expect(record.refunds).toEqual([expect.objectContaining({ amount: price, payment_intent: record.intent.id, status: 'succeeded' })])
     expect(fake.executions(REFUND, `${id}:refund`)).toBe(1)
-    expect((await order(buyer, id)).status).toBe('cancelled')
+    expect(otherMoneyCalls(id)).toEqual([`${REFUND} executed`])
+    const after = await order(buyer, id)
+    expect(after.status).toBe('cancelled')
+    expect(after.history.map((h) => h.status)).toEqual(['pending_payment', 'paid', 'cancelled'])
+    expect(await listing(listingId)).toMatchObject({ status: 'active', available: 1 })
+    expect((await verifyLedger()).checks.filter((c) => !c.ok)).toEqual([])
   })
 
-  it('(i) the buyer cancels while the authorization is unknown: the webhook finds it held and voids it, nothing captured', async () => {
-    const { buyer, listingId } = await scene()
+  it('(i) the buyer cancels a pending order whose charge had in fact captured: the webhook refunds it once, the order stays cancelled, the books show capture and refund', async () => {
+    const { buyer, listingId, price } = await scene(3100)
     const release = deferred()
     fake.failNextConfirm({ kind: 'hold', until: release.promise })
     let id: string
@@ -363,18 +448,35 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
     }
     const cancelled = await api(`/v1/orders/${id}/cancel`, { method: 'POST', token: buyer })
     expect(cancelled.status).toBe(200)
-    const { intent } = onlyIntent(id)
-    expect(intent.status).toBe('requires_capture') // money held for an order that no longer wants it
+    expect(((await cancelled.json()) as Order).status).toBe('cancelled')
+    expect(await listing(listingId)).toMatchObject({ status: 'active', available: 1 })
+    // Money captured for an order that no longer wants it, and Souk has not learned of it yet.
+    const before = onlyIntent(id)
+    expect(before).toMatchObject({ captures: 1, refunds: [], intent: { status: 'succeeded', amount_received: price } })
 
-    const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.amount_capturable_updated', intent.id))
+    const hook = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('payment_intent.succeeded', before.intent.id))
     expect(hook.status).toBe(200)
     const record = await eventually(
       () => Promise.resolve(onlyIntent(id)),
-      (r) => r.intent.status === 'canceled',
+      (r) => r.refunds.length > 0,
     )
-    expect(record).toMatchObject({ captures: 0, cancels: 1, refunds: [] })
-    expect(fake.executions(CANCEL, `${id}:refund:cancel`)).toBe(1)
-    expect(fake.executions(CAPTURE, `${id}:capture`)).toBe(0)
-    expect((await order(buyer, id)).status).toBe('cancelled')
+    expect(record).toMatchObject({ captures: 1, cancels: 0, intent: { status: 'succeeded' } })
+    expect(record.refunds).toEqual([expect.objectContaining({ amount: price, payment_intent: record.intent.id, status: 'succeeded' })])
+    expect(fake.executions(REFUND, `${id}:refund`)).toBe(1)
+
+    // Another event about the same payment finds the money already on its way back.
+    const later = await sendWebhook(souk.url, WEBHOOK_SECRET, fake.event('charge.refunded', record.intent.id))
+    expect(later.status).toBe(200)
+    expect(await later.json()).toEqual({ received: true, duplicate: false })
+    expect(onlyIntent(id).refunds).toHaveLength(1)
+    expect(otherMoneyCalls(id)).toEqual([`${REFUND} executed`])
+
+    const after = await order(buyer, id)
+    expect(after.status).toBe('cancelled')
+    expect(after.history.map((h) => h.status)).toEqual(['pending_payment', 'cancelled'])
+    expect(await listing(listingId)).toMatchObject({ status: 'active', available: 1 })
+    // The late money is booked as a capture and its refund: escrow matches the open orders, the
+    // refund of a captured payment is in the ledger, no captured payment sits on a cancelled order.
+    expect((await verifyLedger()).checks.filter((c) => !c.ok)).toEqual([])
   })
 })

@@ -13,9 +13,12 @@ import { readBody } from './read-body'
  *   errors and 500s included) is kept; a repeat with the same method, path and parameters gets
  *   that very answer again without executing; a repeat with other parameters is 400
  *   `idempotency_error`; a repeat while the first is still running is 409 `idempotency_key_in_use`;
- * - PaymentIntents: create → `requires_confirmation` (moves no money); confirm →
- *   `requires_capture` (manual capture) or 402 `card_error` leaving `requires_payment_method` with
- *   `last_payment_error`; capture → `succeeded`; refunds of succeeded intents; cancel → `canceled`;
+ * - PaymentIntents: create → `requires_confirmation` (moves no money); `capture_method` is
+ *   `automatic`, `automatic_async` (Stripe's default when none is sent) or `manual`; confirm of an
+ *   automatic one captures at once (`succeeded`, one capture counted), of a manual one holds the
+ *   money (`requires_capture`), and a declining card answers 402 `card_error` leaving
+ *   `requires_payment_method` with `last_payment_error`; capture (`requires_capture` only) →
+ *   `succeeded`; refunds of succeeded intents; cancel of any not yet succeeded → `canceled`;
  * - test payment methods: pm_card_visa, pm_card_mastercard succeed; pm_card_chargeDeclined
  *   (generic_decline), pm_card_chargeDeclinedInsufficientFunds (insufficient_funds) and
  *   pm_card_chargeDeclinedFraudulent (fraudulent) decline at confirm; any other id is 400
@@ -38,7 +41,7 @@ export type PaymentIntent = {
   amount_received: number
   currency: string
   status: IntentStatus
-  capture_method: 'manual' | 'automatic'
+  capture_method: 'manual' | 'automatic' | 'automatic_async'
   payment_method: string
   payment_method_types: string[]
   metadata: Record<string, string>
@@ -89,6 +92,11 @@ export type FakeStripe = {
   intent(id: string): IntentRecord | undefined
   /** The intents created with `metadata[order_id]` = orderId. */
   intentsForOrder(orderId: string): IntentRecord[]
+  /**
+   * Every request about an order, whatever its outcome: those under one of its keys
+   * (`<orderId>:…`) and those naming one of its intents (reads, captures, cancels, refunds).
+   */
+  requestsForOrder(orderId: string): RequestRecord[]
   /** How many requests the fake actually executed (not replayed), by endpoint and optionally key. */
   executions(endpoint: string, idempotencyKey?: string): number
   /** Arms a fault for the next confirm that executes (replays and conflicts do not consume it). */
@@ -145,6 +153,9 @@ export async function startFakeStripe(opts: { secretKey: string; port?: number }
     if (!Number.isSafeInteger(amount) || amount < 1) return err(400, { type: 'invalid_request_error', code: 'parameter_invalid_integer', param: 'amount', message: 'Invalid integer' })
     const pm = p.payment_method ?? ''
     if (!approving.has(pm) && !(pm in declines)) return err(400, { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_method', message: `No such PaymentMethod: '${pm}'` })
+    const captureMethod = p.capture_method ?? 'automatic_async'
+    if (captureMethod !== 'manual' && captureMethod !== 'automatic' && captureMethod !== 'automatic_async')
+      return err(400, { type: 'invalid_request_error', code: 'parameter_invalid_string', param: 'capture_method', message: `Invalid capture_method: '${captureMethod}'` })
     const metadata: Record<string, string> = {}
     for (const [k, v] of Object.entries(p)) {
       const m = /^metadata\[(.+)\]$/.exec(k)
@@ -159,7 +170,7 @@ export async function startFakeStripe(opts: { secretKey: string; port?: number }
       amount_received: 0,
       currency: (p.currency ?? '').toLowerCase(),
       status: 'requires_confirmation',
-      capture_method: p.capture_method === 'manual' ? 'manual' : 'automatic',
+      capture_method: captureMethod,
       payment_method: pm,
       payment_method_types: p['payment_method_types[]'] ? [p['payment_method_types[]']] : ['card'],
       metadata,
@@ -356,6 +367,12 @@ export async function startFakeStripe(opts: { secretKey: string; port?: number }
       return r ? clone(r) : undefined
     },
     intentsForOrder: (orderId) => [...records.values()].filter((r) => r.intent.metadata.order_id === orderId).map(clone),
+    requestsForOrder(orderId) {
+      const ids = new Set([...records.values()].filter((r) => r.intent.metadata.order_id === orderId).map((r) => r.intent.id))
+      return requests
+        .filter((r) => r.idempotencyKey?.startsWith(`${orderId}:`) || [...ids].some((id) => r.path.includes(id) || r.params.payment_intent === id))
+        .map(clone)
+    },
     executions: (endpoint, key) => byEndpoint(endpoint, key).length,
     failNextConfirm(fault) {
       confirmFault = fault
