@@ -24,8 +24,8 @@ export { RateLimiterObject } from './rate-limits/rate-limiter-object'
  * answers it, and only this composition root knows both.
  */
 export class ListingObject extends Listing {
-  protected override reservationFate(orderId: string): Promise<'commit' | 'release'> {
-    return lapsedOrderFate(this.env, orderId)
+  protected override reservationFate(orderId: string, listingId: string): Promise<'commit' | 'release'> {
+    return lapsedOrderFate(this.env, orderId, listingId)
   }
 }
 

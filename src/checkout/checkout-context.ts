@@ -46,8 +46,8 @@ export type Checkout = {
   readonly ports: OrderPorts
   readonly request: CheckoutRequest
   readonly now: Date
-  /** Listings asked to hold a line, in the order asked: what compensation releases. */
-  attempted: string[]
+  /** Listings on which this run made a new hold: what compensation releases. */
+  fresh: string[]
   /** What each held line holds, in listing-id order. */
   lines: ReservedLine[]
   /** The order as it will be written, once every line is held. */

@@ -23,7 +23,7 @@ export async function runCheckout(ports: OrderPorts, request: CheckoutRequest): 
     // A line per listing: a repeated one would hold once (one order id) and be charged twice.
     return rejected({ code: 'invalid_checkout', reason: 'each listing at most once' })
   }
-  const ck: Checkout = { ports, request, now: ports.now(), attempted: [], lines: [] }
+  const ck: Checkout = { ports, request, now: ports.now(), fresh: [], lines: [] }
   try {
     await runSaga(ck, checkoutSteps)
   } catch (err) {

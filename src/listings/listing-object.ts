@@ -142,9 +142,10 @@ export abstract class ListingObject extends DurableObject<Env> {
     const now = this.now()
     if (!this.state) return notFound
     const prior = this.store.settledOutcome(cmd.reservationId)
+    const fresh = !this.state.reservations.some((r) => r.id === cmd.reservationId)
     const outcome = await this.run(reserve(this.state, cmd, now, prior), now, (s) => reservedLine(s, cmd.reservationId))
     if (!outcome.ok) return outcome
-    if (outcome.value) return ok({ state: 'held', line: outcome.value })
+    if (outcome.value) return ok({ state: 'held', line: outcome.value, fresh })
     if (prior === 'committed') return ok({ state: 'committed' })
     throw new Error(`reservation ${cmd.reservationId} accepted but not held`)
   }
@@ -231,11 +232,12 @@ export abstract class ListingObject extends DurableObject<Env> {
   }
 
   /**
-   * What became of the order `orderId` whose reservation lapsed: the order side answers (and
-   * settles an order still unpaid, or one never written, so that it can never be paid later).
+   * What became of the order `orderId` whose reservation on this listing lapsed: the order side
+   * answers (and settles an order still unpaid, or one never written, so that it can never be
+   * paid later); it answers commit only for a paid order that bought this listing.
    * Wired in src/index.ts; this class knows nothing of how orders are kept.
    */
-  protected abstract reservationFate(orderId: string): Promise<ReservationFate>
+  protected abstract reservationFate(orderId: string, listingId: string): Promise<ReservationFate>
 
   /**
    * DESIGN "Checkout" step 6: a checkout's reservation whose time is up asks its order's fate
@@ -246,7 +248,7 @@ export abstract class ListingObject extends DurableObject<Env> {
     for (const due of this.state ? dueOrderReservations(this.state, this.now()) : []) {
       let fate: ReservationFate
       try {
-        fate = await this.reservationFate(due.id)
+        fate = await this.reservationFate(due.id, this.state?.id ?? '')
       } catch (err) {
         rootLogger('warn', { listingId: this.state?.id }).warn('reservation_fate_unknown', { reservationId: due.id, err })
         this.retryNotBefore = this.now().getTime() + FATE_RETRY_MS

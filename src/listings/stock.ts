@@ -41,7 +41,11 @@ export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: Settle
   if (prior === 'committed') return accepted(s, [])
   if (prior === 'released' || prior === 'restocked') return reject({ code: 'reservation_released' })
   const held = s.reservations.find((r) => r.id === cmd.reservationId)
-  if (held) return held.holderId === cmd.holderId && held.quantity === cmd.quantity ? accepted(s, []) : reject({ code: 'reservation_conflict' })
+  if (held) {
+    if (held.holderId !== cmd.holderId || held.quantity !== cmd.quantity) return reject({ code: 'reservation_conflict' })
+    // Past its deadline the hold is as good as lapsed (its alarm is due): no charge may start on it.
+    return live(held, now) ? accepted(s, []) : reject({ code: 'reservation_released' })
+  }
   if (cmd.holderId === s.sellerId) return reject({ code: 'own_listing' })
   const won = s.reservations.find((r) => r.source === 'auction' && r.holderId === cmd.holderId && live(r, now))
   if (won) return reject({ code: 'awaiting_payment', orderId: won.orderBound ? won.id : null })
@@ -82,8 +86,11 @@ export type ReservedLine = {
   source: Reservation['source']
 }
 
-/** A reservation's answer: held (with its terms), or, for a repeat, already sold to that order. */
-export type Reserved = { state: 'held'; line: ReservedLine } | { state: 'committed' }
+/**
+ * A reservation's answer: held (with its terms; `fresh` when this call made the hold, not an
+ * earlier one of the same order), or, for a repeat, already sold to that order.
+ */
+export type Reserved = { state: 'held'; line: ReservedLine; fresh: boolean } | { state: 'committed' }
 
 /** The line a live reservation stands for; undefined when `reservationId` holds nothing here. */
 export function reservedLine(s: ListingState, reservationId: string): ReservedLine | undefined {

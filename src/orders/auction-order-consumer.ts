@@ -43,7 +43,7 @@ export async function openAuctionOrder(event: EventEnvelope, env: Env): Promise<
   if (claimed.ok) return
   // The hold is gone (it lapsed before this ran): the win expires with it, as a lapse would do.
   if (claimed.rejection.code === 'reservation_not_found' || claimed.rejection.code === 'reservation_released') {
-    await reservationFate(p, order.id)
+    await reservationFate(p, order.id, listing.id)
     return
   }
   throw new Error(`claim of ${listing.id} for ${order.id} refused: ${claimed.rejection.code}`)

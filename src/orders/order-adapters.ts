@@ -82,4 +82,4 @@ export const portsOf = (c: { env: Env; var: { log: Logger }; executionCtx: { wai
   orderPorts(c.env, c.var.log, (work) => c.executionCtx.waitUntil(work))
 
 /** The order side's answer to a listing whose order-bound reservation lapsed (wired into the ListingObject in src/index.ts). */
-export const lapsedOrderFate = (env: Env, orderId: string): Promise<'commit' | 'release'> => reservationFate(orderPorts(env), orderId)
+export const lapsedOrderFate = (env: Env, orderId: string, listingId: string): Promise<'commit' | 'release'> => reservationFate(orderPorts(env), orderId, listingId)

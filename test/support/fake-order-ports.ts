@@ -271,10 +271,11 @@ export class FakeStockRoom implements StockRoom {
   /** As the ListingObject answers: the line held, or that this order already bought it. */
   async reserve(listingId: string, cmd: Reserve): Promise<Outcome<Reserved, StockRejection | NotFound>> {
     const prior = this.shelves.get(listingId)?.settled.get(cmd.reservationId)
+    const fresh = !this.shelves.get(listingId)?.state.reservations.some((r) => r.id === cmd.reservationId)
     const done = await this.run('reserve', listingId, cmd.reservationId, (s, p) => reserve(s, cmd, this.clock.now(), p))
     if (!done.ok) return done
     const line = reservedLine(this.state(listingId), cmd.reservationId)
-    if (line) return ok({ state: 'held', line })
+    if (line) return ok({ state: 'held', line, fresh })
     if (prior === 'committed') return ok({ state: 'committed' })
     throw new Error(`reservation ${cmd.reservationId} accepted but not held`)
   }
@@ -295,11 +296,11 @@ export class FakeStockRoom implements StockRoom {
    * The listings' alarm (DESIGN "Checkout" step 6): each order-bound reservation whose time is up
    * asks its order's fate, then commits or releases, on the state as it stands after the answer.
    */
-  async lapse(fate: (orderId: string) => Promise<'commit' | 'release'>): Promise<void> {
+  async lapse(fate: (orderId: string, listingId: string) => Promise<'commit' | 'release'>): Promise<void> {
     for (const [listingId, shelf] of this.shelves) {
       for (const due of dueOrderReservations(shelf.state, this.clock.now())) {
         this.trace.push(`stock.lapse ${listingId} ${due.id}`)
-        const f = await fate(due.id)
+        const f = await fate(due.id, listingId)
         if (!shelf.state.reservations.some((r) => r.id === due.id)) continue
         const prior = shelf.settled.get(due.id)
         const d = f === 'commit' ? commit(shelf.state, due.id, this.clock.now(), prior) : release(shelf.state, due.id, 'expired', this.clock.now(), prior)
@@ -568,7 +569,7 @@ export function fakeOrderWorld(o: { now?: Date; settings?: Partial<OrderSettings
     random: () => 0.5,
     log,
   }
-  return { ports, orders, stock, gateway, jobs, risk, clock, trace, logs, lapse: () => stock.lapse((id) => reservationFate(ports, id)) }
+  return { ports, orders, stock, gateway, jobs, risk, clock, trace, logs, lapse: () => stock.lapse((id, listingId) => reservationFate(ports, id, listingId)) }
 }
 
 /** A fixed-price listing created at T0 through the real `createListing`. */

@@ -94,6 +94,7 @@ describe('settingsOf', () => {
       environment: 'production',
       logLevel: 'warn',
       sessionTtlMs: 720 * 3_600_000,
+      credentialCacheMs: 1000,
       idempotency: { ttlMs: 48 * 3_600_000, leaseMs: 90_000 },
       rateLimits: RATE_LIMITS,
       listingRules: {
@@ -161,6 +162,7 @@ describe('settingsOf', () => {
       environment: 'production',
       logLevel: 'info',
       sessionTtlMs: 720 * 3_600_000,
+      credentialCacheMs: 1000,
       idempotency: { ttlMs: 24 * 3_600_000, leaseMs: 60_000 },
       rateLimits: RATE_LIMITS,
       listingRules: {
@@ -218,6 +220,9 @@ describe('settingsOf', () => {
     ['IDEMPOTENCY_TTL_HOURS', '721'],
     ['IDEMPOTENCY_TTL_HOURS', 'a day'],
     ['IDEMPOTENCY_LEASE_SECONDS', '4'],
+    ['CREDENTIAL_CACHE_MS', '1001'],
+    ['CREDENTIAL_CACHE_MS', '-1'],
+    ['CREDENTIAL_CACHE_MS', '0.5'],
     ['SESSION_TTL_HOURS', '0'],
     ['SESSION_TTL_HOURS', '1.5'],
     ['LOG_LEVEL', 'verbose'],

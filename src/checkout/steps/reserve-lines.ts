@@ -8,22 +8,24 @@ import type { Checkout, CheckoutRejection } from '../checkout-context'
  * DESIGN "Checkout" step 3: each line is held in its listing's object, in a fixed order of
  * listing id, under the order id, and the hold answers what the order needs (price, currency,
  * seller, title): there is no separate quote. Nothing is written to D1 here, so a checkout that
- * loses the race for the last unit costs D1 nothing. Its compensation releases by order id
- * every line it asked for (safe to repeat, safe for a line never held).
+ * loses the race for the last unit costs D1 nothing. Its compensation releases, by order id, the
+ * lines this run newly held, and only those: a hold an earlier try of the same key made may carry
+ * a charge already taken (reconciliation finishes it), and a line refused holds nothing.
  */
 export const reserveLines: Step<Checkout> = {
   name: 'reserve-lines',
   async run(ck) {
     const { request, ports } = ck
     for (const item of [...request.items].sort((a, b) => (a.listingId < b.listingId ? -1 : a.listingId > b.listingId ? 1 : 0))) {
-      ck.attempted.push(item.listingId)
       const held = await ports.stock.reserve(item.listingId, { reservationId: request.orderId, holderId: request.buyerId, quantity: item.quantity, ttlMs: ports.settings.holdMs })
       if (!held.ok) throw new StepRejected(lineRejection(item.listingId, held.rejection))
       if (held.value.state === 'committed') {
-        // An earlier try of this checkout was paid: nothing more to do here.
+        // An earlier try of this checkout was paid: what this run held on the way is given back.
+        await releaseFresh(ck)
         ck.result = { kind: 'decided', orderId: request.orderId }
         return 'halt'
       }
+      if (held.value.fresh) ck.fresh.push(item.listingId)
       ck.lines.push(held.value.line)
       const terms = orderTerms(ck.lines)
       if (terms) throw new StepRejected(terms)
@@ -46,9 +48,12 @@ export const reserveLines: Step<Checkout> = {
     }
     return 'next'
   },
-  async compensate(ck) {
-    await Promise.all(ck.attempted.map((listingId) => ck.ports.stock.release(listingId, ck.request.orderId)))
-  },
+  compensate: releaseFresh,
+}
+
+async function releaseFresh(ck: Checkout): Promise<void> {
+  const listings = ck.fresh.splice(0)
+  await Promise.all(listings.map((listingId) => ck.ports.stock.release(listingId, ck.request.orderId)))
 }
 
 /** One seller, one currency, a total that money can hold (checked as lines come in). */

@@ -59,6 +59,17 @@ describe('reservedLine', () => {
   })
 })
 
+describe('reserve: a repeat of the same reservation', () => {
+  it('answers the hold it made while it lives, and finds it lapsed once its deadline has passed (no charge may start on it)', () => {
+    const held = accepted(reserve(openFixed({ quantity: 2 }), { ...checkout('ord_1', 1, BUYER), ttlMs: MINUTE }, at(0))).state
+    const again = accepted(reserve(held, { ...checkout('ord_1', 1, BUYER), ttlMs: MINUTE }, at(MINUTE - 1)))
+    expect(again.events).toEqual([])
+    expect(again.state).toBe(held)
+    expect(refused(reserve(held, { ...checkout('ord_1', 1, BUYER), ttlMs: MINUTE }, at(MINUTE)))).toEqual({ code: 'reservation_released' })
+    expect(refused(reserve(held, checkout('ord_1', 2, BUYER), at(0)))).toEqual({ code: 'reservation_conflict' })
+  })
+})
+
 describe('reserve: a won auction is paid through its own order', () => {
   it('answers the winner awaiting_payment (no order yet), then naming the order that claimed the hold; holds nothing more', () => {
     const won = wonAuction()

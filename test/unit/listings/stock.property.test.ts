@@ -147,7 +147,11 @@ class StockModel {
     if (prior === 'committed') return { events: [] }
     if (prior === 'released' || prior === 'restocked') return { rejection: { code: 'reservation_released' } }
     const held = this.held.get(id)
-    if (held) return held.holderId === holderId && held.quantity === quantity ? { events: [] } : { rejection: { code: 'reservation_conflict' } }
+    if (held) {
+      if (held.holderId !== holderId || held.quantity !== quantity) return { rejection: { code: 'reservation_conflict' } }
+      // A repeat on a hold past its deadline finds it lapsed: no charge may start on it.
+      return held.expiresAt > now ? { events: [] } : { rejection: { code: 'reservation_released' } }
+    }
     if (holderId === SELLER) return { rejection: { code: 'own_listing' } }
     // Only a live hold is claimed: one past its deadline is as good as lapsed.
     const own = [...this.held].find(([, h]) => !h.orderBound && h.holderId === holderId && h.quantity === quantity && h.expiresAt > now)

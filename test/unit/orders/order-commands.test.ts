@@ -304,7 +304,7 @@ describe('disputes', () => {
 describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
   it('cancels an unpaid order (hold_expired, by the system) and answers release', async () => {
     const { w, id } = await checkedOut('unknown')
-    expect(await reservationFate(w.ports, id)).toBe('release')
+    expect(await reservationFate(w.ports, id, 'lst_a')).toBe('release')
     expect(w.orders.only()).toMatchObject({ status: 'cancelled', version: 2 })
     expect(w.orders.historyRows.at(-1)).toMatchObject({ status: 'cancelled', action: 'cancel', actor: 'system', reason: 'hold_expired' })
     expect(w.orders.abandoned.has(id)).toBe(false)
@@ -330,7 +330,7 @@ describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
   it('answers commit for a paid order, leaving it paid and not given up', async () => {
     const { w, id } = await checkedOut()
     const before = w.orders.only()
-    expect(await reservationFate(w.ports, id)).toBe('commit')
+    expect(await reservationFate(w.ports, id, 'lst_a')).toBe('commit')
     expect(w.orders.only()).toEqual(before)
     expect(w.orders.abandoned.has(id)).toBe(false)
     expect(w.orders.statuses(id)).toEqual(['pending_payment', 'paid'])
@@ -338,7 +338,7 @@ describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
 
   it('answers commit for an order paid past checkout (shipped), changing nothing', async () => {
     const { w, id } = await shipped()
-    expect(await reservationFate(w.ports, id)).toBe('commit')
+    expect(await reservationFate(w.ports, id, 'lst_a')).toBe('commit')
     expect(status(w)).toBe('shipped')
   })
 
@@ -351,7 +351,7 @@ describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
       await reconcileOrder(w.ports, orderId, 1)
       return stale
     }
-    expect(await reservationFate(w.ports, id)).toBe('commit')
+    expect(await reservationFate(w.ports, id, 'lst_a')).toBe('commit')
     expect(w.orders.only()).toMatchObject({ status: 'paid', version: 2 })
     expect(w.orders.moves.filter((m) => m.action === 'cancel')).toEqual([])
     expect(w.orders.ledgerKinds(id)).toEqual(['capture'])
@@ -360,7 +360,7 @@ describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
   it('answers release for a cancelled order, writing nothing', async () => {
     const w = fakeOrderWorld()
     w.orders.put(orderRecord({ id: 'ord_c', status: 'cancelled', version: 2 }))
-    expect(await reservationFate(w.ports, 'ord_c')).toBe('release')
+    expect(await reservationFate(w.ports, 'ord_c', 'lst_a')).toBe('release')
     expect(w.orders.only()).toMatchObject({ status: 'cancelled', version: 2 })
     expect(w.orders.historyRows).toEqual([])
     expect(w.orders.abandoned.size).toBe(0)
@@ -373,7 +373,7 @@ describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
     const draft = w.jobs.of('reconcile')[0]?.draft
     if (!draft) throw new Error('no draft')
 
-    expect(await reservationFate(w.ports, ORDER)).toBe('release')
+    expect(await reservationFate(w.ports, ORDER, 'lst_a')).toBe('release')
     expect(w.orders.abandoned.has(ORDER)).toBe(true)
     expect(w.orders.orders.size).toBe(0)
 
@@ -389,14 +389,14 @@ describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
     expect(w.orders.escrow()).toBe(0)
 
     // And the answer stays release, now that the cancelled order exists.
-    expect(await reservationFate(w.ports, ORDER)).toBe('release')
+    expect(await reservationFate(w.ports, ORDER, 'lst_a')).toBe('release')
   })
 
   it('a paid record after the checkout was given up answers abandoned and writes nothing', async () => {
     const { w } = await checkout('unavailable')
     const draft = w.jobs.of('reconcile')[0]?.draft
     if (!draft) throw new Error('no draft')
-    await reservationFate(w.ports, ORDER)
+    await reservationFate(w.ports, ORDER, 'lst_a')
     const late = await w.orders.recordCheckout(draft, { status: 'paid', provider: 'fake', providerRef: 'pi_late' }, w.clock.now().toISOString())
     expect(late.result).toBe('abandoned')
     expect(w.orders.orders.size).toBe(0)
