@@ -1,3 +1,4 @@
+/* global module */
 /**
  * Import rules for src/ (run by `npm run lint`): no cycles, and the order side's layers point one
  * way (see docs/ARCHITECTURE.md, "Layers"). Type-only imports count: a type is a dependency too.

@@ -34,8 +34,9 @@ const faults = (() => {
     () => new Error('D1_ERROR: internal error; reference = 0x1f'),
     () => Object.assign(new Error('Durable Object is overloaded. Too many requests queued.'), { overloaded: true }),
   ]
-  const maybe = (call: BindingCall) => {
-    if (random() < FAULT_RATE) throw errors[Math.floor(random() * errors.length)]?.()
+  const maybe = (_call: BindingCall) => {
+    const fault = errors[Math.floor(random() * errors.length)]
+    if (random() < FAULT_RATE && fault) throw fault()
   }
   return { before: maybe, after: maybe }
 })()

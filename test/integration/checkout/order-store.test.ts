@@ -10,8 +10,9 @@ import { newId } from '../../../src/platform/runtime'
 /** The order book over real D1: what a checkout writes, in one batch, and what it never writes. */
 function book() {
   const published: OrderEventRow[][] = []
-  const b = d1OrderBook(database(env.DB), (p) => newId(p), async (_orderId, written) => {
+  const b = d1OrderBook(database(env.DB), (p) => newId(p), (_orderId, written) => {
     if (written) published.push(written)
+    return Promise.resolve()
   })
   return { book: b, published }
 }

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import worker from '../../../src/index'
 import { checkout, checkoutBody, eventually, fixedListing, order } from '../checkout/checkout-fixtures'
-import { call, register } from '../support/api'
+import { register } from '../support/api'
 
 it('the cron handler cancels an order left waiting for payment past its due time, and gives its units back', async () => {
   const seller = await register('seller')

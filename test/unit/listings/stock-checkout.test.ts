@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { Outcome } from '../../../src/core/decision'
 import { endAuction, placeBid } from '../../../src/listings/auction'
-import { updateListing, withdrawListing } from '../../../src/listings/listing-lifecycle'
+import { updateListing } from '../../../src/listings/listing-lifecycle'
 import { availableQuantity, listingStatus, type ListingState } from '../../../src/listings/listing-state'
 import { makeOffer, respondToOffer } from '../../../src/listings/offers'
-import { claim, commit, dueOrderReservations, expireReservations, release, reserve, reservedLine, restock, type Reserve, type StockRejection } from '../../../src/listings/stock'
+import { claim, commit, dueOrderReservations, expireReservations, release, reserve, reservedLine, restock, type Reserve } from '../../../src/listings/stock'
 import { accepted, at, bid, HOUR, iso, LISTING_ID, MINUTE, openAuction, openFixed, refused, RULES, SELLER, types, usd } from './fixtures'
 
 /**

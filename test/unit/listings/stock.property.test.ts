@@ -1,6 +1,5 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Outcome } from '../../../src/core/decision'
 import { accepted as decision, type ListingDecision } from '../../../src/listings/listing-decision'
 import type { Settlement } from '../../../src/listings/listing-events'
 import { updateListing, type UpdateRejection } from '../../../src/listings/listing-lifecycle'
