@@ -17,6 +17,7 @@ import { offerRoutes } from './listings/offer-routes'
 import { watchRoutes } from './listings/watch-routes'
 import type { AppEnv } from './env'
 import { accessLog } from './http/access-log'
+import { afterResponse } from './http/after-response'
 import { bindingProbe } from './http/binding-probe'
 import { authenticate } from './http/authenticate'
 import { bodyLimit } from './http/body-limit'
@@ -38,7 +39,7 @@ import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
 
 /** What every /v1 request passes through, in order, before its route. */
-export const v1Middleware = () => [bindingProbe(), loadSettings(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
+export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
 
 /**
  * The Worker's HTTP app. Middleware order is decided here and only here:

@@ -11,6 +11,8 @@ export type AppVariables = {
   settings: Settings
   /** Who is calling, when the request carried a valid credential. */
   principal?: Principal
+  /** Registers work to start once the response is decided (after-response.ts). */
+  afterResponse: (work: () => Promise<unknown>) => void
   /** The credential behind `principal`; `confirmed` once its account was asked during this request. */
   credential?: { tokenHash: string; userId: string; confirmed: boolean }
 }

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { consume, refund, type GcraState, type RateLimitVerdict } from '../rate-limits/gcra'
 import type { RateLimitClass, RateLimitPolicy } from '../rate-limits/rate-limit-policy'
-import type { RiskAssessment } from '../risk/risk-engine'
+import type { CheckoutAdmission } from '../risk/risk-engine'
 import { countCheckout, type CheckoutWindow, type VelocityRule } from '../risk/checkout-velocity'
 import { isForgettable, isLastUseStale, issueRefusal, liveApiKeys, vouch, type IssueRefusal, type Standing, type StoredCredential } from './account-credentials'
 import type { Principal } from './principal'
@@ -81,9 +81,11 @@ export class AccountObject extends DurableObject<Env> {
     return liveApiKeys(this.credentials(), this.now(), limit, after).map(withoutHash)
   }
 
-  /** Every credential still remembered, live or ended, without hashes (the personal-data export). */
+  /** Every credential still remembered, live or ended, oldest first, without hashes (the personal-data export). */
   credentialHistory(): StoredCredential[] {
-    return this.credentials().map(withoutHash)
+    return this.credentials()
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
+      .map(withoutHash)
   }
 
   setFrozen(frozen: boolean): void {
@@ -115,11 +117,22 @@ export class AccountObject extends DurableObject<Env> {
     this.ctx.storage.kv.delete(quotaKey(cls))
   }
 
-  /** Counts a checkout (by order id, so a retry counts once) and judges the buyer's velocity. */
-  assessCheckout(orderId: string, rule: VelocityRule): RiskAssessment {
+  /**
+   * A checkout's first step: confirms the caller's credential (by hash) still stands and the
+   * account is not frozen, then counts the checkout (by order id, so a retry counts once) and
+   * judges the buyer's velocity. The authority check and the risk in one round trip.
+   */
+  admitCheckout(orderId: string, rule: VelocityRule, credentialHash: string | null): CheckoutAdmission {
+    const standing = this.standing()
+    if (credentialHash !== null) {
+      const principal = vouch(standing, this.ctx.storage.kv.get<StoredCredential>(credentialKey(credentialHash)), this.now())
+      if (!principal) return { kind: 'refused', code: 'unauthenticated' }
+    }
+    if (!standing || standing.erased) return { kind: 'refused', code: 'unauthenticated' }
+    if (standing.frozen) return { kind: 'refused', code: 'account_frozen' }
     const { assessment, window } = countCheckout(this.ctx.storage.kv.get<CheckoutWindow>(CHECKOUTS) ?? [], orderId, this.now().getTime(), rule)
     this.ctx.storage.kv.put(CHECKOUTS, window)
-    return assessment
+    return { kind: 'assessed', assessment }
   }
 
   private standing(): Standing | undefined {

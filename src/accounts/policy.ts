@@ -32,6 +32,9 @@ const rules = {
   // Buyer, seller, or staff helping them; a stranger gets 404.
   'orders.read': { scope: 'orders:read', staffOverride: true },
   'orders.write': { scope: 'orders:write', fresh: true },
+  // Checkout moves money too: its first step asks the buyer's account itself (with the risk check,
+  // one round trip: checkout/steps/assess-risk.ts), so the cached answer is not relied on.
+  checkout: { scope: 'orders:write' },
   'payouts.write': { scope: 'payouts:write', fresh: true },
   'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
   'ledger.verify': { roles: ['admin'], scope: 'admin', fresh: true },

@@ -18,6 +18,8 @@ export type CheckoutRequest = {
   shippingAddress: Record<string, string>
   /** The caller proved a second factor with this request (answers a risk challenge). */
   steppedUp: boolean
+  /** The SHA-256 of the caller's token: the account confirms it still stands (null: nothing to confirm). */
+  credentialHash: string | null
 }
 
 export type CheckoutRejection =
@@ -27,6 +29,8 @@ export type CheckoutRejection =
   | { code: 'price_changed'; listingId: string; unitPrice: number }
   | { code: 'multiple_sellers' | 'currency_mismatch' | 'invalid_checkout'; reason: string }
   | { code: 'risk_blocked' | 'mfa_required'; reasons: string[] }
+  /** The caller's credential was revoked, or the account frozen or erased, since this isolate last asked. */
+  | { code: 'unauthenticated' | 'account_frozen' }
   | { code: 'payment_declined'; orderId: string; declineCode: DeclineCode }
   /** The checkout's order was cancelled or given up (its hold lapsed); any money taken goes back. */
   | { code: 'checkout_cancelled'; orderId: string }

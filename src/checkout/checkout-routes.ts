@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { secondFactorFor } from '../accounts/second-factor'
 import type { AppEnv } from '../env'
-import { principalOf, requireAccess } from '../http/authorization'
+import { principalOf, refusalProblem, requireAccess } from '../http/authorization'
+import { unauthenticated } from '../http/unauthenticated'
 import { jsonBody, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { requireIdempotencyKey } from '../http/require-idempotency-key'
@@ -22,7 +23,7 @@ const checkoutRoute = createRoute({
   tags: ['Checkout'],
   security: [{ bearer: [] }],
   summary: 'Buy: one seller’s items as one order, all or nothing. Requires Idempotency-Key; retry with the same key after any failure',
-  middleware: [requireAccess('orders.write'), requireIdempotencyKey()] as const,
+  middleware: [requireAccess('checkout'), requireIdempotencyKey()] as const,
   request: { body: jsonBody(CheckoutBody) },
   responses: {
     201: { description: 'Paid: the money is in escrow and the stock is sold', ...orderJson },
@@ -56,6 +57,10 @@ function checkoutProblem(r: CheckoutRejection): Problem {
       return new Problem(422, r.code, r.reason)
     case 'awaiting_payment':
       return new Problem(422, 'invalid_checkout', 'the auction order is not ready yet; try again shortly')
+    case 'unauthenticated':
+      return unauthenticated('The token is invalid, expired or revoked')
+    case 'account_frozen':
+      return refusalProblem({ status: 403, code: 'account_frozen' })
     case 'risk_blocked':
       return new Problem(403, 'risk_blocked', 'This checkout cannot go ahead; contact support if you think this is wrong')
     case 'mfa_required':
@@ -83,6 +88,7 @@ export const checkoutRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationP
     paymentMethod: body.paymentMethod,
     shippingAddress: body.shippingAddress,
     steppedUp: await steppedUp(secondFactorFor(c.env), buyer.userId, c.req.header('x-mfa-code')),
+    credentialHash: c.var.credential?.tokenHash ?? null,
   })
   if (result.kind === 'rejected') throw checkoutProblem(result.rejection)
   if (result.kind === 'decided') throw new Error('a decided checkout is answered from its order')

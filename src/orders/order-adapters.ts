@@ -12,22 +12,24 @@ import type { Jobs, OrderPorts, RiskEngine, StockRoom } from './order-ports'
 import { reservationFate } from './reservation-fate'
 
 /**
- * Runs work that need not hold up the answer (publishing an order's events) after it, as
- * `ctx.waitUntil`; queue consumers and alarms, which have no answer to hurry, leave it out and wait.
+ * Runs work that need not hold up the answer (publishing an order's events) after it; queue
+ * consumers and alarms, which have no answer to hurry, leave it out and wait for the work.
  */
-export type Defer = (work: Promise<unknown>) => void
+export type Defer = (work: () => Promise<unknown>) => void
 
 /** The orders' ports wired to this deployment: D1, the listing objects, the accounts, the gateway, the jobs queue. */
 export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).logLevel), defer?: Defer): OrderPorts {
   const settings = settingsOf(env)
   const db = database(env.DB)
   const publish: PublishOrderEvents = async (orderId, written) => {
-    const at = systemClock().toISOString()
-    const work = written
-      ? publishRows(db, env.EVENTS, written, at).catch((err: unknown) => log.warn('order_events_unpublished', { orderId, err }))
-      : publishAfterMove(db, env.EVENTS, orderId, at, log)
+    const work = () => {
+      const at = systemClock().toISOString()
+      return written
+        ? publishRows(db, env.EVENTS, written, at).catch((err: unknown) => log.warn('order_events_unpublished', { orderId, err }))
+        : publishAfterMove(db, env.EVENTS, orderId, at, log)
+    }
     if (defer) defer(work)
-    else await work
+    else await work()
   }
   return {
     orders: d1OrderBook(db, (prefix) => newId(prefix), publish),
@@ -59,9 +61,9 @@ function listingStock(env: Env): StockRoom {
   }
 }
 
-/** Checkout velocity is counted in the buyer's own account object: no D1 row is counted. */
+/** The buyer's own account object confirms the credential and counts the checkout: no D1 row is read or counted. */
 function accountRisk(env: Env, rule: ReturnType<typeof settingsOf>['risk']['checkoutVelocity']): RiskEngine {
-  return { assessCheckout: (buyerId, orderId) => accountStub(env, buyerId).assessCheckout(orderId, rule) }
+  return { admitCheckout: (buyerId, orderId, credentialHash) => accountStub(env, buyerId).admitCheckout(orderId, rule, credentialHash) }
 }
 
 /** Timed work as delayed messages on the jobs queue; the sandbox carrier moves every `carrierStepSeconds`. */
@@ -77,9 +79,8 @@ export function jobsQueue(queue: Queue, carrierStepSeconds: number, now: () => D
   }
 }
 
-/** The ports of a request: its logger, and what it publishes after the answer (waitUntil). */
-export const portsOf = (c: { env: Env; var: { log: Logger }; executionCtx: { waitUntil(p: Promise<unknown>): void } }): OrderPorts =>
-  orderPorts(c.env, c.var.log, (work) => c.executionCtx.waitUntil(work))
+/** The ports of a request: its logger, and the work it leaves for after its answer (after-response.ts). */
+export const portsOf = (c: { env: Env; var: { log: Logger; afterResponse: Defer } }): OrderPorts => orderPorts(c.env, c.var.log, c.var.afterResponse)
 
 /** The order side's answer to a listing whose order-bound reservation lapsed (wired into the ListingObject in src/index.ts). */
 export const lapsedOrderFate = (env: Env, orderId: string, listingId: string): Promise<'commit' | 'release'> => reservationFate(orderPorts(env), orderId, listingId)

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger'
 import type { LedgerTransaction } from '../ledger/ledger'
 import type { Reserve, Reserved, StockRejection } from '../listings/stock'
 import type { PaymentGateway } from '../payments/gateway'
-import type { RiskAssessment } from '../risk/risk-engine'
+import type { CheckoutAdmission } from '../risk/risk-engine'
 import type { FirstStatus, HistoryRow, OrderDraft } from './order-draft'
 import type { ActorKind, OrderStatus, Transition } from './order-machine'
 import type { OrderRecord } from './order-view'
@@ -99,9 +99,14 @@ export interface Jobs {
   sandboxCarrier(orderId: string, trackingNumber: string, step: 'in_transit' | 'delivered'): Promise<void>
 }
 
-/** The risk engine, as checkout asks it: velocity is counted by order id, so a retry counts once. */
+/**
+ * The risk engine, as checkout asks it, in the buyer's account: the authority on their credential
+ * and standing (a money-moving route acts on it, not on a cached answer) and on their velocity,
+ * counted by order id so a retry counts once. One round trip for both.
+ */
 export interface RiskEngine {
-  assessCheckout(buyerId: string, orderId: string): Promise<RiskAssessment>
+  /** `credentialHash`: the SHA-256 of the caller's token, to be confirmed as still standing. */
+  admitCheckout(buyerId: string, orderId: string, credentialHash: string | null): Promise<CheckoutAdmission>
 }
 
 export type OrderSettings = {

@@ -1,5 +1,3 @@
-import type { Money } from '../core/money'
-
 /**
  * The risk engine's port, as the checkout asks it (DESIGN: "allow | challenge | review | block
  * with reasons, in a few milliseconds"). Today one rule fills it (checkout-velocity.ts); the risk
@@ -8,4 +6,8 @@ import type { Money } from '../core/money'
 export type RiskVerdict = 'allow' | 'challenge' | 'review' | 'block'
 export type RiskAssessment = { verdict: RiskVerdict; reasons: string[] }
 
-export type CheckoutSignals = { buyerId: string; total: Money; lineCount: number }
+/**
+ * A checkout's first answer, from the buyer's account: refused (the caller's credential no longer
+ * stands, or the account is frozen), or assessed by the risk rules.
+ */
+export type CheckoutAdmission = { kind: 'assessed'; assessment: RiskAssessment } | { kind: 'refused'; code: 'unauthenticated' | 'account_frozen' }

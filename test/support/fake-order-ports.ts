@@ -14,7 +14,7 @@ import type { CheckoutRecord, Jobs, NotFound, OrderBook, OrderPorts, OrderSettin
 import type { OrderRecord } from '../../src/orders/order-view'
 import type { CaptureRequest, ChargeRequest, ChargeState, DeclineCode, GatewayOutcome, PaymentGateway, RefundRequest } from '../../src/payments/gateway'
 import { captureTransaction } from '../../src/ledger/ledger'
-import type { RiskAssessment } from '../../src/risk/risk-engine'
+import type { CheckoutAdmission, RiskAssessment } from '../../src/risk/risk-engine'
 
 /**
  * In-memory ports for the checkout saga and the order commands: an order book that applies
@@ -513,15 +513,17 @@ export class FakeJobs implements Jobs {
   }
 }
 
+/** The buyer's account as checkout asks it: `refusal` stands for a revoked credential or a frozen account. */
 export class FakeRisk implements RiskEngine {
   assessment: RiskAssessment = { verdict: 'allow', reasons: [] }
-  readonly asked: { buyerId: string; orderId: string }[] = []
+  refusal: 'unauthenticated' | 'account_frozen' | null = null
+  readonly asked: { buyerId: string; orderId: string; credentialHash: string | null }[] = []
   constructor(private readonly trace: string[] = []) {}
-  async assessCheckout(buyerId: string, orderId: string): Promise<RiskAssessment> {
+  async admitCheckout(buyerId: string, orderId: string, credentialHash: string | null): Promise<CheckoutAdmission> {
     await tick()
-    this.asked.push({ buyerId, orderId })
-    this.trace.push(`risk.assessCheckout ${orderId}`)
-    return copy(this.assessment)
+    this.asked.push({ buyerId, orderId, credentialHash })
+    this.trace.push(`risk.admitCheckout ${orderId}`)
+    return this.refusal ? { kind: 'refused', code: this.refusal } : { kind: 'assessed', assessment: copy(this.assessment) }
   }
 }
 

@@ -96,11 +96,14 @@ describe('personal data on orders', () => {
     const buyer = await register('buyer')
     const open = await fixedListing(seller, { quantity: 2 })
     const paid = await json<{ id: string }>(await checkout(buyer, checkoutBody(open.id)))
-    const declined = await json<{ orderId: string }>(await checkout(buyer, checkoutBody(open.id, 'pm_card_chargeDeclined')))
+    // A declined checkout leaves no order; a cancelled one is a finished order with an address.
+    expect((await checkout(buyer, checkoutBody(open.id, 'pm_card_chargeDeclined'))).status).toBe(402)
+    const cancelled = await json<{ id: string }>(await checkout(buyer, checkoutBody(open.id)))
+    expect((await call(`/v1/orders/${cancelled.id}/cancel`, { method: 'POST', token: seller.token })).status).toBe(200)
     await env.DB.prepare("INSERT INTO reviews (order_id, author_id, subject_id, rating, comment, created_at) VALUES (?, ?, ?, 5, 'Lovely', ?)").bind(paid.id, buyer.user.id, seller.user.id, new Date().toISOString()).run()
 
     const exported = await json<{ orders: { id: string; shippingAddress: unknown }[]; reviews: { comment: string | null }[] }>(await call('/v1/me/export', { token: buyer.token }))
-    expect(exported.orders.map((o) => o.id).sort()).toEqual([paid.id, declined.orderId].sort())
+    expect(exported.orders.map((o) => o.id).sort()).toEqual([paid.id, cancelled.id].sort())
     expect(exported.orders.every((o) => JSON.stringify(o.shippingAddress) === JSON.stringify(ADDRESS))).toBe(true)
     expect(exported.reviews).toEqual([expect.objectContaining({ comment: 'Lovely', rating: 5 })])
     const sellerExport = await json<{ orders: unknown[] }>(await call('/v1/me/export', { token: seller.token }))
@@ -109,7 +112,7 @@ describe('personal data on orders', () => {
     expect((await call('/v1/me', { method: 'DELETE', token: buyer.token })).status).toBe(204)
     const addresses = await env.DB.prepare('SELECT id, shipping_address FROM orders WHERE buyer_id = ?').bind(buyer.user.id).all<{ id: string; shipping_address: string | null }>()
     // The paid order still has to be shipped: its address stays; the cancelled one's goes.
-    expect(Object.fromEntries(addresses.results.map((r) => [r.id, r.shipping_address !== null]))).toEqual({ [paid.id]: true, [declined.orderId]: false })
+    expect(Object.fromEntries(addresses.results.map((r) => [r.id, r.shipping_address !== null]))).toEqual({ [paid.id]: true, [cancelled.id]: false })
     const review = await env.DB.prepare('SELECT comment, rating FROM reviews WHERE author_id = ?').bind(buyer.user.id).first()
     expect(review).toEqual({ comment: null, rating: 5 })
   })

@@ -17,6 +17,7 @@ async function portsCheckout(buyerId: string, key: string, listingId: string) {
     paymentMethod: 'pm_card_visa',
     shippingAddress: checkoutBody(listingId).shippingAddress,
     steppedUp: false,
+    credentialHash: null,
   })
 }
 

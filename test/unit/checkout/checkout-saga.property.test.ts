@@ -138,6 +138,7 @@ function requestFor(carts: CheckoutItem[][], pair: number): CheckoutRequest {
     items: carts[pair] ?? [],
     paymentMethod: 'pm_card_visa',
     shippingAddress: { line1: '1 Main St' },
+    credentialHash: null,
     steppedUp: false,
   }
 }

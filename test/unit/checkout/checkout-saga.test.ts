@@ -22,7 +22,7 @@ function world(...listings: Parameters<typeof fixedListing>[0][]): FakeWorld {
   return w
 }
 
-const request = (o: Partial<Omit<CheckoutRequest, 'orderId'>> = {}): CheckoutRequest => {
+const request = (o: Partial<Omit<CheckoutRequest, 'orderId' | 'credentialHash'>> & { credentialHash?: string | null } = {}): CheckoutRequest => {
   const buyerId = o.buyerId ?? BUYER
   const key = o.key ?? 'idem-1'
   return {
@@ -33,6 +33,7 @@ const request = (o: Partial<Omit<CheckoutRequest, 'orderId'>> = {}): CheckoutReq
     paymentMethod: 'pm_card_visa',
     shippingAddress: ADDRESS,
     steppedUp: false,
+    credentialHash: 'token-hash',
     ...o,
   }
 }
@@ -78,7 +79,7 @@ describe('runCheckout: a paid checkout', () => {
     const r = await runCheckout(w.ports, request({ items: [{ listingId: 'lst_b', quantity: 1 }, { listingId: 'lst_a', quantity: 2 }] }))
 
     expect(w.trace.slice(0, 6)).toEqual([
-      `risk.assessCheckout ${ORDER}`,
+      `risk.admitCheckout ${ORDER}`,
       `stock.reserve lst_a ${ORDER}`,
       `stock.reserve lst_b ${ORDER}`,
       `jobs.reconcile ${ORDER}`,
@@ -123,7 +124,7 @@ describe('runCheckout: a paid checkout', () => {
     expect([w.stock.state('lst_a').sold, w.stock.state('lst_b').sold]).toEqual([2, 1])
     expect(w.stock.reservations()).toEqual([])
     expect([w.stock.settled('lst_a', ORDER), w.stock.settled('lst_b', ORDER)]).toEqual(['committed', 'committed'])
-    expect(w.risk.asked).toEqual([{ buyerId: BUYER, orderId: ORDER }])
+    expect(w.risk.asked).toEqual([{ buyerId: BUYER, orderId: ORDER, credentialHash: 'token-hash' }])
   })
 
   it('queues the reconciliation job with the order as it will be written, before any money moves', async () => {
@@ -243,6 +244,28 @@ const losing: Losing[] = [
     },
     req: request(),
     rejection: { code: 'mfa_required', reasons: ['checkout_velocity: 3 checkouts in 10 minutes'] },
+    held: [],
+  },
+  {
+    name: 'a checkout whose credential was revoked since this isolate last asked',
+    setup: () => {
+      const w = world({ id: 'lst_a' })
+      w.risk.refusal = 'unauthenticated'
+      return w
+    },
+    req: request(),
+    rejection: { code: 'unauthenticated' },
+    held: [],
+  },
+  {
+    name: 'a checkout by an account frozen since this isolate last asked',
+    setup: () => {
+      const w = world({ id: 'lst_a' })
+      w.risk.refusal = 'account_frozen'
+      return w
+    },
+    req: request(),
+    rejection: { code: 'account_frozen' },
     held: [],
   },
   {

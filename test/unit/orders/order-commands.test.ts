@@ -36,6 +36,7 @@ async function checkout(charge: Answer) {
     paymentMethod: 'pm_card_visa',
     shippingAddress: { line1: '1 Main St' },
     steppedUp: false,
+  credentialHash: null,
   })
   return { w, r }
 }
@@ -408,7 +409,7 @@ describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
     const w = fakeOrderWorld()
     w.stock.add(fixedListing({ id: 'lst_a', price: TOTAL }))
     w.stock.failNext('commit')
-    await runCheckout(w.ports, { buyerId: BUYER, key: 'idem-1', orderId: ORDER, items: [{ listingId: 'lst_a', quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: {}, steppedUp: false })
+    await runCheckout(w.ports, { buyerId: BUYER, key: 'idem-1', orderId: ORDER, items: [{ listingId: 'lst_a', quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: {}, steppedUp: false, credentialHash: null })
     expect(w.stock.reservations()).toHaveLength(1)
     w.clock.advance(SETTINGS.holdMs + SECOND)
     await w.lapse()

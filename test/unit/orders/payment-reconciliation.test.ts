@@ -18,6 +18,7 @@ const checkoutRequest: CheckoutRequest = {
   paymentMethod: 'pm_card_visa',
   shippingAddress: { line1: '1 Main St' },
   steppedUp: false,
+credentialHash: null,
 }
 
 /** A one-unit listing checked out with the provider answering `answer`; the job the saga queued carries `draft`. */
