@@ -41,7 +41,7 @@ export const idempotency = () =>
     const keys = await deriveKeys(key, scope)
     const body = new Uint8Array(await c.req.arrayBuffer())
     const print = await fingerprint(keys, c.req.method, c.req.path, body)
-    const record = c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(await sha256Hex(`${scope}\n${key}`)))
+    const record = keyRecord(c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(scope)), await sha256Hex(key))
     const { leaseMs, ttlMs } = c.var.settings.idempotency
     const lease = crypto.randomUUID() // chosen here, so a begin whose answer was lost can be asked again
     const outcome = await beginOrFree(c, record, print, lease, { leaseMs, ttlMs })
@@ -74,7 +74,20 @@ export const idempotency = () =>
     }
   })
 
-type RecordStub = DurableObjectStub<IdempotencyObject>
+/** One key's record in its caller's object (one object per caller, a row per key). */
+type RecordStub = {
+  begin(print: string, lease: string, timing: { leaseMs: number; ttlMs: number }): Promise<BeginOutcome>
+  complete(lease: string, sealed: string): Promise<boolean>
+  abandon(lease: string): Promise<void>
+}
+
+function keyRecord(stub: DurableObjectStub<IdempotencyObject>, id: string): RecordStub {
+  return {
+    begin: (print, lease, timing) => stub.begin(id, print, lease, timing),
+    complete: (lease, sealed) => stub.complete(id, lease, sealed),
+    abandon: (lease) => stub.abandon(id, lease),
+  }
+}
 
 /**
  * Claims the key, retrying transient failures with the same lease. If it still fails, a claim that

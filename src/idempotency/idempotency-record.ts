@@ -54,6 +54,9 @@ export function begin(
   return claim()
 }
 
+/** From when the record may be forgotten: `begin` treats it as absent after its retention, and its lease. */
+export const forgettableAt = (record: IdempotencyRecord): number => (record.state === 'in_flight' ? Math.max(record.expiresAt, record.leaseExpiresAt) : record.expiresAt)
+
 /**
  * Stores the response, if `lease` still holds the key (a runner whose lease expired lost it). A
  * repeat of the call that stored it (its answer was lost) answers stored again and changes nothing:

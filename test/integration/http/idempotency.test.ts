@@ -1,7 +1,6 @@
 import { listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../src/core/bytes'
 import type { IdempotencyObject } from '../../../src/idempotency/idempotency-object'
 import type { BeginOutcome } from '../../../src/idempotency/idempotency-record'
 import { call, countRows, json, register, uniqueEmail, PASSWORD } from '../support/api'
@@ -50,7 +49,8 @@ function faultyRecords(plan: Partial<Record<RecordMethod, (n: number) => Fault>>
 }
 
 const always = (fault: Fault) => () => fault
-const recordStub = async (userId: string, key: string) => env.IDEMPOTENCY.get(env.IDEMPOTENCY.idFromName(await sha256Hex(`usr:${userId}\n${key}`)))
+/** The object that keeps a caller's keys: one per caller. */
+const recordStub = (userId: string) => env.IDEMPOTENCY.get(env.IDEMPOTENCY.idFromName(`usr:${userId}`))
 
 const post = (path: string, key: string | undefined, body: unknown, token?: string) =>
   new Request(`https://souk.test${path}`, {
@@ -232,12 +232,12 @@ describe('Idempotency-Key', () => {
     expect((await json<{ token: string }>(again)).token).toBe(token)
     expect(await countRows('users')).toBe(users)
 
-    // The record lives in the object named by the caller's scope and key; its storage must not
-    // hold the session token (the response is sealed with a key derived from the Idempotency-Key).
+    // The record lives in the object of the caller's scope; its storage must not hold the session
+    // token (the response is sealed with a key derived from the Idempotency-Key).
     const ids = await listDurableObjectIds(env.IDEMPOTENCY)
     let inspected = 0
     for (const id of ids) {
-      const dump = await runInDurableObject(env.IDEMPOTENCY.get(id), (_o: IdempotencyObject, state) => JSON.stringify([...state.storage.kv.list()]))
+      const dump = await runInDurableObject(env.IDEMPOTENCY.get(id), (_o: IdempotencyObject, state) => JSON.stringify(state.storage.sql.exec('SELECT * FROM records').toArray()))
       expect(dump).not.toContain(token.slice(3))
       expect(dump).not.toContain(body.email)
       inspected++
@@ -259,7 +259,7 @@ describe('Idempotency-Key', () => {
       expect(faulty.calls.complete).toBe(3) // retried, then given up on without touching the answer
       const meanwhile = await fetchWith(app, post('/v1/things', key, { a: 1 }, token))
       expect(meanwhile.status).toBe(409)
-      await runInDurableObject(await recordStub(user.id, key), (o: IdempotencyObject) => {
+      await runInDurableObject(recordStub(user.id), (o: IdempotencyObject) => {
         o.now = () => Date.now() + 61_000 // past IDEMPOTENCY_LEASE_SECONDS
       })
       const after = await fetchWith(app, post('/v1/things', key, { a: 1 }, token))
@@ -392,14 +392,33 @@ describe('Idempotency-Key', () => {
     const { app, runs } = countingApp()
     const key = crypto.randomUUID()
     await fetchWith(app, post('/v1/things', key, { t: 1 }, token))
-    const stub = env.IDEMPOTENCY.get(env.IDEMPOTENCY.idFromName(await sha256Hex(`usr:${user.id}\n${key}`)))
+    const stub = recordStub(user.id)
     await runInDurableObject(stub, (o: IdempotencyObject) => {
       o.now = () => Date.now() + 24 * 3_600_000 + 1000
     })
     expect(await runDurableObjectAlarm(stub)).toBe(true)
-    expect(await runInDurableObject(stub, (_o: IdempotencyObject, state) => [...state.storage.kv.list()].length)).toBe(0)
+    expect(await runInDurableObject(stub, (_o: IdempotencyObject, state) => state.storage.sql.exec('SELECT id FROM records').toArray().length)).toBe(0)
     const after = await fetchWith(app, post('/v1/things', key, { t: 1 }, token))
     expect(after.headers.get('idempotent-replayed')).toBeNull()
     expect(runs.n).toBe(2)
+  })
+})
+
+describe('the caller\'s key object', () => {
+  it('keeps every key of one caller in one object, and its alarm forgets only the records whose retention and lease are over', async () => {
+    const { token, user } = await register('idem-sweep')
+    const { app } = countingApp()
+    const keys = [crypto.randomUUID(), crypto.randomUUID()]
+    for (const key of keys) expect((await fetchWith(app, post('/v1/things', key, { k: key }, token))).status).toBe(201)
+    const stub = recordStub(user.id)
+    const rows = () => runInDurableObject(stub, (_o: IdempotencyObject, state) => state.storage.sql.exec<{ id: string }>('SELECT id FROM records').toArray().length)
+    expect(await rows()).toBe(2)
+    // Past the retention of the first two, a third key is still fresh.
+    await runInDurableObject(stub, (o: IdempotencyObject) => {
+      o.now = () => Date.now() + 25 * 3_600_000
+    })
+    expect((await fetchWith(app, post('/v1/things', crypto.randomUUID(), { k: 3 }, token))).status).toBe(201)
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    expect(await rows()).toBe(1)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { abandon, begin, complete, type IdempotencyRecord, shouldKeep, type Timing } from '../../../src/idempotency/idempotency-record'
+import { abandon, begin, complete, forgettableAt, type IdempotencyRecord, shouldKeep, type Timing } from '../../../src/idempotency/idempotency-record'
 
 const LEASE_MS = 60_000
 const TTL_MS = 24 * 3_600_000
@@ -167,6 +167,19 @@ describe('abandon', () => {
 
   it('does nothing without a record', () => {
     expect(abandon(undefined, 'L1')).toBeUndefined()
+  })
+})
+
+describe('forgettableAt', () => {
+  it('forgets a completed record when its retention ends', () => {
+    expect(forgettableAt(completed())).toBe(T0 + TTL_MS)
+  })
+
+  it('keeps an in-flight record until both its retention and its lease are over', () => {
+    expect(forgettableAt(claimed())).toBe(T0 + TTL_MS)
+    // A lease longer than the retention (a short IDEMPOTENCY_TTL_HOURS) still holds the key to its end.
+    const short = begin(undefined, FP, 'L1', { now: T0, leaseMs: 2 * TTL_MS, ttlMs: TTL_MS }).record
+    expect(short && forgettableAt(short)).toBe(T0 + 2 * TTL_MS)
   })
 })
 
