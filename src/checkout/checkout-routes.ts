@@ -83,7 +83,7 @@ export const checkoutRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationP
   const result = await runCheckout(portsOf(c), {
     buyerId: buyer.userId,
     key,
-    orderId: await checkoutOrderId(c.var.settings.pseudonymKey, buyer.userId, key),
+    orderId: await checkoutOrderId(buyer.userId, key),
     items: body.items,
     paymentMethod: body.paymentMethod,
     shippingAddress: body.shippingAddress,

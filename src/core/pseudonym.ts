@@ -10,7 +10,7 @@ export async function pseudonym(key: string, purpose: string, value: string): Pr
 }
 
 /** The 16 bytes behind a pseudonym: HMAC-SHA256 of `purpose` and `value` under `key`, truncated. */
-export async function keyedDigest(key: string, purpose: string, value: string): Promise<Uint8Array> {
+async function keyedDigest(key: string, purpose: string, value: string): Promise<Uint8Array> {
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(key), utf8(`${purpose}\u0000${value}`))
   return new Uint8Array(mac).subarray(0, 16)
 }

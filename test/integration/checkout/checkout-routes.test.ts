@@ -2,7 +2,6 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { checkoutOrderId } from '../../../src/checkout/checkout-order-id'
 import { runCheckout } from '../../../src/checkout/checkout-saga'
-import { settingsOf } from '../../../src/config'
 import { orderPorts } from '../../../src/orders/order-adapters'
 import { call, json, register } from '../support/api'
 import { chargeOf, checkout, checkoutBody, eventually, fixedListing, order } from './checkout-fixtures'
@@ -12,7 +11,7 @@ async function portsCheckout(buyerId: string, key: string, listingId: string) {
   return runCheckout(orderPorts(env), {
     buyerId,
     key,
-    orderId: await checkoutOrderId(settingsOf(env).pseudonymKey, buyerId, key),
+    orderId: await checkoutOrderId(buyerId, key),
     items: [{ listingId, quantity: 1 }],
     paymentMethod: 'pm_card_visa',
     shippingAddress: checkoutBody(listingId).shippingAddress,
@@ -55,7 +54,7 @@ describe('POST /v1/checkout', () => {
     expect(res.status).toBe(402)
     const problem = await json<{ code: string; orderId: string; declineCode: string }>(res)
     expect(problem).toMatchObject({ code: 'payment_declined', declineCode: 'insufficient_funds' })
-    expect(problem.orderId).toBe(await checkoutOrderId(settingsOf(env).pseudonymKey, buyer.user.id, key))
+    expect(problem.orderId).toBe(await checkoutOrderId(buyer.user.id, key))
     expect(await listing.stub.view()).toMatchObject({ quantity: 1, available: 1 })
     expect((await call(`/v1/orders/${problem.orderId}`, { token: buyer.token })).status).toBe(404)
     expect(await chargeOf(problem.orderId)).toMatchObject({ status: 'declined', captures: 0 })
