@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import type { Db, ReadDb } from '../db/client'
 import { listings, offerLocations, watchlist } from '../db/schema'
 import type { ListingView } from './listing-view'
 import { ftsQuery } from './search-query'
@@ -50,7 +50,7 @@ export type SearchFilters = {
 }
 
 /** Newest first, `limit + 1` rows so the caller can tell whether more follow. */
-export async function searchListings(db: Db, f: SearchFilters): Promise<ListingView[]> {
+export async function searchListings(db: ReadDb, f: SearchFilters): Promise<ListingView[]> {
   const match = f.q ? ftsQuery(f.q) : undefined
   if (f.q !== undefined && match === undefined) return [] // words were asked for, none were given
   const nowIso = f.now.toISOString()

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { decodeCursor, page } from '../core/cursor'
-import { database } from '../db/client'
+import { anyReplica } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
 import { jsonBody, pageOf, problems } from '../http/common-schemas'
@@ -149,6 +149,6 @@ export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
   })
   .openapi(searchRoute, async (c) => {
     const { limit, cursor, ...filters } = c.req.valid('query')
-    const rows = await searchListings(database(c.env.DB), { ...filters, limit, after: cursor ? decodeCursor(cursor) : undefined, now: systemClock() })
+    const rows = await searchListings(anyReplica(c.env.DB), { ...filters, limit, after: cursor ? decodeCursor(cursor) : undefined, now: systemClock() })
     return c.json(page(rows, limit, (v) => v.id), 200)
   })

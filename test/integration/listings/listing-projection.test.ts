@@ -1,4 +1,4 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import worker from '../../../src/index'
@@ -59,5 +59,36 @@ describe('listing projection', () => {
     const hostile = await call(`/v1/listings?q=${encodeURIComponent(`"${word}" OR NEAR(* -) :title`)}`)
     expect(hostile.status).toBe(200)
     expect(await search('q=%21%21%21')).toEqual([])
+  })
+
+  it('asks D1 for search results through a session that any read replica may answer, not at the primary', async () => {
+    const word = `zr${crypto.randomUUID().slice(0, 6)}`
+    const { id, stub } = await createFixed(1, false, 900)
+    await stub.update({ actorId: userId('seller'), expectedVersion: 1, title: `Jug ${word}` })
+    await deliver(id, await stub.eventsSince(0), 'e')
+    const seen: string[] = []
+    const passThrough = <T extends object>(target: T, overrides: Record<string, unknown>): T =>
+      new Proxy(target, {
+        get(t, prop) {
+          if (typeof prop === 'string' && prop in overrides) return overrides[prop]
+          const value: unknown = Reflect.get(t, prop)
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value
+        },
+      })
+    const db = passThrough(env.DB, {
+      prepare: (sql: string) => (seen.push('primary'), env.DB.prepare(sql)),
+      batch: (list: D1PreparedStatement[]) => (seen.push('primary batch'), env.DB.batch(list)),
+      withSession: (constraint?: string) => {
+        seen.push(`session ${constraint}`)
+        const session = env.DB.withSession(constraint)
+        return passThrough(session, { prepare: (sql: string) => (seen.push('session statement'), session.prepare(sql)) })
+      },
+    })
+    const ctx = createExecutionContext()
+    const res = await worker.fetch(new Request(`https://souk.test/v1/listings?q=${word}`), { ...env, DB: db }, ctx)
+    await waitOnExecutionContext(ctx)
+    expect(res.status).toBe(200)
+    expect((await json<{ data: { id: string }[] }>(res)).data.map((l) => l.id)).toEqual([id])
+    expect(seen).toEqual(['session first-unconstrained', 'session statement'])
   })
 })
