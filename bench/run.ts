@@ -23,12 +23,17 @@ const bidderCount = Number(process.env.BENCH_BIDDERS ?? 200)
 const watcherCount = Number(process.env.BENCH_WATCHERS ?? 1000)
 const durationMs = seconds * 1000
 const ROUNDS = 3
+const WATCHER_OPEN_LIMIT_MS = 30_000
 const usd = (amount: number) => ({ amount, currency: 'USD' })
 
 type Row = { scenario: string; rate: string; latency: Summary; note: string }
 
+const startedAt = performance.now()
+/** A progress line with the time since the bench started, so a phase that stalls shows as a gap. */
+const progress = (line: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${line}`)
+
 async function main(): Promise<void> {
-  console.log(`Starting Souk and the ceiling worker (${cpus().length} CPUs, Node ${process.version})…`)
+  progress(`Starting Souk and the ceiling worker (${cpus().length} CPUs, Node ${process.version})…`)
   // BINDING_PROBE: every request's D1, object and queue calls are counted (bench/counts.ts).
   const souk = await startLocalSouk({ LOG_LEVEL: 'error', BINDING_PROBE: 'on' })
   const ceilingState = mkdtempSync(join(tmpdir(), 'souk-ceiling-'))
@@ -86,7 +91,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
       body: JSON.stringify({ items: [{ listingId, quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: address }),
     })
 
-  console.log(`Registering ${bidderCount} bidders…`)
+  progress(`Registering ${bidderCount} bidders…`)
   const seller = await register('seller')
   const bidders: string[] = []
   for (let i = 0; i < bidderCount; i += 16) {
@@ -102,7 +107,8 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
   const bid = async (i: number) => {
     const res = await post(`/v1/listings/${hot}/bids`, bidders[i % bidders.length], { maxAmount: usd(price + 100 + Math.floor(Math.random() * 4) * 100) })
     if (res.headers.get('souk-edge-refused')) edgeRefused++
-    const body = (await res.json()) as { currentPrice?: { amount: number }; minimum?: { amount: number } }
+    // Not every answer is Souk's: the local dev proxy may answer in plain text (a runtime restart); it counts by status.
+    const body = (res.headers.get('content-type')?.includes('json') ? await res.json() : (await res.text(), {})) as { currentPrice?: { amount: number }; minimum?: { amount: number } }
     price = Math.max(price, body.currentPrice?.amount ?? 0, (body.minimum?.amount ?? 0) - 100)
     return res.status
   }
@@ -111,7 +117,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
   edgeRefused = 0
   await probe.reset()
   // (a) and (c) alternate in rounds, so a drift in the machine's load weighs on both alike.
-  console.log(`(a)/(c) hot auction and ceiling: ${seconds}s each in ${ROUNDS} rounds, concurrency ${concurrency}, ${bidders.length} bidders…`)
+  progress(`(a)/(c) hot auction and ceiling: ${seconds}s each in ${ROUNDS} rounds, concurrency ${concurrency}, ${bidders.length} bidders…`)
   const a = { samples: [] as Sample[], elapsedMs: 0 }
   const c = { samples: [] as Sample[], elapsedMs: 0 }
   for (let round = 0; round < ROUNDS; round++) {
@@ -129,14 +135,14 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
 
   // (d) Half of (a)'s maximum, offered on a fixed schedule.
   const offered = Math.max(1, Math.floor(aRate / 2))
-  console.log(`(d) fixed rate ${offered}/s for ${seconds}s…`)
+  progress(`(d) fixed rate ${offered}/s for ${seconds}s…`)
   await probe.reset()
   const d = await openLoop(durationMs, offered, bid)
   counted.push(await probe.take('(d) bids at half of (a)', bids))
 
   // (e) Checkouts on uncontended listings: each buys one unit of one of many well-stocked listings.
   const checkoutConcurrency = Math.min(concurrency, 32)
-  console.log(`(e) uncontended checkouts: ${seconds}s, concurrency ${checkoutConcurrency}…`)
+  progress(`(e) uncontended checkouts: ${seconds}s, concurrency ${checkoutConcurrency}…`)
   const shelves = await Promise.all(Array.from({ length: 50 }, () => fixedListing(seller, 100_000)))
   // Checkouts answered neither 201 nor 409, by status and problem code, so a note can say what they were.
   const odd = new Map<string, number>()
@@ -157,7 +163,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
   const eRate = e.samples.filter((x) => x.status === 201).length / (e.elapsedMs / 1000)
 
   // (f) Contention: 1,000 checkouts at once for the 10 units of one listing.
-  console.log('(f) 1,000 simultaneous checkouts for 10 units…')
+  progress('(f) 1,000 simultaneous checkouts for 10 units…')
   const scarce = await fixedListing(seller, 10)
   const eOdd = oddAnswers()
   odd.clear()
@@ -182,7 +188,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
   const oversell = Math.max(0, soldUnits - 10)
 
   // (b) Many watchers on one listing; a bid every 50 ms; how long until each watcher hears of it.
-  console.log(`(b) ${watcherCount} watchers…`)
+  progress(`(b) ${watcherCount} watchers…`)
   const watched = await auction(seller)
   await probe.reset()
   const b = await watcherLatency(base, watched, bidders, post)
@@ -190,13 +196,13 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
 
   // (g) Event → notification: an outbid bidder listening on /v1/me/live; one fresh auction per sample
   // (outbids on one listing are throttled to one per 5 minutes).
-  console.log('(g) event → notification latency…')
+  progress('(g) event → notification latency…')
   await probe.reset()
   const g = await notificationLatency(base, seller, bidders, auction, post)
   counted.push(await probe.take('(g) event → notification', ['POST /v1/listings 201', 'POST /v1/listings/:id/bids 201']))
 
   // (h) Webhook throughput: the seller's endpoint takes every event; a burst of bids makes them.
-  console.log('(h) webhook deliveries to a local receiver…')
+  progress('(h) webhook deliveries to a local receiver…')
   await probe.reset()
   const h = await webhookThroughput(base, seller, bidders, auction, post)
   counted.push(await probe.take('(h) webhook deliveries', ['POST /v1/webhook-endpoints 201', 'POST /v1/listings/:id/bids 201']))
@@ -330,6 +336,7 @@ async function watcherLatency(base: string, listingId: string, bidders: string[]
   const arrivals = new Map<string, number[]>()
   let inOrder = true
   const sockets: WebSocket[] = []
+  let opened = 0
   const url = `${base.replace(/^http/, 'ws')}/v1/listings/${listingId}/live`
   for (let i = 0; i < watcherCount; i += 100) {
     await Promise.all(
@@ -345,13 +352,20 @@ async function watcherLatency(base: string, listingId: string, bidders: string[]
           if (m.type !== 'bid.placed' || !m.data.bidId) return
           arrivals.set(m.data.bidId, [...(arrivals.get(m.data.bidId) ?? []), now])
         })
+        // A watcher that is not let in within the limit fails the bench instead of hanging it.
         return new Promise((resolve, reject) => {
-          ws.once('open', resolve)
+          const timer = setTimeout(() => reject(new Error(`(b): a watcher was not connected within ${WATCHER_OPEN_LIMIT_MS} ms (${opened} had been)`)), WATCHER_OPEN_LIMIT_MS)
+          ws.once('open', () => {
+            opened++
+            clearTimeout(timer)
+            resolve(undefined)
+          })
           ws.once('error', reject)
         })
       }),
     )
   }
+  progress(`(b) ${sockets.length} watchers connected; bidding…`)
   const bids = 40
   let amount = 1000
   for (let i = 0; i < bids; i++) {

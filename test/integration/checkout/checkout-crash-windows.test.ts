@@ -5,7 +5,7 @@ import { createApp } from '../../../src/app'
 import type { ListingObject } from '../../../src/listings/listing-object'
 import { instrumentEnv, type BindingCall, type BindingProbe } from '../../../src/platform/instrumented-env'
 import { json, register, type Registered } from '../support/api'
-import { chargeOf, checkout, checkoutBody, eventually, fixedListing, order } from './checkout-fixtures'
+import { chargeOf, checkout, checkoutBody, checkoutRequest, eventually, fixedListing, order } from './checkout-fixtures'
 
 /**
  * DESIGN "Checkout": every crash window between the saga's steps is closed by reconciliation, and
@@ -19,11 +19,7 @@ const lost = () => Object.assign(new Error('Network connection lost.'), { retrya
 async function checkoutThrough(probe: BindingProbe, buyer: Registered, listingId: string, key: string): Promise<Response> {
   const ctx = createExecutionContext()
   const res = await app.fetch(
-    new Request('https://souk.test/v1/checkout', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${buyer.token}`, 'content-type': 'application/json', 'idempotency-key': key },
-      body: JSON.stringify(checkoutBody(listingId)),
-    }),
+    checkoutRequest(buyer.token, listingId, key),
     instrumentEnv(env, probe),
     ctx,
   )

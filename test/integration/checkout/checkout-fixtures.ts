@@ -31,6 +31,14 @@ export type CheckoutBody = { items: { listingId: string; quantity: number }[]; p
 
 export const checkoutBody = (listingId: string, paymentMethod = 'pm_card_visa', quantity = 1): CheckoutBody => ({ items: [{ listingId, quantity }], paymentMethod, shippingAddress: ADDRESS })
 
+/** `POST /v1/checkout` of one unit of `listingId` by the holder of `token`, under `key`: for driving an app directly. */
+export const checkoutRequest = (token: string, listingId: string, key: string): Request =>
+  new Request('https://souk.test/v1/checkout', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(checkoutBody(listingId)),
+  })
+
 export function checkout(buyer: Registered, body: CheckoutBody, key: string = crypto.randomUUID(), headers: Record<string, string> = {}): Promise<Response> {
   return call('/v1/checkout', { method: 'POST', token: buyer.token, json: body, headers: { 'Idempotency-Key': key, ...headers } })
 }

@@ -5,7 +5,7 @@ import { createApp } from '../../../src/app'
 import { verifyLedger } from '../../../src/ledger/ledger-store'
 import { instrumentEnv, type BindingCall } from '../../../src/platform/instrumented-env'
 import { register, type Registered } from '../support/api'
-import { checkoutBody, eventually, fixedListing, sandboxCharges } from './checkout-fixtures'
+import { checkoutRequest, eventually, fixedListing, sandboxCharges } from './checkout-fixtures'
 
 /**
  * Overload is a 503, never a 500: a rush of checkouts for a few units while the platform fails
@@ -44,11 +44,7 @@ const faults = (() => {
 async function send(buyer: Registered, listingId: string, key: string): Promise<Response> {
   const ctx = createExecutionContext()
   const res = await app.fetch(
-    new Request('https://souk.test/v1/checkout', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${buyer.token}`, 'content-type': 'application/json', 'idempotency-key': key },
-      body: JSON.stringify(checkoutBody(listingId)),
-    }),
+    checkoutRequest(buyer.token, listingId, key),
     // A key whose first run died holds for its lease: 5 s here (the shortest allowed), not a minute.
     instrumentEnv({ ...env, IDEMPOTENCY_LEASE_SECONDS: '5' }, faults),
     ctx,
