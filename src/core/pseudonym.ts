@@ -15,13 +15,16 @@ async function keyedDigest(key: string, purpose: string, value: string): Promise
   return new Uint8Array(mac).subarray(0, 16)
 }
 
-/** Imported keys, by secret: importing costs more than signing, and the secret rarely changes. */
-const keys = new Map<string, Promise<CryptoKey>>()
+/**
+ * Imported keys, by secret: importing costs more than signing, and the secret rarely changes. The
+ * key is kept once imported, never the import's promise, so no request waits on another's work.
+ */
+const keys = new Map<string, CryptoKey>()
 
-function hmacKey(secret: string): Promise<CryptoKey> {
+async function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret)
   if (!key) {
-    key = crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    key = await crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
     keys.set(secret, key)
   }
   return key

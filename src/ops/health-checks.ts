@@ -20,14 +20,14 @@ const REPORT_TTL_MS = 5_000
 /** A queue probe is a real message: one a minute per isolate proves enough; a failure is retried sooner. */
 const QUEUE_PROBE_TTL_MS = { ok: 60_000, error: 10_000 }
 
-type Cached<T> = { freshUntil: number; value: Promise<T> }
+type Cached<T> = { freshUntil: number; value: T }
 const reports = new WeakMap<object, Cached<HealthReport>>()
 const queueProbes = new WeakMap<object, Cached<CheckResult>>()
 
 /**
  * Runs every dependency check in parallel, each under a timeout, and reports each one's state.
  * Details name what failed (a missing setting, an unreachable binding) and never a value.
- * Reports (and checks in flight) are shared per isolate for a few seconds.
+ * Settled reports are shared per isolate for a few seconds.
  */
 export function checkHealth(env: Env): Promise<HealthReport> {
   return cached(reports, env, REPORT_TTL_MS, () => runChecks(env))
@@ -62,18 +62,17 @@ async function probeQueue(env: Env): Promise<void> {
 }
 
 /**
- * The value `make` gave for this env, while it is fresh (`ttl` after it settled) or still in
- * flight; otherwise a new one. `make` must not reject (every check reports its failure as a value).
+ * The value `make` last gave for this env while it is fresh (`ttl` after it settled); otherwise a
+ * new one. Only settled values are shared: a request never awaits another request's checks, since
+ * the runtime drops a request's I/O when that request is cancelled, and whoever waited on it would
+ * wait for ever. `make` must not reject (every check reports its failure as a value).
  */
-function cached<T>(store: WeakMap<object, Cached<T>>, env: object, ttl: number | ((value: T) => number), make: () => Promise<T>): Promise<T> {
+async function cached<T>(store: WeakMap<object, Cached<T>>, env: object, ttl: number | ((value: T) => number), make: () => Promise<T>): Promise<T> {
   const hit = store.get(env)
   if (hit && Date.now() < hit.freshUntil) return hit.value
-  const entry: Cached<T> = { freshUntil: Infinity, value: make() }
-  store.set(env, entry)
-  void entry.value.then((value) => {
-    entry.freshUntil = Date.now() + (typeof ttl === 'number' ? ttl : ttl(value))
-  })
-  return entry.value
+  const value = await make()
+  store.set(env, { freshUntil: Date.now() + (typeof ttl === 'number' ? ttl : ttl(value)), value })
+  return value
 }
 
 async function timed(check: () => Promise<void> | void): Promise<CheckResult> {

@@ -7,7 +7,8 @@ import type { RateLimitPolicy } from './rate-limit-policy'
  * they stand for has passed. Only quotas of 100 or more are leased, 2% at a time; small quotas
  * (failed logins, strict production limits) stay exact. Leases never over-admit (every unit was
  * granted by the counter); unused units lapse with their lease, so an isolate may refuse up to a
- * lease's worth early. Concurrent misses share one lease request. Pure: the clock is passed in.
+ * lease's worth early. One lease request per key at a time (`claimRequest`); a miss meanwhile asks
+ * for its own unit rather than waiting for another request's answer. Pure: the clock is passed in.
  */
 export const LEASE_FRACTION = 50
 
@@ -20,7 +21,7 @@ type Lease = { left: number; until: number; verdict: RateLimitVerdict }
 
 export class QuotaLeases {
   private readonly leases = new Map<string, Lease>()
-  private readonly pending = new Map<string, Promise<unknown>>()
+  private readonly requesting = new Set<string>()
   constructor(private readonly capacity = 10_000) {}
 
   /** A verdict from a live lease, spending one unit of it; undefined when a new lease is needed. */
@@ -42,15 +43,20 @@ export class QuotaLeases {
     if (this.leases.size > this.capacity) this.leases.delete(this.leases.keys().next().value as string)
   }
 
-  /** Runs `request` unless one for `key` is already in flight, in which case waits for that one. */
-  async single(key: string, request: () => Promise<unknown>): Promise<void> {
-    const inFlight = this.pending.get(key)
-    if (inFlight) {
-      await inFlight
-      return
-    }
-    const running = request().finally(() => this.pending.delete(key))
-    this.pending.set(key, running)
-    await running
+  /**
+   * Claims the right to ask the counter for `key`'s next lease; false while another request holds
+   * it. The loser must not await the holder's call: the runtime ties I/O to the request that made
+   * it, so if that request is cancelled (its client went away) the call is dropped and a request
+   * waiting on it never gets an answer.
+   */
+  claimRequest(key: string): boolean {
+    if (this.requesting.has(key)) return false
+    this.requesting.add(key)
+    return true
+  }
+
+  /** Gives the claim back, however the lease request ended. */
+  endRequest(key: string): void {
+    this.requesting.delete(key)
   }
 }

@@ -54,17 +54,14 @@ export async function consumeQuota(env: Env, cls: QuotaClass, subject: string, p
   const local = leases.take(key, Date.now())
   if (local) return local
   const stub = counter(env, cls, subject)
-  if (size <= 1) return stub.consume(policy)
-  for (let round = 0; round < 2; round++) {
-    // One lease request at a time per subject: the requests that missed together share it.
-    await leases.single(key, async () => {
-      const leased = await stub.consume(policy, size)
-      keepLease(cls, subject, policy, size, leased)
-    })
-    const granted = leases.take(key, Date.now())
-    if (granted) return granted
+  // Small quotas stay exact; a miss while another request asks for the lease spends its own unit.
+  if (size <= 1 || !leases.claimRequest(key)) return stub.consume(policy)
+  try {
+    keepLease(cls, subject, policy, size, await stub.consume(policy, size))
+  } finally {
+    leases.endRequest(key)
   }
-  return stub.consume(policy) // no lease to be had (the quota is nearly spent): ask for one unit
+  return leases.take(key, Date.now()) ?? stub.consume(policy) // no lease to be had (the quota is nearly spent): one unit
 }
 
 export const refundQuota = (env: Env, cls: RateLimitClass, subject: string, policy: RateLimitPolicy): Promise<void> => counter(env, cls, subject).refund(policy)
