@@ -7,8 +7,8 @@ import type { RateLimitPolicy } from './rate-limit-policy'
  * they stand for has passed. Only quotas of 100 or more are leased, 2% at a time; small quotas
  * (failed logins, strict production limits) stay exact. Leases never over-admit (every unit was
  * granted by the counter); unused units lapse with their lease, so an isolate may refuse up to a
- * lease's worth early. One lease request per key at a time (`claimRequest`); a miss meanwhile asks
- * for its own unit rather than waiting for another request's answer. Pure: the clock is passed in.
+ * lease's worth early. One lease request per key at a time (`claimRequest`); a miss meanwhile looks
+ * again on its own timer, never awaiting another request's call. Pure: the clock is passed in.
  */
 export const LEASE_FRACTION = 50
 
@@ -19,9 +19,13 @@ export function leaseSize(policy: RateLimitPolicy): number {
 
 type Lease = { left: number; until: number; verdict: RateLimitVerdict }
 
+/** How long a claim to ask for a lease holds: a request cancelled mid-call never gives its claim back. */
+export const CLAIM_MS = 1_000
+
 export class QuotaLeases {
   private readonly leases = new Map<string, Lease>()
-  private readonly requesting = new Set<string>()
+  /** Keys whose next lease a request is asking for, with when it claimed that. */
+  private readonly requesting = new Map<string, number>()
   constructor(private readonly capacity = 10_000) {}
 
   /** A verdict from a live lease, spending one unit of it; undefined when a new lease is needed. */
@@ -45,13 +49,14 @@ export class QuotaLeases {
 
   /**
    * Claims the right to ask the counter for `key`'s next lease; false while another request holds
-   * it. The loser must not await the holder's call: the runtime ties I/O to the request that made
-   * it, so if that request is cancelled (its client went away) the call is dropped and a request
-   * waiting on it never gets an answer.
+   * a claim younger than CLAIM_MS. The others must not await the holder's call: the runtime ties
+   * I/O to the request that made it, so if that request is cancelled (its client went away) the
+   * call is dropped and whoever waited on it would never get an answer.
    */
-  claimRequest(key: string): boolean {
-    if (this.requesting.has(key)) return false
-    this.requesting.add(key)
+  claimRequest(key: string, nowMs: number): boolean {
+    const claimedAt = this.requesting.get(key)
+    if (claimedAt !== undefined && nowMs - claimedAt < CLAIM_MS) return false
+    this.requesting.set(key, nowMs)
     return true
   }
 

@@ -29,6 +29,10 @@ function counter(env: Env, cls: QuotaClass, subject: string): Counter {
   return { consume: (policy, cost) => stub.consume(policy, cost), refund: (policy) => stub.refund(policy), reset: () => stub.reset() }
 }
 
+/** How long a miss waits for a lease another request is fetching, and how often it looks. */
+const LEASE_WAIT_MS = 25
+const LEASE_POLL_MS = 2
+
 /** This isolate's leases on quotas (see QuotaLeases). */
 const leases = new QuotaLeases()
 const leaseKey = (cls: QuotaClass, subject: string, policy: RateLimitPolicy) => `${cls}:${subject}:${policy.limit}/${policy.windowSeconds}`
@@ -54,8 +58,16 @@ export async function consumeQuota(env: Env, cls: QuotaClass, subject: string, p
   const local = leases.take(key, Date.now())
   if (local) return local
   const stub = counter(env, cls, subject)
-  // Small quotas stay exact; a miss while another request asks for the lease spends its own unit.
-  if (size <= 1 || !leases.claimRequest(key)) return stub.consume(policy)
+  if (size <= 1) return stub.consume(policy) // small quotas stay exact
+  const giveUpAt = Date.now() + LEASE_WAIT_MS
+  while (!leases.claimRequest(key, Date.now())) {
+    // Another request of this isolate is asking for the lease: look again shortly, on this
+    // request's own timer, and spend a unit of its own if the lease is slow to come.
+    if (Date.now() >= giveUpAt) return stub.consume(policy)
+    await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS))
+    const granted = leases.take(key, Date.now())
+    if (granted) return granted
+  }
   try {
     keepLease(cls, subject, policy, size, await stub.consume(policy, size))
   } finally {

@@ -31,11 +31,21 @@ function gatedCounters() {
 describe('consumeQuota', () => {
   const policy = { limit: 1000, windowSeconds: 60 } // leased 20 units at a time
 
-  it('lets a miss that finds a lease request in flight spend its own unit instead of waiting for another request\'s call', async () => {
+  it('lets a miss that finds a lease request in flight take from that lease once it lands, without awaiting the other request\'s call', async () => {
     const counters = gatedCounters()
     const subject = `ip:test-${crypto.randomUUID()}`
     const leasing = consumeQuota(counters.env, 'read', subject, policy)
-    // The second miss answers while the first is still held at the counter.
+    setTimeout(() => counters.release(), 5)
+    const [first, second] = await Promise.all([leasing, consumeQuota(counters.env, 'read', subject, policy)])
+    expect([first.allowed, second.allowed]).toEqual([true, true])
+    expect(counters.costs).toEqual([20]) // one lease request; the second miss spent from it
+  })
+
+  it('lets a miss spend a unit of its own when the lease in flight is slow, so no request hangs on another', async () => {
+    const counters = gatedCounters()
+    const subject = `ip:test-${crypto.randomUUID()}`
+    const leasing = consumeQuota(counters.env, 'read', subject, policy)
+    // The second miss answers while the first is still held at the counter (as if its request had been cancelled).
     const second = await consumeQuota(counters.env, 'read', subject, policy)
     expect(second.allowed).toBe(true)
     expect(counters.costs).toEqual([20, undefined])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { leaseSize, QuotaLeases } from '../../../src/rate-limits/quota-lease'
+import { CLAIM_MS, leaseSize, QuotaLeases } from '../../../src/rate-limits/quota-lease'
 import type { RateLimitVerdict } from '../../../src/rate-limits/gcra'
 
 const verdict = (remaining: number): RateLimitVerdict => ({ allowed: true, limit: 1000, remaining, resetMs: 1000, retryAfterMs: 0 })
@@ -32,13 +32,16 @@ describe('QuotaLeases', () => {
     expect(Array.from({ length: 30 }, () => leases.take('k', 0)).filter((v) => v !== undefined)).toHaveLength(25)
   })
 
-  it('lets one request at a time ask for a key\'s lease, and the next once it is given back', () => {
+  it('lets one request at a time ask for a key\'s lease, the next once it is given back or has lapsed', () => {
     const leases = new QuotaLeases()
-    expect(leases.claimRequest('k')).toBe(true)
-    expect(leases.claimRequest('k')).toBe(false) // a concurrent miss asks for its own unit instead of waiting
-    expect(leases.claimRequest('other')).toBe(true)
+    expect(leases.claimRequest('k', 0)).toBe(true)
+    expect(leases.claimRequest('k', 10)).toBe(false) // a concurrent miss looks again later instead of awaiting the call
+    expect(leases.claimRequest('other', 10)).toBe(true)
     leases.endRequest('k')
-    expect(leases.claimRequest('k')).toBe(true)
+    expect(leases.claimRequest('k', 20)).toBe(true)
+    // A claim whose request was cancelled mid-call is never given back: it lapses.
+    expect(leases.claimRequest('k', 20 + CLAIM_MS - 1)).toBe(false)
+    expect(leases.claimRequest('k', 20 + CLAIM_MS)).toBe(true)
   })
 
   it('drops a lease once the time its units stand for has passed', () => {
