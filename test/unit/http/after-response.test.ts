@@ -36,8 +36,9 @@ describe('afterResponse', () => {
       .use('*', afterResponse())
       .onError((_err, c) => c.text('failed', 500))
       .get('/t', (c) => {
-        c.var.afterResponse(async () => {
+        c.var.afterResponse(() => {
           ran++
+          return Promise.resolve()
         })
         throw new Error('after the write')
       })
