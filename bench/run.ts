@@ -133,6 +133,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
   const cRate = c.samples.length / (c.elapsedMs / 1000)
   const placed = a.samples.filter((s) => s.status === 201).length
   const tooLow = a.samples.filter((s) => s.status === 409).length
+  const aEdgeRefused = edgeRefused // (d) bids through the same counter
   counted.push(await probe.take('(a) bids on one hot auction', bids))
 
   // (d) Half of (a)'s maximum, offered on a fixed schedule.
@@ -216,8 +217,8 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
       rate: `${aRate.toFixed(0)} req/s`,
       latency: summarize(a.samples.map((s) => s.ms)),
       note:
-        `${placed} placed, ${tooLow} too low (${edgeRefused} refused at the edge), ${a.samples.length - placed - tooLow} other; ` +
-        `${((a.samples.length - edgeRefused) / (a.elapsedMs / 1000)).toFixed(0)} req/s reached the object; ratio to (c): ${((aRate / cRate) * 100).toFixed(0)}%${ok(a.samples) ? '' : ', SERVER ERRORS'}`,
+        `${placed} placed, ${tooLow} too low (${aEdgeRefused} refused at the edge), ${a.samples.length - placed - tooLow} other; ` +
+        `${((a.samples.length - aEdgeRefused) / (a.elapsedMs / 1000)).toFixed(0)} req/s reached the object; ratio to (c): ${((aRate / cRate) * 100).toFixed(0)}%${ok(a.samples) ? '' : ', SERVER ERRORS'}`,
     },
     {
       scenario: '(b) bid → watcher',

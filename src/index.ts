@@ -20,7 +20,7 @@ export { RateLimiterObject } from './rate-limits/rate-limiter-object'
 
 /**
  * The listing object, given the order side's answer to "what became of this order?" for a hold
- * that lapsed (DESIGN "Checkout" step 6): the listing side declares the port, the order side
+ * that lapsed (ARCHITECTURE.md "Decisions"): the listing side declares the port, the order side
  * answers it, and only this composition root knows both.
  */
 export class ListingObject extends Listing {

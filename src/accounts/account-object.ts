@@ -20,7 +20,7 @@ const idKey = (id: string) => `credid:${id}`
 const quotaKey = (cls: string) => `quota:${cls}`
 
 /**
- * The authority on one user's credentials and standing (DESIGN "The hot paths"): which session
+ * The authority on one user's credentials and standing (ARCHITECTURE.md "The laws"): which session
  * tokens and API keys are live, whether the account is frozen or erased, and the counters that
  * belong to the user (rate quotas, checkout velocity). It spreads with users, so authenticating
  * never waits on D1's single primary; its input gate makes every check and change serial and

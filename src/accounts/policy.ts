@@ -16,7 +16,7 @@ export type Rule = {
   staffOverride?: boolean
   /**
    * Moves money or changes security: the caller's account is asked at once, never an isolate's
-   * cached answer (DESIGN "The hot paths"), so revocation and freezing act here immediately.
+   * cached answer (ARCHITECTURE.md "The laws"), so revocation and freezing act here immediately.
    */
   fresh?: boolean
 }

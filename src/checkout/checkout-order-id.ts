@@ -2,7 +2,7 @@ import { utf8 } from '../core/bytes'
 import { derivedId } from '../core/ids'
 
 /**
- * DESIGN "Checkout" step 2: a checkout's order id is derived from its buyer and Idempotency-Key,
+ * PAYMENTS.md "The checkout saga": a checkout's order id is derived from its buyer and Idempotency-Key,
  * so a retry, however late, is the same order: the same reservations, the same charge at the
  * provider. Unkeyed on purpose: a secret in the derivation would make a retry across that secret's
  * rotation a second order and a second charge. Nothing needs it: knowing an order id tells

@@ -11,7 +11,7 @@ import { recordOrder } from './steps/record-order'
 import { reserveLines } from './steps/reserve-lines'
 
 /**
- * The checkout saga (DESIGN "Checkout, the one saga to get right"), one step per file under
+ * The checkout saga (PAYMENTS.md "The checkout saga"), one step per file under
  * steps/. The order id is derived from (buyer, Idempotency-Key), so every step can be run again
  * by a retry and lands on the same reservations, the same charge and the same order; nothing is
  * written to D1 until the payment's outcome is known, and then in one batch.

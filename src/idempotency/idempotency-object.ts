@@ -3,6 +3,8 @@ import { abandon, begin, complete, forgettableAt, type BeginOutcome, type Idempo
 
 /** Forgotten records are swept at most this often: a record is never read once it has lapsed. */
 const SWEEP_EVERY_MS = 60_000
+/** Where an object of the earlier layout, one per (caller, key), kept its one record. */
+const LEGACY_RECORD_KEY = 'record'
 
 /**
  * The Idempotency-Keys of one caller (a user, or an anonymous IP pseudonym), one row per key.
@@ -29,8 +31,8 @@ export class IdempotencyObject extends DurableObject<Env> {
     const before = this.load(id)
     const result = begin(before, fingerprint, lease, { now: this.now(), ...timing })
     if (result.record !== before && result.record) {
+      await this.sweepLater() // first: a row is never saved without an alarm to forget it
       this.save(id, result.record)
-      await this.sweepLater()
     }
     return result.outcome
   }
@@ -47,6 +49,8 @@ export class IdempotencyObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // An object of the earlier one-object-per-key layout (its record under one key) is never asked again.
+    if (this.ctx.storage.kv.get(LEGACY_RECORD_KEY) !== undefined) return this.ctx.storage.deleteAll()
     this.ctx.storage.sql.exec('DELETE FROM records WHERE forget_at <= ?', this.now())
     const [next] = this.ctx.storage.sql.exec<{ at: number | null }>('SELECT min(forget_at) AS at FROM records').toArray()
     if (next?.at != null) await this.ctx.storage.setAlarm(Math.max(next.at, this.now() + SWEEP_EVERY_MS))

@@ -20,7 +20,7 @@ import { claim, commit, dueOrderReservations, release, reserve, reservedLine, re
 export type NotFound = { code: 'not_found' }
 /**
  * The narrow port through which a lapsing order-bound reservation learns its order's fate
- * (DESIGN "Checkout" step 6): commit if the order is paid, release otherwise. The order side
+ * (ARCHITECTURE.md "Decisions"): commit if the order is paid, release otherwise. The order side
  * implements it; this side only knows its shape.
  */
 export type ReservationFate = 'commit' | 'release'
@@ -134,7 +134,7 @@ export abstract class ListingObject extends DurableObject<Env> {
   }
 
   /**
-   * DESIGN "Checkout" step 3: holds a checkout's line under its order id and answers the terms it
+   * PAYMENTS.md saga step reserve-lines: holds a checkout's line under its order id and answers the terms it
    * holds at (price, currency, seller, title), so the order needs no other call here. Repeating
    * it answers the same hold, or that the order already bought it.
    */
@@ -240,7 +240,7 @@ export abstract class ListingObject extends DurableObject<Env> {
   protected abstract reservationFate(orderId: string, listingId: string): Promise<ReservationFate>
 
   /**
-   * DESIGN "Checkout" step 6: a checkout's reservation whose time is up asks its order's fate
+   * ARCHITECTURE.md "Decisions": a checkout's reservation whose time is up asks its order's fate
    * and then commits or releases. The await lets other commands in, so each decision is taken on
    * the state as it is after the answer.
    */

@@ -59,7 +59,7 @@ export function decideTransition(
 export const targetOf = (action: OrderAction): OrderStatus => table[action].to
 
 /**
- * What a lapsed reservation does, given its order's status (DESIGN "Checkout" step 6): a paid
+ * What a lapsed reservation does, given its order's status (ARCHITECTURE.md "Decisions"): a paid
  * order keeps its units; an unpaid one is cancelled first, then its units go back; anything else
  * (cancelled, refunded, no order at all) gives them back.
  */

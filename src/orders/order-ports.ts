@@ -55,7 +55,7 @@ export interface OrderBook {
   history(orderId: string): Promise<{ status: OrderStatus; at: string }[]>
   findByShipment(carrier: string, trackingNumber: string): Promise<OrderRecord | undefined>
   /**
-   * DESIGN "Checkout" step 5: writes a checkout's order in one batch (order, history, payment,
+   * PAYMENTS.md saga step record-order: writes a checkout's order in one batch (order, history, payment,
    * ledger capture, outbox), unless it was given up ('abandoned') or written before ('exists').
    * `order` and `history` are what this write would make: the caller answers from them.
    */

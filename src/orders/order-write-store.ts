@@ -90,7 +90,7 @@ export type CheckoutWrite = {
 }
 
 /**
- * Writes a checkout's order in one batch (DESIGN "Checkout" step 5): the order at its first
+ * Writes a checkout's order in one batch (PAYMENTS.md saga step record-order): the order at its first
  * status, its history, and for a paid one its payment and ledger capture, the history rows being
  * its outbox. Never paid or pending over an order given up (abandoned_checkouts; a cancelled one
  * may, that is how money found for it is recorded), never twice: 'exists' when the order was

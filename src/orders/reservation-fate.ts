@@ -3,7 +3,7 @@ import type { OrderPorts } from './order-ports'
 import { transitionOrder } from './order-transitions'
 
 /**
- * DESIGN "Checkout" step 6, asked by a listing whose order-bound reservation lapsed. An order
+ * ARCHITECTURE.md "Decisions", asked by a listing whose order-bound reservation lapsed. An order
  * never written is given up in the same batch that looks for it, so a charge still in flight can
  * never record it paid (its money is given back instead); an order still unpaid is cancelled by a
  * conditional update (if payment wins that race, it is paid). The answer follows the order: paid

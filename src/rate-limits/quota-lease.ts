@@ -48,20 +48,21 @@ export class QuotaLeases {
   }
 
   /**
-   * Claims the right to ask the counter for `key`'s next lease; false while another request holds
-   * a claim younger than CLAIM_MS. The others must not await the holder's call: the runtime ties
-   * I/O to the request that made it, so if that request is cancelled (its client went away) the
-   * call is dropped and whoever waited on it would never get an answer.
+   * Claims the right to ask the counter for `key`'s next lease: the claim (its time) to give back,
+   * or undefined while another request holds one younger than CLAIM_MS. The others must not await
+   * the holder's call: the runtime ties I/O to the request that made it, so if that request is
+   * cancelled (its client went away) the call is dropped and whoever waited on it would never get
+   * an answer.
    */
-  claimRequest(key: string, nowMs: number): boolean {
+  claimRequest(key: string, nowMs: number): number | undefined {
     const claimedAt = this.requesting.get(key)
-    if (claimedAt !== undefined && nowMs - claimedAt < CLAIM_MS) return false
+    if (claimedAt !== undefined && nowMs - claimedAt < CLAIM_MS) return undefined
     this.requesting.set(key, nowMs)
-    return true
+    return nowMs
   }
 
-  /** Gives the claim back, however the lease request ended. */
-  endRequest(key: string): void {
-    this.requesting.delete(key)
+  /** Gives a claim back, however its lease request ended; a later claim (this one had lapsed) stays. */
+  endRequest(key: string, claim: number): void {
+    if (this.requesting.get(key) === claim) this.requesting.delete(key)
   }
 }

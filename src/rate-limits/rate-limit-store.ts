@@ -29,10 +29,6 @@ function counter(env: Env, cls: QuotaClass, subject: string): Counter {
   return { consume: (policy, cost) => stub.consume(policy, cost), refund: (policy) => stub.refund(policy), reset: () => stub.reset() }
 }
 
-/** How long a miss waits for a lease another request is fetching, and how often it looks. */
-const LEASE_WAIT_MS = 25
-const LEASE_POLL_MS = 2
-
 /** This isolate's leases on quotas (see QuotaLeases). */
 const leases = new QuotaLeases()
 const leaseKey = (cls: QuotaClass, subject: string, policy: RateLimitPolicy) => `${cls}:${subject}:${policy.limit}/${policy.windowSeconds}`
@@ -48,30 +44,35 @@ export function keepLease(cls: QuotaClass, subject: string, policy: RateLimitPol
   if (verdict.allowed) leases.keep(leaseKey(cls, subject, policy), policy, units, verdict, Date.now())
 }
 
+/** How long a miss waits for a lease another request of its isolate is fetching, and how often it looks. */
+export type LeaseWait = { maxMs: number; everyMs: number }
+const LEASE_WAIT: LeaseWait = { maxMs: 25, everyMs: 2 }
+
 /**
  * Spends one unit of a subject's quota. A live lease is spent locally; otherwise the counter
  * decides, granting a lease where the quota is large enough (small quotas stay exact).
  */
-export async function consumeQuota(env: Env, cls: QuotaClass, subject: string, policy: RateLimitPolicy): Promise<RateLimitVerdict> {
+export async function consumeQuota(env: Env, cls: QuotaClass, subject: string, policy: RateLimitPolicy, wait: LeaseWait = LEASE_WAIT): Promise<RateLimitVerdict> {
   const size = leaseSize(policy)
   const key = leaseKey(cls, subject, policy)
   const local = leases.take(key, Date.now())
   if (local) return local
   const stub = counter(env, cls, subject)
   if (size <= 1) return stub.consume(policy) // small quotas stay exact
-  const giveUpAt = Date.now() + LEASE_WAIT_MS
-  while (!leases.claimRequest(key, Date.now())) {
+  const giveUpAt = Date.now() + wait.maxMs
+  let claim: number | undefined
+  while ((claim = leases.claimRequest(key, Date.now())) === undefined) {
     // Another request of this isolate is asking for the lease: look again shortly, on this
     // request's own timer, and spend a unit of its own if the lease is slow to come.
     if (Date.now() >= giveUpAt) return stub.consume(policy)
-    await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS))
+    await new Promise((resolve) => setTimeout(resolve, wait.everyMs))
     const granted = leases.take(key, Date.now())
     if (granted) return granted
   }
   try {
     keepLease(cls, subject, policy, size, await stub.consume(policy, size))
   } finally {
-    leases.endRequest(key)
+    leases.endRequest(key, claim)
   }
   return leases.take(key, Date.now()) ?? stub.consume(policy) // no lease to be had (the quota is nearly spent): one unit
 }

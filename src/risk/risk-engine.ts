@@ -1,5 +1,5 @@
 /**
- * The risk engine's port, as the checkout asks it (DESIGN: "allow | challenge | review | block
+ * The risk engine's port, as the checkout asks it (its answer: "allow | challenge | review | block
  * with reasons, in a few milliseconds"). Today one rule fills it (checkout-velocity.ts); the risk
  * work adds rules, scores and the review queue behind the same answer.
  */

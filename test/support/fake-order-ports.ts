@@ -293,7 +293,7 @@ export class FakeStockRoom implements StockRoom {
   }
 
   /**
-   * The listings' alarm (DESIGN "Checkout" step 6): each order-bound reservation whose time is up
+   * The listings' alarm (ARCHITECTURE.md "Decisions"): each order-bound reservation whose time is up
    * asks its order's fate, then commits or releases, on the state as it stands after the answer.
    */
   async lapse(fate: (orderId: string, listingId: string) => Promise<'commit' | 'release'>): Promise<void> {

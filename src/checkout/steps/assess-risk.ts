@@ -2,7 +2,7 @@ import { StepRejected, type Step } from '../../core/saga'
 import type { Checkout, CheckoutRejection } from '../checkout-context'
 
 /**
- * DESIGN "Checkout" step 1: the risk engine, in the request path, asked of the buyer's account
+ * PAYMENTS.md saga step assess-risk: the risk engine, in the request path, asked of the buyer's account
  * object, which first confirms the caller's credential still stands and the account is not frozen
  * (a money-moving route acts on the authority, not on an isolate's cached answer). Velocity is
  * counted there by order id (a retry of this checkout counts once), never by counting D1 rows.

@@ -4,7 +4,7 @@ import { gatewayKeys } from '../../payments/gateway'
 import { draftOf, rejected, type Checkout, type CheckoutRejection } from '../checkout-context'
 
 /**
- * DESIGN "Checkout" step 4: one call to the provider, which captures at once, under the order id
+ * PAYMENTS.md saga step charge-payment: one call to the provider, which captures at once, under the order id
  * as idempotency key (a retry of the checkout is the same charge). The pivot: a decline is a
  * definite "no" (the holds are released), anything after it is finished forward. The provider
  * out of reach (breaker open, rate limit) charges nothing and keeps the holds for a retry.

@@ -3,7 +3,7 @@ import { commitStock } from '../../orders/order-payment'
 import type { Checkout } from '../checkout-context'
 
 /**
- * DESIGN "Checkout" step 5, last: each listing sells the units it held for the paid order (the
+ * PAYMENTS.md saga step commit-lines: each listing sells the units it held for the paid order (the
  * second and last call per listing). A listing that cannot be reached now commits when the hold
  * lapses and asks the order's fate: the order is paid regardless.
  */

@@ -2,7 +2,7 @@ import type { Step } from '../../core/saga'
 import { draftOf, type Checkout } from '../checkout-context'
 
 /**
- * DESIGN "Checkout" step 4, first half: the watchdog goes out before any money moves, carrying
+ * PAYMENTS.md saga step queue-reconciliation: the watchdog goes out before any money moves, carrying
  * the order's draft. Whatever happens to this request from here on (a crash after the charge, a
  * lost answer), reconciliation asks the provider and writes or gives up the order.
  */

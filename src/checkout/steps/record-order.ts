@@ -3,7 +3,7 @@ import { recordChargedCheckout, type PaymentResult } from '../../orders/order-pa
 import { draftOf, rejected, type Checkout, type CheckoutResult } from '../checkout-context'
 
 /**
- * DESIGN "Checkout" step 5: the order is written once, when the payment's outcome is known. Paid:
+ * PAYMENTS.md saga step record-order: the order is written once, when the payment's outcome is known. Paid:
  * one D1 batch writes the order, its history, its payment, the ledger's capture and its outbox
  * rows. Unknown: the order is written `pending_payment` (its holds kept) and reconciliation
  * finishes it. If the hold lapsed first (the checkout was given up), the money goes back and the

@@ -5,7 +5,7 @@ import type { NotFound } from '../../orders/order-ports'
 import type { Checkout, CheckoutRejection } from '../checkout-context'
 
 /**
- * DESIGN "Checkout" step 3: each line is held in its listing's object, in a fixed order of
+ * PAYMENTS.md saga step reserve-lines: each line is held in its listing's object, in a fixed order of
  * listing id, under the order id, and the hold answers what the order needs (price, currency,
  * seller, title): there is no separate quote. Nothing is written to D1 here, so a checkout that
  * loses the race for the last unit costs D1 nothing. Its compensation releases, by order id, the

@@ -8,7 +8,7 @@ import { json, register, type Registered } from '../support/api'
 import { chargeOf, checkout, checkoutBody, checkoutRequest, eventually, fixedListing, order } from './checkout-fixtures'
 
 /**
- * DESIGN "Checkout": every crash window between the saga's steps is closed by reconciliation, and
+ * PAYMENTS.md "The checkout saga": every crash window between the saga's steps is closed by reconciliation, and
  * a retry with the same key lands on the same order. Faults are injected around the bindings of
  * the checkout request itself (instrumentEnv): before a call (it never happened) or after it (it
  * happened, and the answer was lost), as a worker dying or a network dropping would.

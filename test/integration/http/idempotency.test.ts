@@ -421,4 +421,14 @@ describe('the caller\'s key object', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true)
     expect(await rows()).toBe(1)
   })
+
+  it('empties an object of the earlier one-object-per-key layout when its alarm comes', async () => {
+    const legacy = env.IDEMPOTENCY.get(env.IDEMPOTENCY.idFromName(`legacy-${crypto.randomUUID()}`))
+    await runInDurableObject(legacy, async (_o: IdempotencyObject, state) => {
+      state.storage.kv.put('record', { state: 'completed', fingerprint: 'fp', response: 'sealed', expiresAt: Date.now() + 3_600_000 })
+      await state.storage.setAlarm(Date.now() + 60_000)
+    })
+    expect(await runDurableObjectAlarm(legacy)).toBe(true)
+    expect(await runInDurableObject(legacy, (_o: IdempotencyObject, state) => [...state.storage.kv.list()].length)).toBe(0)
+  })
 })

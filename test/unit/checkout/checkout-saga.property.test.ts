@@ -11,7 +11,7 @@ import { fakeOrderWorld, fixedListing, SECOND, SETTINGS, type Answer, type FakeW
 /**
  * The checkout saga against the in-memory ports, driven by random runs of checkouts (buyers and
  * keys reused, so retries and twins happen), clock advances, listing alarms and the jobs queue,
- * judged by DESIGN's laws 1-4 rather than by any expected answer. A key always carries the same
+ * judged by laws 1-4 (ARCHITECTURE.md) rather than by any expected answer. A key always carries the same
  * cart, as the idempotency layer's fingerprint makes sure at the edge.
  */
 const LISTINGS = [

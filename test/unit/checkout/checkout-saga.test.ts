@@ -53,7 +53,7 @@ const paidOrder = (r: CheckoutResult) => {
 /** Calls the saga made to the order book for this order. */
 const bookCalls = (w: FakeWorld, orderId: string) => w.trace.filter((t) => t.startsWith('orders.') && t.split(' ')[1] === orderId)
 
-/** DESIGN "hot paths": a checkout that loses writes nothing to the order book (D1). */
+/** ARCHITECTURE.md "The laws": a checkout that loses writes nothing to the order book (D1). */
 function expectNothingWritten(w: FakeWorld, orderId: string): void {
   expect(bookCalls(w, orderId)).toEqual([])
   expect(w.orders.orders.has(orderId)).toBe(false)

@@ -177,9 +177,10 @@ describe('forgettableAt', () => {
 
   it('keeps an in-flight record until both its retention and its lease are over', () => {
     expect(forgettableAt(claimed())).toBe(T0 + TTL_MS)
-    // A lease longer than the retention (a short IDEMPOTENCY_TTL_HOURS) still holds the key to its end.
-    const short = begin(undefined, FP, 'L1', { now: T0, leaseMs: 2 * TTL_MS, ttlMs: TTL_MS }).record
-    expect(short && forgettableAt(short)).toBe(T0 + 2 * TTL_MS)
+    // `begin` never makes one whose lease outlives its retention, but a stored record is trusted no further than `begin` trusts it.
+    const leaseOutlasting: IdempotencyRecord = { state: 'in_flight', fingerprint: FP, lease: 'L1', leaseExpiresAt: T0 + 2 * TTL_MS, expiresAt: T0 + TTL_MS }
+    expect(forgettableAt(leaseOutlasting)).toBe(T0 + 2 * TTL_MS)
+    expect(begin(leaseOutlasting, FP, 'L2', at(T0 + TTL_MS + 1)).outcome.kind).toBe('in_progress')
   })
 })
 

@@ -34,14 +34,19 @@ describe('QuotaLeases', () => {
 
   it('lets one request at a time ask for a key\'s lease, the next once it is given back or has lapsed', () => {
     const leases = new QuotaLeases()
-    expect(leases.claimRequest('k', 0)).toBe(true)
-    expect(leases.claimRequest('k', 10)).toBe(false) // a concurrent miss looks again later instead of awaiting the call
-    expect(leases.claimRequest('other', 10)).toBe(true)
-    leases.endRequest('k')
-    expect(leases.claimRequest('k', 20)).toBe(true)
+    const first = leases.claimRequest('k', 0)
+    expect(first).toBe(0)
+    expect(leases.claimRequest('k', 10)).toBeUndefined() // a concurrent miss looks again later instead of awaiting the call
+    expect(leases.claimRequest('other', 10)).toBe(10)
+    leases.endRequest('k', 0)
+    expect(leases.claimRequest('k', 20)).toBe(20)
     // A claim whose request was cancelled mid-call is never given back: it lapses.
-    expect(leases.claimRequest('k', 20 + CLAIM_MS - 1)).toBe(false)
-    expect(leases.claimRequest('k', 20 + CLAIM_MS)).toBe(true)
+    expect(leases.claimRequest('k', 20 + CLAIM_MS - 1)).toBeUndefined()
+    const later = leases.claimRequest('k', 20 + CLAIM_MS)
+    expect(later).toBe(20 + CLAIM_MS)
+    // The slow holder ending its call at last does not take the newer claim with it.
+    leases.endRequest('k', 20)
+    expect(leases.claimRequest('k', 30 + CLAIM_MS)).toBeUndefined()
   })
 
   it('drops a lease once the time its units stand for has passed', () => {
