@@ -106,17 +106,22 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
   const hot = await auction(seller)
   let price = 100
   let edgeRefused = 0
+  // Bids answered neither 201 nor 409, by status and problem code (or the start of a body that is not a problem).
+  const oddBids = new Map<string, number>()
   const bid = async (i: number) => {
     const res = await post(`/v1/listings/${hot}/bids`, bidders[i % bidders.length], { maxAmount: usd(price + 100 + Math.floor(Math.random() * 4) * 100) })
     if (res.headers.get('souk-edge-refused')) edgeRefused++
-    // Not every answer is Souk's: the local dev proxy may answer in plain text (a runtime restart); it counts by status.
-    const body = (res.headers.get('content-type')?.includes('json') ? await res.json() : (await res.text(), {})) as { currentPrice?: { amount: number }; minimum?: { amount: number } }
+    const text = await res.text()
+    if (res.status !== 201 && res.status !== 409) tally(oddBids, `${res.status} ${problemCode(text)}`)
+    // Not every answer is Souk's: the local dev proxy may answer in plain text (a runtime restart).
+    const body = (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : {}) as { currentPrice?: { amount: number }; minimum?: { amount: number } }
     price = Math.max(price, body.currentPrice?.amount ?? 0, (body.minimum?.amount ?? 0) - 100)
     return res.status
   }
   await closedLoop(1000, concurrency, ping)
   await closedLoop(1000, concurrency, bid)
   edgeRefused = 0
+  oddBids.clear()
   await probe.reset()
   // (a) and (c) alternate in rounds, so a drift in the machine's load weighs on both alike.
   progress(`(a)/(c) hot auction and ceiling: ${seconds}s each in ${ROUNDS} rounds, concurrency ${concurrency}, ${bidders.length} bidders…`)
@@ -133,7 +138,10 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
   const cRate = c.samples.length / (c.elapsedMs / 1000)
   const placed = a.samples.filter((s) => s.status === 201).length
   const tooLow = a.samples.filter((s) => s.status === 409).length
-  const aEdgeRefused = edgeRefused // (d) bids through the same counter
+  // (d) bids through the same counters.
+  const aEdgeRefused = edgeRefused
+  const aOdd = describeAnswers(oddBids)
+  oddBids.clear()
   counted.push(await probe.take('(a) bids on one hot auction', bids))
 
   // (d) Half of (a)'s maximum, offered on a fixed schedule.
@@ -153,12 +161,11 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
     const res = await checkout(bidders[i % bidders.length] ?? '', listingId, crypto.randomUUID())
     const text = await res.text()
     if (res.status !== 201 && res.status !== 409) {
-      const key = `${res.status} ${problemCode(text)}`
-      odd.set(key, (odd.get(key) ?? 0) + 1)
+      tally(odd, `${res.status} ${problemCode(text)}`)
     }
     return res.status
   }
-  const oddAnswers = () => [...odd].map(([answer, n]) => `${answer} ×${n}`).join(', ')
+  const oddAnswers = () => describeAnswers(odd)
   await closedLoop(1000, checkoutConcurrency, buyOne)
   await probe.reset()
   const e = await closedLoop(durationMs, checkoutConcurrency, buyOne)
@@ -217,7 +224,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
       rate: `${aRate.toFixed(0)} req/s`,
       latency: summarize(a.samples.map((s) => s.ms)),
       note:
-        `${placed} placed, ${tooLow} too low (${aEdgeRefused} refused at the edge), ${a.samples.length - placed - tooLow} other; ` +
+        `${placed} placed, ${tooLow} too low (${aEdgeRefused} refused at the edge), ${a.samples.length - placed - tooLow} other${aOdd ? ` (${aOdd})` : ''}; ` +
         `${((a.samples.length - aEdgeRefused) / (a.elapsedMs / 1000)).toFixed(0)} req/s reached the object; ratio to (c): ${((aRate / cRate) * 100).toFixed(0)}%${ok(a.samples) ? '' : ', SERVER ERRORS'}`,
     },
     {
@@ -257,7 +264,7 @@ async function scenarios(base: string, ceilingUrl: string): Promise<{ rows: Row[
       scenario: '(d) bids at half of (a)',
       rate: `${offered} req/s offered`,
       latency: summarize(d.samples.map((s) => s.ms)),
-      note: `open loop; ${d.samples.filter((s) => s.status === 201).length} placed${ok(d.samples) ? '' : ', SERVER ERRORS'}`,
+      note: `open loop; ${d.samples.filter((s) => s.status === 201).length} placed${oddBids.size ? `; others: ${describeAnswers(oddBids)}` : ''}${ok(d.samples) ? '' : ', SERVER ERRORS'}`,
     },
   ]
   return { rows, counted }
@@ -413,6 +420,9 @@ main().catch((err: unknown) => {
   console.error(err)
   process.exit(1)
 })
+
+const tally = (answers: Map<string, number>, answer: string) => answers.set(answer, (answers.get(answer) ?? 0) + 1)
+const describeAnswers = (answers: Map<string, number>) => [...answers].map(([answer, n]) => `${answer} ×${n}`).join(', ')
 
 /** The `code` of a problem body, or what the body was when it is not one. */
 function problemCode(text: string): string {
