@@ -26,6 +26,27 @@ export type ReadDb = DrizzleD1Database
  * primary, as before. One session per request; no schema, so making the handle costs ~1 µs, not 25.
  */
 export function anyReplica(d1: D1Database): ReadDb {
+  return sessionDb(d1.withSession('first-unconstrained')).db
+}
+
+/** A drizzle handle over one D1 session, and the session's bookmark after its last query. */
+export type SessionDb = { db: ReadDb; bookmark: () => string | null }
+
+function sessionDb(session: D1DatabaseSession): SessionDb {
   // A session offers what drizzle calls on a database (`prepare`, `batch`); its type does not say so.
-  return drizzle(d1.withSession('first-unconstrained') as unknown as D1Database)
+  return { db: drizzle(session as unknown as D1Database), bookmark: () => session.getBookmark() }
+}
+
+/**
+ * Reads that must see at least the state a client's bookmark names (read-your-writes, see
+ * docs/LISTINGS.md): a replica that has caught up to it, or the primary. Without a bookmark, any
+ * replica (`first-unconstrained`), as `anyReplica`.
+ */
+export function readingAfter(d1: D1Database, bookmark: string | undefined): SessionDb {
+  return sessionDb(d1.withSession(bookmark ?? 'first-unconstrained'))
+}
+
+/** Reads the primary first (a session for writes whose bookmark a client takes along). */
+export function atPrimary(d1: D1Database): SessionDb {
+  return sessionDb(d1.withSession('first-primary'))
 }

@@ -1,4 +1,5 @@
 import { and, desc, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import type { DrizzleD1Database } from 'drizzle-orm/d1'
 import type { Db, ReadDb } from '../db/client'
 import { listings, offerLocations, watchlist } from '../db/schema'
 import type { ListingView } from './listing-view'
@@ -11,6 +12,15 @@ import { ftsQuery } from './search-query'
  * so a redelivered or late, older event changes nothing.
  */
 export async function projectListing(db: Db, view: ListingView, seq: number): Promise<void> {
+  await listingUpsert(db, view, seq, 'newer')
+}
+
+/**
+ * The upsert of a snapshot taken at `seq`, to await or batch. `newer` writes only over an older
+ * seq (events, a writer's own projection); `same-or-newer` rewrites a row at the same seq too, so
+ * a rebuild refreshes every column from the snapshot, yet never overwrites a newer seq.
+ */
+export function listingUpsert<S extends Record<string, unknown>>(db: DrizzleD1Database<S>, view: ListingView, seq: number, over: 'newer' | 'same-or-newer') {
   const price = (view.price ?? view.currentPrice)?.amount ?? 0
   const row = {
     id: view.id,
@@ -29,10 +39,8 @@ export async function projectListing(db: Db, view: ListingView, seq: number): Pr
     updatedAt: view.updatedAt,
   }
   const { id: _id, createdAt: _created, ...changes } = row
-  await db
-    .insert(listings)
-    .values(row)
-    .onConflictDoUpdate({ target: listings.id, set: changes, setWhere: sql`excluded.last_seq > ${listings.lastSeq}` })
+  const guard = over === 'newer' ? sql`excluded.last_seq > ${listings.lastSeq}` : sql`excluded.last_seq >= ${listings.lastSeq}`
+  return db.insert(listings).values(row).onConflictDoUpdate({ target: listings.id, set: changes, setWhere: guard })
 }
 
 export type SearchFilters = {

@@ -1,8 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { decodeCursor, page } from '../core/cursor'
-import { anyReplica } from '../db/client'
+import { readingAfter } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
+import { answerBookmark, BOOKMARK_HEADER, BookmarkAnswered, BookmarkHeader } from '../http/bookmark-header'
 import { jsonBody, pageOf, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
@@ -12,6 +13,7 @@ import { listingStub } from './listing-object'
 import { listingProblem } from './listing-problems'
 import { searchListings } from './listing-read-store'
 import { CreateListingBody, ListingIdParam, ListingSchema, SearchQuery, UpdateListingBody } from './listing-schemas'
+import { projectOwnWrite } from './own-write-store'
 
 const tags = ['Listings']
 const security = [{ bearer: [] }]
@@ -26,7 +28,7 @@ const createListingRoute = createRoute({
   summary: 'List an item: fixed price (with quantity) or auction',
   middleware: [requireAccess('listings.write')] as const,
   request: { body: jsonBody(CreateListingBody) },
-  responses: { 201: { description: 'Listed', ...listingJson }, 403: problems[403], 422: problems[422] },
+  responses: { 201: { description: 'Listed', headers: BookmarkAnswered, ...listingJson }, 403: problems[403], 422: problems[422] },
 })
 
 const getListingRoute = createRoute({
@@ -51,7 +53,7 @@ const updateListingRoute = createRoute({
     body: jsonBody(UpdateListingBody),
   },
   responses: {
-    200: { description: 'Updated', ...listingJson },
+    200: { description: 'Updated', headers: BookmarkAnswered, ...listingJson },
     403: problems[403],
     404: problems[404],
     409: problems[409],
@@ -68,7 +70,7 @@ const withdrawListingRoute = createRoute({
   summary: 'The seller withdraws the listing (not while stock is reserved, nor an auction with bids)',
   middleware: [requireAccess('listings.write')] as const,
   request: { params: ListingIdParam },
-  responses: { 204: { description: 'Withdrawn' }, 403: problems[403], 404: problems[404], 409: problems[409] },
+  responses: { 204: { description: 'Withdrawn', headers: BookmarkAnswered }, 403: problems[403], 404: problems[404], 409: problems[409] },
 })
 
 const searchRoute = createRoute({
@@ -76,8 +78,8 @@ const searchRoute = createRoute({
   path: '/listings',
   tags,
   summary: 'Search listings (full text on title and description), newest first',
-  request: { query: SearchQuery },
-  responses: { 200: { description: 'A page of listings', content: { 'application/json': { schema: pageOf(ListingSchema) } } } },
+  request: { query: SearchQuery, headers: z.object({ 'souk-bookmark': BookmarkHeader }) },
+  responses: { 200: { description: 'A page of listings', headers: BookmarkAnswered, content: { 'application/json': { schema: pageOf(ListingSchema) } } } },
 })
 
 /** `If-Match: "12"` → 12; `*` → any version; anything else is a precondition that cannot match. */
@@ -118,6 +120,7 @@ export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     }
     const outcome = await listingStub(c.env, id).create(cmd)
     if (!outcome.ok) throw listingProblem(outcome.rejection)
+    answerBookmark(c, await projectOwnWrite(c.env.DB, outcome.value, c.var.log))
     c.header('Location', `/v1/listings/${id}`)
     c.header('ETag', etag(outcome.value.version))
     return c.json(outcome.value, 201)
@@ -137,6 +140,7 @@ export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     if (expected === 'unmatchable') throw new Problem(412, 'version_conflict', 'If-Match must be a strong ETag such as "12", or *')
     const outcome = await listingStub(c.env, id).update({ actorId: actor.userId, expectedVersion: expected, ...c.req.valid('json') })
     if (!outcome.ok) throw listingProblem(outcome.rejection)
+    answerBookmark(c, await projectOwnWrite(c.env.DB, outcome.value, c.var.log))
     c.header('ETag', etag(outcome.value.version))
     return c.json(outcome.value, 200)
   })
@@ -145,10 +149,15 @@ export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     const { id } = c.req.valid('param')
     const outcome = await listingStub(c.env, id).withdraw(actor.userId)
     if (!outcome.ok) throw listingProblem(outcome.rejection)
+    answerBookmark(c, await projectOwnWrite(c.env.DB, outcome.value, c.var.log))
     return c.body(null, 204)
   })
   .openapi(searchRoute, async (c) => {
     const { limit, cursor, ...filters } = c.req.valid('query')
-    const rows = await searchListings(anyReplica(c.env.DB), { ...filters, limit, after: cursor ? decodeCursor(cursor) : undefined, now: systemClock() })
+    const session = readingAfter(c.env.DB, c.req.valid('header')['souk-bookmark'])
+    const rows = await searchListings(session.db, { ...filters, limit, after: cursor ? decodeCursor(cursor) : undefined, now: systemClock() })
+    answerBookmark(c, session.bookmark())
+    // A cache must not answer a read that carries a bookmark with a page from before its write.
+    c.header('Vary', BOOKMARK_HEADER, { append: true })
     return c.json(page(rows, limit, (v) => v.id), 200)
   })
