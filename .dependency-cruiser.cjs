@@ -40,6 +40,20 @@ module.exports = {
       from: { path: '^src/orders/' },
       to: { path: '^src/(checkout|jobs|webhooks)/' },
     },
+    {
+      name: 'consumers-on-their-own',
+      severity: 'error',
+      comment: 'A queue consumer never imports another: each is delivered, retried and dead-lettered on its own, and shared help lives in a module that is no consumer.',
+      from: { path: '-consumer\\.ts$' },
+      to: { path: '-consumer\\.ts$' },
+    },
+    {
+      name: 'event-contract-stands-alone',
+      severity: 'error',
+      comment: 'The event contract is imported by producers and consumers alike; it imports none of them.',
+      from: { path: '^src/events/contract/' },
+      to: { path: '-consumer\\.ts$|^src/(checkout|jobs|webhooks|webhook-endpoints|notifications)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -7,7 +7,11 @@ declare namespace Cloudflare {
 	}
 	interface Env {
 		DB: D1Database;
-		EVENTS: Queue;
+		EVENTS_PROJECTION: Queue;
+		EVENTS_AUCTION_ORDERS: Queue;
+		EVENTS_NOTIFICATIONS: Queue;
+		EVENTS_WEBHOOKS: Queue;
+		EVENTS_LIVE: Queue;
 		JOBS: Queue;
 		WEBHOOKS: Queue;
 		NOTIFICATIONS: Queue;

@@ -1,7 +1,9 @@
 import { createApp } from './app'
 import { settingsOf } from './config'
-import { eventHandlers } from './events/event-routing-consumer'
+import { eventConsumers } from './events/event-consumers'
 import { consumeEvents } from './events/events-consumer'
+import { consumerOfQueue, subscriptions } from './events/event-subscriptions'
+import { forwardLegacyEvents } from './events/legacy-events-queue'
 import { consumeJobs } from './jobs/jobs-consumer'
 import { consumeWebhookDeliveries } from './webhook-endpoints/webhook-delivery-consumer'
 import { consumeNotifications } from './notifications/notification-dispatch-consumer'
@@ -37,11 +39,17 @@ export default {
   async queue(batch, env, ctx) {
     const log = rootLogger(settingsOf(env).logLevel, { queue: batch.queue })
     // Queue names may carry an environment suffix; each is dispatched by its prefix.
+    const consumer = consumerOfQueue(batch.queue)
     if (batch.queue.endsWith('-dlq')) await consumeDeadLetters(batch, env, log)
+    else if (consumer) await consumeEvents(batch, env, subscriptions[consumer], eventConsumers[consumer], log)
     else if (batch.queue.startsWith('souk-jobs')) await consumeJobs(batch, env, log, async (request) => app.fetch(request, env, ctx))
     else if (batch.queue.startsWith('souk-webhooks')) await consumeWebhookDeliveries(batch, env, log)
     else if (batch.queue.startsWith('souk-notifications')) await consumeNotifications(batch, env, log)
-    else await consumeEvents(batch, env, eventHandlers, log)
+    else if (batch.queue.startsWith('souk-events')) await forwardLegacyEvents(batch, env, log)
+    else {
+      log.error('queue_unknown', { queue: batch.queue, messages: batch.messages.length })
+      batch.retryAll()
+    }
   },
 
   async scheduled(controller, env) {

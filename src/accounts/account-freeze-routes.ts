@@ -13,6 +13,9 @@ import { systemClock } from '../platform/runtime'
 import { accountStub } from './account-adapters'
 import { UserSchema, userView } from './account-schemas'
 import { freezeRefusal } from './policy'
+import { EVENT_VERSION } from '../events/contract/souk-event'
+import { derivedEventId } from '../events/derived-event-id'
+import { publishEvents } from '../events/publish-events'
 import { findUserById, standingOf } from './user-store'
 
 const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' } }) })
@@ -51,10 +54,23 @@ async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promi
   const frozenAt = frozen ? (target.frozenAt ?? at) : null
   await db.update(users).set({ frozenAt, updatedAt: at }).where(and(eq(users.id, id), isNull(users.erasedAt)))
   const after = { ...target, frozenAt, updatedAt: at }
-  await accountStub(c.env, id).open(standingOf(after))
+  const seq = await accountStub(c.env, id).open(standingOf(after))
+  await publishStanding(c.env, id, seq, after.frozenAt !== null, staff.userId, at)
   credentialCacheOf(c.var.settings).forget({ userId: id })
   c.var.log.info(frozen ? 'account_frozen' : 'account_unfrozen', { userId: id, by: staff.userId })
   return userView(after)
+}
+
+/**
+ * `account.frozen` or `account.unfrozen` at the account's standing `seq`, under an id derived from
+ * it: a repeated freeze publishes the same event again, which consumers apply once, so a failed
+ * publish is made good by repeating the request.
+ */
+async function publishStanding(env: Env, userId: string, seq: number, frozen: boolean, by: string, at: string): Promise<void> {
+  if (seq === 0) return
+  const id = await derivedEventId(userId, seq)
+  const type = frozen ? 'account.frozen' : 'account.unfrozen'
+  await publishEvents(env, [{ id, type, version: EVENT_VERSION, aggregateId: userId, seq, occurredAt: at, data: { userId, by } }])
 }
 
 export const freezeRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })

@@ -14,6 +14,7 @@ export type Authentication =
   | { ok: false }
 
 const STANDING = 'standing'
+const STANDING_SEQ = 'standing_seq'
 const CHECKOUTS = 'checkouts'
 const credentialKey = (tokenHash: string) => `cred:${tokenHash}`
 const idKey = (id: string) => `credid:${id}`
@@ -31,11 +32,19 @@ export class AccountObject extends DurableObject<Env> {
   /** Tests replace it through `runInDurableObject` to move time. */
   now = (): Date => new Date()
 
-  /** Refreshes the standing from the record (registration, login, staff changes). */
-  open(standing: Standing): void {
+  /**
+   * Refreshes the standing from the record (registration, login, staff changes). Answers the
+   * account's standing `seq`: how many times it has been frozen or unfrozen, the `seq` of its
+   * account events (0 while it never was).
+   */
+  open(standing: Standing): number {
     const current = this.standing()
     // Erasure is for good: a stale record never brings an account back.
     this.ctx.storage.kv.put(STANDING, { ...standing, erased: standing.erased || (current?.erased ?? false) })
+    const seq = this.ctx.storage.kv.get<number>(STANDING_SEQ) ?? 0
+    if (current === undefined || current.frozen === standing.frozen) return seq
+    this.ctx.storage.kv.put(STANDING_SEQ, seq + 1)
+    return seq + 1
   }
 
   /**

@@ -1,43 +1,52 @@
+import type { Logger } from '../core/logger'
 import { runGrouped } from '../core/run-grouped'
 import { retryWithBackoff } from '../platform/queue-retry'
-import type { Logger } from '../core/logger'
+import { decodeEvent, type SoukEvent } from './contract/souk-event'
 import { EventEnvelope } from './event-envelope'
+import type { Subscription } from './event-subscriptions'
 
-/** What one consumer does with one event. It must be idempotent by `event.id`. */
-export type EventHandler = (event: EventEnvelope, env: Env) => Promise<void>
-export type EventHandlers = Partial<Record<string, EventHandler>>
-
-const retryBackoff = { baseSeconds: 2, capSeconds: 600 }
+/**
+ * What one consumer does with one event. It must apply it once however often it is delivered:
+ * each consumer keys what it does by the event's id (or, for the read model, by the aggregate's
+ * `seq`, which is stronger).
+ */
+export type EventHandler = (event: SoukEvent, env: Env, log: Logger) => Promise<void>
 
 /** Aggregates of one batch handled side by side; each aggregate's events stay in order. */
 const AGGREGATES_AT_ONCE = 8
 
 /**
- * Consumes a batch from the `events` queue: each message is parsed, dispatched on its type and
- * acked once handled; types without a handler are acked and ignored. The events of one aggregate
- * are handled one after another in batch order, different aggregates side by side. A failure
- * retries that message alone with jittered backoff; after `max_retries` the queue dead-letters it.
- * A message that is not an event envelope is retried too, so it ends in the dead-letter queue, not lost.
+ * Consumes a batch of one consumer's queue: each message is decoded against the event contract
+ * and handled, then acked. Types and versions the contract does not declare, and types this
+ * consumer does not take, are acked unread. One aggregate's events are handled one after another
+ * in batch order, different aggregates side by side; once one of an aggregate's events fails, it
+ * and the ones after it in the batch are retried with the consumer's backoff (they stay in order),
+ * and after `max_retries` the queue moves them to this consumer's dead-letter queue. A message
+ * that is no event, or a declared type whose data does not match, is retried too, so it ends
+ * there for an operator instead of being lost.
  */
-export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, handlers: EventHandlers, log: Logger): Promise<void> {
-  const parsed = batch.messages.map((msg) => ({ msg, event: EventEnvelope.safeParse(msg.body) }))
-  await runGrouped(parsed, ({ msg, event }) => (event.success ? event.data.aggregateId : `malformed:${msg.id}`), AGGREGATES_AT_ONCE, async ({ msg, event }) => {
-    if (!event.success) {
+export async function consumeEvents(batch: MessageBatch<unknown>, env: Env, subscription: Subscription, handle: EventHandler, log: Logger): Promise<void> {
+  const parsed = batch.messages.map((msg) => ({ msg, envelope: EventEnvelope.safeParse(msg.body) }))
+  const failedAggregates = new Set<string>()
+  const retry = (msg: Message) => retryWithBackoff(msg, env, subscription.backoff)
+  const aggregateOf = ({ msg, envelope }: (typeof parsed)[number]) => (envelope.success ? envelope.data.aggregateId : `malformed:${msg.id}`)
+  await runGrouped(parsed, aggregateOf, AGGREGATES_AT_ONCE, async (item) => {
+    const { msg, envelope } = item
+    if (!envelope.success) {
       log.error('event_malformed', { queue: batch.queue, messageId: msg.id, attempts: msg.attempts })
-      retryWithBackoff(msg, env, retryBackoff)
-      return
+      return retry(msg)
     }
-    const handle = handlers[event.data.type]
-    if (!handle) {
-      msg.ack()
-      return
-    }
+    const aggregate = aggregateOf(item)
+    if (failedAggregates.has(aggregate)) return retry(msg)
+    if (!subscription.types.has(envelope.data.type)) return msg.ack()
     try {
-      await handle(event.data, env)
+      const event = decodeEvent(envelope.data)
+      if (event) await handle(event, env, log)
       msg.ack()
     } catch (err) {
-      log.error('event_handler_failed', { queue: batch.queue, eventId: event.data.id, type: event.data.type, attempts: msg.attempts, err })
-      retryWithBackoff(msg, env, retryBackoff)
+      failedAggregates.add(aggregate)
+      log.error('event_handler_failed', { queue: batch.queue, eventId: envelope.data.id, type: envelope.data.type, attempts: msg.attempts, err })
+      retry(msg)
     }
   })
 }

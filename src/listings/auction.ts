@@ -2,7 +2,7 @@ import { reject } from '../core/decision'
 import { money, type Money } from '../core/money'
 import { bidIncrement } from './increments'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
-import type { ListingEvent } from './listing-events'
+import type { ListingEvent } from '../events/contract/listing-events'
 import type { AuctionState, ListingRules, ListingState, StandingBid } from './listing-state'
 
 /**

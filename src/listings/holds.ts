@@ -1,5 +1,5 @@
 import { money } from '../core/money'
-import type { ListingEvent } from './listing-events'
+import type { ListingEvent } from '../events/contract/listing-events'
 import { availableQuantity, type ListingState, type Reservation } from './listing-state'
 
 /**

@@ -1,5 +1,5 @@
 import { accept, type Accepted, type Rejected } from '../core/decision'
-import type { ListingEvent, Settlement } from './listing-events'
+import type { ListingEvent, Settlement } from '../events/contract/listing-events'
 import type { ListingState } from './listing-state'
 
 /** A decision about a listing: the new state, its events, and the reservations it settled. */

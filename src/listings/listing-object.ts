@@ -15,6 +15,7 @@ import { bidFloorOf, listingView, offerView, type BidHistoryEntry, type ListingV
 import { liveMessage, type StoredEvent } from './live-message'
 import { makeOffer, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
 import { outboxBatches, toEnvelope } from './outbox'
+import { publishEvents } from '../events/publish-events'
 import { claim, commit, dueOrderReservations, release, reserve, reservedLine, restock, type Reserve, type Reserved, type StockRejection } from './stock'
 
 export type NotFound = { code: 'not_found' }
@@ -41,7 +42,7 @@ export const MAX_REPLAY = 1000
  * equal to what is stored), asks the pure core, and commits the new state, its events (gap-free
  * seq) and their outbox rows in one storage transaction, with no await in between; only then does
  * it talk to the world: watchers on hibernatable WebSockets, and an alarm that ends the auction,
- * expires offers and reservations, and drains the outbox to the `events` queue until it is sent.
+ * expires offers and reservations, and drains the outbox to the consumers' event queues until it is sent.
  */
 export abstract class ListingObject extends DurableObject<Env> {
   private readonly store: ListingStore
@@ -314,7 +315,7 @@ export abstract class ListingObject extends DurableObject<Env> {
       if (head.length === 0 || (head[0]?.nextAttemptAt ?? 0) > now) return
       for (const batch of outboxBatches(head.map((d) => d.event))) {
         try {
-          await this.env.EVENTS.sendBatch(batch.map((e) => ({ body: toEnvelope(this.state?.id ?? '', e), contentType: 'json' as const })))
+          await publishEvents(this.env, batch.map((e) => toEnvelope(this.state?.id ?? '', e)))
           this.store.markSent(batch.map((e) => e.seq))
         } catch (err) {
           const attempts = (head[0]?.attempts ?? 0) + 1

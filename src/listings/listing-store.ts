@@ -1,4 +1,4 @@
-import type { ListingEvent, Settlement } from './listing-events'
+import type { ListingEvent, Settlement } from '../events/contract/listing-events'
 
 type BidPlaced = Extract<ListingEvent, { type: 'bid.placed' }>
 import type { ListingState, Offer } from './listing-state'

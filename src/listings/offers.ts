@@ -1,7 +1,7 @@
 import { reject } from '../core/decision'
 import { money, type Money } from '../core/money'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
-import type { ListingEvent, OfferDeclineReason } from './listing-events'
+import type { ListingEvent, OfferDeclineReason } from '../events/contract/listing-events'
 import { availableQuantity, listingStatus, type ListingRules, type ListingState, type Offer } from './listing-state'
 import { hold } from './holds'
 

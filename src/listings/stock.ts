@@ -4,7 +4,7 @@ import { buyNowAvailable } from './auction'
 import { hold } from './holds'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
 import { closeOffers } from './offers'
-import type { ListingEvent, ReleaseReason } from './listing-events'
+import type { ListingEvent, ReleaseReason } from '../events/contract/listing-events'
 import { availableQuantity, listingStatus, type ListingState, type Reservation } from './listing-state'
 
 /**

@@ -1,11 +1,8 @@
 import { settingsOf } from '../config'
-import type { EventEnvelope } from '../events/event-envelope'
-import type { EventHandlers } from '../events/events-consumer'
-import { listingEventTypes } from '../listings/listing-events'
-import { orderEventTypes } from '../orders/order-event'
+import type { SoukEvent } from '../events/contract/souk-event'
 import { newId, systemClock } from '../platform/runtime'
 import { offeredChannels } from './channel-adapters'
-import { pushLive } from './live-push-consumer'
+import { pushLive } from './user-live-push'
 import { enqueueNotificationJobs, type NotificationJob } from './notification-job'
 import { planNotice } from './notification-plan'
 import { noticesFor, type Notice } from './notification-rules'
@@ -15,7 +12,7 @@ import { recipientOf } from './recipient-store'
 import { silencingWindow } from './throttle'
 
 /**
- * From the events queue: each event's notices (notification-rules.ts) for the people they
+ * The `notifications` consumer: each event's notices (notification-rules.ts) for the people they
  * concern, planned by their preferences and where they can be reached (notification-plan.ts).
  * A notice is recorded once per (event, person, type), with its dispatches in the same
  * transaction, so a redelivered event notifies nobody twice; notices sharing a throttle key
@@ -23,9 +20,10 @@ import { silencingWindow } from './throttle'
  * live channel); e-mail, SMS and push are queued for when they are due and sent from
  * `souk-notifications` (notification-dispatch-consumer.ts).
  */
-export async function notifyFromEvent(event: EventEnvelope, env: Env): Promise<void> {
+export async function notifyFromEvent(event: SoukEvent, env: Env): Promise<void> {
   const now = systemClock()
-  for (const notice of noticesFor(event)) await deliverNotice(env, { id: event.id, at: new Date(event.occurredAt) }, notice, now)
+  const { id, occurredAt } = event.envelope
+  for (const notice of noticesFor(event)) await deliverNotice(env, { id, at: new Date(occurredAt) }, notice, now)
 }
 
 /**
@@ -57,5 +55,3 @@ export async function deliverNotice(env: Env, event: { id: string; at: Date }, n
 /** A digest dispatch is sent by the person's digest job (all that is due then), not on its own. */
 const jobFor = (userId: string, notificationId: string, d: Dispatch): NotificationJob =>
   d.digest ? { kind: 'digest', userId, channel: d.channel, notificationId: null, dueAt: d.dueAt } : { kind: 'send', userId, channel: d.channel, notificationId, dueAt: d.dueAt }
-
-export const notificationHandlers: EventHandlers = Object.fromEntries([...listingEventTypes, ...orderEventTypes].map((t) => [t, notifyFromEvent]))

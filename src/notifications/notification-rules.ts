@@ -1,7 +1,10 @@
-import { z } from 'zod'
-import { currencies, type Currency, type Money } from '../core/money'
-import type { EventEnvelope } from '../events/event-envelope'
-import { ListingEventSchema, type ListingEvent } from '../listings/listing-events'
+import type { Currency, Money } from '../core/money'
+import type { AccountEvent } from '../events/contract/account-events'
+import type { ListingEvent } from '../events/contract/listing-events'
+import type { OrderEventData } from '../events/contract/order-events'
+import type { SoukEvent } from '../events/contract/souk-event'
+import type { WebhookEndpointEvent } from '../events/contract/webhook-endpoint-events'
+import type { ListingView } from '../listings/listing-view'
 import { auctionOrderId } from '../orders/order-view'
 
 /**
@@ -48,42 +51,33 @@ export const notificationTypes: string[] = [
   'order.cancelled',
   'order.disputed',
   'order.refunded',
-  // Not from an event: the webhook delivery consumer tells an endpoint's owner it was disabled.
+  'account.frozen',
+  'account.unfrozen',
   'webhook.disabled',
 ]
 
-const MoneySchema = z.object({ amount: z.number().int(), currency: z.enum(currencies) })
-/** The part of `data.listing` (the public snapshot every listing event carries) a notice needs. */
-const ListingSnapshot = z.object({ id: z.string().min(1), title: z.string(), sellerId: z.string().min(1) })
-const OrderData = z.object({
-  orderId: z.string().min(1),
-  buyerId: z.string().min(1),
-  sellerId: z.string().min(1),
-  total: MoneySchema,
-  reason: z.string().optional(),
-})
-type ListingSnapshot = z.infer<typeof ListingSnapshot>
-type OrderData = z.infer<typeof OrderData>
-
 /**
- * The notices `e` gives rise to, none for an event that concerns nobody. An event that does not
- * parse gives none rather than an error: the consumer must not fail a batch over one odd event.
+ * The notices `e` gives rise to, none for an event that concerns nobody. The event comes decoded
+ * against the contract (src/events/contract), so its data is already what its type says.
  */
-export function noticesFor(e: EventEnvelope): Notice[] {
-  return parsedNotices(e).filter((n) => n.userId !== '')
+export function noticesFor(e: SoukEvent): Notice[] {
+  return noticesOf(e).filter((n) => n.userId !== '')
 }
 
-function parsedNotices(e: EventEnvelope): Notice[] {
-  if (e.type.startsWith('order.')) {
-    const order = OrderData.safeParse(e.data)
-    return order.success ? orderNotices(e.type, order.data) : []
+function noticesOf(e: SoukEvent): Notice[] {
+  switch (e.aggregate) {
+    case 'listing':
+      return listingNotices(e.event, e.listing)
+    case 'order':
+      return orderNotices(e.event.type, e.event.data)
+    case 'account':
+      return accountNotices(e.event)
+    case 'webhook_endpoint':
+      return webhookEndpointNotices(e.event)
   }
-  const event = ListingEventSchema.safeParse({ type: e.type, data: e.data, private: e.private ?? {} })
-  const listing = ListingSnapshot.safeParse(asRecord(e.data)?.listing)
-  return event.success && listing.success ? listingNotices(event.data, listing.data) : []
 }
 
-function listingNotices(e: ListingEvent, listing: ListingSnapshot): Notice[] {
+function listingNotices(e: ListingEvent, listing: Pick<ListingView, 'id' | 'title' | 'sellerId'>): Notice[] {
   const title = quoted(listing.title)
   const about = { listingId: listing.id }
   switch (e.type) {
@@ -164,7 +158,7 @@ const declineReasons: Record<Extract<ListingEvent, { type: 'offer.declined' }>['
   superseded: null,
 }
 
-function orderNotices(type: string, o: OrderData): Notice[] {
+function orderNotices(type: string, o: OrderEventData): Notice[] {
   const about = { orderId: o.orderId, total: o.total }
   const total = formatMoney(o.total)
   switch (type) {
@@ -192,6 +186,20 @@ function orderNotices(type: string, o: OrderData): Notice[] {
     default:
       return []
   }
+}
+
+/** Security notices: the account holder hears of a change to their standing at once. */
+function accountNotices(e: AccountEvent): Notice[] {
+  const about = { userId: e.data.userId }
+  return e.type === 'account.frozen'
+    ? [notice(e.data.userId, 'account.frozen', 'security', 'Your account was frozen', 'Staff froze your account: you can still sign in to read, but not bid, buy or sell. Contact support if you think this is a mistake.', about)]
+    : [notice(e.data.userId, 'account.unfrozen', 'security', 'Your account was unfrozen', 'Staff unfroze your account: you can bid, buy and sell again.', about)]
+}
+
+/** The owner of an endpoint Souk stopped sending to (a security notice: it ignores quiet hours). */
+function webhookEndpointNotices(e: WebhookEndpointEvent): Notice[] {
+  const { endpointId, ownerId, url, reason } = e.data
+  return [notice(ownerId, 'webhook.disabled', 'security', 'A webhook endpoint was disabled', `Souk stopped sending to ${url}: ${reason}. Fix the receiver, then register it again.`, { endpointId })]
 }
 
 /** Why an order was cancelled, as its `reason` says (`cancelled_by_<actor>`, `hold_expired`), from the reader's side. */
@@ -236,8 +244,4 @@ const quoted = (title: string): string => `“${title}”`
 function formatInstant(iso: string): string {
   const t = Date.parse(iso)
   return Number.isNaN(t) ? iso : `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 }

@@ -5,10 +5,14 @@ import { requireAccess } from '../http/authorization'
 import { PageQuery, pageOf, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
+import { EventEnvelope } from '../events/event-envelope'
+import { consumerNames, subscriptions } from '../events/event-subscriptions'
+import { publishEvents } from '../events/publish-events'
 import { systemClock } from '../platform/runtime'
 import { deadLetter, listDeadLetters, markReplayed, type DeadLetter } from './dead-letter-store'
 
-const replayable = ['souk-events', 'souk-jobs', 'souk-webhooks', 'souk-notifications'] as const
+/** The queues whose dead letters can be replayed: each event consumer's own, and the others. */
+const replayable = ['souk-jobs', 'souk-webhooks', 'souk-notifications', 'souk-events', ...consumerNames.map((name) => subscriptions[name].queue)] as const
 
 const DeadLetterSchema = z
   .object({ id: z.string(), queue: z.string(), body: z.unknown(), attempts: z.number().int(), receivedAt: z.string(), replayedAt: z.string().nullable() })
@@ -33,15 +37,28 @@ const replayRoute = createRoute({
   summary: 'Admin: send one dead letter back to its queue (consumers are idempotent)',
   middleware: requireAccess('deadLetters.manage'),
   request: { params: z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) }) },
-  responses: { 202: { description: 'Sent back', content: { 'application/json': { schema: DeadLetterSchema } } }, 401: problems[401], 403: problems[403], 404: problems[404] },
+  responses: { 202: { description: 'Sent back', content: { 'application/json': { schema: DeadLetterSchema } } }, 401: problems[401], 403: problems[403], 404: problems[404], 422: problems[422] },
 })
 
-/** The producer binding of each queue a dead letter can go back to. */
-function queueOf(env: Env, name: string): Queue | undefined {
-  if (name === 'souk-events') return env.EVENTS
-  if (name === 'souk-jobs') return env.JOBS
-  if (name === 'souk-webhooks') return env.WEBHOOKS
-  if (name === 'souk-notifications') return env.NOTIFICATIONS
+/**
+ * The producer binding of each queue a dead letter can go back to. An event consumer's dead letter
+ * goes back to that consumer's queue alone: the others applied the event already.
+ */
+function senderOf(env: Env, name: string): ((body: unknown) => Promise<unknown>) | undefined {
+  const send = (queue: Queue) => (body: unknown) => queue.send(body, { contentType: 'json' })
+  // The queue every consumer shared before each had its own: its letters go to all of them.
+  if (name === 'souk-events')
+    return async (body) => {
+      const event = EventEnvelope.safeParse(body)
+      // Not an event at all: there is no consumer to send it to.
+      if (!event.success) throw new Problem(422, 'validation_failed', 'This dead letter is not an event envelope; it cannot be replayed.')
+      await publishEvents(env, [event.data])
+    }
+  const consumer = consumerNames.find((c) => subscriptions[c].queue === name)
+  if (consumer) return send(env[subscriptions[consumer].binding])
+  if (name === 'souk-jobs') return send(env.JOBS)
+  if (name === 'souk-webhooks') return send(env.WEBHOOKS)
+  if (name === 'souk-notifications') return send(env.NOTIFICATIONS)
   return undefined
 }
 
@@ -53,9 +70,9 @@ export const deadLetterRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
   })
   .openapi(replayRoute, async (c) => {
     const letter = await deadLetter(c.env.DB, c.req.valid('param').id)
-    const queue = letter ? queueOf(c.env, letter.queue) : undefined
-    if (!letter || !queue) throw new Problem(404, 'not_found')
-    await queue.send(letter.body, { contentType: 'json' })
+    const send = letter ? senderOf(c.env, letter.queue) : undefined
+    if (!letter || !send) throw new Problem(404, 'not_found')
+    await send(letter.body)
     const at = systemClock().toISOString()
     await markReplayed(c.env.DB, letter.id, at)
     c.var.log.warn('dead_letter_replayed', { id: letter.id, queue: letter.queue })

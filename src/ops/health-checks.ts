@@ -1,3 +1,4 @@
+import { consumerNames, subscriptions } from '../events/event-subscriptions'
 import { sql } from 'drizzle-orm'
 import { ConfigError, settingsOf } from '../config'
 import { database } from '../db/client'
@@ -56,9 +57,11 @@ async function runChecks(env: Env): Promise<HealthReport> {
   return { status: healthy ? 'ok' : 'degraded', checks }
 }
 
+/** Every event consumer's queue takes a probe (each consumer acks it unread). */
 async function probeQueue(env: Env): Promise<void> {
   const at = systemClock()
-  await env.EVENTS.send({ id: newId('evt', at), type: HEALTH_PROBE, version: 1, aggregateId: 'health', seq: 0, occurredAt: at.toISOString(), data: {} })
+  const probe = { id: newId('evt', at), type: HEALTH_PROBE, version: 1, aggregateId: 'health', seq: 0, occurredAt: at.toISOString(), data: {} }
+  await Promise.all(consumerNames.map((name) => env[subscriptions[name].binding].send(probe, { contentType: 'json' })))
 }
 
 /**

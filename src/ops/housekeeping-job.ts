@@ -1,3 +1,4 @@
+import { publishEvents } from '../events/publish-events'
 import type { Logger } from '../core/logger'
 import { jobsQueue } from '../orders/order-adapters'
 import { publishOrderEvents } from '../orders/order-outbox-store'
@@ -24,6 +25,6 @@ export async function housekeeping(env: Env, now: Date, log: Logger): Promise<vo
   const possiblyPaid = await possiblyPaidCancelledOrders(database(env.DB), new Date(now.getTime() - LATE_MONEY_WINDOW_MS).toISOString(), OVERDUE_BATCH)
   for (const order of possiblyPaid) await jobs.reconcile(order.id, 0, 0)
   // Order events the queue did not take when they were written (the orders' outbox).
-  const republished = await publishOrderEvents(database(env.DB), env.EVENTS, { olderThan: new Date(now.getTime() - 60_000).toISOString(), limit: 1000 }, now.toISOString())
+  const republished = await publishOrderEvents(database(env.DB), (events) => publishEvents(env, events), { olderThan: new Date(now.getTime() - 60_000).toISOString(), limit: 1000 }, now.toISOString())
   log.info('housekeeping', { overduePendingOrders: overdue.length, possiblyPaidCancelled: possiblyPaid.length, republishedOrderEvents: republished })
 }

@@ -1,22 +1,18 @@
-import type { EventEnvelope } from '../events/event-envelope'
-import type { EventHandlers } from '../events/events-consumer'
-import { ListingEventSchema } from '../listings/listing-events'
+import type { SoukEvent } from '../events/contract/souk-event'
 import { listingStub } from '../listings/listing-object'
-import { ListingSchema } from '../listings/listing-schemas'
 import { orderPorts } from './order-adapters'
 import { auctionOrderId } from './order-view'
 import { reservationFate } from './reservation-fate'
 
 /**
- * A won auction becomes an order `pending_payment` for the winner (one per listing, so a
+ * The `auction-orders` consumer: a won auction becomes an order `pending_payment` for the winner (one per listing, so a
  * redelivered event finds it made), and the winner's hold is bound to it: from then on the hold's
  * lapse asks the order's fate, and an unpaid win is cancelled when the payment deadline passes.
  * The winner pays it through `POST /v1/checkout` like any other order.
  */
-export async function openAuctionOrder(event: EventEnvelope, env: Env): Promise<void> {
-  const parsed = ListingEventSchema.parse({ type: event.type, data: event.data, private: event.private ?? {} })
-  if (parsed.type !== 'auction.won') return
-  const listing = ListingSchema.parse((event.data as { listing?: unknown }).listing)
+export async function openAuctionOrder(e: SoukEvent, env: Env): Promise<void> {
+  if (e.aggregate !== 'listing' || e.event.type !== 'auction.won') return
+  const { event: parsed, listing, envelope: event } = e
   const orderId = auctionOrderId(listing.id)
   const p = orderPorts(env)
   const order = await p.orders.create({
@@ -48,5 +44,3 @@ export async function openAuctionOrder(event: EventEnvelope, env: Env): Promise<
   }
   throw new Error(`claim of ${listing.id} for ${order.id} refused: ${claimed.rejection.code}`)
 }
-
-export const auctionOrderHandlers: EventHandlers = { 'auction.won': openAuctionOrder }

@@ -1,3 +1,4 @@
+import { publishEvents } from '../events/publish-events'
 import { accountStub } from '../accounts/account-adapters'
 import { settingsOf } from '../config'
 import type { Logger } from '../core/logger'
@@ -25,8 +26,8 @@ export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).lo
     const work = () => {
       const at = systemClock().toISOString()
       return written
-        ? publishRows(db, env.EVENTS, written, at).catch((err: unknown) => log.warn('order_events_unpublished', { orderId, err }))
-        : publishAfterMove(db, env.EVENTS, orderId, at, log)
+        ? publishRows(db, (events) => publishEvents(env, events), written, at).catch((err: unknown) => log.warn('order_events_unpublished', { orderId, err }))
+        : publishAfterMove(db, (events) => publishEvents(env, events), orderId, at, log)
     }
     if (defer) defer(work)
     else await work()

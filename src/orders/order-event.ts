@@ -1,11 +1,13 @@
 import { money, type Currency } from '../core/money'
+import type { OrderEventType } from '../events/contract/order-events'
+import { EVENT_VERSION } from '../events/contract/souk-event'
 import type { EventEnvelope } from '../events/event-envelope'
 import type { HistoryRow } from './order-draft'
 import type { OrderStatus } from './order-machine'
 import type { OrderRecord } from './order-view'
 
 /**
- * An order's transitions as events on the `events` queue (law 5): one per `order_events` row, in
+ * An order's transitions as events (law 5; their schema is src/events/contract/order-events.ts): one per `order_events` row, in
  * the order's own `seq` (its version), under an id fixed when the row was written, so publishing
  * again after a failure is the same event, which consumers apply once.
  */
@@ -26,13 +28,13 @@ export type OrderEventRow = {
 }
 
 /** `order.created` for the order's first row, `order.<status>` for each move after it. */
-export const orderEventType = (status: OrderStatus, seq: number): string => (seq === 1 ? 'order.created' : `order.${status}`)
+export const orderEventType = (status: OrderStatus, seq: number): OrderEventType => (seq === 1 || status === 'pending_payment' ? 'order.created' : `order.${status}`)
 
 export function orderEventEnvelope(r: OrderEventRow): EventEnvelope {
   return {
     id: r.eventId,
     type: orderEventType(r.status, r.seq),
-    version: 1,
+    version: EVENT_VERSION,
     aggregateId: r.orderId,
     seq: r.seq,
     occurredAt: r.at,
@@ -49,9 +51,6 @@ export function orderEventEnvelope(r: OrderEventRow): EventEnvelope {
     },
   }
 }
-
-/** Every type an order event can have. */
-export const orderEventTypes: string[] = ['order.created', ...['paid', 'shipped', 'in_transit', 'delivered', 'completed', 'cancelled', 'disputed', 'refunded'].map((s) => `order.${s}`)]
 
 /** The event of one history row of `order`, as the outbox publishes it. */
 export function eventRowOf(order: Pick<OrderRecord, 'id' | 'buyerId' | 'sellerId' | 'currency' | 'total' | 'items'>, h: HistoryRow, eventId: string): OrderEventRow {

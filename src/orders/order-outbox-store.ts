@@ -3,15 +3,19 @@ import type { Logger } from '../core/logger'
 import type { Db } from '../db/client'
 import { inList } from '../db/in-list'
 import { orderEvents, orders } from '../db/schema'
+import type { EventEnvelope } from '../events/event-envelope'
 import { orderEventEnvelope, type OrderEventRow } from './order-event'
+
+/** Sends events to their consumers (src/events/publish-events.ts); throws if they were not all taken. */
+export type Publish = (events: EventEnvelope[]) => Promise<void>
 
 /**
  * `order_events` is the orders' outbox: a row is written in the same batch as its transition, and
- * published to the `events` queue after it. A row the queue did not take stays unpublished and
+ * published to the consumers' event queues after it. A row the queue did not take stays unpublished and
  * goes out with the order's next publish, or the housekeeping sweep's.
  */
 
-/** The queue takes at most 100 messages per batch. */
+/** At most 100 events per publish: a queue takes at most 100 messages per batch. */
 const BATCH = 100
 
 const eventColumns = {
@@ -45,10 +49,10 @@ async function unpublished(db: Db, scope: { orderId: string } | { olderThan: str
  * Sends rows already read (or just written: a checkout publishes the rows it wrote without
  * reading them back) and marks them published. A failed send leaves them waiting.
  */
-export async function publishRows(db: Db, queue: Queue, rows: OrderEventRow[], at: string): Promise<number> {
+export async function publishRows(db: Db, publish: Publish, rows: OrderEventRow[], at: string): Promise<number> {
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH)
-    await queue.sendBatch(batch.map((r) => ({ body: orderEventEnvelope(r), contentType: 'json' as const })))
+    await publish(batch.map(orderEventEnvelope))
     await db
       .update(orderEvents)
       .set({ publishedAt: at })
@@ -58,14 +62,14 @@ export async function publishRows(db: Db, queue: Queue, rows: OrderEventRow[], a
 }
 
 /** Publishes what waits in the outbox (see `unpublished`); answers how many went out. */
-export async function publishOrderEvents(db: Db, queue: Queue, scope: { orderId: string } | { olderThan: string; limit: number }, at: string): Promise<number> {
-  return publishRows(db, queue, await unpublished(db, scope), at)
+export async function publishOrderEvents(db: Db, publish: Publish, scope: { orderId: string } | { olderThan: string; limit: number }, at: string): Promise<number> {
+  return publishRows(db, publish, await unpublished(db, scope), at)
 }
 
 /** After a transition: publish the order's waiting events, never failing the transition itself. */
-export async function publishAfterMove(db: Db, queue: Queue, orderId: string, at: string, log: Logger): Promise<void> {
+export async function publishAfterMove(db: Db, publish: Publish, orderId: string, at: string, log: Logger): Promise<void> {
   try {
-    await publishOrderEvents(db, queue, { orderId }, at)
+    await publishOrderEvents(db, publish, { orderId }, at)
   } catch (err) {
     log.warn('order_events_unpublished', { orderId, err })
   }

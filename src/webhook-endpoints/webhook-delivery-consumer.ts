@@ -6,7 +6,9 @@ import { retryWithBackoff } from '../platform/queue-retry'
 import type { Logger } from '../core/logger'
 import { cloudflareDoh } from '../platform/doh-resolver'
 import { systemClock } from '../platform/runtime'
-import { deliverNotice } from '../notifications/notification-consumer'
+import { derivedEventId } from '../events/derived-event-id'
+import { EVENT_VERSION } from '../events/contract/souk-event'
+import { publishEvents } from '../events/publish-events'
 import { endpointUrlProblem } from './endpoint-url'
 import { outboundHostProblem, type ResolveHost } from './outbound-host'
 import { MAX_ATTEMPTS, nextRetryDelayMs } from './retry-schedule'
@@ -100,20 +102,17 @@ async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send,
   if (delayMs !== null) await env.WEBHOOKS.send({ messageId }, { contentType: 'json', delaySeconds: Math.min(43_200, Math.ceil(delayMs / 1000)) })
 }
 
-/** Disables the endpoint and tells its owner (a security notice: it ignores quiet hours). */
+/**
+ * Disables the endpoint, and publishes `webhook_endpoint.disabled` (its owner is told). The event
+ * goes out first, under an id derived from the endpoint: if disabling then fails, the retry
+ * publishes the same event again, which its consumers apply once; several failing messages racing
+ * here publish it once in effect, and only the first disables.
+ */
 async function disable(env: Env, endpoint: WebhookEndpoint, reason: string, now: Date, log: Logger): Promise<void> {
-  // Several failing messages may race here: only the one that disables it tells the owner.
-  if (!(await disableEndpoint(env.DB, endpoint.id, reason))) return
-  log.warn('webhook_endpoint_disabled', { endpointId: endpoint.id, reason })
-  await deliverNotice(env, { id: `webhook.disabled:${endpoint.id}`, at: now }, {
-    userId: endpoint.ownerId,
-    type: 'webhook.disabled',
-    category: 'security',
-    title: 'A webhook endpoint was disabled',
-    body: `Souk stopped sending to ${endpoint.url}: ${reason}. Fix the receiver, then register it again.`,
-    data: { endpointId: endpoint.id },
-    throttleKey: null,
-  }, now)
+  const data = { endpointId: endpoint.id, ownerId: endpoint.ownerId, url: endpoint.url, reason }
+  const id = await derivedEventId(endpoint.id, 1)
+  await publishEvents(env, [{ id, type: 'webhook_endpoint.disabled', version: EVENT_VERSION, aggregateId: endpoint.id, seq: 1, occurredAt: now.toISOString(), data }])
+  if (await disableEndpoint(env.DB, endpoint.id, reason)) log.warn('webhook_endpoint_disabled', { endpointId: endpoint.id, reason })
 }
 
 async function attempt(endpoint: WebhookEndpoint, message: WebhookMessage, now: Date, timeoutMs: number, send: Send): Promise<{ status: number | null; durationMs: number; error: string | null }> {

@@ -1,19 +1,17 @@
-import type { EventEnvelope } from '../events/event-envelope'
-import type { EventHandlers } from '../events/events-consumer'
-import { listingEventTypes } from '../listings/listing-events'
-import { orderEventTypes } from '../orders/order-event'
+import type { SoukEvent } from '../events/contract/souk-event'
 import { newId, systemClock } from '../platform/runtime'
 import { eventAudience, matchesFilter, webhookPayload } from './event-audience'
 import { activeEndpointsOf } from './webhook-endpoint-store'
 import { openMessages } from './webhook-message-store'
 
 /**
- * From the events queue to the webhooks queue: each event becomes one message per endpoint that
- * may see it (its owner is a party to it) and asked for its type. A redelivered event finds its
+ * The `webhooks` consumer, from its events queue to the deliveries queue (`souk-webhooks`): each
+ * event becomes one message per endpoint that may see it (its owner is a party to it) and asked for its type. A redelivered event finds its
  * messages made (unique per endpoint and event) and only re-sends those never attempted, so a
  * failure between the two steps loses nothing and a repeat delivers nothing twice.
  */
-export async function fanOutToWebhooks(event: EventEnvelope, env: Env): Promise<void> {
+export async function fanOutToWebhooks(e: SoukEvent, env: Env): Promise<void> {
+  const event = e.envelope
   const endpoints = (await activeEndpointsOf(env.DB, eventAudience(event))).filter((e) => matchesFilter(e.events, event.type))
   const payload = JSON.stringify(webhookPayload(event))
   const at = systemClock().toISOString()
@@ -26,5 +24,3 @@ export async function fanOutToWebhooks(event: EventEnvelope, env: Env): Promise<
     await env.WEBHOOKS.sendBatch(waiting.slice(i, i + 100).map((messageId) => ({ body: { messageId }, contentType: 'json' as const })))
   }
 }
-
-export const webhookFanoutHandlers: EventHandlers = Object.fromEntries([...listingEventTypes, ...orderEventTypes].map((t) => [t, fanOutToWebhooks]))

@@ -70,7 +70,7 @@ describe('personal data: notifications, phone and browsers', () => {
       expect((await call('/v1/me/notification-preferences', { method: 'PUT', token: u.token, json: { events: { 'bid.outbid': { sms: false } } } })).status).toBe(200)
     }
     // A payment notice to both goes out on every channel and is logged per address.
-    const delivered = await deliverEvent(orderEvent(buyer.user.id, seller.user.id, 'cancelled', 3), `contact-erase-${crypto.randomUUID()}`)
+    const delivered = await deliverEvent(orderEvent(buyer.user.id, seller.user.id, 'cancelled', 3), `contact-erase-${crypto.randomUUID()}`, 'notifications')
     expect(delivered).toHaveLength(1)
     const everyChannel = (h: Held) => ['email', 'push', 'sms'].every((c) => h.sends.includes(c))
     const buyerHeld = await eventually(() => heldFor(buyer), everyChannel)

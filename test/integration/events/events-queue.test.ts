@@ -7,8 +7,8 @@ import worker from '../../../src/index'
 const message = (id: string, body: unknown, attempts = 1) => ({ id, timestamp: new Date(), attempts, body })
 const eventId = () => formatId('evt', Date.now(), crypto.getRandomValues(new Uint8Array(10)))
 
-it('acks events it has no consumer for (health probes, future types) and retries what is not an event', async () => {
-  const batch = createMessageBatch('souk-events', [
+it('a consumer acks events it does not take or know (health probes, future types) and retries what is not an event', async () => {
+  const batch = createMessageBatch('souk-events-notifications', [
     message('m1', { id: eventId(), type: 'health.probe', version: 1, aggregateId: 'health', seq: 0, occurredAt: new Date().toISOString(), data: {} }),
     message('m2', { id: eventId(), type: 'listing.future_thing', version: 3, aggregateId: 'lst_x', seq: 9, occurredAt: new Date().toISOString(), data: { any: 1 } }),
     message('m3', { hello: 'not an event' }, 4),

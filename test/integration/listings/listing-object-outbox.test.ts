@@ -1,29 +1,40 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import type { EventEnvelope } from '../../../src/events/event-envelope'
+import { consumerNames, subscriptions } from '../../../src/events/event-subscriptions'
 import type { ListingObject } from '../../../src/listings/listing-object'
 import { createAuction, usd, userId } from './fixtures'
 
-/** A stand-in for the events queue that can be made to fail, and records what it accepted. */
-function fakeQueue() {
-  const sent: EventEnvelope[] = []
+/**
+ * Stand-ins for the event consumers' queues that fail together until `recover`, and record what
+ * they accepted: `sent` is what the read model's queue (which takes every listing event) got.
+ */
+function fakeQueues() {
+  const sentTo = new Map<string, EventEnvelope[]>()
   let down = true
-  const queue = {
-    sendBatch: (messages: Iterable<MessageSendRequest<EventEnvelope>>) => {
-      if (down) return Promise.reject(new Error('queue unavailable'))
-      for (const m of messages) sent.push(m.body)
-      return Promise.resolve()
-    },
-  }
-  return { queue, sent, recover: () => (down = false) }
+  const queues = Object.fromEntries(
+    consumerNames.map((name) => {
+      const { binding } = subscriptions[name]
+      sentTo.set(binding, [])
+      const queue = {
+        sendBatch: (messages: Iterable<MessageSendRequest<EventEnvelope>>) => {
+          if (down) return Promise.reject(new Error('queue unavailable'))
+          for (const m of messages) sentTo.get(binding)!.push(m.body)
+          return Promise.resolve()
+        },
+      }
+      return [binding, queue]
+    }),
+  )
+  return { queues, sent: sentTo.get('EVENTS_PROJECTION')!, recover: () => (down = false) }
 }
 
 it('keeps every committed event while the queue fails, then delivers each exactly once, in order', async () => {
   const { stub } = await createAuction()
-  const fake = fakeQueue()
+  const fake = fakeQueues()
   let later = Date.now()
   await runInDurableObject(stub, (o: ListingObject) => {
-    ;(o as unknown as { env: Env }).env = { ...(o as unknown as { env: Env }).env, EVENTS: fake.queue as unknown as Queue }
+    ;(o as unknown as { env: Env }).env = { ...(o as unknown as { env: Env }).env, ...(fake.queues as unknown as Partial<Env>) }
     o.now = () => new Date(later)
   })
   const firstSeq = (await stub.eventsSince(0)).length + 1
@@ -51,10 +62,10 @@ it('keeps every committed event while the queue fails, then delivers each exactl
 
 it('never lets a newer event overtake one that is waiting out its backoff', async () => {
   const { stub } = await createAuction()
-  const fake = fakeQueue()
+  const fake = fakeQueues()
   let later = Date.now()
   await runInDurableObject(stub, (o: ListingObject) => {
-    ;(o as unknown as { env: Env }).env = { ...(o as unknown as { env: Env }).env, EVENTS: fake.queue as unknown as Queue }
+    ;(o as unknown as { env: Env }).env = { ...(o as unknown as { env: Env }).env, ...(fake.queues as unknown as Partial<Env>) }
     o.now = () => new Date(later)
   })
   const firstSeq = (await stub.eventsSince(0)).length + 1

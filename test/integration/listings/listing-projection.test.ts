@@ -12,7 +12,7 @@ const readRow = (id: string) =>
 
 async function deliver(listingId: string, events: StoredEvent[], tag: string) {
   const batch = createMessageBatch(
-    'souk-events',
+    'souk-events-projection',
     events.map((e, i) => ({ id: `${tag}-${i}`, timestamp: new Date(), attempts: 1, body: toEnvelope(listingId, e) })),
   )
   const ctx = createExecutionContext()

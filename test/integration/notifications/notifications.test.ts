@@ -89,7 +89,7 @@ describe('notifications from events', () => {
     await verifyPhone(buyer)
     await subscribePush(buyer)
     const event = orderEvent(buyer.user.id, seller.user.id, 'cancelled', 3)
-    for (const tag of ['first', 'again']) expect(await deliverEvent(event, tag)).toEqual([tag])
+    for (const tag of ['first', 'again']) expect(await deliverEvent(event, tag, 'notifications')).toEqual([tag])
     expect((await inboxOf(buyer)).data.filter((n) => n.type === 'order.cancelled')).toHaveLength(1)
     const channelsOf = async (u: Registered) =>
       (await env.DB.prepare('SELECT channel FROM notification_dispatches WHERE user_id = ? ORDER BY channel').bind(u.user.id).all<{ channel: string }>()).results.map((r) => r.channel)

@@ -3,14 +3,15 @@ import { expect, it } from 'vitest'
 import { eventually } from '../checkout/checkout-fixtures'
 import { call, json, makeStaff, register } from '../support/api'
 import { orderEvent } from '../support/events'
+import { publishEvents } from '../../../src/events/publish-events'
 
 type Letters = { data: { id: string; queue: string; body: { id?: string }; attempts: number; replayedAt: string | null }[] }
 type Inbox = { data: { type: string }[] }
 
 /**
- * Through the real queues: a consumer that keeps failing is retried until the events queue gives
- * up (max_retries), the message lands in souk-events-dlq and is kept in D1; once the fault is
- * gone, an admin's replay delivers it, once.
+ * Through the real queues: a consumer that keeps failing is retried until its queue gives up
+ * (max_retries), the message lands in that consumer's dead-letter queue and is kept in D1; once
+ * the fault is gone, an admin's replay delivers it to that consumer alone, once.
  */
 it('retries a failing consumer, dead-letters it after max retries, and a replay delivers it once', async () => {
   const buyer = await register('buyer')
@@ -20,9 +21,9 @@ it('retries a failing consumer, dead-letters it after max retries, and a replay 
   // The fault: every notice for this buyer fails to be written (D1 answers an error).
   await env.DB.exec(`CREATE TRIGGER inject_notice_fault BEFORE INSERT ON notifications WHEN NEW.user_id = '${buyer.user.id}' BEGIN SELECT RAISE(ABORT, 'injected fault'); END`)
   const event = orderEvent(buyer.user.id, seller.user.id, 'shipped', 3)
-  await env.EVENTS.send(event, { contentType: 'json' })
+  await publishEvents(env, [event])
 
-  const letters = () => call('/v1/admin/dead-letters?queue=souk-events', { token: admin.token }).then((r) => json<Letters>(r))
+  const letters = () => call('/v1/admin/dead-letters?queue=souk-events-notifications', { token: admin.token }).then((r) => json<Letters>(r))
   const dead = await eventually(letters, (l) => l.data.some((d) => d.body.id === event.id), 30_000)
   const letter = dead.data.find((d) => d.body.id === event.id)
   expect(letter?.replayedAt).toBeNull()

@@ -25,7 +25,7 @@ const receipts = async (p: string) => (await env.DB.prepare('SELECT count(*) AS 
 describe('instrumentEnv', () => {
   it('wraps D1, Durable Object namespaces and queues found by shape, and passes everything else through', () => {
     const { observed } = recorded()
-    for (const name of ['DB', 'LISTINGS', 'RATE_LIMITER', 'SANDBOX_GATEWAY', 'EVENTS', 'JOBS'] as const) expect(observed[name], name).not.toBe(env[name])
+    for (const name of ['DB', 'LISTINGS', 'RATE_LIMITER', 'SANDBOX_GATEWAY', 'EVENTS_LIVE', 'JOBS'] as const) expect(observed[name], name).not.toBe(env[name])
     expect(observed.ASSETS).toBe(env.ASSETS)
     expect(observed.ENVIRONMENT).toBe(env.ENVIRONMENT)
     expect(observed.RATE_LIMITS).toBe(env.RATE_LIMITS)
@@ -98,11 +98,11 @@ describe('instrumentEnv', () => {
     const { observed, calls } = recorded()
     const at = new Date()
     const probe = (n: number) => ({ id: `evt_probe_${n}_${crypto.randomUUID()}`, type: HEALTH_PROBE, version: 1, aggregateId: 'health', seq: 0, occurredAt: at.toISOString(), data: {} })
-    await observed.EVENTS.send(probe(1))
-    await observed.EVENTS.sendBatch([{ body: probe(2) }, { body: probe(3) }])
+    await observed.EVENTS_LIVE.send(probe(1))
+    await observed.EVENTS_LIVE.sendBatch([{ body: probe(2) }, { body: probe(3) }])
     expect(calls).toEqual([
-      { binding: 'EVENTS', kind: 'queue', op: 'send' },
-      { binding: 'EVENTS', kind: 'queue', op: 'sendBatch' },
+      { binding: 'EVENTS_LIVE', kind: 'queue', op: 'send' },
+      { binding: 'EVENTS_LIVE', kind: 'queue', op: 'sendBatch' },
     ])
   })
 

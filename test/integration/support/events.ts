@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { formatId } from '../../../src/core/ids'
 import type { EventEnvelope } from '../../../src/events/event-envelope'
+import { subscriptions, type ConsumerName } from '../../../src/events/event-subscriptions'
 import worker from '../../../src/index'
 import type { OrderStatus } from '../../../src/orders/order-machine'
 import { orderEventEnvelope } from '../../../src/orders/order-event'
@@ -27,9 +28,9 @@ export function orderEvent(buyerId: string, sellerId: string, status: OrderStatu
   })
 }
 
-/** Hands `event` to the worker's events consumer as one message of a batch; answers the acks. */
-export async function deliverEvent(event: EventEnvelope, messageId: string): Promise<string[]> {
-  const batch = createMessageBatch('souk-events', [{ id: messageId, timestamp: new Date(), attempts: 1, body: event }])
+/** Hands `event` to one consumer, on its queue, as one message of a batch; answers the acks. */
+export async function deliverEvent(event: EventEnvelope, messageId: string, consumer: ConsumerName): Promise<string[]> {
+  const batch = createMessageBatch(subscriptions[consumer].queue, [{ id: messageId, timestamp: new Date(), attempts: 1, body: event }])
   const ctx = createExecutionContext()
   await worker.queue(batch, env, ctx)
   return (await getQueueResult(batch, ctx)).explicitAcks

@@ -15,7 +15,7 @@ it('an event delivered twice makes one message per endpoint that may see it, and
   const strangerAll = await endpoint(stranger.token, ['*'])
 
   const event = orderEvent(buyer.user.id, seller.user.id, 'paid', 2)
-  for (const tag of ['first', 'again']) expect(await deliverEvent(event, tag)).toEqual([tag])
+  for (const tag of ['first', 'again']) expect(await deliverEvent(event, tag, 'webhooks')).toEqual([tag])
   const { results } = await env.DB.prepare('SELECT endpoint_id, count(*) AS n FROM webhook_messages WHERE event_id = ? GROUP BY endpoint_id').bind(event.id).all<{ endpoint_id: string; n: number }>()
   expect(Object.fromEntries(results.map((r) => [r.endpoint_id, r.n]))).toEqual({ [sellerAll.id]: 1, [buyerPaid.id]: 1 })
   expect(results.map((r) => r.endpoint_id)).not.toContain(sellerListings.id)
@@ -27,7 +27,7 @@ it('retries one delivery on its owner’s word, keeping its webhook-id; nobody e
   const buyer = await register('buyer')
   const endpoint = await json<{ id: string }>(await call('/v1/webhook-endpoints', { method: 'POST', token: seller.token, json: { url: 'http://127.0.0.1:9/hook', events: ['order.*'] } }))
   const event = orderEvent(buyer.user.id, seller.user.id, 'paid', 2)
-  expect(await deliverEvent(event, 'one')).toEqual(['one'])
+  expect(await deliverEvent(event, 'one', 'webhooks')).toEqual(['one'])
   const message = await env.DB.prepare('SELECT id FROM webhook_messages WHERE endpoint_id = ?').bind(endpoint.id).first<{ id: string }>()
   const path = `/v1/webhook-endpoints/${endpoint.id}/deliveries/${message?.id}/retry`
   expect((await call(path, { method: 'POST', token: buyer.token })).status).toBe(404)

@@ -2,24 +2,33 @@ import { afterEach, describe, expect, it, type Mock, vi } from 'vitest'
 import { formatId, idRandomBytes } from '../../../src/core/ids'
 import { createLogger } from '../../../src/core/logger'
 import type { EventEnvelope } from '../../../src/events/event-envelope'
-import { consumeEvents, type EventHandler, type EventHandlers } from '../../../src/events/events-consumer'
+import { consumeEvents, type EventHandler } from '../../../src/events/events-consumer'
+import type { Subscription } from '../../../src/events/event-subscriptions'
 import { developmentBindings } from '../../../scripts/development-vars'
 
-const QUEUE = 'souk-events'
+const QUEUE = 'souk-events-live'
 const OCCURRED_AT = '2030-01-02T03:04:05.000Z'
 // Valid settings (retries read QUEUE_RETRY_SCALE), unscaled so the delays are production's.
 const env = { ...developmentBindings(), QUEUE_RETRY_SCALE: '1' } as unknown as Env
 
+/** An order event: the simplest data the contract declares. */
 function event(type: string, n = 1): EventEnvelope {
+  const orderId = 'ord_01'
+  const money = { amount: 1_000 * n, currency: 'USD' }
   return {
     id: formatId('evt', Date.parse(OCCURRED_AT), new Uint8Array(idRandomBytes).fill(n)),
     type,
     version: 1,
-    aggregateId: 'lst_01',
+    aggregateId: orderId,
     seq: n,
     occurredAt: OCCURRED_AT,
-    data: { n },
+    data: { orderId, status: 'paid', action: 'pay', actor: 'system', buyerId: 'usr_b', sellerId: 'usr_s', total: money, items: [{ listingId: 'lst_1', quantity: 1, unitPrice: money }] },
   }
+}
+
+/** A consumer that takes order.created and order.paid (2 s doubling, capped at 10 minutes). */
+function subscription(types = ['order.created', 'order.paid']): Subscription {
+  return { binding: 'EVENTS_LIVE', queue: QUEUE, types: new Set(types), backoff: { baseSeconds: 2, capSeconds: 600 } }
 }
 
 type Ack = () => void
@@ -63,74 +72,71 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
+/** Runs the consumer over `msgs` with `handle` for the subscription's types. */
+const consume = (msgs: FakeMessage[], handle: EventHandler, log = capture().log, types?: string[]) => consumeEvents(batch(msgs), env, subscription(types), handle, log)
+const ok: EventHandler = () => Promise.resolve()
+
 describe('consumeEvents', () => {
-  it('acks a handled event once, never retries it, and hands the handler the parsed event and the env', async () => {
+  it('acks a handled event once, never retries it, and hands the handler the decoded event and the env', async () => {
     const { log, lines } = capture()
-    const handler = vi.fn<EventHandler>(() => Promise.resolve())
-    const msg = message(event('listing.created'))
-    await consumeEvents(batch([msg]), env, { 'listing.created': handler }, log)
+    const handler = vi.fn<EventHandler>(ok)
+    const msg = message(event('order.paid'))
+    await consume([msg], handler, log)
     expectAcked(msg)
     expect(handler).toHaveBeenCalledTimes(1)
-    expect(handler).toHaveBeenCalledWith(event('listing.created'), env)
+    const [decoded, given] = handler.mock.calls[0]!
+    expect(decoded).toMatchObject({ aggregate: 'order', envelope: event('order.paid'), event: { type: 'order.paid', data: { orderId: 'ord_01', total: { amount: 1_000 } } } })
+    expect(given).toBe(env)
     expect(lines).toEqual([])
   })
 
   it('acks only after the handler has finished', async () => {
-    const { log } = capture()
-    const msg = message(event('listing.created'))
+    const msg = message(event('order.paid'))
     let ackedBeforeDone = true
-    const handler: EventHandler = async () => {
+    await consume([msg], async () => {
       await Promise.resolve()
       ackedBeforeDone = msg.ack.mock.calls.length > 0
-    }
-    await consumeEvents(batch([msg]), env, { 'listing.created': handler }, log)
+    })
     expect(ackedBeforeDone).toBe(false)
     expectAcked(msg)
   })
 
-  it('dispatches each event to the handler of its type, in order', async () => {
-    const { log } = capture()
+  it('handles one aggregate’s events in batch order', async () => {
     const seen: string[] = []
-    const handlers: EventHandlers = {
-      'listing.created': (e) => {
-        seen.push(`created ${e.seq}`)
-        return Promise.resolve()
-      },
-      'bid.placed': (e) => {
-        seen.push(`bid ${e.seq}`)
-        return Promise.resolve()
-      },
-    }
-    const msgs = [message(event('listing.created', 1)), message(event('bid.placed', 2)), message(event('listing.created', 3))]
-    await consumeEvents(batch(msgs), env, handlers, log)
-    expect(seen).toEqual(['created 1', 'bid 2', 'created 3'])
+    const msgs = [message(event('order.created', 1)), message(event('order.paid', 2)), message(event('order.paid', 3))]
+    await consume(msgs, (e) => {
+      seen.push(`${e.event.type} ${e.envelope.seq}`)
+      return Promise.resolve()
+    })
+    expect(seen).toEqual(['order.created 1', 'order.paid 2', 'order.paid 3'])
     expectAcked(...msgs)
   })
 
   it('handles different aggregates side by side, and one aggregate’s events in order', async () => {
-    const { log } = capture()
     const seen: string[] = []
-    const on = (aggregateId: string, seq: number) => ({ ...event('bid.placed', seq), aggregateId })
-    const handlers: EventHandlers = {
-      'bid.placed': async (e) => {
-        // The first event of lst_slow takes longest: only lst_fast may overtake it, never lst_slow's own next.
-        if (e.aggregateId === 'lst_slow' && e.seq === 1) await new Promise((r) => setTimeout(r, 30))
-        seen.push(`${e.aggregateId} ${e.seq}`)
-      },
-    }
-    const msgs = [message(on('lst_slow', 1)), message(on('lst_fast', 1)), message(on('lst_slow', 2)), message(on('lst_fast', 2))]
-    await consumeEvents(batch(msgs), env, handlers, log)
-    expect(seen).toEqual(['lst_fast 1', 'lst_fast 2', 'lst_slow 1', 'lst_slow 2'])
+    const on = (aggregateId: string, seq: number) => ({ ...event('order.paid', seq), aggregateId })
+    const msgs = [message(on('ord_slow', 1)), message(on('ord_fast', 1)), message(on('ord_slow', 2)), message(on('ord_fast', 2))]
+    await consume(msgs, async (e) => {
+      // The first event of ord_slow takes longest: only ord_fast may overtake it, never ord_slow's own next.
+      if (e.envelope.aggregateId === 'ord_slow' && e.envelope.seq === 1) await new Promise((r) => setTimeout(r, 30))
+      seen.push(`${e.envelope.aggregateId} ${e.envelope.seq}`)
+    })
+    expect(seen).toEqual(['ord_fast 1', 'ord_fast 2', 'ord_slow 1', 'ord_slow 2'])
     expectAcked(...msgs)
   })
 
-  it.each(['order.shipped', 'health.probe'])('acks and ignores an event of a type it has no handler for (%s)', async (type) => {
+  it.each([
+    ['a type this consumer does not take', event('order.shipped')],
+    ['the health probe', event('health.probe')],
+    ['a type the contract does not declare', event('order.teleported')],
+    ['a version the contract does not declare', { ...event('order.paid'), version: 2 }],
+  ])('acks and ignores %s, unread', async (_, body) => {
     const { log, lines } = capture()
-    const other = vi.fn<EventHandler>(() => Promise.resolve())
-    const msg = message(event(type))
-    await consumeEvents(batch([msg]), env, { 'listing.created': other }, log)
+    const handler = vi.fn<EventHandler>(ok)
+    const msg = message(body)
+    await consume([msg], handler, log, ['order.paid', 'order.teleported'])
     expectAcked(msg)
-    expect(other).not.toHaveBeenCalled()
+    expect(handler).not.toHaveBeenCalled()
     expect(lines).toEqual([])
   })
 
@@ -138,16 +144,16 @@ describe('consumeEvents', () => {
     ['a string', 'not an event'],
     ['null', null],
     ['an object that is no envelope', { hello: 'world' }],
-    ['an envelope with an unprefixed id', { ...event('listing.created'), id: 'xyz' }],
-    ['an envelope with an upper-case id', { ...event('listing.created'), id: event('listing.created').id.toUpperCase() }],
-    ['an envelope with a one-word type', { ...event('listing.created'), type: 'created' }],
-    ['an envelope without occurredAt', { ...event('listing.created'), occurredAt: undefined }],
-    ['an envelope with a negative seq', { ...event('listing.created'), seq: -1 }],
+    ['an envelope with an unprefixed id', { ...event('order.paid'), id: 'xyz' }],
+    ['an envelope with an upper-case id', { ...event('order.paid'), id: event('order.paid').id.toUpperCase() }],
+    ['an envelope with a one-word type', { ...event('order.paid'), type: 'paid' }],
+    ['an envelope without occurredAt', { ...event('order.paid'), occurredAt: undefined }],
+    ['an envelope with a negative seq', { ...event('order.paid'), seq: -1 }],
   ])('retries a malformed message (%s) with a delay, logs it, and runs no handler', async (_, body) => {
     const { log, entries } = capture()
-    const handler = vi.fn<EventHandler>(() => Promise.resolve())
+    const handler = vi.fn<EventHandler>(ok)
     const msg = message(body, 1, 'msg-bad')
-    await consumeEvents(batch([msg]), env, { 'listing.created': handler }, log)
+    await consume([msg], handler, log)
     expectRetried(msg)
     const delay = delayOf(msg)
     expect(Number.isInteger(delay)).toBe(true)
@@ -156,29 +162,46 @@ describe('consumeEvents', () => {
     expect(entries()).toEqual([expect.objectContaining({ level: 'error', msg: 'event_malformed', queue: QUEUE, messageId: 'msg-bad', attempts: 1 })])
   })
 
+  it('retries a declared type whose data does not match its schema (a producer’s bug ends in the dead-letter queue), and runs no handler', async () => {
+    const { log, entries } = capture()
+    const handler = vi.fn<EventHandler>(ok)
+    const msg = message({ ...event('order.paid'), data: { orderId: 'ord_01' } })
+    await consume([msg], handler, log)
+    expectRetried(msg)
+    expect(handler).not.toHaveBeenCalled()
+    expect(entries()[0]).toMatchObject({ level: 'error', msg: 'event_handler_failed', type: 'order.paid' })
+  })
+
   it('does not copy a malformed body, which may carry personal data, into the log', async () => {
     const { log, lines } = capture()
-    await consumeEvents(batch([message({ buyer: 'Ana Maria', note: 'ring me on 0612345678' })]), env, {}, log)
+    await consume([message({ buyer: 'Ana Maria', note: 'ring me on 0612345678' })], ok, log)
     expect(lines.join('\n')).not.toMatch(/Ana Maria|0612345678/)
   })
 
-  it('retries only the message whose handler failed; the others are still acked', async () => {
+  it('retries the failed event and the ones after it of its aggregate, unrun; other aggregates are handled and acked', async () => {
     const { log, entries } = capture()
-    const handlers: EventHandlers = {
-      'listing.created': () => Promise.resolve(),
-      'bid.placed': () => Promise.reject(new Error('projection write failed for ana@example.com')),
-    }
-    const [before, failing, after] = [message(event('listing.created', 1)), message(event('bid.placed', 2), 3), message(event('listing.created', 3))]
-    await consumeEvents(batch([before, failing, after]), env, handlers, log)
-    expectAcked(before, after)
+    const on = (aggregateId: string, seq: number) => ({ ...event('order.paid', seq), aggregateId })
+    const ran: string[] = []
+    const [before, failing, after, other] = [message(on('ord_a', 1)), message(on('ord_a', 2), 3), message(on('ord_a', 3)), message(on('ord_b', 1))]
+    await consume(
+      [before, failing, after, other],
+      (e) => {
+        ran.push(`${e.envelope.aggregateId} ${e.envelope.seq}`)
+        return e.envelope.seq === 2 ? Promise.reject(new Error('projection write failed for ana@example.com')) : Promise.resolve()
+      },
+      log,
+    )
+    expectAcked(before, other)
     expectRetried(failing)
+    expectRetried(after)
+    expect(ran.sort()).toEqual(['ord_a 1', 'ord_a 2', 'ord_b 1'])
     expect(entries()).toEqual([
       expect.objectContaining({
         level: 'error',
         msg: 'event_handler_failed',
         queue: QUEUE,
-        eventId: event('bid.placed', 2).id,
-        type: 'bid.placed',
+        eventId: on('ord_a', 2).id,
+        type: 'order.paid',
         attempts: 3,
         err: expect.objectContaining({ name: 'Error', message: 'projection write failed for [email]' }) as unknown,
       }),
@@ -187,20 +210,22 @@ describe('consumeEvents', () => {
 
   it('retries a handler that throws before it returns a promise', async () => {
     const { log, entries } = capture()
-    const msg = message(event('bid.placed'))
-    const handler: EventHandler = () => {
-      throw new TypeError('cannot read properties of undefined')
-    }
-    await consumeEvents(batch([msg]), env, { 'bid.placed': handler }, log)
+    const msg = message(event('order.paid'))
+    await consume(
+      [msg],
+      () => {
+        throw new TypeError('cannot read properties of undefined')
+      },
+      log,
+    )
     expectRetried(msg)
     expect(entries()[0]).toMatchObject({ msg: 'event_handler_failed', err: { name: 'TypeError' } })
   })
 
   it('keeps going after a malformed message in the middle of a batch', async () => {
-    const { log } = capture()
-    const handler = vi.fn<EventHandler>(() => Promise.resolve())
-    const [first, garbage, last] = [message(event('listing.created', 1)), message('garbage'), message(event('listing.created', 3))]
-    await consumeEvents(batch([first, garbage, last]), env, { 'listing.created': handler }, log)
+    const handler = vi.fn<EventHandler>(ok)
+    const [first, garbage, last] = [message(event('order.paid', 1)), message('garbage'), message(event('order.paid', 3))]
+    await consume([first, garbage, last], handler)
     expectAcked(first, last)
     expectRetried(garbage)
     expect(handler).toHaveBeenCalledTimes(2)
@@ -213,15 +238,14 @@ describe('consumeEvents', () => {
     [9, 512],
     [10, 600],
     [50, 600],
-  ])('on attempt %i waits at most %i s (2 s doubling, capped at 10 minutes), with jitter', async (attempts, ceiling) => {
-    const { log } = capture()
+  ])('on attempt %i waits at most %i s (the consumer’s own backoff: 2 s doubling, capped at 10 minutes), with jitter', async (attempts, ceiling) => {
     vi.spyOn(Math, 'random').mockReturnValue(1 - 2 ** -53)
-    const highest = message(event('bid.placed'), attempts)
-    await consumeEvents(batch([highest]), env, { 'bid.placed': () => Promise.reject(new Error('down')) }, log)
+    const highest = message(event('order.paid'), attempts)
+    await consume([highest], () => Promise.reject(new Error('down')))
     expect(delayOf(highest)).toBe(ceiling)
     vi.spyOn(Math, 'random').mockReturnValue(0)
     const lowest = message('garbage', attempts)
-    await consumeEvents(batch([lowest]), env, {}, log)
+    await consume([lowest], ok)
     expect(delayOf(lowest)).toBe(0)
   })
 })

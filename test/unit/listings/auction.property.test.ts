@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Money } from '../../../src/core/money'
 import { bidFloor, buyNowAvailable, endAuction, placeBid, reserveMet, type BidRejection, type PlaceBid } from '../../../src/listings/auction'
-import type { ListingEvent } from '../../../src/listings/listing-events'
+import type { ListingEvent } from '../../../src/events/contract/listing-events'
 import type { AuctionState, ListingState } from '../../../src/listings/listing-state'
 import { at, bid, eventsOf, HOUR, MINUTE, openAuction, RULES, SELLER, T0, usd } from './fixtures'
 

@@ -1,7 +1,7 @@
 import type { Currency, Money } from '../../../src/core/money'
 import type { PlaceBid } from '../../../src/listings/auction'
 import type { ListingAccepted, ListingDecision } from '../../../src/listings/listing-decision'
-import type { ListingEvent } from '../../../src/listings/listing-events'
+import type { ListingEvent } from '../../../src/events/contract/listing-events'
 import { createListing, type CreateListing } from '../../../src/listings/listing-lifecycle'
 import type { ListingRules, ListingState } from '../../../src/listings/listing-state'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { endAuction, placeBid } from '../../../src/listings/auction'
-import { ListingEventSchema, listingEventTypes, type ListingEvent } from '../../../src/listings/listing-events'
+import { ListingEventSchema, listingEventTypes, type ListingEvent } from '../../../src/events/contract/listing-events'
 import { createListing, updateListing, withdrawListing } from '../../../src/listings/listing-lifecycle'
 import { expireOffers, makeOffer, respondToOffer } from '../../../src/listings/offers'
 import { commit, release, reserve, restock } from '../../../src/listings/stock'

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { accepted as decision, type ListingDecision } from '../../../src/listings/listing-decision'
-import type { Settlement } from '../../../src/listings/listing-events'
+import type { Settlement } from '../../../src/events/contract/listing-events'
 import { updateListing, type UpdateRejection } from '../../../src/listings/listing-lifecycle'
 import { availableQuantity, reservedQuantity, type ListingState } from '../../../src/listings/listing-state'
 import { makeOffer, respondToOffer, type OfferRejection } from '../../../src/listings/offers'

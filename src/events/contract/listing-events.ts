@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { currencies } from '../core/money'
+import { currencies } from '../../core/money'
 
 /**
  * What a listing says happened, as the core decides it: a zod union, so consumers parse what they
