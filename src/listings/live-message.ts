@@ -1,5 +1,8 @@
 import type { ListingView } from './listing-view'
 
+/** How far behind a watcher (or a relay) may be and still be sent the missed events one by one; further behind, one `live.resync`. */
+export const MAX_REPLAY = 1000
+
 /**
  * An event as the live channel sends it: `{ seq, type, data }`, public data only. The full listing
  * snapshot rides along only on `listing.*` events; the others carry what they changed (price,
@@ -32,4 +35,12 @@ export function liveMessage(e: StoredEvent): LiveMessage {
   if (e.type.startsWith('listing.')) return { seq: e.seq, type: e.type, data: e.data }
   const { listing: _snapshot, ...data } = e.data
   return { seq: e.seq, type: e.type, data }
+}
+
+/**
+ * What a watcher more than MAX_REPLAY events behind gets instead of them: the listing as it
+ * stands at `seq`, and how many events that stands for.
+ */
+export function resyncMessage(seq: number, listing: ListingView, missed: number): LiveMessage {
+  return { seq, type: 'live.resync', data: { listing, missed } }
 }
