@@ -58,6 +58,9 @@ export const listings = sqliteTable(
     index('listings_status_idx').on(t.status, t.id),
     index('listings_seller_idx').on(t.sellerId, t.id),
     index('listings_category_idx').on(t.category, t.status, t.id),
+    // Search's sorts (docs/LISTINGS.md "Search"): a page is a walk along one of these from the cursor.
+    index('listings_status_price_idx').on(t.status, t.price, t.id),
+    index('listings_status_ends_idx').on(t.status, t.endsAt, t.id).where(sql`${t.endsAt} IS NOT NULL`),
   ],
 )
 
