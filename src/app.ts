@@ -11,6 +11,7 @@ import { authRoutes } from './accounts/auth-routes'
 import { meRoutes } from './accounts/me-routes'
 import { bidPrefilter } from './listings/bid-prefilter-middleware'
 import { bidRoutes } from './listings/bid-routes'
+import { listingFacetRoutes } from './listings/listing-facet-routes'
 import { listingRoutes } from './listings/listing-routes'
 import { liveRoutes } from './listings/live-routes'
 import { offerRoutes } from './listings/offer-routes'
@@ -54,6 +55,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', meRoutes)
     .route('/', apiKeyRoutes)
     .route('/', freezeRoutes)
+    .route('/', listingFacetRoutes) // before listingRoutes, whose /listings/{id} would take `facets` for an id
     .route('/', listingRoutes)
     .route('/', bidRoutes)
     .route('/', offerRoutes)

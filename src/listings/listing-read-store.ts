@@ -1,11 +1,10 @@
-import { and, desc, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, desc, eq, lt, sql } from 'drizzle-orm'
 import type { DrizzleD1Database } from 'drizzle-orm/d1'
-import type { Db, ReadDb } from '../db/client'
+import type { Db } from '../db/client'
 import { listings, offerLocations, watchlist } from '../db/schema'
 import type { ListingView } from './listing-view'
-import { ftsQuery } from './search-query'
 
-/** The D1 side of listings: the read model, search, the watchlist, and where each offer lives. */
+/** The D1 side of listings: the read model, the watchlist, and where each offer lives (search: listing-search-store.ts). */
 
 /**
  * Applies a listing snapshot taken at `seq`. Idempotent and order-safe: a row only moves forward,
@@ -41,48 +40,6 @@ export function listingUpsert<S extends Record<string, unknown>>(db: DrizzleD1Da
   const { id: _id, createdAt: _created, ...changes } = row
   const guard = over === 'newer' ? sql`excluded.last_seq > ${listings.lastSeq}` : sql`excluded.last_seq >= ${listings.lastSeq}`
   return db.insert(listings).values(row).onConflictDoUpdate({ target: listings.id, set: changes, setWhere: guard })
-}
-
-export type SearchFilters = {
-  q?: string
-  category?: string
-  format?: 'fixed_price' | 'auction'
-  status: ListingView['status']
-  currency?: string
-  minPrice?: number
-  maxPrice?: number
-  sellerId?: string
-  after?: string
-  limit: number
-  now: Date
-}
-
-/** Newest first, `limit + 1` rows so the caller can tell whether more follow. */
-export async function searchListings(db: ReadDb, f: SearchFilters): Promise<ListingView[]> {
-  const match = f.q ? ftsQuery(f.q) : undefined
-  if (f.q !== undefined && match === undefined) return [] // words were asked for, none were given
-  const nowIso = f.now.toISOString()
-  const rows = await db
-    .select({ view: listings.view })
-    .from(listings)
-    .where(
-      and(
-        eq(listings.status, f.status),
-        // An auction past its end is over even before its object's alarm says so (listingStatus, in SQL).
-        f.status === 'active' ? or(isNull(listings.endsAt), sql`${listings.endsAt} > ${nowIso}`) : undefined,
-        f.category ? eq(listings.category, f.category) : undefined,
-        f.format ? eq(listings.format, f.format) : undefined,
-        f.currency ? eq(listings.currency, f.currency) : undefined,
-        f.minPrice !== undefined ? gte(listings.price, f.minPrice) : undefined,
-        f.maxPrice !== undefined ? lte(listings.price, f.maxPrice) : undefined,
-        f.sellerId ? eq(listings.sellerId, f.sellerId) : undefined,
-        f.after ? lt(listings.id, f.after) : undefined,
-        match ? sql`${listings}.rowid IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ${match})` : undefined,
-      ),
-    )
-    .orderBy(desc(listings.id))
-    .limit(f.limit + 1)
-  return rows.map((r) => r.view as ListingView)
 }
 
 export async function watch(db: Db, userId: string, listingId: string, now: Date): Promise<void> {

@@ -1,24 +1,26 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import { decodeCursor, page } from '../core/cursor'
 import { readingAfter } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
 import { answerBookmark, BOOKMARK_HEADER, BookmarkAnswered, BookmarkHeader } from '../http/bookmark-header'
 import { jsonBody, pageOf, problems } from '../http/common-schemas'
+import { contentTag, notModified, readModelPolicy, revalidateEachTime } from '../http/conditional-get'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { newId, systemClock } from '../platform/runtime'
 import type { CreateListing } from './listing-lifecycle'
 import { listingStub } from './listing-object'
 import { listingProblem } from './listing-problems'
-import { searchListings } from './listing-read-store'
 import { CreateListingBody, ListingIdParam, ListingSchema, SearchQuery, UpdateListingBody } from './listing-schemas'
+import { searchListings } from './listing-search-store'
 import { projectOwnWrite } from './own-write-store'
+import { decodeSearchCursor, searchPage } from './search-cursor'
 
 const tags = ['Listings']
 const security = [{ bearer: [] }]
 const etag = (version: number) => `"${version}"`
 const listingJson = { content: { 'application/json': { schema: ListingSchema } } }
+const notModifiedResponse = { description: 'Not modified: the `If-None-Match` tag is current (no body)' }
 
 const createListingRoute = createRoute({
   method: 'post',
@@ -35,9 +37,9 @@ const getListingRoute = createRoute({
   method: 'get',
   path: '/listings/{id}',
   tags,
-  summary: 'A listing, read from its object (strongly consistent), with its version as ETag',
+  summary: 'A listing, read from its object (strongly consistent), with its version as ETag; 304 when If-None-Match names it',
   request: { params: ListingIdParam },
-  responses: { 200: { description: 'The listing', ...listingJson }, 404: problems[404] },
+  responses: { 200: { description: 'The listing', ...listingJson }, 304: notModifiedResponse, 404: problems[404] },
 })
 
 const updateListingRoute = createRoute({
@@ -77,9 +79,13 @@ const searchRoute = createRoute({
   method: 'get',
   path: '/listings',
   tags,
-  summary: 'Search listings (full text on title and description), newest first',
+  summary: 'Search listings (full text on title and description), in the order `sort` names (newest first by default)',
   request: { query: SearchQuery, headers: z.object({ 'souk-bookmark': BookmarkHeader }) },
-  responses: { 200: { description: 'A page of listings', headers: BookmarkAnswered, content: { 'application/json': { schema: pageOf(ListingSchema) } } } },
+  responses: {
+    200: { description: 'A page of listings', headers: BookmarkAnswered, content: { 'application/json': { schema: pageOf(ListingSchema) } } },
+    304: notModifiedResponse,
+    400: problems[400],
+  },
 })
 
 /** `If-Match: "12"` → 12; `*` → any version; anything else is a precondition that cannot match. */
@@ -129,7 +135,7 @@ export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     const { id } = c.req.valid('param')
     const view = await listingStub(c.env, id).view()
     if (!view) throw new Problem(404, 'not_found')
-    c.header('ETag', etag(view.version))
+    if (notModified(c, etag(view.version), revalidateEachTime)) return c.body(null, 304)
     return c.json(view, 200)
   })
   .openapi(updateListingRoute, async (c) => {
@@ -153,11 +159,15 @@ export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     return c.body(null, 204)
   })
   .openapi(searchRoute, async (c) => {
-    const { limit, cursor, ...filters } = c.req.valid('query')
+    const { limit, cursor, sort, ...filters } = c.req.valid('query')
     const session = readingAfter(c.env.DB, c.req.valid('header')['souk-bookmark'])
-    const rows = await searchListings(session.db, { ...filters, limit, after: cursor ? decodeCursor(cursor) : undefined, now: systemClock() })
+    // The schema has refused a cursor that is not one of `sort`'s.
+    const after = cursor ? decodeSearchCursor(cursor) : undefined
+    const rows = await searchListings(session.db, { ...filters, sort, limit, after, now: systemClock() })
     answerBookmark(c, session.bookmark())
     // A cache must not answer a read that carries a bookmark with a page from before its write.
     c.header('Vary', BOOKMARK_HEADER, { append: true })
-    return c.json(page(rows, limit, (v) => v.id), 200)
+    const body = searchPage(rows, limit, sort)
+    if (notModified(c, await contentTag(body), readModelPolicy(c))) return c.body(null, 304)
+    return c.json(body, 200)
   })

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import { currencies, MAX_AMOUNT } from '../core/money'
 import { PageQuery, pageOf } from '../http/common-schemas'
+import { decodeSearchCursor } from './search-cursor'
+import { searchSorts } from './search-sort'
 
 /** Request and response shapes of the listing routes (API.md "Listings, bids, offers"). */
 export const MoneySchema = z
@@ -88,7 +90,8 @@ export const ListingSchema = z
   })
   .openapi('Listing')
 
-export const SearchQuery = PageQuery.extend({
+/** What search and facets both filter on. */
+const searchFilters = {
   q: z.string().max(200).optional().openapi({ description: 'Words in the title or description' }),
   category: Category.optional(),
   format: z.enum(['fixed_price', 'auction']).optional(),
@@ -97,7 +100,38 @@ export const SearchQuery = PageQuery.extend({
   minPrice: z.coerce.number().int().min(0).max(MAX_AMOUNT).optional().openapi({ description: 'Minor units' }),
   maxPrice: z.coerce.number().int().min(0).max(MAX_AMOUNT).optional().openapi({ description: 'Minor units' }),
   sellerId: z.string().regex(/^usr_[0-9a-z]{26}$/).optional(),
+}
+
+const priceRangeHolds = (q: { minPrice?: number; maxPrice?: number }, ctx: z.RefinementCtx) => {
+  if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) {
+    ctx.addIssue({ code: 'custom', path: ['minPrice'], message: 'must not be more than maxPrice' })
+  }
+}
+
+export const SearchQuery = PageQuery.extend({
+  ...searchFilters,
+  sort: z.enum(searchSorts).default('newest').openapi({
+    description: '`newest` (default), `ending_soon` (auctions only, soonest end first), `price_asc` or `price_desc` (the listed price in minor units)',
+  }),
+  cursor: z.string().max(512).optional().openapi({ description: 'The `nextCursor` of the previous page, with the same `sort`' }),
+}).superRefine((q, ctx) => {
+  priceRangeHolds(q, ctx)
+  if (q.cursor === undefined) return
+  const position = decodeSearchCursor(q.cursor)
+  if (!position) ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'not a cursor this API issued' })
+  else if (position.sort !== q.sort) ctx.addIssue({ code: 'custom', path: ['cursor'], message: `a cursor of sort=${position.sort}; ask with that sort, or without the cursor` })
 })
+
+export const FacetQuery = z.object(searchFilters).superRefine(priceRangeHolds)
+
+const FacetCount = z.object({ value: z.string(), count: z.number().int() })
+export const FacetsSchema = z
+  .object({
+    total: z.number().int().openapi({ description: 'Listings that match the filters' }),
+    category: z.array(FacetCount).openapi({ description: 'Per category, most listings first (at most 100 categories)' }),
+    format: z.array(FacetCount).openapi({ description: 'Per format, most listings first' }),
+  })
+  .openapi('ListingFacets', { example: { total: 3, category: [{ value: 'home', count: 2 }, { value: 'kitchen', count: 1 }], format: [{ value: 'fixed_price', count: 2 }, { value: 'auction', count: 1 }] } })
 
 export const PlaceBidBody = z.strictObject({ maxAmount: MoneySchema }).openapi('PlaceBidRequest')
 
