@@ -15,6 +15,7 @@ import { listingFacetRoutes } from './listings/listing-facet-routes'
 import { listingRoutes } from './listings/listing-routes'
 import { liveRoutes } from './listings/live-routes'
 import { offerRoutes } from './listings/offer-routes'
+import { readModelRebuildRoutes } from './listings/read-model-rebuild-routes'
 import { watchRoutes } from './listings/watch-routes'
 import type { AppEnv } from './env'
 import { accessLog } from './http/access-log'
@@ -68,6 +69,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)
+    .route('/', readModelRebuildRoutes)
     .route('/', bindingCountsRoutes)
     .route('/', notificationRoutes)
     .route('/', phoneRoutes)

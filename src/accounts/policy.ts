@@ -42,6 +42,8 @@ const rules = {
   'users.freeze': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
   'webhooks.manage': { scope: 'webhooks:manage' },
   'deadLetters.manage': { roles: ['admin'], scope: 'admin', fresh: true },
+  // An operator's repair, as dead letters are: it costs a read of every listing object.
+  'readModel.rebuild': { roles: ['admin'], scope: 'admin', fresh: true },
   'notifications.read': { scope: 'notifications:read' },
   // Preferences are a person's choice, not an integration's.
   'notifications.configure': { sessionOnly: true },

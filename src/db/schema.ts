@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { Currency } from '../core/money'
 import { orderStatuses } from '../orders/order-machine'
+import { rebuildStatuses } from '../listings/read-model-rebuild'
 
 /**
  * The D1 schema. Times are ISO 8601 UTC strings (they sort as text); ids are prefixed ULIDs.
@@ -435,4 +436,40 @@ export const notificationSends = sqliteTable(
     at: text('at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.notificationId, t.channel, t.address] }), index('notification_sends_user_idx').on(t.userId)],
+)
+
+/**
+ * Every listing id the read model has ever held, kept apart from it: a rebuild walks it to find
+ * the listing objects (objects cannot be enumerated), so wiping `listings` loses nothing. Filled
+ * by a trigger on each first insert into `listings` (the creating route projects its listing
+ * before answering), backfilled from `listings` by migration 0013; never deleted. A migration
+ * that rebuilds `listings` drops the trigger with the table and must create it again.
+ */
+export const listingRegistry = sqliteTable('listing_registry', {
+  id: text('id').primaryKey(),
+  registeredAt: text('registered_at').notNull(),
+})
+
+/**
+ * Rebuilds of the read model from the listing objects (docs/OPERATIONS.md "The read model"), one
+ * row each; at most one `running` (a partial unique index), so a second start is refused.
+ */
+export const readModelRebuilds = sqliteTable(
+  'read_model_rebuilds',
+  {
+    id: text('id').primaryKey(),
+    status: text('status', { enum: rebuildStatuses }).notNull(),
+    requestedBy: text('requested_by').notNull(),
+    chunkSize: integer('chunk_size').notNull(),
+    total: integer('total').notNull(),
+    step: integer('step').notNull(),
+    cursor: text('cursor'),
+    processed: integer('processed').notNull(),
+    missing: integer('missing').notNull(),
+    leaseUntil: text('lease_until'),
+    startedAt: text('started_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    finishedAt: text('finished_at'),
+  },
+  (t) => [uniqueIndex('read_model_rebuilds_one_running').on(t.status).where(sql`status = 'running'`)],
 )

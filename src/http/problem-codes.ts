@@ -64,6 +64,7 @@ export const problemTitles = {
   code_expired: 'There is no code to check: it expired, was used up, or none was sent; ask for a new one',
   push_unavailable: 'Web push is not set up on this deployment',
   invalid_push_endpoint: 'Push subscriptions go to public https push services only',
+  rebuild_running: 'A read-model rebuild is already running; follow it instead',
   internal_error: 'Something went wrong on our side',
   service_misconfigured: 'The service is not configured correctly',
   service_unavailable: 'Souk is busy; retry shortly',

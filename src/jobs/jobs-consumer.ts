@@ -8,8 +8,17 @@ import type { OrderPorts } from '../orders/order-ports'
 import { signPayload } from '../webhooks/signed-payload'
 import { retryWithBackoff } from '../platform/queue-retry'
 import { JobMessage } from '../orders/job-messages'
+import { z } from 'zod'
+import { rebuildPorts, ReadModelRebuildJob, runRebuildStep } from '../listings/read-model-rebuild-job'
 
 const retryBackoff = { baseSeconds: 2, capSeconds: 300 }
+
+/** Every job the queue carries: the order side's, and the steps of a read-model rebuild. */
+const Job = z.discriminatedUnion('kind', [...JobMessage.options, ReadModelRebuildJob])
+type Job = z.infer<typeof Job>
+
+/** What a job is about, for its log lines. */
+const subjectOf = (job: Job) => (job.kind === 'read_model_rebuild' ? { rebuildId: job.rebuildId, step: job.step } : { orderId: job.orderId })
 
 /** Delivers a request to Souk's own HTTP app in-process (the sandbox carrier's webhook). */
 export type SelfFetch = (request: Request) => Promise<Response>
@@ -21,23 +30,24 @@ export type SelfFetch = (request: Request) => Promise<Response>
 export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, log: Logger, selfFetch: SelfFetch): Promise<void> {
   const p = orderPorts(env, log)
   for (const msg of batch.messages) {
-    const parsed = JobMessage.safeParse(msg.body)
+    const parsed = Job.safeParse(msg.body)
     if (!parsed.success) {
       log.error('job_malformed', { messageId: msg.id, attempts: msg.attempts })
       retryWithBackoff(msg, env, retryBackoff)
       continue
     }
     try {
-      await runJob(p, env, parsed.data, selfFetch)
-      msg.ack()
+      // `later`: the job cannot run yet (a rebuild step whose predecessor is still recording itself).
+      if ((await runJob(p, env, parsed.data, selfFetch, log)) === 'later') retryWithBackoff(msg, env, retryBackoff)
+      else msg.ack()
     } catch (err) {
-      log.error('job_failed', { kind: parsed.data.kind, orderId: parsed.data.orderId, attempts: msg.attempts, err })
+      log.error('job_failed', { kind: parsed.data.kind, ...subjectOf(parsed.data), attempts: msg.attempts, err })
       retryWithBackoff(msg, env, retryBackoff)
     }
   }
 }
 
-async function runJob(p: OrderPorts, env: Env, job: JobMessage, selfFetch: SelfFetch): Promise<void> {
+async function runJob(p: OrderPorts, env: Env, job: Job, selfFetch: SelfFetch, log: Logger): Promise<void | 'done' | 'later'> {
   switch (job.kind) {
     case 'reconcile':
       return reconcileOrder(p, job.orderId, job.attempt, job.draft)
@@ -47,6 +57,8 @@ async function runJob(p: OrderPorts, env: Env, job: JobMessage, selfFetch: SelfF
       return autoCompleteOrder(p, job.orderId, job.dueAt)
     case 'sandbox_carrier':
       return sandboxCarrierStep(p, env, job, selfFetch)
+    case 'read_model_rebuild':
+      return runRebuildStep(rebuildPorts(env, log), job)
   }
 }
 

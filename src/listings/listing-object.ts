@@ -72,6 +72,15 @@ export abstract class ListingObject extends DurableObject<Env> {
     return this.state ? listingView(this.state, this.now()) : null
   }
 
+  /**
+   * The snapshot the last event carried, and its seq: exactly what the read model holds once every
+   * event is projected. A read-model rebuild applies it (docs/OPERATIONS.md "The read model").
+   */
+  snapshot(): { listing: ListingView; seq: number } | null {
+    const [last] = this.store.eventsSince(this.store.lastSeq() - 1, 1)
+    return last ? { listing: last.data.listing, seq: last.seq } : null
+  }
+
   async update(cmd: UpdateListing): Promise<Outcome<ListingView, UpdateRejection | NotFound>> {
     const now = this.now()
     if (!this.state) return notFound
