@@ -23,7 +23,7 @@ export type Rebuild = {
   cursor: string | null
   /** Listings whose snapshot was applied. */
   processed: number
-  /** Registered listings whose object holds no listing (its creation was refused or never ran). */
+  /** Registered ids whose object holds no listing (its storage is gone): nothing to apply. It should stay 0. */
   missing: number
   /** Until when the current step's chunk belongs to the delivery running it. */
   leaseUntil: string | null
