@@ -129,5 +129,6 @@ describe('access before input', () => {
       const res = await call(op.path, { method: op.method, ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { json: { not: 'valid' } }) })
       expect(res.status, `${op.method} ${op.path}`).toBe(401)
     }
-  })
+    // One request per secured operation, each spending the IP's auth quota at its counter object.
+  }, 30_000)
 })
