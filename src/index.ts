@@ -1,6 +1,6 @@
 import { createApp } from './app'
 import { settingsOf } from './config'
-import { eventConsumers } from './events/event-consumers'
+import { eventConsumers } from './events/event-consumer-adapters'
 import { consumeEvents } from './events/events-consumer'
 import { consumerOfQueue, subscriptions } from './events/event-subscriptions'
 import { forwardLegacyEvents } from './events/legacy-events-queue'

@@ -28,11 +28,19 @@ export const subscriptions: Record<ConsumerName, Subscription> = {
   projection: { binding: 'EVENTS_PROJECTION', queue: 'souk-events-projection', types: new Set(listing), backoff: { baseSeconds: 1, capSeconds: 300 } },
   /** A won auction becomes the winner's order. */
   'auction-orders': { binding: 'EVENTS_AUCTION_ORDERS', queue: 'souk-events-auction-orders', types: new Set(['auction.won']), backoff: { baseSeconds: 2, capSeconds: 600 } },
-  /** Inbox notices, their e-mail, SMS and push dispatches, and the live push of each notice. */
+  /**
+   * Inbox notices, their e-mail, SMS and push dispatches, and the live push of each notice: only
+   * the types that tell somebody something (notification-rules.ts; a test keeps the two in step).
+   */
   notifications: {
     binding: 'EVENTS_NOTIFICATIONS',
     queue: 'souk-events-notifications',
-    types: new Set([...listing, ...order, ...eventTypesOf('account'), ...eventTypesOf('webhook_endpoint')]),
+    types: new Set([
+      ...['bid.placed', 'auction.won', 'auction.ended', 'offer.created', 'offer.accepted', 'offer.declined', 'offer.expired'],
+      ...order.filter((t) => t !== 'order.created' && t !== 'order.in_transit'),
+      ...eventTypesOf('account'),
+      ...eventTypesOf('webhook_endpoint'),
+    ]),
     backoff: { baseSeconds: 2, capSeconds: 600 },
   },
   /** One outbound webhook message per endpoint that asked for the event. */

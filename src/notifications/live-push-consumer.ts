@@ -1,14 +1,19 @@
 import type { SoukEvent } from '../events/contract/souk-event'
-import { pushLive } from './user-live-push'
+import { pushLive } from './user-live-client'
 
 /**
  * The `live` consumer: order updates onto the buyer's and the seller's live channels as each
- * transition commits. A redelivery pushes the same `(orderId, seq)` again, which clients drop.
+ * transition commits, in order, one call per person per batch. A redelivery pushes the same
+ * `(orderId, seq)` again, which clients drop.
  */
-export async function pushOrderUpdate(e: SoukEvent, env: Env): Promise<void> {
-  if (e.aggregate !== 'order') return
-  const { orderId, status, buyerId, sellerId } = e.event.data
-  for (const userId of new Set([buyerId, sellerId])) {
-    await pushLive(env, userId, { type: 'order.updated', data: { orderId, status, seq: e.envelope.seq, at: e.envelope.occurredAt } })
-  }
+export async function pushOrderUpdates(events: SoukEvent[], env: Env): Promise<void> {
+  await pushLive(
+    env,
+    events.flatMap((e) => {
+      if (e.aggregate !== 'order') return []
+      const { orderId, status, buyerId, sellerId } = e.event.data
+      const message = { type: 'order.updated', data: { orderId, status, seq: e.envelope.seq, at: e.envelope.occurredAt } }
+      return [...new Set([buyerId, sellerId])].map((userId) => ({ userId, message }))
+    }),
+  )
 }

@@ -18,8 +18,10 @@ export type NotificationJob = z.infer<typeof NotificationJob>
 
 /** Queues each job to arrive when it is due (or in 12 hours, when it will be queued again). */
 export async function enqueueNotificationJobs(env: Env, jobs: NotificationJob[], now: Date): Promise<void> {
-  if (jobs.length === 0) return
-  await env.NOTIFICATIONS.sendBatch(jobs.map((body) => ({ body, contentType: 'json', delaySeconds: delayUntil(body.dueAt, now) })))
+  // A queue takes at most 100 messages per batch.
+  for (let i = 0; i < jobs.length; i += 100) {
+    await env.NOTIFICATIONS.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body, contentType: 'json', delaySeconds: delayUntil(body.dueAt, now) })))
+  }
 }
 
 function delayUntil(dueAt: string, now: Date): number {

@@ -10,19 +10,32 @@ const toItem = (r: InboxRow): InboxItem => ({ id: r.id, type: r.type, category: 
 
 export type Dispatch = { channel: Exclude<Channel, 'in_app'>; dueAt: string; digest: boolean }
 
+export type NoticeRecord = { id: string; eventId: string; eventAt: string; notice: Notice; inApp: boolean; at: string; silencing: { after: string; before: string }; dispatches: Dispatch[] }
+
+/** Notices per D1 batch: two statements each, and a batch stays well inside D1's limits. */
+const NOTICES_PER_BATCH = 50
+
 /**
- * Records a notice once per (event, person, type), with its dispatches, in one transaction: a
- * notice is never kept without the sends it was planned with. A notice with a throttle key is
- * recorded only if none under that key was recorded for an event inside `silencing` (throttle.ts):
- * check and insert are one statement, so concurrent consumers cannot both pass the throttle.
- * False when nothing was recorded (a repeat, or throttled).
+ * Records each notice once per (event, person, type), with its dispatches, in one transaction per
+ * batch: a notice is never kept without the sends it was planned with. A notice with a throttle
+ * key is recorded only if none under that key was recorded for an event inside `silencing`
+ * (throttle.ts): check and insert are one statement, so concurrent consumers cannot both pass the
+ * throttle, and a batch's statements run in order, so a notice sees those before it in its batch.
+ * Answers, per notice, whether it was recorded now (false for a repeat, or throttled).
  */
-export async function recordNotice(
-  d1: D1Database,
-  r: { id: string; eventId: string; eventAt: string; notice: Notice; inApp: boolean; at: string; silencing: { after: string; before: string }; dispatches: Dispatch[] },
-): Promise<boolean> {
+export async function recordNotices(d1: D1Database, records: NoticeRecord[]): Promise<boolean[]> {
+  const recorded: boolean[] = []
+  for (let i = 0; i < records.length; i += NOTICES_PER_BATCH) {
+    const chunk = records.slice(i, i + NOTICES_PER_BATCH)
+    const results = await d1.batch(chunk.flatMap((r) => noticeStatements(d1, r)))
+    recorded.push(...chunk.map((_, j) => results[2 * j]?.meta.changes === 1))
+  }
+  return recorded
+}
+
+function noticeStatements(d1: D1Database, r: NoticeRecord): [D1PreparedStatement, D1PreparedStatement] {
   const n = r.notice
-  const [inserted] = await d1.batch([
+  return [
     d1
       .prepare(
         `INSERT OR IGNORE INTO notifications (id, user_id, type, category, title, body, data, event_id, throttle_key, in_app, created_at, event_at)
@@ -38,8 +51,7 @@ export async function recordNotice(
          WHERE EXISTS (SELECT 1 FROM notifications WHERE id = ?1)`,
       )
       .bind(r.id, n.userId, JSON.stringify(r.dispatches.map((d) => ({ ...d, digest: d.digest ? 1 : 0 })))),
-  ])
-  return inserted?.meta.changes === 1
+  ]
 }
 
 /**

@@ -20,13 +20,15 @@ export class UserLiveObject extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client })
   }
 
-  /** Sends `message` to every open socket; answers how many took it. */
-  push(message: unknown): number {
-    const text = JSON.stringify(message)
+  /** Sends each message, in order, to every open socket (one call for a consumer's whole batch); answers how many sockets took them. */
+  pushAll(messages: unknown[]): number {
+    const sockets = this.ctx.getWebSockets()
+    if (sockets.length === 0) return 0
+    const texts = messages.map((m) => JSON.stringify(m))
     let sent = 0
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of sockets) {
       try {
-        ws.send(text)
+        for (const text of texts) ws.send(text)
         sent++
       } catch {
         // A socket that is closing: its client reconnects and reads the inbox.

@@ -41,18 +41,28 @@ const toMessage = (r: Row): WebhookMessage => ({
   deliveredAt: r.delivered_at,
 })
 
-/** Makes the messages of one event (once each), and answers the ids of every one still waiting for its first attempt. */
-export async function openMessages(d1: D1Database, eventId: string, messages: Omit<WebhookMessage, 'status' | 'attempts' | 'lastStatus' | 'deliveredAt' | 'eventId'>[]): Promise<string[]> {
-  if (messages.length > 0) {
+/** Messages per D1 batch, well inside D1's limits. */
+const MESSAGES_PER_BATCH = 100
+
+/**
+ * Makes the messages (once per endpoint and event: a repeat is ignored) and answers the ids of the
+ * events' messages that were never attempted, to be queued (again).
+ */
+export async function openMessages(d1: D1Database, eventIds: string[], messages: Omit<WebhookMessage, 'status' | 'attempts' | 'lastStatus' | 'deliveredAt'>[]): Promise<string[]> {
+  for (let i = 0; i < messages.length; i += MESSAGES_PER_BATCH) {
     await d1.batch(
-      messages.map((m) =>
+      messages.slice(i, i + MESSAGES_PER_BATCH).map((m) =>
         d1
           .prepare("INSERT OR IGNORE INTO webhook_messages (id, endpoint_id, event_id, type, payload, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)")
-          .bind(m.id, m.endpointId, eventId, m.type, m.payload, m.createdAt),
+          .bind(m.id, m.endpointId, m.eventId, m.type, m.payload, m.createdAt),
       ),
     )
   }
-  const { results } = await d1.prepare("SELECT id FROM webhook_messages WHERE event_id = ? AND status = 'pending' AND attempts = 0").bind(eventId).all<{ id: string }>()
+  if (messages.length === 0) return []
+  const { results } = await d1
+    .prepare("SELECT id FROM webhook_messages WHERE event_id IN (SELECT value FROM json_each(?)) AND status = 'pending' AND attempts = 0")
+    .bind(JSON.stringify(eventIds))
+    .all<{ id: string }>()
   return results.map((r) => r.id)
 }
 

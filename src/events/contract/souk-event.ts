@@ -49,7 +49,7 @@ export function decodeEvent(envelope: EventEnvelope): SoukEvent | undefined {
   switch (aggregateOf(envelope.type)) {
     case 'listing': {
       const event = ListingEventSchema.parse({ type: envelope.type, data: envelope.data, private: envelope.private ?? {} })
-      const listing = ListingSchema.parse((envelope.data as { listing?: unknown }).listing) as ListingView
+      const listing: ListingView = ListingSchema.parse((envelope.data as { listing?: unknown }).listing)
       return { aggregate: 'listing', envelope, event, listing }
     }
     case 'order':

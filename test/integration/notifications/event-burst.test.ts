@@ -287,6 +287,6 @@ it('10,000 events in a burst, some delivered twice: each applied once; throttle 
 
   console.info(
     `event burst: ${everyone.length} people set up in ${sendStarted - started} ms; ${burst.length} messages (${EVENTS} events, ${burst.length - EVENTS} again) sent in ${sent - sendStarted} ms, ` +
-      `applied ${settledAt - sent} ms later: ${recorded.length} notices (${outbidRows.length} outbids from ${listingEvents.length - WARS.length} bids, ${held.size} held for digests), ${made.length} webhook messages`,
+      `applied ${settledAt - sent} ms later (${Math.round((burst.length * 1000) / (settledAt - sendStarted))} messages/s from the first sent through every consumer): ${recorded.length} notices (${outbidRows.length} outbids from ${listingEvents.length - WARS.length} bids, ${held.size} held for digests), ${made.length} webhook messages`,
   )
 })

@@ -15,7 +15,8 @@ async function endpointWithMessage() {
   const owner = await register('seller')
   const endpoint = await json<{ id: string }>(await call('/v1/webhook-endpoints', { method: 'POST', token: owner.token, json: { url: URL_, events: ['*'] } }))
   const messageId = newId('msg')
-  await openMessages(env.DB, newId('evt'), [{ id: messageId, endpointId: endpoint.id, type: 'order.paid', payload: '{"type":"order.paid"}', createdAt: new Date().toISOString() }])
+  const eventId = newId('evt')
+  await openMessages(env.DB, [eventId], [{ id: messageId, endpointId: endpoint.id, eventId, type: 'order.paid', payload: '{"type":"order.paid"}', createdAt: new Date().toISOString() }])
   const deliveries = async () =>
     (await json<{ data: { id: string; status: string; attempts: { statusCode: number | null; error: string | null }[] }[] }>(await call(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { token: owner.token }))).data
   return { messageId, deliveries }

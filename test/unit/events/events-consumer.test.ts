@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, type Mock, vi } from 'vitest'
 import { formatId, idRandomBytes } from '../../../src/core/ids'
 import { createLogger } from '../../../src/core/logger'
 import type { EventEnvelope } from '../../../src/events/event-envelope'
-import { consumeEvents, type EventHandler } from '../../../src/events/events-consumer'
+import type { SoukEvent } from '../../../src/events/contract/souk-event'
+import { consumeEvents, type EventConsumer } from '../../../src/events/events-consumer'
 import type { Subscription } from '../../../src/events/event-subscriptions'
 import { developmentBindings } from '../../../scripts/development-vars'
 
@@ -72,8 +73,14 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-/** Runs the consumer over `msgs` with `handle` for the subscription's types. */
-const consume = (msgs: FakeMessage[], handle: EventHandler, log = capture().log, types?: string[]) => consumeEvents(batch(msgs), env, subscription(types), handle, log)
+type EventHandler = (event: SoukEvent, env: Env) => Promise<void>
+/** Runs the consumer over `msgs`, `handle` taking each event of the batch in turn. */
+const consume = (msgs: FakeMessage[], handle: EventHandler, log = capture().log, types?: string[]) => consumeEvents(batch(msgs), env, subscription(types), inTurn(handle), log)
+const inTurn =
+  (handle: EventHandler): EventConsumer =>
+  async (events, e) => {
+    for (const event of events) await handle(event, e)
+  }
 const ok: EventHandler = () => Promise.resolve()
 
 describe('consumeEvents', () => {
@@ -112,17 +119,31 @@ describe('consumeEvents', () => {
     expectAcked(...msgs)
   })
 
-  it('handles different aggregates side by side, and one aggregate’s events in order', async () => {
+  it('hands the consumer the whole batch at once, in batch order', async () => {
+    const consume = vi.fn<EventConsumer>(() => Promise.resolve())
+    const msgs = [message(event('order.created', 1)), message(event('order.paid', 2)), message({ ...event('order.paid', 1), aggregateId: 'ord_02' })]
+    await consumeEvents(batch(msgs), env, subscription(), consume, capture().log)
+    expect(consume).toHaveBeenCalledTimes(1)
+    expect(consume.mock.calls[0]![0].map((e) => `${e.envelope.aggregateId} ${e.envelope.seq}`)).toEqual(['ord_01 1', 'ord_01 2', 'ord_02 1'])
+    expectAcked(...msgs)
+  })
+
+  it('after a failed batch goes one event at a time: different aggregates side by side, one aggregate’s events in order', async () => {
     const seen: string[] = []
     const on = (aggregateId: string, seq: number) => ({ ...event('order.paid', seq), aggregateId })
     const msgs = [message(on('ord_slow', 1)), message(on('ord_fast', 1)), message(on('ord_slow', 2)), message(on('ord_fast', 2))]
-    await consume(msgs, async (e) => {
+    const consume: EventConsumer = async (events) => {
+      if (events.length > 1) throw new Error('one of them is bad')
+      const e = events[0]!
       // The first event of ord_slow takes longest: only ord_fast may overtake it, never ord_slow's own next.
       if (e.envelope.aggregateId === 'ord_slow' && e.envelope.seq === 1) await new Promise((r) => setTimeout(r, 30))
       seen.push(`${e.envelope.aggregateId} ${e.envelope.seq}`)
-    })
+    }
+    const { log, entries } = capture()
+    await consumeEvents(batch(msgs), env, subscription(), consume, log)
     expect(seen).toEqual(['ord_fast 1', 'ord_fast 2', 'ord_slow 1', 'ord_slow 2'])
     expectAcked(...msgs)
+    expect(entries()).toEqual([expect.objectContaining({ level: 'warn', msg: 'event_batch_failed', events: 4 })])
   })
 
   it.each([
@@ -169,7 +190,7 @@ describe('consumeEvents', () => {
     await consume([msg], handler, log)
     expectRetried(msg)
     expect(handler).not.toHaveBeenCalled()
-    expect(entries()[0]).toMatchObject({ level: 'error', msg: 'event_handler_failed', type: 'order.paid' })
+    expect(entries()[0]).toMatchObject({ level: 'error', msg: 'event_undecodable', type: 'order.paid' })
   })
 
   it('does not copy a malformed body, which may carry personal data, into the log', async () => {
@@ -183,19 +204,20 @@ describe('consumeEvents', () => {
     const on = (aggregateId: string, seq: number) => ({ ...event('order.paid', seq), aggregateId })
     const ran: string[] = []
     const [before, failing, after, other] = [message(on('ord_a', 1)), message(on('ord_a', 2), 3), message(on('ord_a', 3)), message(on('ord_b', 1))]
-    await consume(
-      [before, failing, after, other],
-      (e) => {
-        ran.push(`${e.envelope.aggregateId} ${e.envelope.seq}`)
-        return e.envelope.seq === 2 ? Promise.reject(new Error('projection write failed for ana@example.com')) : Promise.resolve()
-      },
-      log,
-    )
+    // One at a time (the batch fails as a whole first, on the same event).
+    const consume: EventConsumer = async (events) => {
+      for (const e of events) {
+        await Promise.resolve()
+        if (events.length === 1) ran.push(`${e.envelope.aggregateId} ${e.envelope.seq}`)
+        if (e.envelope.seq === 2) throw new Error('projection write failed for ana@example.com')
+      }
+    }
+    await consumeEvents(batch([before, failing, after, other]), env, subscription(), consume, log)
     expectAcked(before, other)
     expectRetried(failing)
     expectRetried(after)
     expect(ran.sort()).toEqual(['ord_a 1', 'ord_a 2', 'ord_b 1'])
-    expect(entries()).toEqual([
+    expect(entries().filter((e) => e.level === 'error')).toEqual([
       expect.objectContaining({
         level: 'error',
         msg: 'event_handler_failed',

@@ -10,6 +10,7 @@ import { orderEventEnvelope, type OrderEventRow } from '../../../src/orders/orde
 import type { OrderStatus } from '../../../src/orders/order-machine'
 import { auctionOrderId } from '../../../src/orders/order-view'
 import { decodeEvent } from '../../../src/events/contract/souk-event'
+import { subscriptions } from '../../../src/events/event-subscriptions'
 import { formatMoney, noticesFor, notificationTypes, type Notice, type NotificationCategory } from '../../../src/notifications/notification-rules'
 import { at, bid, LISTING_ID, MINUTE, openAuction, RULES, SELLER, T0, usd } from '../listings/fixtures'
 
@@ -174,6 +175,13 @@ describe('noticesFor', () => {
     expect([...produced].sort()).toEqual([...notificationTypes].sort())
     const orderTypes = new Set(table.map(([, e]) => e.type).filter((t) => t.startsWith('order.')))
     expect([...orderTypes].sort()).toEqual([...orderEventTypes].sort())
+  })
+
+  it('is subscribed to every type that tells somebody something, and only to those of the table that do (or may)', () => {
+    const { types } = subscriptions.notifications
+    for (const [name, e, expected] of table) if (expected.length > 0) expect(types.has(e.type), name).toBe(true)
+    const silent = new Set(table.filter(([, e]) => !table.some(([, other, expected]) => other.type === e.type && expected.length > 0)).map(([, e]) => e.type))
+    for (const type of silent) expect(types.has(type), type).toBe(false)
   })
 
   it('names the listing and the money in plain words', () => {
