@@ -18,17 +18,6 @@ export function database(d1: D1Database): Db {
 /** A drizzle handle without the relational schema: for query-builder reads (no `db.query`). */
 export type ReadDb = DrizzleD1Database
 
-/**
- * Reads that any D1 read replica may answer (Sessions API, `first-unconstrained`), for the read
- * model behind browse and search: it already trails the listing objects by the projection's lag,
- * so a replica's lag changes nothing a caller could rely on, and these reads leave the primary to
- * the writes. Without read replication enabled on the database the session is served by the
- * primary, as before. One session per request; no schema, so making the handle costs ~1 µs, not 25.
- */
-export function anyReplica(d1: D1Database): ReadDb {
-  return sessionDb(d1.withSession('first-unconstrained')).db
-}
-
 /** A drizzle handle over one D1 session, and the session's bookmark after its last query. */
 export type SessionDb = { db: ReadDb; bookmark: () => string | null }
 
@@ -38,9 +27,13 @@ function sessionDb(session: D1DatabaseSession): SessionDb {
 }
 
 /**
- * Reads that must see at least the state a client's bookmark names (read-your-writes, see
- * docs/LISTINGS.md): a replica that has caught up to it, or the primary. Without a bookmark, any
- * replica (`first-unconstrained`), as `anyReplica`.
+ * Reads of the read model behind browse and search, in a Sessions API session. Without a
+ * bookmark any read replica may answer (`first-unconstrained`): the read model already trails the
+ * listing objects by the projection's lag, so a replica's lag changes nothing a caller could rely
+ * on, and these reads leave the primary to the writes. With the bookmark a write of the caller's
+ * answered (read-your-writes, docs/LISTINGS.md), only a replica that has caught up with it, or the
+ * primary. Without read replication enabled on the database the primary serves every session. One
+ * session per request; no schema, so making the handle costs ~1 µs, not 25.
  */
 export function readingAfter(d1: D1Database, bookmark: string | undefined): SessionDb {
   return sessionDb(d1.withSession(bookmark ?? 'first-unconstrained'))
