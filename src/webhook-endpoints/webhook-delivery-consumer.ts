@@ -12,7 +12,7 @@ import { publishEvents } from '../events/publish-events'
 import { endpointUrlProblem } from './endpoint-url'
 import { outboundHostProblem, type ResolveHost } from './outbound-host'
 import { MAX_ATTEMPTS, nextRetryDelayMs } from './retry-schedule'
-import { disableEndpoint, endpointById, noteFailure, noteSuccess, type WebhookEndpoint } from './webhook-endpoint-store'
+import { disableEndpoint, noteFailure, noteSuccess, type WebhookEndpoint } from './webhook-endpoint-store'
 import { claimAttempt, recordAttempt, unclaimAttempt, type WebhookMessage } from './webhook-message-store'
 
 const DeliveryJob = z.object({ messageId: z.string() })
@@ -61,10 +61,9 @@ export async function consumeWebhookDeliveries(
 const ATTEMPTS_AT_ONCE = 10
 
 async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send, resolve: ResolveHost): Promise<void> {
-  const message = await claimAttempt(env.DB, messageId)
+  const { message, endpoint } = await claimAttempt(env.DB, messageId)
   if (!message) return // delivered, given up, or never made: nothing to do
   const settings = settingsOf(env)
-  const endpoint = await endpointById(env.DB, message.endpointId)
   const now = systemClock()
   const unusable = !endpoint || endpoint.status !== 'active' ? 'endpoint disabled or deleted' : endpointUrlProblem(endpoint.url, settings.environment)
   if (unusable || !endpoint) {
@@ -83,8 +82,7 @@ async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send,
   const result = hostProblem ? { status: null, durationMs: 0, error: hostProblem.reason } : await attempt(endpoint, message, now, settings.webhooks.timeoutMs, send)
   const record = { messageId, attempt: message.attempts, at: now.toISOString(), statusCode: result.status, durationMs: result.durationMs, error: result.error }
   if (result.status !== null && result.status >= 200 && result.status < 300) {
-    await recordAttempt(env.DB, record, 'delivered')
-    await noteSuccess(env.DB, endpoint.id)
+    await recordAttempt(env.DB, record, 'delivered', [noteSuccess(env.DB, endpoint.id)])
     return
   }
   if (result.status === 410) {

@@ -11,7 +11,7 @@ export type WebhookEndpoint = {
   createdAt: string
 }
 
-type Row = {
+export type EndpointRow = {
   id: string
   owner_id: string
   url: string
@@ -23,7 +23,7 @@ type Row = {
   created_at: string
 }
 
-const toEndpoint = (r: Row): WebhookEndpoint => ({
+export const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
   id: r.id,
   ownerId: r.owner_id,
   url: r.url,
@@ -51,12 +51,17 @@ export async function createEndpoint(d1: D1Database, e: Omit<WebhookEndpoint, 's
 }
 
 export async function ownedEndpoint(d1: D1Database, ownerId: string, id: string): Promise<WebhookEndpoint | undefined> {
-  const row = await d1.prepare('SELECT * FROM webhook_endpoints WHERE id = ? AND owner_id = ? AND deleted_at IS NULL').bind(id, ownerId).first<Row>()
+  const row = await d1.prepare('SELECT * FROM webhook_endpoints WHERE id = ? AND owner_id = ? AND deleted_at IS NULL').bind(id, ownerId).first<EndpointRow>()
   return row ? toEndpoint(row) : undefined
 }
 
+/** The endpoint a webhook message goes to, unless deleted: to batch with the message's claim. */
+export function endpointOfMessage(d1: D1Database, messageId: string): D1PreparedStatement {
+  return d1.prepare('SELECT * FROM webhook_endpoints WHERE id = (SELECT endpoint_id FROM webhook_messages WHERE id = ?) AND deleted_at IS NULL').bind(messageId)
+}
+
 export async function endpointById(d1: D1Database, id: string): Promise<WebhookEndpoint | undefined> {
-  const row = await d1.prepare('SELECT * FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL').bind(id).first<Row>()
+  const row = await d1.prepare('SELECT * FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL').bind(id).first<EndpointRow>()
   return row ? toEndpoint(row) : undefined
 }
 
@@ -71,7 +76,7 @@ export async function activeEndpointsOf(d1: D1Database, ownerIds: string[]): Pro
   const { results } = await d1
     .prepare("SELECT * FROM webhook_endpoints WHERE owner_id IN (SELECT value FROM json_each(?)) AND status = 'active' AND deleted_at IS NULL")
     .bind(JSON.stringify(ownerIds))
-    .all<Row>()
+    .all<EndpointRow>()
   return results.map(toEndpoint)
 }
 
@@ -87,6 +92,6 @@ export async function noteFailure(d1: D1Database, id: string, at: string): Promi
   return row?.failing_since ?? at
 }
 
-export async function noteSuccess(d1: D1Database, id: string): Promise<void> {
-  await d1.prepare('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').bind(id).run()
+export function noteSuccess(d1: D1Database, id: string): D1PreparedStatement {
+  return d1.prepare('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').bind(id)
 }

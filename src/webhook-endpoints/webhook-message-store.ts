@@ -1,3 +1,5 @@
+import { endpointOfMessage, toEndpoint, type EndpointRow, type WebhookEndpoint } from './webhook-endpoint-store'
+
 /**
  * Outbound webhook messages and their attempts in D1. A message is one event for one endpoint
  * (unique): a redelivered event makes no second message, so the receiver sees one `webhook-id`.
@@ -66,10 +68,18 @@ export async function openMessages(d1: D1Database, eventIds: string[], messages:
   return results.map((r) => r.id)
 }
 
-/** Takes the next attempt number of a pending message; undefined if it is no longer pending. */
-export async function claimAttempt(d1: D1Database, id: string): Promise<WebhookMessage | undefined> {
-  const row = await d1.prepare("UPDATE webhook_messages SET attempts = attempts + 1 WHERE id = ? AND status = 'pending' RETURNING *").bind(id).first<Row>()
-  return row ? toMessage(row) : undefined
+/**
+ * Takes the next attempt number of a pending message, reading its endpoint in the same round
+ * trip; no message when it is no longer pending, no endpoint when it was deleted.
+ */
+export async function claimAttempt(d1: D1Database, id: string): Promise<{ message?: WebhookMessage; endpoint?: WebhookEndpoint }> {
+  const [claimed, endpoint] = await d1.batch<Row | EndpointRow>([
+    d1.prepare("UPDATE webhook_messages SET attempts = attempts + 1 WHERE id = ? AND status = 'pending' RETURNING *").bind(id),
+    endpointOfMessage(d1, id),
+  ])
+  const row = claimed?.results[0] as Row | undefined
+  const endpointRow = endpoint?.results[0] as EndpointRow | undefined
+  return { message: row ? toMessage(row) : undefined, endpoint: endpointRow ? toEndpoint(endpointRow) : undefined }
 }
 
 /** Gives back an attempt taken by `claimAttempt` that never reached the receiver (Souk's own failure). */
@@ -79,9 +89,10 @@ export async function unclaimAttempt(d1: D1Database, id: string): Promise<void> 
 
 export type AttemptRecord = { messageId: string; attempt: number; at: string; statusCode: number | null; durationMs: number; error: string | null }
 
-/** Records an attempt and where it leaves the message, in one batch. */
-export async function recordAttempt(d1: D1Database, a: AttemptRecord, outcome: 'delivered' | 'failed' | 'pending'): Promise<void> {
+/** Records an attempt and where it leaves the message, in one batch (with `also`, the endpoint's own bookkeeping). */
+export async function recordAttempt(d1: D1Database, a: AttemptRecord, outcome: 'delivered' | 'failed' | 'pending', also: D1PreparedStatement[] = []): Promise<void> {
   await d1.batch([
+    ...also,
     d1
       .prepare('INSERT OR IGNORE INTO webhook_attempts (message_id, attempt, at, status_code, duration_ms, error) VALUES (?, ?, ?, ?, ?, ?)')
       .bind(a.messageId, a.attempt, a.at, a.statusCode, a.durationMs, a.error),
