@@ -81,7 +81,10 @@ describe('listing projection', () => {
       withSession: (constraint?: string) => {
         seen.push(`session ${constraint}`)
         const session = env.DB.withSession(constraint)
-        return passThrough(session, { prepare: (sql: string) => (seen.push('session statement'), session.prepare(sql)) })
+        return passThrough(session, {
+          prepare: (sql: string) => (seen.push('session statement'), session.prepare(sql)),
+          batch: (list: D1PreparedStatement[]) => (seen.push('session batch'), session.batch(list)),
+        })
       },
     })
     const ctx = createExecutionContext()
@@ -89,6 +92,7 @@ describe('listing projection', () => {
     await waitOnExecutionContext(ctx)
     expect(res.status).toBe(200)
     expect((await json<{ data: { id: string }[] }>(res)).data.map((l) => l.id)).toEqual([id])
-    expect(seen).toEqual(['session first-unconstrained', 'session statement'])
+    // A search with words is one batch: how many listings match, and the page read from them.
+    expect(seen).toEqual(['session first-unconstrained', 'session statement', 'session statement', 'session batch'])
   })
 })

@@ -1,10 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { database } from '../../../src/db/client'
-import { projectListing } from '../../../src/listings/listing-read-store'
+import { listingUpsert, projectListing } from '../../../src/listings/listing-read-store'
 import type { ListingView } from '../../../src/listings/listing-view'
+import { FEW_MATCHES } from '../../../src/listings/search-plan'
 import { call, json, register, type Json } from '../support/api'
-import { newListingId, SELLER } from './fixtures'
+import { newListingId, SELLER, userId } from './fixtures'
 
 /**
  * Search's sorts, cursors and facets over the read model. Rows are written straight into it (as
@@ -16,13 +17,19 @@ type Facets = { total: number; category: { value: string; count: number }[]; for
 const freshCategory = () => `t${crypto.randomUUID().slice(0, 8)}`
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString()
 
-async function listed(category: string, over: { price: number; endsAt?: string; title?: string; status?: ListingView['status']; currency?: 'USD' | 'EUR' }): Promise<ListingView> {
+type Listed = { price: number; endsAt?: string; title?: string; status?: ListingView['status']; currency?: 'USD' | 'EUR'; sellerId?: string }
+
+function viewOf(category: string, over: Listed): ListingView {
   const at = new Date().toISOString()
   const currency = over.currency ?? 'USD'
-  const common = { id: newListingId(), sellerId: SELLER, title: over.title ?? 'Stoneware jug', description: 'Speckled glaze', category, status: over.status ?? 'active', version: 1, currency, acceptsOffers: false, createdAt: at, updatedAt: at } as const
-  const view: ListingView = over.endsAt
+  const common = { id: newListingId(), sellerId: over.sellerId ?? SELLER, title: over.title ?? 'Stoneware jug', description: 'Speckled glaze', category, status: over.status ?? 'active', version: 1, currency, acceptsOffers: false, createdAt: at, updatedAt: at } as const
+  return over.endsAt
     ? { ...common, format: 'auction', currentPrice: { amount: over.price, currency }, bidCount: 0, endsAt: over.endsAt }
     : { ...common, format: 'fixed_price', price: { amount: over.price, currency }, quantity: 1, available: 1 }
+}
+
+async function listed(category: string, over: Listed): Promise<ListingView> {
+  const view = viewOf(category, over)
   await projectListing(database(env.DB), view, 1)
   return view
 }
@@ -102,6 +109,54 @@ describe('search sorts', () => {
     expect(await ids(`q=${word}&category=${category}&maxPrice=6000&sort=price_desc`)).toEqual([dear.id, cheap.id])
     expect(await ids(`q=${word}&category=${category}&maxPrice=6000&sort=price_asc`)).toEqual([cheap.id, dear.id])
     expect(await ids(`q=${word}&category=${category}&minPrice=5400&maxPrice=5400&sort=price_asc`)).toEqual([dear.id])
+  })
+})
+
+describe('search and facets over a word that many listings share', () => {
+  it('page and count as they do for a rare word, whichever way the read model is read', async () => {
+    // More matches than FEW_MATCHES, so pages walk the sort's index (or the seller's listings) instead of the matches.
+    const word = `zm${crypto.randomUUID().slice(0, 6)}`
+    const category = freshCategory()
+    const elsewhere = freshCategory()
+    const seller = userId(`s${crypto.randomUUID().slice(0, 8)}`)
+    const views = Array.from({ length: FEW_MATCHES + 100 }, (_, i) =>
+      viewOf(i % 30 === 0 ? category : elsewhere, {
+        title: `Lamp ${word}`,
+        price: 100 + (i % 17) * 50, // ties in price
+        ...(i % 3 === 0 ? { endsAt: inHours(1 + (i % 11)) } : {}), // ties in end
+        ...(i % 60 === 0 ? { sellerId: seller } : {}),
+      }),
+    )
+    const db = database(env.DB)
+    for (let i = 0; i < views.length; i += 200) {
+      const [first, ...rest] = views.slice(i, i + 200).map((v) => listingUpsert(db, v, 1, 'newer'))
+      if (first) await db.batch([first, ...rest])
+    }
+    const mine = views.filter((v) => v.category === category)
+    const expected: Record<string, string[]> = {
+      newest: [...mine].sort(byId).reverse().map((v) => v.id),
+      price_asc: [...mine].sort((a, b) => priceOf(a) - priceOf(b) || byId(a, b)).map((v) => v.id),
+      price_desc: [...mine].sort((a, b) => priceOf(b) - priceOf(a) || byId(b, a)).map((v) => v.id),
+      ending_soon: mine.filter((v) => v.endsAt).sort((a, b) => (a.endsAt ?? '').localeCompare(b.endsAt ?? '') || byId(a, b)).map((v) => v.id),
+    }
+    for (const [sort, ids] of Object.entries(expected)) {
+      expect((await allPages(`q=${word}&category=${category}&sort=${sort}`, 7)).ids, sort).toEqual(ids)
+    }
+    const sellers = views.filter((v) => v.sellerId === seller).sort((a, b) => priceOf(b) - priceOf(a) || byId(b, a))
+    expect((await allPages(`q=${word}&sellerId=${seller}&sort=price_desc`, 4)).ids).toEqual(sellers.map((v) => v.id))
+
+    const facets = await json<Facets>(await call(`/v1/listings/facets?q=${word}`))
+    expect(facets.total).toBe(views.length)
+    expect(facets.category).toEqual([
+      { value: elsewhere, count: views.length - mine.length },
+      { value: category, count: mine.length },
+    ])
+    const auctions = views.filter((v) => v.format === 'auction').length
+    expect(facets.format).toEqual([
+      { value: 'fixed_price', count: views.length - auctions },
+      { value: 'auction', count: auctions },
+    ])
+    expect((await json<Facets>(await call(`/v1/listings/facets?q=${word}&sellerId=${seller}`))).total).toBe(sellers.length)
   })
 })
 
