@@ -32,9 +32,8 @@ export async function searchListings(db: ReadDb, f: Search): Promise<SearchRow[]
   const match = f.q ? ftsQuery(f.q) : undefined
   if (f.q !== undefined && match === undefined) return [] // words were asked for, none were given
   if (match === undefined) return rowsOf(await pageQuery(db, f, readPlan(f, undefined)))
-  // One round trip counts the matches (up to FEW_MATCHES) and reads the page from them (from at
-  // most that many, so it stays cheap); when there are more, that page is thrown away and a second
-  // read walks the sort's index instead.
+  // One round trip counts the matches (up to FEW_MATCHES) and reads the page from them, a read
+  // that gives up at once when they are more; then a second read walks the sort's index instead.
   const [[counted], fromWords] = await db.batch([matchCount(db, match), pageQuery(db, f, 'words', match)])
   const plan = readPlan(f, counted?.n ?? 0)
   return rowsOf(plan === 'words' ? fromWords : await pageQuery(db, f, plan, match))
@@ -50,8 +49,9 @@ export async function facetGroups(db: ReadDb, f: SearchFilters): Promise<FacetGr
   return plan === 'words' ? fromWords : facetQuery(db, f, plan, match)
 }
 
-const matchCount = (db: ReadDb, match: string) =>
-  db.select({ n: count() }).from(sql`(SELECT 1 FROM listings_fts WHERE listings_fts MATCH ${match} LIMIT ${FEW_MATCHES})`)
+/** The matches, counted up to FEW_MATCHES: the cost of counting stops there. */
+const cappedMatches = (match: string) => sql`(SELECT 1 FROM listings_fts WHERE listings_fts MATCH ${match} LIMIT ${FEW_MATCHES})`
+const matchCount = (db: ReadDb, match: string) => db.select({ n: count() }).from(cappedMatches(match))
 
 function pageQuery(db: ReadDb, f: Search, plan: ReadPlan, match?: string) {
   return db
@@ -74,8 +74,9 @@ const rowsOf = (rows: { view: unknown; price: number; endsAt: string | null }[])
 
 /**
  * The filters as SQL. Only the `searchable` columns can lead SQLite to rows; the others are
- * written `+col`, which it can check but not search by. A `words` read takes at most FEW_MATCHES
- * matches: it is used only when there are fewer.
+ * written `+col`, which it can check but not search by. A `words` read is used only when the
+ * matches are fewer than FEW_MATCHES, so when they are not it reads none (the condition inside
+ * the subquery is evaluated once, before the full-text index is read).
  */
 function filters(f: SearchFilters & { sort?: SearchSort }, searchable: Searchable, match: string | undefined, plan: ReadPlan): SQL | undefined {
   const on = (column: SQLWrapper, usable: boolean | undefined): SQL => (usable ? sql`${column}` : sql`+${column}`)
@@ -95,7 +96,7 @@ function filters(f: SearchFilters & { sort?: SearchSort }, searchable: Searchabl
     f.maxPrice !== undefined ? sql`${price} <= ${f.maxPrice}` : undefined,
     f.sellerId ? sql`${on(listings.sellerId, searchable.seller)} = ${f.sellerId}` : undefined,
     match
-      ? sql`${on(sql`${listings}.rowid`, searchable.words)} IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ${match}${plan === 'words' ? sql` LIMIT ${FEW_MATCHES}` : sql``})`
+      ? sql`${on(sql`${listings}.rowid`, searchable.words)} IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ${match}${plan === 'words' ? sql` AND (SELECT count(*) FROM ${cappedMatches(match)}) < ${FEW_MATCHES}` : sql``})`
       : undefined,
   )
 }
