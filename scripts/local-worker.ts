@@ -11,9 +11,14 @@ type Binding = { type: 'plain_text'; value: string } | { type: 'json'; value: ob
  * Souk on loopback exactly as `npm start` runs it (migrations, demo seed, development settings),
  * in a fresh state directory, on a free port: for the end-to-end tests and the bench.
  */
-export async function startLocalSouk(overrides: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startLocalSouk(
+  overrides: Record<string, string> = {},
+  /** Runs on the state directory once the database is ready and before the worker opens it (the search bench seeds there). */
+  beforeStart?: (persistDir: string) => Promise<void>,
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const persist = mkdtempSync(join(tmpdir(), 'souk-local-'))
   await prepareLocalDatabase(persist)
+  await beforeStart?.(persist)
   const bindings: Record<string, Binding> = {}
   for (const [k, v] of Object.entries(developmentVars())) bindings[k] = typeof v === 'string' ? { type: 'plain_text', value: v } : { type: 'json', value: v }
   for (const [k, v] of Object.entries(developmentSecrets())) bindings[k] = { type: 'secret_text', value: v }
