@@ -1,10 +1,10 @@
 import { z } from 'zod'
 
 /**
- * The envelope every message on the `events` queue carries. `seq` orders the events of one
- * aggregate without gaps; `version` is the version of `data`'s schema for this `type`; `data`
- * is public, `private` is for Souk's own consumers.
- * Consumers parse the envelope, then dispatch on `type` and ignore types they do not know.
+ * The envelope every event carries on the consumers' queues. `seq` orders the events of one
+ * aggregate without gaps; `version` is the version of `data`'s schema for this `type`
+ * (contract/souk-event.ts declares each); `data` is public, `private` is for Souk's own consumers.
+ * Consumers parse the envelope, then decode it against the contract and ignore what it does not declare.
  */
 export const EventEnvelope = z.object({
   id: z.string().regex(/^evt_[0-9a-z]{26}$/),

@@ -102,9 +102,10 @@ async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send,
 
 /**
  * Disables the endpoint, and publishes `webhook_endpoint.disabled` (its owner is told). The event
- * goes out first, under an id derived from the endpoint: if disabling then fails, the retry
- * publishes the same event again, which its consumers apply once; several failing messages racing
- * here publish it once in effect, and only the first disables.
+ * goes out first, under an id derived from the endpoint: if publishing or disabling fails, the
+ * endpoint stays active, and the next failing delivery to it comes here again and publishes the
+ * same event, which its consumers apply once; several failing messages racing here publish it once
+ * in effect, and only the first disables.
  */
 async function disable(env: Env, endpoint: WebhookEndpoint, reason: string, now: Date, log: Logger): Promise<void> {
   const data = { endpointId: endpoint.id, ownerId: endpoint.ownerId, url: endpoint.url, reason }

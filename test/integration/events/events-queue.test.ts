@@ -31,7 +31,7 @@ it('forwards what is left in the old shared souk-events queue to every consumer 
   const batch = createMessageBatch('souk-events', [message('legacy-1', event)])
   const ctx = createExecutionContext()
   await worker.queue(batch, env, ctx)
-  expect((await getQueueResult(batch, ctx)).ackAll).toBe(true)
+  expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['legacy-1'])
   const told = async () => (await env.DB.prepare('SELECT count(*) AS n FROM notifications WHERE event_id = ?').bind(event.id).first<{ n: number }>())?.n ?? 0
   expect(await eventually(told, (n) => n > 0)).toBe(1)
 })
