@@ -51,15 +51,21 @@ export async function searchScenario(progress: (line: string) => void): Promise<
     progress(`(i) seeded in ${(seed.ms / 1000).toFixed(1)} s; searching for ${seconds}s at concurrency ${concurrency}…`)
     const queries = searchQueries()
     const counts = new Map<string, number>()
+    const byQuery = new Map<string, number[]>()
     const search = (path: string) => async (i: number) => {
       const query = queries[i % queries.length] ?? ''
+      const t0 = performance.now()
       const res = await fetch(`${souk.url}${path}?${query}`)
       const body = (await res.json()) as { data?: unknown[]; total?: number }
+      if (path === '/v1/listings') byQuery.set(query, [...(byQuery.get(query) ?? []), performance.now() - t0])
       if (res.status === 200) counts.set(query, body.data?.length ?? body.total ?? 0)
       return res.status
     }
     await closedLoop(2000, concurrency, search('/v1/listings')) // warm-up: the first reads of each page of the file
+    byQuery.clear()
     const run = await closedLoop(seconds * 1000, concurrency, search('/v1/listings'))
+    // The query slowest at its median: a slow query shows here, a busy machine only in the p99.
+    const [slowest, slowestMs] = [...byQuery].map(([q, ms]) => [q, summarize(ms).p50] as const).sort((a, b) => b[1] - a[1])[0] ?? ['', 0]
     const facets = await closedLoop(Math.max(2000, (seconds * 1000) / 4), concurrency, search('/v1/listings/facets'))
     const deep = await deepPage(souk.url, 10)
     const latency = summarize(run.samples.map((s) => s.ms))
@@ -71,7 +77,8 @@ export async function searchScenario(progress: (line: string) => void): Promise<
         latency,
         note:
           `${listingCount.toLocaleString('en-US')} listings seeded in ${(seed.ms / 1000).toFixed(1)} s; concurrency ${concurrency}; ${queries.length} queries (text + filter + sort, every sort), ` +
-          `${empty} of them empty; ${answers(run.samples)}; p99 ${latency.p99 <= TARGET_P99_MS ? 'meets' : 'misses'} the ${TARGET_P99_MS} ms target`,
+          `${empty} of them empty; ${answers(run.samples)}; slowest at its median: ${decodeURIComponent(slowest)} (${fmt(slowestMs)} ms); ` +
+          `p99 ${latency.p99 <= TARGET_P99_MS ? 'meets' : 'misses'} the ${TARGET_P99_MS} ms target`,
       },
       {
         scenario: '(i) facets, same filters',
