@@ -18,6 +18,7 @@ export { IdempotencyObject } from './idempotency/idempotency-object'
 export { CircuitBreakerObject } from './payments/circuit-breaker-object'
 export { SandboxGatewayObject } from './payments/sandbox-gateway-object'
 export { UserLiveObject } from './notifications/user-live-object'
+export { WatcherRelayObject } from './listings/watcher-relay-object'
 export { RateLimiterObject } from './rate-limits/rate-limiter-object'
 
 /**

@@ -12,11 +12,15 @@ import { createListing, updateListing, withdrawListing, type CreateListing, type
 import type { ListingState } from './listing-state'
 import { ListingStore } from './listing-store'
 import { bidFloorOf, listingView, offerView, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
-import { liveMessage, type StoredEvent } from './live-message'
+import { liveMessage, MAX_REPLAY, resyncMessage, type StoredEvent } from './live-message'
 import { makeOffer, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
 import { outboxBatches, toEnvelope } from './outbox'
 import { publishEvents } from '../events/publish-events'
+import { RELAY_BATCH_LIMIT, type LivePage, type RelayMessage } from './relay-forwarding'
 import { claim, commit, dueOrderReservations, release, reserve, reservedLine, restock, type Reserve, type Reserved, type StockRejection } from './stock'
+import { RelayFanOut } from './watcher-relay-client'
+
+export { MAX_REPLAY } from './live-message'
 
 export type NotFound = { code: 'not_found' }
 /**
@@ -34,15 +38,15 @@ const notFound = reject<NotFound>({ code: 'not_found' })
 const OUTBOX_BATCHES_PER_ALARM = 20
 /** When an order's fate cannot be read (D1 unreachable), its lapsed reservation is asked again after this. */
 const FATE_RETRY_MS = 5000
-/** How far behind a reconnecting watcher may be and still be replayed event by event. */
-export const MAX_REPLAY = 1000
+const relayMessage = (e: StoredEvent): RelayMessage => ({ seq: e.seq, text: JSON.stringify(liveMessage(e)) })
 
 /**
  * One listing's single writer. Each command loads the state (kept in memory between calls, always
  * equal to what is stored), asks the pure core, and commits the new state, its events (gap-free
  * seq) and their outbox rows in one storage transaction, with no await in between; only then does
- * it talk to the world: watchers on hibernatable WebSockets, and an alarm that ends the auction,
- * expires offers and reservations, and drains the outbox to the consumers' event queues until it is sent.
+ * it talk to the world: its watcher relays, which hold the watchers' sockets (it forwards the new
+ * events and does no per-watcher work), and an alarm that ends the auction, expires offers and
+ * reservations, and drains the outbox to the consumers' event queues until it is sent.
  */
 export abstract class ListingObject extends DurableObject<Env> {
   private readonly store: ListingStore
@@ -51,6 +55,7 @@ export abstract class ListingObject extends DurableObject<Env> {
   private alarmAt: number | null | undefined
   /** Set when a lapsed reservation's fate could not be read: the alarm waits before asking again. */
   private retryNotBefore: number | null = null
+  private readonly relays: RelayFanOut
   /** Tests replace it through `runInDurableObject` to move time. */
   now = (): Date => new Date()
 
@@ -58,8 +63,16 @@ export abstract class ListingObject extends DurableObject<Env> {
     super(ctx, env)
     this.store = ListingStore.open(ctx.storage)
     this.state = this.store.load()
-    // Watchers' pings are answered by the runtime without waking the object.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
+    this.relays = new RelayFanOut(env, ctx.storage.kv, {
+      listingId: () => this.state?.id ?? '',
+      lastSeq: () => this.store.lastSeq(),
+      messagesAfter: (seq, limit) => this.store.eventsSince(seq, limit).map(relayMessage),
+      resync: (missed) => this.resyncOf(missed),
+      now: () => this.now().getTime(),
+      random: Math.random,
+      log: () => rootLogger('warn', { listingId: this.state?.id }),
+      retryLater: () => void this.armAlarm(),
+    })
   }
 
   async create(cmd: CreateListing): Promise<Outcome<ListingView, CreateRejection | { code: 'listing_exists' }>> {
@@ -199,37 +212,31 @@ export abstract class ListingObject extends DurableObject<Env> {
   }
 
   /**
-   * `GET /v1/listings/{id}/live?since=`: a hibernatable WebSocket fed every event as it commits.
-   * What was missed since `since` is replayed first, before any later commit can run (no await
-   * here): no gap, no repeat. A client more than MAX_REPLAY events behind gets one `live.resync`
-   * message with the listing as it stands (and its seq) instead, then the live feed.
+   * `GET /v1/listings/{id}/live`: which relay the new watcher joins, and where the log stands
+   * (null: no such listing). The relay holds the socket; this object only counts it.
    */
-  override fetch(request: Request): Response {
-    if (!this.state) return new Response(null, { status: 404 })
-    const last = this.store.lastSeq()
-    const since = Number(new URL(request.url).searchParams.get('since') ?? last)
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket]
-    this.ctx.acceptWebSocket(server)
-    if (last - since > MAX_REPLAY) {
-      server.send(JSON.stringify({ seq: last, type: 'live.resync', data: { listing: listingView(this.state, this.now()), missed: last - since } }))
-    } else {
-      for (const message of this.store.liveSince(since, MAX_REPLAY)) server.send(JSON.stringify(message))
-    }
-    return new Response(null, { status: 101, webSocket: client })
+  admitWatcher(): { shard: number; lastSeq: number } | null {
+    return this.state ? this.relays.admit() : null
   }
 
-  override webSocketMessage(): void {
-    // Watchers only listen; pings are answered by the auto-response without waking us.
+  /** For a relay's newcomer: what it missed after `since`, a page at a time (see LivePage). */
+  livePage(since: number): LivePage | null {
+    if (!this.state) return null
+    const lastSeq = this.store.lastSeq()
+    const from = Math.min(Math.max(0, since), lastSeq)
+    if (lastSeq - from > MAX_REPLAY) return { from, lastSeq, messages: [this.resyncOf(lastSeq - from)], resync: true }
+    return { from, lastSeq, messages: this.store.eventsSince(from, RELAY_BATCH_LIMIT).map(relayMessage), resync: false }
   }
 
-  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    // 1005/1006/1015 report how a socket ended but may not be sent; answer those with 1000.
-    ws.close([1005, 1006, 1015].includes(code) ? 1000 : code, reason)
+  /** The relays this listing forwards to (for operators and tests). */
+  relayShards(): number[] {
+    return this.relays.shards()
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt = null
     this.retryNotBefore = null
+    this.relays.resume()
     const now = this.now()
     try {
       if (this.state) await this.commitDecision(runDeadlines(this.state, now, this.rules()), now)
@@ -297,22 +304,17 @@ export abstract class ListingObject extends DurableObject<Env> {
       return this.store.append(d.events, listingView(state, now), () => newId('evt', now), now)
     })
     this.state = state
+    // Outside the transaction, and not awaited: the relays send to the watchers.
+    if (stored.length > 0) this.relays.published(stored.map(relayMessage))
     await this.armAlarm()
-    this.broadcast(stored)
   }
 
-  private broadcast(events: StoredEvent[]): void {
-    if (events.length === 0) return
-    const messages = events.map((e) => JSON.stringify(liveMessage(e)))
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        for (const m of messages) ws.send(m)
-      } catch (err) {
-        // One watcher's broken socket must not fail a committed command for the others; it
-        // reconnects with `since` and misses nothing.
-        rootLogger('warn', { listingId: this.state?.id }).warn('watcher_send_failed', { err })
-      }
-    }
+  /** One `live.resync` with the listing as it stands, for a watcher or relay `missed` events behind. */
+  private resyncOf(missed: number): RelayMessage {
+    const seq = this.store.lastSeq()
+    const listing = this.state ? listingView(this.state, this.now()) : null
+    if (!listing) throw new Error('resync of a listing that does not exist')
+    return { seq, text: JSON.stringify(resyncMessage(seq, listing, missed)) }
   }
 
   /** Sends what the outbox holds, in batches; a failed send is retried later with backoff. */
@@ -337,9 +339,9 @@ export abstract class ListingObject extends DurableObject<Env> {
     }
   }
 
-  /** Arms the alarm for the earliest of: the next deadline, the next outbox attempt. */
+  /** Arms the alarm for the earliest of: the next deadline, the next outbox attempt, a relay's retry. */
   private async armAlarm(): Promise<void> {
-    const times = [this.state ? nextDeadline(this.state) : null, this.store.nextOutboxAttempt()].filter((t): t is number => t !== null)
+    const times = [this.state ? nextDeadline(this.state) : null, this.store.nextOutboxAttempt(), this.relays.nextRetryAt()].filter((t): t is number => t !== null)
     if (times.length === 0) return
     const target = Math.max(Math.min(...times), this.retryNotBefore ?? 0)
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm()

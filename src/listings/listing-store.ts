@@ -3,8 +3,7 @@ import type { ListingEvent, Settlement } from '../events/contract/listing-events
 type BidPlaced = Extract<ListingEvent, { type: 'bid.placed' }>
 import type { ListingState, Offer } from './listing-state'
 import type { ListingView } from './listing-view'
-import type { LiveMessage, StoredEvent } from './live-message'
-import { liveMessage } from './live-message'
+import type { StoredEvent } from './live-message'
 import type { SettledOutcome } from './stock'
 
 /**
@@ -116,10 +115,6 @@ export class ListingStore {
   eventsSince(seq: number, limit = 10_000): StoredEvent[] {
     if (!this.initialized) return []
     return this.sql.exec<EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?', seq, limit).toArray().map(toStored)
-  }
-
-  liveSince(seq: number, limit: number): LiveMessage[] {
-    return this.eventsSince(seq, limit).map(liveMessage)
   }
 
   /** Bids placed before `beforeSeq`, newest first, as this store wrote them. */

@@ -5,6 +5,7 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { listingStub } from './listing-object'
 import { ListingIdParam, LiveQuery } from './listing-schemas'
+import { relayStub } from './watcher-relay-client'
 
 const liveRoute = createRoute({
   method: 'get',
@@ -19,6 +20,7 @@ const liveRoute = createRoute({
     101: { description: 'Switching to WebSocket' },
     404: problems[404],
     426: { description: '`upgrade_required`: this route speaks WebSocket only', content: problems[404].content },
+    503: { description: '`service_unavailable`: the listing could not be asked what the watcher missed; retry', content: problems[404].content },
   },
 })
 
@@ -28,10 +30,16 @@ export const liveRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
     throw new Problem(426, 'upgrade_required', 'Connect with a WebSocket client', { headers: { Upgrade: 'websocket' } })
   }
+  // The listing picks one of its relays; the relay holds the socket (hibernation) and replays
+  // what the watcher missed. This isolate only hands the upgrade over.
+  const admitted = await listingStub(c.env, id).admitWatcher()
+  if (!admitted) throw new Problem(404, 'not_found')
   const url = new URL(c.req.url)
+  url.search = ''
+  url.searchParams.set('listing', id)
+  url.searchParams.set('at', String(admitted.lastSeq))
   if (since !== undefined) url.searchParams.set('since', String(since))
-  // The object holds the socket (hibernation); this isolate only hands the upgrade over.
-  const res = await listingStub(c.env, id).fetch(new Request(url, c.req.raw))
-  if (res.status === 404) throw new Problem(404, 'not_found')
+  const res = await relayStub(c.env, id, admitted.shard).fetch(new Request(url, c.req.raw))
+  if (res.status === 503) throw new Problem(503, 'service_unavailable', 'Could not replay what was missed; reconnect with `since`')
   return res
 })

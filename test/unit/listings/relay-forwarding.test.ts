@@ -77,6 +77,8 @@ function relayModel() {
   }
 }
 
+type Flight = { after: number; upTo: number; lastSeqAtSend: number }
+
 describe('a lane over any interleaving of commits, answers and failures', () => {
   it('gets every event to the relay once, in seq order', () => {
     const step = fc.constantFrom('commit', 'burst', 'send', 'answer', 'fail', 'lose')
@@ -85,19 +87,19 @@ describe('a lane over any interleaving of commits, answers and failures', () => 
         const relay = relayModel()
         let lane = freshLane(0)
         let lastSeq = 0
-        let flying: { after: number; upTo: number; lastSeqAtSend: number } | null = null
+        let flying: Flight | null = null
         let now = NOW
-        const send = () => {
+        const send = (): Flight | null => {
           const f = nextForward(lane, lastSeq, now)
-          if (f?.kind !== 'events') return
+          if (f?.kind !== 'events') return null
           lane = { ...lane, inFlight: true }
-          flying = { after: f.after, upTo: f.upTo, lastSeqAtSend: lastSeq }
+          return { after: f.after, upTo: f.upTo, lastSeqAtSend: lastSeq }
         }
         for (const s of steps) {
           now += 100
           if (s === 'commit') lastSeq += 1
           else if (s === 'burst') lastSeq += 5 // never more than MAX_REPLAY behind: no resync here
-          else if (s === 'send') send()
+          else if (s === 'send') flying = flying ?? send()
           else if (flying && s === 'answer') {
             lane = afterReceipt(lane, relay.take(flying.after, flying.upTo), flying.lastSeqAtSend)
             flying = null
@@ -114,12 +116,9 @@ describe('a lane over any interleaving of commits, answers and failures', () => 
         // Then the relay answers everything until the lane is idle.
         for (let i = 0; i < 1000 && (flying || (lane.sentUpTo ?? 0) < lastSeq); i++) {
           now += 1000
-          if (!flying) send()
-          const f: { after: number; upTo: number; lastSeqAtSend: number } | null = flying
-          if (f) {
-            lane = afterReceipt(lane, relay.take(f.after, f.upTo), f.lastSeqAtSend)
-            flying = null
-          }
+          const f = flying ?? send()
+          if (f) lane = afterReceipt(lane, relay.take(f.after, f.upTo), f.lastSeqAtSend)
+          flying = null
         }
         expect(relay.delivered).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1))
       }),
