@@ -71,7 +71,9 @@ export abstract class ListingObject extends DurableObject<Env> {
       now: () => this.now().getTime(),
       random: Math.random,
       log: () => rootLogger('warn', { listingId: this.state?.id }),
-      retryLater: () => void this.armAlarm(),
+      retryLater: () => {
+        this.armAlarm().catch((err: unknown) => rootLogger('error', { listingId: this.state?.id }).error('relay_retry_not_armed', { err }))
+      },
     })
   }
 
