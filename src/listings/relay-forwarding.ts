@@ -55,6 +55,14 @@ export function nextForward(lane: Lane, lastSeq: number, now: number): Forward |
 }
 
 /**
+ * The lane once a forward has left: in flight, and no retry due while it is (an old `retryAt`,
+ * now past, would have the listing's alarm fire again and again for nothing until it answers).
+ */
+export function sending(lane: Lane): Lane {
+  return { ...lane, inFlight: true, retryAt: 0 }
+}
+
+/**
  * The lane after the relay answered a forward that was sent when the log ended at `lastSeqAtSend`.
  * A relay that never delivered anything holds nobody who is owed an event, so it is taken to
  * have everything up to then.

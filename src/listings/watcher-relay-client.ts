@@ -1,6 +1,6 @@
 import { backoffSeconds } from '../core/backoff'
 import type { Logger } from '../core/logger'
-import { afterFailure, afterReceipt, freshLane, nextForward, type Forward, type Lane, type RelayBatch, type RelayMessage } from './relay-forwarding'
+import { afterFailure, afterReceipt, freshLane, nextForward, sending, type Forward, type Lane, type RelayBatch, type RelayMessage } from './relay-forwarding'
 import { admitted, chooseRelay, reported, type Roster } from './watcher-roster'
 
 /** Relay `shard` of listing `listingId`: one of the objects holding that listing's watchers' sockets. */
@@ -30,7 +30,7 @@ export type RelayFanOutPorts = {
  * The listing object's side of the live channel: it admits each watcher to one of its relays
  * (the roster), and after each commit forwards the new events to every relay that holds
  * watchers, outside the storage transaction and without waiting for them: one forward in flight
- * per relay, later commits coalesced into the next (relay-lane.ts). A relay that fails is tried
+ * per relay, later commits coalesced into the next (relay-forwarding.ts). A relay that fails is tried
  * again from where it stood, at the latest from the listing's alarm (`retryAt`).
  */
 export class RelayFanOut {
@@ -43,11 +43,15 @@ export class RelayFanOut {
     private readonly kv: SyncKvStorage,
     private readonly ports: RelayFanOutPorts,
   ) {
-    // After a restart the listing knows which relays hold watchers, not how far each got: the
-    // first forward asks (a probe).
+    // After a restart the listing knows which relays hold watchers, not how far each got nor how
+    // many each holds: it asks them at once (a probe), so newcomers are spread by real counts
+    // again as soon as the answers are in. A watcher admitted just before the restart may still
+    // be on its way, so a restored relay gets the same grace as a fresh admission.
     const shards = kv.get<number[]>(ROSTER_KEY) ?? []
-    this.roster = Object.fromEntries(shards.map((s) => [s, { watchers: 0, admissions: 0 }]))
+    const now = ports.now()
+    this.roster = Object.fromEntries(shards.map((s) => [s, { watchers: 0, admissions: 0, admittedAt: now }]))
     for (const s of shards) this.lanes.set(s, freshLane(null))
+    this.pumpAll()
   }
 
   /** Sends one more watcher to a relay: which one, and the seq the listing stands at now. */
@@ -55,7 +59,7 @@ export class RelayFanOut {
     const shard = chooseRelay(this.roster)
     const lastSeq = this.ports.lastSeq()
     const isNew = !(shard in this.roster)
-    this.roster = admitted(this.roster, shard)
+    this.roster = admitted(this.roster, shard, this.ports.now())
     if (isNew) {
       this.lanes.set(shard, freshLane(lastSeq))
       this.saveRoster()
@@ -100,11 +104,11 @@ export class RelayFanOut {
       const lastSeq = this.ports.lastSeq()
       const forward = lane && nextForward(lane, lastSeq, this.ports.now())
       if (!lane || !forward) return
-      this.lanes.set(shard, { ...lane, inFlight: true })
+      this.lanes.set(shard, sending(lane))
       const admissionsAtSend = this.roster[shard]?.admissions ?? 0
       try {
         const receipt = await relayStub(this.env, this.ports.listingId(), shard).deliver(this.batchFor(forward))
-        this.roster = reported(this.roster, shard, receipt.watchers, admissionsAtSend)
+        this.roster = reported(this.roster, shard, receipt.watchers, admissionsAtSend, this.ports.now())
         if (!(shard in this.roster)) {
           this.lanes.delete(shard)
           this.saveRoster()

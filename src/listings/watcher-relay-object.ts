@@ -38,17 +38,22 @@ export class WatcherRelayObject extends DurableObject<Env> {
 
   /**
    * A watcher joins: `listing` and `at` (where its log stood when the listing admitted it) come
-   * from the route, `since` from the watcher. Answers 101 once the watcher has everything up to
-   * its position, or 503 if the listing could not be asked.
+   * from the route, `since` from the watcher, who without it starts from `at`. Answers 101 once
+   * the watcher has everything up to its position, or 503 if the listing could not be asked.
    */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url)
     const since = url.searchParams.get('since')
+    const at = Number(url.searchParams.get('at'))
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket]
     this.ctx.acceptWebSocket(server)
     this.joining.add(server)
     try {
-      const position = since === null ? Number(url.searchParams.get('at')) : await this.catchUp(server, url.searchParams.get('listing') ?? '', Number(since))
+      // Without `since`, a watcher whose `at` this relay has already delivered past (forwards that
+      // went out between its admission and its arrival) is replayed the events after `at` too.
+      const from = since === null ? at : Number(since)
+      const behind = since !== null || (this.deliveredUpTo !== null && at < this.deliveredUpTo)
+      const position = behind ? await this.catchUp(server, url.searchParams.get('listing') ?? '', from) : at
       this.settle(server, position)
     } catch (err) {
       rootLogger('warn').warn('watcher_catch_up_failed', { err })

@@ -8,8 +8,18 @@
 export const RELAY_CAPACITY = 500
 export const MAX_RELAYS = 64
 
-/** `admissions`: how many watchers the listing has sent to this relay (in this object's lifetime). */
-export type RelayEntry = { watchers: number; admissions: number }
+/**
+ * How long after its last admission a relay stays on the roster even if it reports no sockets: the
+ * route asks the listing `admitWatcher()` and only then hands the upgrade to the relay, so a
+ * watcher admitted before a forward left may reach the relay after it answered.
+ */
+export const ADMISSION_GRACE_MS = 30_000
+
+/**
+ * `admissions`: how many watchers the listing has sent to this relay (in this object's lifetime);
+ * `admittedAt`: when it last sent one, by the listing's clock.
+ */
+export type RelayEntry = { watchers: number; admissions: number; admittedAt: number }
 /** Relay shard → what the listing knows of it. */
 export type Roster = Readonly<Record<number, RelayEntry>>
 
@@ -30,25 +40,27 @@ export function chooseRelay(roster: Roster, capacity = RELAY_CAPACITY, max = MAX
   return best
 }
 
-/** The roster once one more watcher has been sent to `shard`. */
-export function admitted(roster: Roster, shard: number): Roster {
-  const entry = roster[shard] ?? { watchers: 0, admissions: 0 }
-  return { ...roster, [shard]: { watchers: entry.watchers + 1, admissions: entry.admissions + 1 } }
+/** The roster once one more watcher has been sent to `shard` at `now`. */
+export function admitted(roster: Roster, shard: number, now: number): Roster {
+  const entry = roster[shard] ?? { watchers: 0, admissions: 0, admittedAt: now }
+  return { ...roster, [shard]: { watchers: entry.watchers + 1, admissions: entry.admissions + 1, admittedAt: now } }
 }
 
 /**
- * The roster once `shard` answered a forward with `watchers` sockets, the forward having left
- * when the listing had made `admissionsAtSend` admissions to it. Watchers admitted since may
- * not have reached the relay yet, so they are added on top; a relay that reports none and was
- * sent nobody meanwhile leaves the roster (it is forwarded nothing until someone joins it again).
+ * The roster once `shard` answered a forward with `watchers` sockets at `now`, the forward having
+ * left when the listing had made `admissionsAtSend` admissions to it. Watchers admitted since may
+ * not have reached the relay yet, so they are added on top. A relay that reports none, was sent
+ * nobody meanwhile and nobody in the last ADMISSION_GRACE_MS (a watcher admitted just before the
+ * forward left may still be on its way) leaves the roster: it is forwarded nothing until someone
+ * joins it again.
  */
-export function reported(roster: Roster, shard: number, watchers: number, admissionsAtSend: number): Roster {
+export function reported(roster: Roster, shard: number, watchers: number, admissionsAtSend: number, now: number): Roster {
   const entry = roster[shard]
   if (!entry) return roster
   const since = entry.admissions - admissionsAtSend
-  if (watchers === 0 && since === 0) {
+  if (watchers === 0 && since === 0 && now - entry.admittedAt >= ADMISSION_GRACE_MS) {
     const { [shard]: _gone, ...rest } = roster
     return rest
   }
-  return { ...roster, [shard]: { watchers: watchers + since, admissions: entry.admissions } }
+  return { ...roster, [shard]: { ...entry, watchers: watchers + since } }
 }

@@ -1,9 +1,11 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { listingStub } from '../../../src/listings/listing-object'
+import { listingStub, type ListingObject } from '../../../src/listings/listing-object'
 import { relayStub } from '../../../src/listings/watcher-relay-client'
-import { seqRange, untilAllSaw, watchListing, type TestWatcher } from '../support/live-watchers'
+import { ADMISSION_GRACE_MS } from '../../../src/listings/watcher-roster'
+import { BASE } from '../support/api'
+import { seqRange, untilAllSaw, watchListing, type LiveMessage, type TestWatcher } from '../support/live-watchers'
 import { createAuction, usd, userId } from './fixtures'
 
 const BIDDER = userId('relay-bidder')
@@ -32,6 +34,37 @@ async function restart(stub: DurableObjectStub): Promise<void> {
   await runInDurableObject(stub, (_, state) => state.abort('restart')).catch((err: unknown) => {
     if (!String(err).includes('restart')) throw err
   })
+}
+
+/**
+ * The second half of the live route on its own: a watcher the listing admitted (`admitWatcher()`)
+ * arrives at its relay, without `since`, whenever the test lets it.
+ */
+async function arrive(listingId: string, admitted: { shard: number; lastSeq: number }): Promise<TestWatcher> {
+  const url = new URL(`${BASE}/v1/listings/${listingId}/live`)
+  url.searchParams.set('listing', listingId)
+  url.searchParams.set('at', String(admitted.lastSeq))
+  const res = await relayStub(env, listingId, admitted.shard).fetch(new Request(url, { headers: { upgrade: 'websocket' } }))
+  const ws = res.webSocket
+  if (res.status !== 101 || !ws) throw new Error(`arrive at relay ${admitted.shard}: ${res.status}`)
+  const messages: LiveMessage[] = []
+  ws.accept()
+  ws.addEventListener('message', (e) => {
+    messages.push(JSON.parse(String(e.data)) as LiveMessage)
+  })
+  const closed = new Promise<number>((resolve) => ws.addEventListener('close', (e) => resolve(e.code)))
+  return { ws, messages, closed, lastSeq: () => messages.at(-1)?.seq ?? admitted.lastSeq }
+}
+
+/** Waits until relay `shard` has delivered up to `seq` (its forward has answered, or is about to). */
+async function untilRelayDelivered(listingId: string, shard: number, seq: number): Promise<void> {
+  const until = Date.now() + 5000
+  for (;;) {
+    const delivered = await runInDurableObject(relayStub(env, listingId, shard), (_, state) => state.storage.kv.get<number>('delivered-up-to'))
+    if ((delivered ?? -1) >= seq) return
+    if (Date.now() > until) throw new Error(`relay ${shard} had not delivered ${seq}`)
+    await scheduler.wait(10)
+  }
 }
 
 describe('watcher relays', () => {
@@ -116,6 +149,10 @@ describe('watcher relays', () => {
     const watchers = await Promise.all([0, 0].map((since) => watchListing(id, since)))
     await untilAllSaw(watchers, await bid(stub, 1))
     for (const w of watchers) w.ws.close(1000, 'bye')
+    // Past the grace a relay gets after its last admission (watchers may still be on their way).
+    await runInDurableObject(stub, (o: ListingObject) => {
+      o.now = () => new Date(Date.now() + ADMISSION_GRACE_MS + 1000)
+    })
     // The relay reports its sockets with each forward; once they are gone it leaves the roster.
     const deadline = Date.now() + 5000
     while ((await stub.relayShards()).length > 0 && Date.now() < deadline) {
@@ -128,5 +165,34 @@ describe('watcher relays', () => {
     const last = await bid(stub, 2)
     await untilAllSaw([newcomer], last)
     expect(seqs(newcomer)).toEqual(seqRange(1, last))
+  })
+
+  it('keeps the relay its first watcher was admitted to while that watcher is on its way, though a forward found nobody there', async () => {
+    const { id, stub } = await createAuction()
+    const admitted = await stub.admitWatcher()
+    if (!admitted) throw new Error('not admitted')
+    // A bid commits before the watcher reaches the relay: the relay answers the forward with no sockets.
+    const first = await bid(stub, 1)
+    await untilRelayDelivered(id, admitted.shard, first)
+    await scheduler.wait(50)
+    expect(await stub.relayShards()).toEqual([admitted.shard])
+    const watcher = await arrive(id, admitted)
+    const last = await bid(stub, 2)
+    await untilAllSaw([watcher], last)
+    expect(seqs(watcher)).toEqual(seqRange(admitted.lastSeq + 1, last))
+  })
+
+  it('replays a watcher without `since` what its relay delivered between its admission and its arrival', async () => {
+    const { id, stub } = await createAuction()
+    const early = await watchListing(id)
+    const admitted = await stub.admitWatcher()
+    if (!admitted) throw new Error('not admitted')
+    const meanwhile = await bid(stub, 2)
+    await untilAllSaw([early], meanwhile)
+    const late = await arrive(id, admitted)
+    const last = await bid(stub, 1)
+    await untilAllSaw([early, late], last)
+    expect(seqs(late)).toEqual(seqRange(admitted.lastSeq + 1, last))
+    expect(seqs(early)).toEqual(seqRange(admitted.lastSeq + 1, last))
   })
 })
