@@ -34,6 +34,7 @@ const freezeRoute = (path: 'freeze' | 'unfreeze', summary: string) =>
       401: problems[401],
       403: problems[403],
       404: problems[404],
+      503: problems[503],
     },
   })
 
@@ -55,9 +56,15 @@ async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promi
   await db.update(users).set({ frozenAt, updatedAt: at }).where(and(eq(users.id, id), isNull(users.erasedAt)))
   const after = { ...target, frozenAt, updatedAt: at }
   const seq = await accountStub(c.env, id).open(standingOf(after))
-  await publishStanding(c.env, id, seq, after.frozenAt !== null, staff.userId, at)
   credentialCacheOf(c.var.settings).forget({ userId: id })
   c.var.log.info(frozen ? 'account_frozen' : 'account_unfrozen', { userId: id, by: staff.userId })
+  try {
+    await publishStanding(c.env, id, seq, after.frozenAt !== null, staff.userId, at)
+  } catch (err) {
+    // The change stands; only its event is missing, and repeating the request publishes it.
+    c.var.log.warn('account_event_unpublished', { userId: id, seq, err })
+    throw new Problem(503, 'service_unavailable', 'The account was changed, but its event could not be published; repeat the request', { headers: { 'Retry-After': '1' } })
+  }
   return userView(after)
 }
 

@@ -42,7 +42,8 @@ export class AccountObject extends DurableObject<Env> {
     // Erasure is for good: a stale record never brings an account back.
     this.ctx.storage.kv.put(STANDING, { ...standing, erased: standing.erased || (current?.erased ?? false) })
     const seq = this.ctx.storage.kv.get<number>(STANDING_SEQ) ?? 0
-    if (current === undefined || current.frozen === standing.frozen) return seq
+    // An account the object has not heard of yet was not frozen.
+    if ((current?.frozen ?? false) === standing.frozen) return seq
     this.ctx.storage.kv.put(STANDING_SEQ, seq + 1)
     return seq + 1
   }

@@ -9,14 +9,15 @@ import type { Context } from 'hono'
 export const BOOKMARK_HEADER = 'Souk-Bookmark'
 
 /**
- * D1 bookmarks are dash-separated groups of lower-case hex digits (`00000085-0000024c-…`). Anything
- * else is refused (400) rather than handed to D1: a constraint such as `first-primary` is not the
- * client's to choose, and a value D1 cannot parse would fail the read.
+ * D1 bookmarks have one shape, four dash-separated groups of lower-case hex digits
+ * (`00000085-0000024c-00004c6d-8e61117b…`, 8-8-8-32). Anything else is refused (400) rather than
+ * handed to D1: a constraint such as `first-primary` is not the client's to choose, and a value
+ * D1 cannot parse would fail the read.
  */
 export const BookmarkHeader = z
   .string()
   .max(200)
-  .regex(/^[0-9a-f]{1,64}(?:-[0-9a-f]{1,64}){1,7}$/, 'must be a Souk-Bookmark value a write answered')
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/, 'must be a Souk-Bookmark value a write answered')
   .optional()
   .openapi({ description: 'The `Souk-Bookmark` a write of yours answered: the read sees at least that write, whichever read replica answers' })
 

@@ -14,7 +14,7 @@ import { ListingStore } from './listing-store'
 import { bidFloorOf, listingView, offerView, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
 import { liveMessage, MAX_REPLAY, resyncMessage, type StoredEvent } from './live-message'
 import { makeOffer, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
-import { outboxBatches, toEnvelope } from './outbox'
+import { toEnvelope } from './outbox'
 import { publishEvents } from '../events/publish-events'
 import { RELAY_BATCH_LIMIT, type LivePage, type RelayMessage } from './relay-forwarding'
 import { claim, commit, dueOrderReservations, release, reserve, reservedLine, restock, type Reserve, type Reserved, type StockRejection } from './stock'
@@ -319,24 +319,24 @@ export abstract class ListingObject extends DurableObject<Env> {
     return { seq, text: JSON.stringify(resyncMessage(seq, listing, missed)) }
   }
 
-  /** Sends what the outbox holds, in batches; a failed send is retried later with backoff. */
+  /** Sends what the outbox holds, 100 events at a time; a failed send is retried later with backoff. */
   private async drainOutbox(): Promise<void> {
     for (let i = 0; i < OUTBOX_BATCHES_PER_ALARM; i++) {
       const now = this.now().getTime()
       const head = this.store.outboxHead(100)
       // Strictly from the head: nothing overtakes an event that is waiting out its backoff.
       if (head.length === 0 || (head[0]?.nextAttemptAt ?? 0) > now) return
-      for (const batch of outboxBatches(head.map((d) => d.event))) {
-        try {
-          await publishEvents(this.env, batch.map((e) => toEnvelope(this.state?.id ?? '', e)))
-          this.store.markSent(batch.map((e) => e.seq))
-        } catch (err) {
-          const attempts = (head[0]?.attempts ?? 0) + 1
-          const delayMs = Math.max(250, backoffSeconds(attempts, Math.random, { baseSeconds: 1, capSeconds: 300 }) * 1000)
-          this.store.retryLater(batch.map((e) => e.seq), now + delayMs)
-          rootLogger('warn', { listingId: this.state?.id }).warn('outbox_send_failed', { attempts, delayMs, err })
-          return
-        }
+      // publishEvents splits what each queue gets into batches it accepts (by count and by size).
+      const seqs = head.map((d) => d.event.seq)
+      try {
+        await publishEvents(this.env, head.map((d) => toEnvelope(this.state?.id ?? '', d.event)))
+        this.store.markSent(seqs)
+      } catch (err) {
+        const attempts = (head[0]?.attempts ?? 0) + 1
+        const delayMs = Math.max(250, backoffSeconds(attempts, Math.random, { baseSeconds: 1, capSeconds: 300 }) * 1000)
+        this.store.retryLater(seqs, now + delayMs)
+        rootLogger('warn', { listingId: this.state?.id }).warn('outbox_send_failed', { attempts, delayMs, err })
+        return
       }
     }
   }

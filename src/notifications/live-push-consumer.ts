@@ -3,11 +3,11 @@ import { pushLive } from './user-live-client'
 
 /**
  * The `live` consumer: order updates onto the buyer's and the seller's live channels as each
- * transition commits, in order, one call per person per batch. A redelivery pushes the same
- * `(orderId, seq)` again, which clients drop.
+ * transition commits, in order, one call per person per batch. A push that fails fails the batch,
+ * which the queue retries; a redelivery pushes the same `(orderId, seq)` again, which clients drop.
  */
 export async function pushOrderUpdates(events: SoukEvent[], env: Env): Promise<void> {
-  await pushLive(
+  const failed = await pushLive(
     env,
     events.flatMap((e) => {
       if (e.aggregate !== 'order') return []
@@ -16,4 +16,5 @@ export async function pushOrderUpdates(events: SoukEvent[], env: Env): Promise<v
       return [...new Set([buyerId, sellerId])].map((userId) => ({ userId, message }))
     }),
   )
+  if (failed.length > 0) throw new Error(`live push failed for ${failed.length} of the batch's people`)
 }

@@ -1,3 +1,4 @@
+import { queueBatches } from '../core/queue-batches'
 import { z } from 'zod'
 
 /** Cloudflare Queues delay a message by at most 12 hours; a later send is re-queued on arrival. */
@@ -18,9 +19,8 @@ export type NotificationJob = z.infer<typeof NotificationJob>
 
 /** Queues each job to arrive when it is due (or in 12 hours, when it will be queued again). */
 export async function enqueueNotificationJobs(env: Env, jobs: NotificationJob[], now: Date): Promise<void> {
-  // A queue takes at most 100 messages per batch.
-  for (let i = 0; i < jobs.length; i += 100) {
-    await env.NOTIFICATIONS.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body, contentType: 'json', delaySeconds: delayUntil(body.dueAt, now) })))
+  for (const batch of queueBatches(jobs)) {
+    await env.NOTIFICATIONS.sendBatch(batch.map((body) => ({ body, contentType: 'json', delaySeconds: delayUntil(body.dueAt, now) })))
   }
 }
 

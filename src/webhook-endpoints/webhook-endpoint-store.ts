@@ -60,11 +60,6 @@ export function endpointOfMessage(d1: D1Database, messageId: string): D1Prepared
   return d1.prepare('SELECT * FROM webhook_endpoints WHERE id = (SELECT endpoint_id FROM webhook_messages WHERE id = ?) AND deleted_at IS NULL').bind(messageId)
 }
 
-export async function endpointById(d1: D1Database, id: string): Promise<WebhookEndpoint | undefined> {
-  const row = await d1.prepare('SELECT * FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL').bind(id).first<EndpointRow>()
-  return row ? toEndpoint(row) : undefined
-}
-
 export async function deleteEndpoint(d1: D1Database, ownerId: string, id: string, at: string): Promise<boolean> {
   const r = await d1.prepare("UPDATE webhook_endpoints SET deleted_at = ?, status = 'disabled', disabled_reason = 'deleted' WHERE id = ? AND owner_id = ? AND deleted_at IS NULL").bind(at, id, ownerId).run()
   return r.meta.changes === 1

@@ -47,25 +47,35 @@ const toMessage = (r: Row): WebhookMessage => ({
 const MESSAGES_PER_BATCH = 100
 
 /**
- * Makes the messages (once per endpoint and event: a repeat is ignored) and answers the ids of the
- * events' messages that were never attempted, to be queued (again).
+ * How long a message made but never attempted is taken to be on its way to the queue. Older ones
+ * were left by a run that stopped between making and queueing them, and are queued again.
  */
-export async function openMessages(d1: D1Database, eventIds: string[], messages: Omit<WebhookMessage, 'status' | 'attempts' | 'lastStatus' | 'deliveredAt'>[]): Promise<string[]> {
+const QUEUEING_LEASE_MS = 60_000
+
+/**
+ * Makes the messages (once per endpoint and event: a repeat is ignored) and answers the ids to
+ * queue: those made now, and those of these events left unqueued by an earlier run (never
+ * attempted, made over a minute ago). A message made and queued by a run moments ago is not
+ * queued twice, so a receiver never gets two first attempts of one `webhook-id` at once.
+ */
+export async function openMessages(d1: D1Database, eventIds: string[], messages: Omit<WebhookMessage, 'status' | 'attempts' | 'lastStatus' | 'deliveredAt'>[], now: Date): Promise<string[]> {
+  const made: string[] = []
   for (let i = 0; i < messages.length; i += MESSAGES_PER_BATCH) {
-    await d1.batch(
+    const results = await d1.batch<{ id: string }>(
       messages.slice(i, i + MESSAGES_PER_BATCH).map((m) =>
         d1
-          .prepare("INSERT OR IGNORE INTO webhook_messages (id, endpoint_id, event_id, type, payload, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)")
+          .prepare("INSERT OR IGNORE INTO webhook_messages (id, endpoint_id, event_id, type, payload, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?) RETURNING id")
           .bind(m.id, m.endpointId, m.eventId, m.type, m.payload, m.createdAt),
       ),
     )
+    made.push(...results.flatMap((r) => r.results.map((row) => row.id)))
   }
-  if (messages.length === 0) return []
-  const { results } = await d1
-    .prepare("SELECT id FROM webhook_messages WHERE event_id IN (SELECT value FROM json_each(?)) AND status = 'pending' AND attempts = 0")
-    .bind(JSON.stringify(eventIds))
+  if (eventIds.length === 0) return made
+  const { results: stranded } = await d1
+    .prepare("SELECT id FROM webhook_messages WHERE event_id IN (SELECT value FROM json_each(?)) AND status = 'pending' AND attempts = 0 AND created_at < ?")
+    .bind(JSON.stringify(eventIds), new Date(now.getTime() - QUEUEING_LEASE_MS).toISOString())
     .all<{ id: string }>()
-  return results.map((r) => r.id)
+  return [...new Set([...made, ...stranded.map((r) => r.id)])]
 }
 
 /**

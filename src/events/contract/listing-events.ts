@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { currencies } from '../../core/money'
+import { EventMoney as Money } from './event-money'
 
 /**
  * What a listing says happened, as the core decides it: a zod union, so consumers parse what they
@@ -8,7 +8,6 @@ import { currencies } from '../../core/money'
  * after it (`data.listing`). `data` is public: it goes to watchers on the live channel. `private`
  * (who bid, who holds stock, maximums) goes only to Souk's own consumers through the events queue.
  */
-const Money = z.object({ amount: z.number().int(), currency: z.enum(currencies) })
 const Time = z.string()
 const nothing = z.object({})
 const event = <T extends string, D extends z.ZodType, P extends z.ZodType>(type: T, data: D, secret: P) =>

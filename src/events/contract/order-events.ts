@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { currencies } from '../../core/money'
+import { EventMoney as Money } from './event-money'
 import { orderStatuses } from '../../orders/order-machine'
 
 /**
@@ -7,7 +7,6 @@ import { orderStatuses } from '../../orders/order-machine'
  * order's own `seq`. `order.created` for the first row, `order.<status>` for each move after it;
  * every type carries the same data, the order as the transition left it.
  */
-const Money = z.object({ amount: z.number().int(), currency: z.enum(currencies) })
 
 export const OrderEventData = z.object({
   orderId: z.string().min(1),

@@ -24,7 +24,6 @@ export type SoukEvent =
   | { aggregate: 'account'; envelope: EventEnvelope; event: AccountEvent }
   | { aggregate: 'webhook_endpoint'; envelope: EventEnvelope; event: WebhookEndpointEvent }
 
-export type SoukEventType = SoukEvent['event']['type']
 
 const aggregates: [Aggregate, readonly string[]][] = [
   ['listing', listingEventTypes],

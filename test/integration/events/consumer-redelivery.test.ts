@@ -1,4 +1,4 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import type { EventEnvelope } from '../../../src/events/event-envelope'
@@ -6,7 +6,7 @@ import { subscriptions, type ConsumerName } from '../../../src/events/event-subs
 import worker from '../../../src/index'
 import { toEnvelope } from '../../../src/listings/outbox'
 import { createAuction } from '../listings/fixtures'
-import { call, json, makeStaff, register, type Registered } from '../support/api'
+import { BASE, call, json, makeStaff, register, type Registered } from '../support/api'
 import { orderEvent } from '../support/events'
 
 /**
@@ -114,5 +114,28 @@ describe('each consumer, redelivered and reordered', () => {
     const notices = await told()
     expect(notices.map((n) => n.type)).toEqual(['account.frozen', 'account.unfrozen'])
     expect(new Set(notices.map((n) => n.event_id)).size).toBe(2)
+  })
+
+  it('a freeze whose event the queue refuses stands, answers 503 to be repeated, and the repeat tells the account holder once', async () => {
+    const [admin, member] = await Promise.all(['admin', 'member'].map((l) => register(`refused-${l}`)))
+    await makeStaff(admin!.user.id, 'admin')
+    const refusing = { ...env, EVENTS_NOTIFICATIONS: { send: () => Promise.reject(new Error('queue down')), sendBatch: () => Promise.reject(new Error('queue down')) } } as unknown as Env
+    const freezeWith = async (bindings: Env) => {
+      const ctx = createExecutionContext()
+      const res = await worker.fetch(new Request(`${BASE}/v1/admin/users/${member!.user.id}/freeze`, { method: 'POST', headers: { authorization: `Bearer ${admin!.token}` } }), bindings, ctx)
+      await waitOnExecutionContext(ctx)
+      return res
+    }
+    const refused = await freezeWith(refusing)
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('1')
+    const [row] = await rows<{ frozen_at: string | null }>('SELECT frozen_at FROM users WHERE id = ?', member!.user.id)
+    expect(row?.frozen_at).not.toBeNull()
+    expect((await freezeWith(env)).status).toBe(200)
+    const told = async () => rows<{ type: string }>("SELECT type FROM notifications WHERE user_id = ? AND type LIKE 'account.%'", member!.user.id)
+    const deadline = Date.now() + 15_000
+    while ((await told()).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await told()).map((n) => n.type)).toEqual(['account.frozen'])
   })
 })

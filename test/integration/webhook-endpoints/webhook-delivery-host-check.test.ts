@@ -16,7 +16,7 @@ async function endpointWithMessage() {
   const endpoint = await json<{ id: string }>(await call('/v1/webhook-endpoints', { method: 'POST', token: owner.token, json: { url: URL_, events: ['*'] } }))
   const messageId = newId('msg')
   const eventId = newId('evt')
-  await openMessages(env.DB, [eventId], [{ id: messageId, endpointId: endpoint.id, eventId, type: 'order.paid', payload: '{"type":"order.paid"}', createdAt: new Date().toISOString() }])
+  await openMessages(env.DB, [eventId], [{ id: messageId, endpointId: endpoint.id, eventId, type: 'order.paid', payload: '{"type":"order.paid"}', createdAt: new Date().toISOString() }], new Date())
   const deliveries = async () =>
     (await json<{ data: { id: string; status: string; attempts: { statusCode: number | null; error: string | null }[] }[] }>(await call(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { token: owner.token }))).data
   return { messageId, deliveries }

@@ -2,6 +2,8 @@ import { env } from 'cloudflare:workers'
 import { expect, it } from 'vitest'
 import { call, json, register } from '../support/api'
 import { deliverEvent, orderEvent } from '../support/events'
+import { newId } from '../../../src/platform/runtime'
+import { openMessages } from '../../../src/webhook-endpoints/webhook-message-store'
 
 it('an event delivered twice makes one message per endpoint that may see it, and none for anyone else', async () => {
   const seller = await register('seller')
@@ -35,4 +37,17 @@ it('retries one delivery on its owner’s word, keeping its webhook-id; nobody e
   expect(retried.status).toBe(202)
   expect(await json(retried)).toMatchObject({ id: message?.id, type: 'order.paid', status: 'pending' })
   expect((await call(`/v1/webhook-endpoints/${endpoint.id}/deliveries/msg_00000000000000000000000000/retry`, { method: 'POST', token: seller.token })).status).toBe(404)
+})
+
+it('queues a message once: a repeat moments later queues nothing; one left unqueued by a run that stopped is queued again after a minute', async () => {
+  const seller = await register('seller')
+  const endpoint = await json<{ id: string }>(await call('/v1/webhook-endpoints', { method: 'POST', token: seller.token, json: { url: 'http://127.0.0.1:9/hook', events: ['*'] } }))
+  const eventId = newId('evt')
+  const at = new Date()
+  const message = { id: newId('msg'), endpointId: endpoint.id, eventId, type: 'order.paid', payload: '{}', createdAt: at.toISOString() }
+  expect(await openMessages(env.DB, [eventId], [message], at)).toEqual([message.id])
+  // The same event again (a redelivery, or a batch retried one event at a time): made already, on its way.
+  expect(await openMessages(env.DB, [eventId], [{ ...message, id: newId('msg') }], new Date(at.getTime() + 5_000))).toEqual([])
+  // A minute on and still never attempted: the first run stopped before queueing it.
+  expect(await openMessages(env.DB, [eventId], [{ ...message, id: newId('msg') }], new Date(at.getTime() + 61_000))).toEqual([message.id])
 })

@@ -40,6 +40,16 @@ describe('publishEvents', () => {
     expect(sent.live!.map((b) => b.length)).toEqual([100, 100, 50])
   })
 
+  it('keeps each batch under the queue’s 256 KB, however big the events (a listing carries its description)', async () => {
+    const { env, sent } = fakeEnv()
+    const big = (seq: number): EventEnvelope => ({ ...event('order.paid', seq), data: { note: 'x'.repeat(20_000) } })
+    await publishEvents(env, Array.from({ length: 100 }, (_, i) => big(i + 1)))
+    const sizes = sent.live!.map((b) => b.length)
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(100)
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(10) // 10 × 20 KB ≈ 200 KB
+    expect(sent.live!.flat()).toEqual(Array.from({ length: 100 }, (_, i) => `order.paid ${i + 1}`))
+  })
+
   it('throws when a queue refuses, after the others have taken theirs (the outbox publishes all again)', async () => {
     const { env, sent } = fakeEnv(['webhooks'])
     await expect(publishEvents(env, [event('order.paid', 1)])).rejects.toThrow(/1 of 5 event queues refused/)

@@ -9,7 +9,7 @@ describe('the Souk-Bookmark request header', () => {
   })
 
   it('refuses session constraints, other text, and oversized values', () => {
-    for (const bad of ['first-primary', 'first-unconstrained', 'garbage', '', '0000', '0000-', '-0000', 'ABCDEF01-00', `${'0'.repeat(64)}-${'0'.repeat(65)}`, Array(9).fill('00').join('-')]) {
+    for (const bad of ['first-primary', 'first-unconstrained', 'garbage', '', '0000', '0000-', '-0000', 'ABCDEF01-00', '0-0', '00000000-00000000-00000000', '00000000-00000000-00000000-0000000000000000000000000000000', '0000000g-00000000-00000000-00000000000000000000000000000000', `${'0'.repeat(64)}-${'0'.repeat(65)}`, Array(9).fill('00').join('-')]) {
       expect(BookmarkHeader.safeParse(bad).success, bad).toBe(false)
     }
   })

@@ -4,7 +4,8 @@ import { formatId } from '../../../src/core/ids'
 import { EventEnvelope } from '../../../src/events/event-envelope'
 import { listingView } from '../../../src/listings/listing-view'
 import type { StoredEvent } from '../../../src/listings/live-message'
-import { outboxBatches, toEnvelope } from '../../../src/listings/outbox'
+import { queueBatches } from '../../../src/core/queue-batches'
+import { toEnvelope } from '../../../src/listings/outbox'
 import { at, LISTING_ID, openFixed, usd } from './fixtures'
 
 /** Cloudflare Queues take at most 100 messages and 256 KB per sendBatch; Souk aims for 200 KB. */
@@ -28,21 +29,21 @@ function event(seq: number, description = 'Stoneware'): StoredEvent {
 
 const seqsOf = (batches: StoredEvent[][]): number[] => batches.flat().map((e) => e.seq)
 
-describe('outboxBatches', () => {
+describe('queueBatches, on the outbox’s events', () => {
   it('sends nothing for nothing', () => {
-    expect(outboxBatches([])).toEqual([])
+    expect(queueBatches([])).toEqual([])
   })
 
   it('splits small events into batches of at most 100, in order', () => {
     const events = Array.from({ length: 250 }, (_, i) => event(i + 1))
-    const batches = outboxBatches(events)
+    const batches = queueBatches(events)
     expect(batches.map((b) => b.length)).toEqual([100, 100, 50])
     expect(seqsOf(batches)).toEqual(events.map((e) => e.seq))
   })
 
   it('starts a new batch before the byte budget is passed', () => {
     const events = Array.from({ length: 12 }, (_, i) => event(i + 1, 'x'.repeat(19_000))) // ~20 KB each
-    const batches = outboxBatches(events)
+    const batches = queueBatches(events)
     expect(batches.length).toBeGreaterThan(1)
     for (const b of batches) expect(batchBytes(b)).toBeLessThanOrEqual(BUDGET_BYTES)
     expect(seqsOf(batches)).toEqual(events.map((e) => e.seq))
@@ -51,7 +52,7 @@ describe('outboxBatches', () => {
   it('keeps the byte budget in UTF-8 bytes, as the queue counts them, for descriptions in any script', () => {
     // 20,000 characters is the longest description a listing may have; CJK takes 3 bytes a character.
     const events = Array.from({ length: 12 }, (_, i) => event(i + 1, '椅'.repeat(20_000)))
-    for (const b of outboxBatches(events)) expect(batchBytes(b)).toBeLessThanOrEqual(BUDGET_BYTES)
+    for (const b of queueBatches(events)) expect(batchBytes(b)).toBeLessThanOrEqual(BUDGET_BYTES)
   })
 
   // One script per listing (a description is written in one language), lengths up to the 20,000-character limit.
@@ -62,7 +63,7 @@ describe('outboxBatches', () => {
     fc.assert(
       fc.property(scriptArb, fc.array(lengthArb, { maxLength: 250, size: 'max' }), (ch, lengths) => {
         const events = lengths.map((n, i) => event(i + 1, ch.repeat(n)))
-        const batches = outboxBatches(events)
+        const batches = queueBatches(events)
         expect(seqsOf(batches)).toEqual(events.map((e) => e.seq))
         for (const b of batches) {
           expect(b.length).toBeGreaterThan(0)
@@ -77,7 +78,7 @@ describe('outboxBatches', () => {
     fc.assert(
       fc.property(scriptArb, fc.array(lengthArb, { maxLength: 250, size: 'max' }), (ch, lengths) => {
         const events = lengths.map((n, i) => event(i + 1, ch.repeat(n)))
-        for (const b of outboxBatches(events)) if (b.length > 1) expect(batchBytes(b)).toBeLessThanOrEqual(BUDGET_BYTES)
+        for (const b of queueBatches(events)) if (b.length > 1) expect(batchBytes(b)).toBeLessThanOrEqual(BUDGET_BYTES)
       }),
       { numRuns: 60 },
     )
