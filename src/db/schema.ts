@@ -135,9 +135,9 @@ export const orderEvents = sqliteTable(
     /** Why, where it matters (a cancellation's cause: sold_out, payment_declined, payment_timeout, …). */
     reason: text('reason'),
     at: text('at').notNull(),
-    /** The id the event goes out under on the events queue (stable across republishing). */
+    /** The id the event goes out under to the consumers' queues (stable across republishing). */
     eventId: text('event_id'),
-    /** When the events queue accepted it; null while it waits in this table, which is the orders' outbox. */
+    /** When the consumers' queues accepted it; null while it waits in this table, which is the orders' outbox. */
     publishedAt: text('published_at'),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.seq] }), index('order_events_unpublished_idx').on(t.publishedAt, t.at)],

@@ -2,7 +2,7 @@ export type BindingKind = 'd1' | 'object' | 'queue'
 
 /** One call on a binding, as `instrumentEnv` (platform/instrumented-env.ts) reports it. */
 export type BindingCall = {
-  /** The binding's name in `env`: `DB`, `LISTINGS`, `EVENTS`. */
+  /** The binding's name in `env`: `DB`, `LISTINGS`, `JOBS`. */
   binding: string
   kind: BindingKind
   /** D1: `statement`, `batch` or `exec`; objects: the method called (`fetch` too); queues: `send` or `sendBatch`. */
@@ -33,7 +33,7 @@ export type BindingCounts = {
   objectMethods: Record<string, number>
   /** Queue calls (`send` and `sendBatch`, one each). */
   queueSends: number
-  /** …by queue binding (`EVENTS`). */
+  /** …by queue binding (`JOBS`). */
   queues: Record<string, number>
 }
 

@@ -6,7 +6,7 @@ import { EventMoney as Money } from './event-money'
  * read and the types follow from the schemas. The object stamps each with an id, the listing's
  * next `seq`, a version (1 for every type here), the time, and the public snapshot of the listing
  * after it (`data.listing`). `data` is public: it goes to watchers on the live channel. `private`
- * (who bid, who holds stock, maximums) goes only to Souk's own consumers through the events queue.
+ * (who bid, who holds stock, maximums) goes only to Souk's own consumers through their event queues.
  */
 const Time = z.string()
 const nothing = z.object({})
