@@ -10,6 +10,7 @@ import { rebuildPorts, runRebuildStep, type ReadModelRebuildJob, type RebuildPor
 import { claimStep, rebuildById, startRebuild } from '../../../src/listings/read-model-rebuild-store'
 import { BASE, call, json, makeStaff, register, type Json } from '../support/api'
 import { newListingId } from './fixtures'
+import { eventually } from '../checkout/checkout-fixtures'
 
 /**
  * Rebuilding the read model from the listing objects (docs/OPERATIONS.md "The read model"). The
@@ -20,17 +21,6 @@ const usd = (amount: number) => ({ amount, currency: 'USD' as const })
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString()
 const log = rootLogger('warn', { test: 'read-model-rebuild' })
 type RebuildJson = { id: string; status: string; total: number; processed: number; missing: number; finishedAt: string | null }
-
-/** Polls until `check` holds (queues run on their own time) or fails after `ms`. */
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (check(v)) return v
-    if (Date.now() > until) throw new Error(`not reached within ${ms} ms: ${JSON.stringify(v)}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 async function staff(role: 'admin' | 'support', label: string = role) {
   const who = await register(label)
