@@ -19,6 +19,7 @@ import { readModelRebuildRoutes } from './listings/read-model-rebuild-routes'
 import { watchRoutes } from './listings/watch-routes'
 import type { AppEnv } from './env'
 import { accessLog } from './http/access-log'
+import { apiVersion } from './http/api-version'
 import { afterResponse } from './http/after-response'
 import { bindingProbe } from './http/binding-probe'
 import { authenticate } from './http/authenticate'
@@ -45,7 +46,8 @@ export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings
 
 /**
  * The Worker's HTTP app. Middleware order is decided here and only here:
- * request id + trace → access log → (problems: onError) → binding probe (development) → settings → body limit → bid pre-filter
+ * request id + trace → access log → API version (Souk-Version; refuses an unknown one before anything
+ * else runs) → (problems: onError) → binding probe (development) → settings → body limit → bid pre-filter
  * (refuses hopeless bids before paying for authentication) → auth → frozen accounts → rate limit →
  * idempotency → routes.
  */
@@ -79,7 +81,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   app.onError(renderProblem)
   app.notFound(notFound)
-  app.use('*', requestContext(), accessLog())
+  app.use('*', requestContext(), accessLog(), apiVersion())
   app.route('/', healthRoutes)
   app.route('/v1', v1)
 

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../env'
+import { VERSION_HEADER, versionParameter, versionResponseHeader } from './api-version'
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>
 type Operation = { parameters?: unknown[]; requestBody?: unknown; security?: unknown[]; responses?: Record<string, unknown> }
@@ -20,7 +21,7 @@ const problem = (description: string) => ({
 
 /** What the middleware in front of every /v1 route may answer, by the kind of operation. */
 const middlewareAnswers = {
-  every: { 429: problem('Over a rate limit (`rate_limited`); see `Retry-After`'), 503: problem('Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`)') },
+  every: { 400: problem('A `Souk-Version` that is no API version (`unknown_version`)'), 429: problem('Over a rate limit (`rate_limited`); see `Retry-After`'), 503: problem('Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`)') },
   secured: { 401: problem('No valid credential (`unauthenticated`)') },
   withBody: {
     400: problem('Invalid request (`validation_failed`, `malformed_json`)'),
@@ -37,8 +38,8 @@ const middlewareAnswers = {
 /**
  * The OpenAPI 3.1 document of everything mounted on `app`, generated from the zod schemas the
  * routes validate with, plus what the middleware adds to every operation: bearer auth, the
- * Idempotency-Key header on POSTs, and the answers the middleware itself may give. A route's own
- * description of a status wins. Built once: routes do not change at run time.
+ * Souk-Version header (asked and answered), the Idempotency-Key header on POSTs, and the answers
+ * the middleware itself may give. A route's own description of a status wins. Built once: routes do not change at run time.
  */
 export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
   let built: Document | undefined
@@ -49,6 +50,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
       scheme: 'bearer',
       description: 'A session token (`st_…`) from login, or an API key (`sk_…`)',
     })
+    app.openAPIRegistry.registerComponent('headers', VERSION_HEADER, versionResponseHeader)
     const doc = app.getOpenAPI31Document({
       openapi: '3.1.0',
       info: {
@@ -66,7 +68,8 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
           op.requestBody ? middlewareAnswers.withBody : {},
           method === 'post' ? middlewareAnswers.post : {},
         ]
-        op.responses = Object.assign({}, ...answers, op.responses) as Record<string, unknown>
+        op.responses = withVersionHeader(Object.assign({}, ...answers, op.responses) as Record<string, unknown>)
+        op.parameters = [...(op.parameters ?? []), versionParameter]
         if (method === 'post' && !(op.parameters ?? []).some((p) => (p as { name?: string }).name === 'Idempotency-Key')) {
           op.parameters = [...(op.parameters ?? []), idempotencyKeyParameter]
         }
@@ -75,4 +78,15 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
     built = doc
     return doc
   }
+}
+
+/** Every response names the API version that shaped it (`Souk-Version`, http/api-version.ts). */
+function withVersionHeader(responses: Record<string, unknown>): Record<string, unknown> {
+  const header = { $ref: `#/components/headers/${VERSION_HEADER}` }
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, r]) => {
+      const response = r as { headers?: Record<string, unknown> }
+      return [status, { ...response, headers: { ...response.headers, [VERSION_HEADER]: header } }]
+    }),
+  )
 }

@@ -5,6 +5,7 @@
 export const problemTitles = {
   validation_failed: 'The request has invalid fields',
   malformed_json: 'The body is not valid JSON',
+  unknown_version: 'The Souk-Version header names no API version',
   unsupported_media_type: 'The body must be application/json',
   payload_too_large: 'The body is larger than the 64 KiB limit',
   not_found: 'Not found',

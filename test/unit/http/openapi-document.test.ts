@@ -39,8 +39,9 @@ function testApp() {
 }
 
 type Parameter = { name: string; in: string; required?: boolean }
+/** The header parameters an operation has besides Souk-Version, which every operation has (tested on its own). */
 const headerParameters = (op: { parameters?: unknown[] } | undefined): Parameter[] =>
-  ((op?.parameters ?? []) as Parameter[]).filter((p) => p.in === 'header')
+  ((op?.parameters ?? []) as Parameter[]).filter((p) => p.in === 'header' && p.name !== 'Souk-Version')
 
 describe('openApiDocument', () => {
   it('builds an OpenAPI 3.1.0 document with every route', () => {
@@ -60,7 +61,7 @@ describe('openApiDocument', () => {
       expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 } }),
     ])
     expect(headerParameters(doc.paths?.['/v1/items/{id}']?.get)).toEqual([])
-    expect(doc.paths?.['/v1/items/{id}']?.get?.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path' })])
+    expect(doc.paths?.['/v1/items/{id}']?.get?.parameters?.filter((p) => (p as Parameter).in === 'path')).toEqual([expect.objectContaining({ name: 'id', in: 'path' })])
   })
 
   it('does not add a second Idempotency-Key to a POST that declares its own', () => {
@@ -95,6 +96,26 @@ describe('openApiDocument', () => {
   })
 })
 
+describe('Souk-Version in the document', () => {
+  it('is an optional header parameter of every /v1 operation, listing the versions', () => {
+    const doc = openApiDocument(testApp())()
+    for (const op of [doc.paths?.['/v1/items']?.post, doc.paths?.['/v1/items/{id}']?.get]) {
+      const version = ((op?.parameters ?? []) as Parameter[]).filter((p) => p.name === 'Souk-Version')
+      expect(version).toEqual([expect.objectContaining({ in: 'header', required: false, schema: { type: 'string', enum: ['2026-12-05'] } })])
+    }
+  })
+
+  it('is a header of every response of every /v1 operation, defined once', () => {
+    const doc = openApiDocument(testApp())()
+    expect(doc.components?.headers?.['Souk-Version']).toMatchObject({ schema: { type: 'string', enum: ['2026-12-05'] } })
+    for (const op of [doc.paths?.['/v1/items']?.post, doc.paths?.['/v1/items/{id}']?.get]) {
+      for (const [status, response] of Object.entries(op?.responses ?? {})) {
+        expect((response as { headers?: Record<string, unknown> }).headers?.['Souk-Version'], status).toEqual({ $ref: '#/components/headers/Souk-Version' })
+      }
+    }
+  })
+})
+
 describe('what the middleware answers', () => {
   type Responses = Record<string, { description?: string; content?: Record<string, unknown> }>
   const responsesOf = (op: { responses?: unknown } | undefined) => Object.keys((op?.responses ?? {})).sort()
@@ -103,8 +124,8 @@ describe('what the middleware answers', () => {
     const doc = openApiDocument(testApp())()
     // A secured POST with a JSON body: rate limit, misconfiguration, credential, body and idempotency answers.
     expect(responsesOf(doc.paths?.['/v1/items']?.post)).toEqual(['201', '400', '401', '409', '413', '415', '422', '429', '503'])
-    // An open GET: only what every /v1 request may get.
-    expect(responsesOf(doc.paths?.['/v1/items/{id}']?.get)).toEqual(['200', '429', '503'])
+    // An open GET: only what every /v1 request may get (400: an unknown Souk-Version).
+    expect(responsesOf(doc.paths?.['/v1/items/{id}']?.get)).toEqual(['200', '400', '429', '503'])
     const reused = (doc.paths?.['/v1/items']?.post?.responses as Responses)['422']
     expect(reused?.content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } })
   })
