@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../env'
 import { VERSION_HEADER, versionParameter, versionResponseHeader } from './api-version'
+import { plainPatterns } from './openapi-patterns'
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>
 type Operation = { parameters?: unknown[]; requestBody?: unknown; security?: unknown[]; responses?: Record<string, unknown> }
@@ -75,6 +76,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
         }
       }
     }
+    plainPatterns(doc)
     built = doc
     return doc
   }

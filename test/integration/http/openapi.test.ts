@@ -41,6 +41,27 @@ describe('GET /v1/openapi.json', () => {
     }
   })
 
+  it('publishes every pattern as a plain ECMAScript pattern (u flag) that accepts what the route accepts', async () => {
+    const text = await (await call('/v1/openapi.json')).text()
+    const patterns: string[] = []
+    JSON.parse(text, (key, value: unknown) => {
+      if (key === 'pattern' && typeof value === 'string') patterns.push(value)
+      return value
+    })
+    expect(patterns.length).toBeGreaterThan(10)
+    for (const pattern of patterns) {
+      expect(pattern, pattern).not.toMatch(/(?<!\\)\/[a-z]+$/)
+      expect(() => new RegExp(pattern, 'u'), pattern).not.toThrow()
+    }
+    const doc = JSON.parse(text) as { components: { schemas: Record<string, { properties: Record<string, { pattern?: string }> }> } }
+    const title = new RegExp(doc.components.schemas.CreateListingRequest?.properties.title?.pattern ?? '', 'u')
+    expect(title.test('Brass lamp')).toBe(true)
+    expect(title.test('Brass\u0007lamp')).toBe(false)
+    const displayName = new RegExp(doc.components.schemas.RegisterRequest?.properties.displayName?.pattern ?? '', 'u')
+    expect(displayName.test('Ada Lovelace')).toBe(true)
+    expect(displayName.test('Ada\u0000')).toBe(false)
+  })
+
   it('serves the same document on every call', async () => {
     const a = await (await call('/v1/openapi.json')).text()
     const b = await (await call('/v1/openapi.json')).text()
