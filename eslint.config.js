@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 /**
- * Lint keeps the house rules of STYLE.md: no `any`, no floating promises, and a pure core.
+ * Lint keeps the house rules (README "A short tour of the code", docs/ARCHITECTURE.md): no `any`, no floating promises, and a pure core.
  * A file is a shell when its name says so (-object, -store, -routes, -schemas, -consumer, -client, -adapters…) or it
  * lives in src/http, src/db, src/platform or src/web, or is src/index.ts or src/app.ts. Every
  * other file under src/ is core and may not touch the platform, the clock or randomness.

@@ -3,7 +3,7 @@ import { formatId, idRandomBytes } from '../src/core/ids.ts'
 
 /**
  * Local demo data, for `npm start` only (production seeds nothing). Idempotent: a second run
- * leaves existing accounts alone. The staff account is the one API.md names.
+ * leaves existing accounts alone. The staff account is the one the README's demo accounts table names.
  */
 export const demoAccounts = [
   { email: 'admin@souk.test', password: 'souk-admin-dev-only', displayName: 'Souk Admin', role: 'admin' },

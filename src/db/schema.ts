@@ -248,7 +248,7 @@ export const webhookReceipts = sqliteTable(
   (t) => [primaryKey({ columns: [t.provider, t.eventId] })],
 )
 
-/** Outbound webhook endpoints (API.md "Webhooks"): a user's URL, its event filter and signing secret. */
+/** Outbound webhook endpoints (docs/WEBHOOKS.md "Endpoints"): a user's URL, its event filter and signing secret. */
 export const webhookEndpoints = sqliteTable(
   'webhook_endpoints',
   {
@@ -350,7 +350,7 @@ export const notifications = sqliteTable(
   ],
 )
 
-/** Each person's notification preferences (API.md), as the JSON they last PUT. */
+/** Each person's notification preferences (docs/NOTIFICATIONS.md), as the JSON they last PUT. */
 export const notificationPreferences = sqliteTable('notification_preferences', {
   userId: text('user_id').primaryKey(),
   preferences: text('preferences', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),

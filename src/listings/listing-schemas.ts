@@ -4,7 +4,7 @@ import { PageQuery, pageOf } from '../http/common-schemas'
 import { decodeSearchCursor } from './search-cursor'
 import { searchSorts } from './search-sort'
 
-/** Request and response shapes of the listing routes (API.md "Listings, bids, offers"). */
+/** Request and response shapes of the listing routes (the API reference at /docs is generated from them; docs/LISTINGS.md, docs/LIMITS.md). */
 export const MoneySchema = z
   .strictObject({
     amount: z.number().int('must be a whole number of minor units').min(1).max(MAX_AMOUNT),

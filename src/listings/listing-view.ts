@@ -3,7 +3,7 @@ import { bidFloor, buyNowAvailable, minimumBid, reserveMet } from './auction'
 import { availableQuantity, listingStatus, type ListingFormat, type ListingState, type ListingStatus, type Offer } from './listing-state'
 
 /**
- * The listing as anyone may see it (API.md "A listing reads as"). Never the reserve, the
+ * The listing as anyone may see it (the `Listing` schema of the API reference at /docs). Never the reserve, the
  * maximums, who leads, or who holds stock: only what a stranger may know.
  */
 export type ListingView = {

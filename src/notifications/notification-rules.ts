@@ -8,7 +8,7 @@ import type { ListingView } from '../listings/listing-view'
 import { auctionOrderId } from '../orders/order-view'
 
 /**
- * Which events concern which people, and what each is told (API.md "Notifications"). One event
+ * Which events concern which people, and what each is told (docs/NOTIFICATIONS.md "Notifications"). One event
  * may tell several people different things: an auction's end tells the winner to pay and the
  * seller that it sold. A notice reads the event's `private` part to know whom to tell, but carries
  * only what its recipient may know: ids, amounts, the listing's public title; never another

@@ -3,7 +3,7 @@ import { notificationTypes } from './notification-rules'
 import { isTimeZone, minuteOfDay } from './quiet-hours'
 
 /**
- * What a user chose about notifications (API.md "Notifications"): per notice type, which channels
+ * What a user chose about notifications (docs/NOTIFICATIONS.md "Notifications"): per notice type, which channels
  * carry it; quiet hours in their own time zone; a digest. What is not set is on, so a new type
  * reaches people until they turn it off, and `{ events: {} }` (or nothing stored) means everything.
  * Strict: a misspelt key is an error, not a setting silently ignored.

@@ -3,7 +3,7 @@ import { PageQuery, pageOf } from '../http/common-schemas'
 import { listingIdPattern, MoneySchema } from '../listings/listing-schemas'
 import { orderStatuses } from './order-machine'
 
-/** Request and response shapes of checkout, orders and balances (API.md "Checkout and orders"). */
+/** Request and response shapes of checkout, orders and balances (the API reference at /docs is generated from them; docs/PAYMENTS.md). */
 const Line = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters')
 
 export const ShippingAddress = z

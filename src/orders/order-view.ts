@@ -1,7 +1,7 @@
 import { money, type Currency, type Money } from '../core/money'
 import type { OrderStatus } from './order-machine'
 
-/** An order as its parties see it (API.md "An order reads as"). */
+/** An order as its parties see it (the `Order` schema of the API reference at /docs). */
 export type OrderRecord = {
   id: string
   buyerId: string

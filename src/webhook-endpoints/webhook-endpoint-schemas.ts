@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuery, pageOf } from '../http/common-schemas'
 
-/** Request and response shapes of the webhook endpoint routes (API.md "Webhooks"). */
+/** Request and response shapes of the webhook endpoint routes (docs/WEBHOOKS.md "Endpoints"). */
 const EventFilter = z
   .string()
   .regex(/^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/, 'must be an event type, a prefix like order.*, or *')

@@ -4,7 +4,7 @@ import { verifyLedger } from '../../../src/ledger/ledger-store'
 import { json, register, type Registered } from '../support/api'
 import { checkout, checkoutBody, eventually, fixedListing, sandboxCharges } from './checkout-fixtures'
 
-/** A client that retries with the same key until it gets a final answer, as API.md tells clients to. */
+/** A client that retries with the same key until it gets a final answer, as the README tells clients to (a retry with the same key is the same order). */
 async function buy(buyer: Registered, listingId: string, paymentMethod: string): Promise<{ status: number; orderId?: string }> {
   const key = crypto.randomUUID()
   for (let attempt = 0; attempt < 20; attempt++) {
