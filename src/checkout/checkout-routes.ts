@@ -5,7 +5,7 @@ import { principalOf, refusalProblem, requireAccess } from '../http/authorizatio
 import { unauthenticated } from '../http/unauthenticated'
 import { jsonBody, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
-import { requireIdempotencyKey } from '../http/require-idempotency-key'
+import { requiredIdempotencyKeyParameter, requireIdempotencyKey } from '../http/require-idempotency-key'
 import { steppedUp } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { portsOf } from '../orders/order-adapters'
@@ -24,6 +24,7 @@ const checkoutRoute = createRoute({
   security: [{ bearer: [] }],
   summary: 'Buy: one seller’s items as one order, all or nothing. Requires Idempotency-Key; retry with the same key after any failure',
   middleware: [requireAccess('checkout'), requireIdempotencyKey()] as const,
+  parameters: [requiredIdempotencyKeyParameter],
   request: { body: jsonBody(CheckoutBody) },
   responses: {
     201: { description: 'Paid: the money is in escrow and the stock is sold', ...orderJson },

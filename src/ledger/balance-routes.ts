@@ -5,7 +5,7 @@ import { database } from '../db/client'
 import { principalOf, requireAccess } from '../http/authorization'
 import { jsonBody, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
-import { requireIdempotencyKey } from '../http/require-idempotency-key'
+import { requiredIdempotencyKeyParameter, requireIdempotencyKey } from '../http/require-idempotency-key'
 import { requireStepUp } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { BalanceSchema, PayoutBody, PayoutSchema } from './balance-schemas'
@@ -33,6 +33,7 @@ const payoutRoute = createRoute({
   security,
   summary: 'Pay out part of the available balance. Requires Idempotency-Key and, for users with a second factor, X-MFA-Code',
   middleware: [requireAccess('payouts.write'), requireIdempotencyKey(), requireStepUp()] as const,
+  parameters: [requiredIdempotencyKeyParameter],
   request: { body: jsonBody(PayoutBody) },
   responses: {
     201: { description: 'Payout recorded (pending until the transfer is made)', content: { 'application/json': { schema: PayoutSchema } } },

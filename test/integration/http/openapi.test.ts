@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../../src/app'
-import { call, json } from '../support/api'
+import { call, json, register } from '../support/api'
 
 type Doc = {
   openapi: string
@@ -60,6 +60,17 @@ describe('GET /v1/openapi.json', () => {
     const displayName = new RegExp(doc.components.schemas.RegisterRequest?.properties.displayName?.pattern ?? '', 'u')
     expect(displayName.test('Ada Lovelace')).toBe(true)
     expect(displayName.test('Ada\u0000')).toBe(false)
+  })
+
+  it('publishes Idempotency-Key as required where the route refuses a request without one, optional on other POSTs', async () => {
+    const doc = await json<{ paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean }[] }>> }>(await call('/v1/openapi.json'))
+    const keyOf = (method: string, path: string) => doc.paths[path]?.[method]?.parameters?.filter((p) => p.name === 'Idempotency-Key' && p.in === 'header')
+    expect(keyOf('post', '/v1/checkout')).toEqual([expect.objectContaining({ required: true })])
+    expect(keyOf('post', '/v1/me/payouts')).toEqual([expect.objectContaining({ required: true })])
+    expect(keyOf('post', '/v1/listings')).toEqual([expect.objectContaining({ required: false })])
+    const missing = await call('/v1/checkout', { method: 'POST', token: (await register('buyer')).token, json: {} })
+    expect(missing.status).toBe(400)
+    expect(await json(missing)).toMatchObject({ code: 'idempotency_key_missing' })
   })
 
   it('serves the same document on every call', async () => {
