@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../env'
 import { VERSION_HEADER, versionParameter, versionResponseHeader } from './api-version'
+import { withOperationIds } from './openapi-operation-ids'
 import { plainPatterns } from './openapi-patterns'
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>
@@ -59,6 +60,8 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
         version: '1',
         description: 'A consumer-to-consumer marketplace backend. Errors are RFC 9457 problems with a stable `code`.',
       },
+      // Relative: the API is served from the origin that serves this document.
+      servers: [{ url: '/' }],
     })
     for (const [path, item] of Object.entries(doc.paths ?? {})) {
       if (!path.startsWith('/v1/')) continue
@@ -76,6 +79,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
         }
       }
     }
+    withOperationIds(doc.paths ?? {})
     plainPatterns(doc)
     built = doc
     return doc

@@ -73,6 +73,16 @@ describe('GET /v1/openapi.json', () => {
     expect(await json(missing)).toMatchObject({ code: 'idempotency_key_missing' })
   })
 
+  it('names every operation with a unique camelCase operationId, and says where the API is served', async () => {
+    const doc = await json<{ servers?: { url: string }[]; paths: Record<string, Record<string, { operationId?: string }>> }>(await call('/v1/openapi.json'))
+    expect(doc.servers).toEqual([{ url: '/' }])
+    const ids = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId))
+    for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]*$/)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(doc.paths['/v1/listings/{id}']?.get?.operationId).toBe('getListingsById')
+    expect(doc.paths['/v1/checkout']?.post?.operationId).toBe('postCheckout')
+  })
+
   it('serves the same document on every call', async () => {
     const a = await (await call('/v1/openapi.json')).text()
     const b = await (await call('/v1/openapi.json')).text()
