@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../env'
 import { VERSION_HEADER, versionParameter, versionResponseHeader } from './api-version'
 import { withOperationIds } from './openapi-operation-ids'
+import { documentResponseHeaders } from './openapi-response-headers'
 import { plainPatterns } from './openapi-patterns'
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>
@@ -81,6 +82,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
     }
     withOperationIds(doc.paths ?? {})
     plainPatterns(doc)
+    documentResponseHeaders(doc)
     built = doc
     return doc
   }

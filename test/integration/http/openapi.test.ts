@@ -83,6 +83,33 @@ describe('GET /v1/openapi.json', () => {
     expect(doc.paths['/v1/checkout']?.post?.operationId).toBe('postCheckout')
   })
 
+  it('documents the headers the middleware puts on responses', async () => {
+    type Headers = Record<string, { $ref?: string }>
+    const doc = await json<{ components: { headers: Record<string, unknown> }; paths: Record<string, Record<string, { responses: Record<string, { headers?: Headers }> }>> }>(
+      await call('/v1/openapi.json'),
+    )
+    for (const name of ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After']) expect(doc.components.headers[name], name).toBeDefined()
+    const ref = (name: string) => ({ $ref: `#/components/headers/${name}` })
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          const where = `${method} ${path} ${status}`
+          expect(response.headers?.['X-Request-Id'], where).toEqual(ref('X-Request-Id'))
+          if (status === '429' || status === '503') expect(response.headers?.['Retry-After'], where).toBeDefined()
+        }
+      }
+    }
+    const listing = doc.paths['/v1/listings/{id}']?.get?.responses['200']?.headers
+    expect(listing).toMatchObject({ RateLimit: ref('RateLimit'), 'RateLimit-Policy': ref('RateLimit-Policy') })
+    const webhook = Object.values(doc.paths['/v1/webhooks/payments']?.post?.responses ?? {})[0]?.headers
+    expect(webhook).toHaveProperty('X-Request-Id')
+    expect(webhook).not.toHaveProperty('RateLimit')
+    const served = await call('/v1/listings?limit=1')
+    expect(served.headers.get('X-Request-Id')).toBeTruthy()
+    expect(served.headers.get('RateLimit')).toBeTruthy()
+    expect(served.headers.get('RateLimit-Policy')).toBeTruthy()
+  })
+
   it('serves the same document on every call', async () => {
     const a = await (await call('/v1/openapi.json')).text()
     const b = await (await call('/v1/openapi.json')).text()
