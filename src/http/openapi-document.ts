@@ -41,8 +41,10 @@ const middlewareAnswers = {
 /**
  * The OpenAPI 3.1 document of everything mounted on `app`, generated from the zod schemas the
  * routes validate with, plus what the middleware adds to every operation: bearer auth, the
- * Souk-Version header (asked and answered), the Idempotency-Key header on POSTs, and the answers
- * the middleware itself may give. A route's own description of a status wins. Built once: routes do not change at run time.
+ * Souk-Version header (asked and answered), the Idempotency-Key header on POSTs, the answers the
+ * middleware itself may give and the headers it sets (X-Request-Id, RateLimit, Retry-After); then an
+ * operationId for each operation and plain patterns. A route's own description of a status wins.
+ * Built once: routes do not change at run time.
  */
 export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
   let built: Document | undefined
