@@ -3,15 +3,16 @@ import { settingsOf } from '../config'
 import type { AppEnv } from '../env'
 import { database } from '../db/client'
 import { principalOf, requireAccess } from '../http/authorization'
-import { jsonBody, problems } from '../http/common-schemas'
+import { decodeCursor, page } from '../core/cursor'
+import { jsonBody, PageQuery, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { requiredIdempotencyKeyParameter, requireIdempotencyKey } from '../http/require-idempotency-key'
 import { requireStepUp } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
-import { BalanceSchema, PayoutBody, PayoutSchema } from './balance-schemas'
+import { BalanceSchema, PayoutBody, PayoutPage, PayoutSchema } from './balance-schemas'
 import { newId, systemClock } from '../platform/runtime'
 import { sellerBalances } from './ledger-store'
-import { recordPayout } from './payout-store'
+import { listPayouts, recordPayout } from './payout-store'
 
 const tags = ['Balance']
 const security = [{ bearer: [] }]
@@ -45,6 +46,17 @@ const payoutRoute = createRoute({
   },
 })
 
+const listPayoutsRoute = createRoute({
+  method: 'get',
+  path: '/me/payouts',
+  tags,
+  security,
+  summary: 'The caller’s payouts with their status (`pending`, `paid`, `failed`), newest first',
+  middleware: requireAccess('orders.read'),
+  request: { query: PageQuery },
+  responses: { 200: { description: 'A page of payouts', content: { 'application/json': { schema: PayoutPage } } }, 400: problems[400], 401: problems[401], 403: problems[403] },
+})
+
 export const balanceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(balanceRoute, async (c) => {
     const me = principalOf(c)
@@ -56,6 +68,13 @@ export const balanceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
       },
       200,
     )
+  })
+  .openapi(listPayoutsRoute, async (c) => {
+    const me = principalOf(c)
+    const { limit, cursor } = c.req.valid('query')
+    const rows = await listPayouts(database(c.env.DB), me.userId, limit, cursor ? decodeCursor(cursor) : undefined)
+    const { data, nextCursor } = page(rows, limit, (p) => p.id)
+    return c.json({ data: data.map((p) => ({ id: p.id, amount: { amount: p.amount, currency: p.currency }, status: p.status, createdAt: p.createdAt })), nextCursor }, 200)
   })
   .openapi(payoutRoute, async (c) => {
     const me = principalOf(c)

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { currencies } from '../core/money'
+import { pageOf } from '../http/common-schemas'
 import { MoneySchema } from '../listings/listing-schemas'
 
 /** The seller's balance and payouts, as the API shows them. */
@@ -15,3 +16,4 @@ export const PayoutBody = z.strictObject({ amount: MoneySchema }).openapi('Payou
 export const PayoutSchema = z
   .object({ id: z.string(), amount: MoneySchema, status: z.enum(['pending', 'paid', 'failed']), createdAt: z.string() })
   .openapi('Payout')
+export const PayoutPage = pageOf(PayoutSchema).openapi('PayoutPage')

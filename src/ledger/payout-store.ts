@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Currency } from '../core/money'
 import type { Db } from '../db/client'
 import { insertWhere } from '../db/guarded-insert'
@@ -21,4 +21,14 @@ export async function recordPayout(db: Db, p: PayoutRecord, transactionId: strin
     ...ledgerStatements(db, payoutTransaction(p.sellerId, p.amount, p.currency), transactionId, p.createdAt, recorded),
   ])
   return inserted.meta.changes === 1
+}
+
+/** The seller's payouts, newest first (ids sort by creation), `limit + 1` rows after the payout id `cursor`. */
+export function listPayouts(db: Db, sellerId: string, limit: number, cursor?: string): Promise<PayoutRecord[]> {
+  return db
+    .select()
+    .from(payouts)
+    .where(and(eq(payouts.sellerId, sellerId), cursor ? lt(payouts.id, cursor) : undefined))
+    .orderBy(desc(payouts.id))
+    .limit(limit + 1)
 }
