@@ -8,8 +8,8 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { endpointUrlProblem } from './endpoint-url'
-import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointSchema } from './webhook-endpoint-schemas'
-import { createEndpoint, deleteEndpoint, MAX_ENDPOINTS_PER_USER, ownedEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
+import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointPage, EndpointSchema, EndpointsQuery } from './webhook-endpoint-schemas'
+import { createEndpoint, deleteEndpoint, endpointsOf, MAX_ENDPOINTS_PER_USER, ownedEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
 import { deliveries, delivery, reopenMessage, type Delivery } from './webhook-message-store'
 
 const tags = ['Webhooks']
@@ -26,6 +26,17 @@ const createRouteDef = createRoute({
   middleware: guarded,
   request: { body: jsonBody(CreateEndpointBody) },
   responses: { 201: { description: 'Created', ...json(CreatedEndpointSchema) }, 400: problems[400], 401: problems[401], 403: problems[403], 409: problems[409], 422: problems[422] },
+})
+
+const listRouteDef = createRoute({
+  method: 'get',
+  path: '/webhook-endpoints',
+  tags,
+  security,
+  summary: 'Your endpoints, newest first (never their secrets)',
+  middleware: guarded,
+  request: { query: EndpointsQuery },
+  responses: { 200: { description: 'A page of endpoints', ...json(EndpointPage) }, 400: problems[400], 401: problems[401], 403: problems[403] },
 })
 
 const getRouteDef = createRoute({
@@ -95,6 +106,12 @@ export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
     if (!(await createEndpoint(c.env.DB, endpoint))) throw new Problem(409, 'webhook_endpoint_limit', `At most ${MAX_ENDPOINTS_PER_USER} endpoints per user`)
     c.header('Location', `/v1/webhook-endpoints/${endpoint.id}`)
     return c.json({ ...endpointView({ ...endpoint, status: 'active', disabledReason: null, failingSince: null }), secret: endpoint.secret }, 201)
+  })
+  .openapi(listRouteDef, async (c) => {
+    const { limit, cursor } = c.req.valid('query')
+    const rows = await endpointsOf(c.env.DB, principalOf(c).userId, limit, cursor ? decodeCursor(cursor) : undefined)
+    const { data, nextCursor } = page(rows, limit, (e) => e.id)
+    return c.json({ data: data.map(endpointView), nextCursor }, 200)
   })
   .openapi(getRouteDef, async (c) => c.json(endpointView(await mine(c, c.req.valid('param').id)), 200))
   .openapi(deleteRouteDef, async (c) => {

@@ -47,3 +47,5 @@ export const DeliverySchema = z
 
 export const DeliveryPage = pageOf(DeliverySchema).openapi('WebhookDeliveryPage')
 export const DeliveriesQuery = PageQuery
+export const EndpointsQuery = PageQuery
+export const EndpointPage = pageOf(EndpointSchema).openapi('WebhookEndpointPage')

@@ -55,6 +55,15 @@ export async function ownedEndpoint(d1: D1Database, ownerId: string, id: string)
   return row ? toEndpoint(row) : undefined
 }
 
+/** One page of the owner's live endpoints, newest first: `limit + 1` rows, for `page()`. */
+export async function endpointsOf(d1: D1Database, ownerId: string, limit: number, before?: string): Promise<WebhookEndpoint[]> {
+  const { results } = await d1
+    .prepare('SELECT * FROM webhook_endpoints WHERE owner_id = ?1 AND deleted_at IS NULL AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3')
+    .bind(ownerId, before ?? null, limit + 1)
+    .all<EndpointRow>()
+  return results.map(toEndpoint)
+}
+
 /** The endpoint a webhook message goes to, unless deleted: to batch with the message's claim. */
 export function endpointOfMessage(d1: D1Database, messageId: string): D1PreparedStatement {
   return d1.prepare('SELECT * FROM webhook_endpoints WHERE id = (SELECT endpoint_id FROM webhook_messages WHERE id = ?) AND deleted_at IS NULL').bind(messageId)
