@@ -9,6 +9,7 @@ import { freezeRoutes } from './accounts/account-freeze-routes'
 import { apiKeyRoutes } from './accounts/api-key-routes'
 import { authRoutes } from './accounts/auth-routes'
 import { meRoutes } from './accounts/me-routes'
+import { profileRoutes } from './accounts/profile-routes'
 import { bidPrefilter } from './listings/bid-prefilter-middleware'
 import { bidRoutes } from './listings/bid-routes'
 import { listingFacetRoutes } from './listings/listing-facet-routes'
@@ -56,6 +57,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .use('*', ...v1Middleware())
     .route('/', authRoutes)
     .route('/', meRoutes)
+    .route('/', profileRoutes)
     .route('/', apiKeyRoutes)
     .route('/', freezeRoutes)
     .route('/', listingFacetRoutes) // before listingRoutes, whose /listings/{id} would take `facets` for an id

@@ -234,8 +234,22 @@ export const reviews = sqliteTable(
     comment: text('comment'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orderId, t.authorId] }), index('reviews_subject_idx').on(t.subjectId)],
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.authorId] }),
+    index('reviews_subject_idx').on(t.subjectId),
+    index('reviews_subject_created_idx').on(t.subjectId, t.createdAt, t.orderId),
+  ],
 )
+
+/**
+ * Each user's rating as others reviewed them: the count and sum of the ratings in `reviews` about
+ * them, kept in the same batch that writes a review (review-store.ts), so a profile reads it in one row.
+ */
+export const userRatings = sqliteTable('user_ratings', {
+  userId: text('user_id').primaryKey(),
+  reviewCount: integer('review_count').notNull(),
+  ratingSum: integer('rating_sum').notNull(),
+})
 
 /** Inbound webhook events already applied, so each is applied once (payments and carriers). */
 export const webhookReceipts = sqliteTable(
@@ -263,6 +277,8 @@ export const webhookEndpoints = sqliteTable(
     disabledReason: text('disabled_reason'),
     /** Since when every delivery has failed; cleared by a success. */
     failingSince: text('failing_since'),
+    /** Bumped by every owner's edit: the strong ETag that PATCH checks with If-Match. */
+    version: integer('version').notNull().default(1),
     createdAt: text('created_at').notNull(),
     deletedAt: text('deleted_at'),
   },

@@ -1,0 +1,37 @@
+import { z } from '@hono/zod-openapi'
+import { pageOf, PageQuery } from '../http/common-schemas'
+
+/** Public profiles and the reviews about a user, as anyone may read them. */
+const Timestamp = z.string().openapi({ format: 'date-time' })
+
+export const ProfileIdParam = z.object({
+  id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: 'usr_01kbmz4b3c8xq2m7h9v0w5n6pt' }),
+})
+
+export const ProfileSchema = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    memberSince: Timestamp.openapi({ description: 'When the account was registered' }),
+    verifiedSeller: z.boolean().openapi({ description: 'Whether the seller passed identity verification; false for everyone until Souk runs it' }),
+    rating: z
+      .object({
+        average: z.number().nullable().openapi({ description: 'Mean of the ratings others gave (1 to 5, two decimals); null with no reviews' }),
+        count: z.number().int(),
+      })
+      .openapi({ description: 'The reviews others wrote about this user' }),
+  })
+  .openapi('Profile')
+
+export const PublicReviewSchema = z
+  .object({
+    author: z.object({ id: z.string(), displayName: z.string() }),
+    authorRole: z.enum(['buyer', 'seller']).openapi({ description: 'The author’s side of the order the review is about' }),
+    rating: z.number().int().min(1).max(5),
+    comment: z.string().nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('PublicReview')
+
+export const PublicReviewPage = pageOf(PublicReviewSchema).openapi('PublicReviewPage')
+export const ReviewsQuery = PageQuery
