@@ -1,15 +1,17 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { decodeCursor, page } from '../core/cursor'
+import { versionTag } from '../core/entity-tag'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
 import { jsonBody, problems } from '../http/common-schemas'
+import { expectedVersion } from '../http/if-match'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { endpointUrlProblem } from './endpoint-url'
-import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointPage, EndpointSchema, EndpointsQuery } from './webhook-endpoint-schemas'
-import { createEndpoint, deleteEndpoint, endpointsOf, MAX_ENDPOINTS_PER_USER, ownedEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
+import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointPage, EndpointSchema, EndpointsQuery, IfMatchHeader, UpdateEndpointBody } from './webhook-endpoint-schemas'
+import { createEndpoint, deleteEndpoint, endpointsOf, MAX_ENDPOINTS_PER_USER, ownedEndpoint, updateEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
 import { deliveries, delivery, reopenMessage, type Delivery } from './webhook-message-store'
 
 const tags = ['Webhooks']
@@ -50,6 +52,26 @@ const getRouteDef = createRoute({
   responses: { 200: { description: 'The endpoint', ...json(EndpointSchema) }, 401: problems[401], 403: problems[403], 404: problems[404] },
 })
 
+const updateRouteDef = createRoute({
+  method: 'patch',
+  path: '/webhook-endpoints/{id}',
+  tags,
+  security,
+  summary: 'Change the URL or the event filter, or pause and resume deliveries; needs If-Match',
+  middleware: guarded,
+  request: { params: EndpointIdParam, headers: IfMatchHeader, body: jsonBody(UpdateEndpointBody) },
+  responses: {
+    200: { description: 'Updated', ...json(EndpointSchema) },
+    400: problems[400],
+    401: problems[401],
+    403: problems[403],
+    404: problems[404],
+    412: { description: '`version_conflict`: the endpoint changed since you read it', content: problems[409].content },
+    422: problems[422],
+    428: { description: '`precondition_required`: send If-Match', content: problems[409].content },
+  },
+})
+
 const deleteRouteDef = createRoute({
   method: 'delete',
   path: '/webhook-endpoints/{id}',
@@ -83,7 +105,7 @@ const retryRouteDef = createRoute({
   responses: { 202: { description: 'Queued', ...json(DeliverySchema) }, 401: problems[401], 403: problems[403], 404: problems[404], 409: problems[409] },
 })
 
-const endpointView = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, events: e.events, status: e.status, disabledReason: e.disabledReason, createdAt: e.createdAt })
+const endpointView = (e: WebhookEndpoint) => ({ id: e.id, url: e.url, events: e.events, status: e.status, disabledReason: e.disabledReason, version: e.version, createdAt: e.createdAt })
 const deliveryView = (d: Delivery) => ({ id: d.id, type: d.type, status: d.status, attempts: d.attemptLog, createdAt: d.createdAt, deliveredAt: d.deliveredAt })
 
 async function mine(c: Context<AppEnv>, id: string): Promise<WebhookEndpoint> {
@@ -105,7 +127,7 @@ export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
     const endpoint = { id: newId('whe'), ownerId: owner.userId, url, events: [...new Set(events)], secret: newSecret(), createdAt: now }
     if (!(await createEndpoint(c.env.DB, endpoint))) throw new Problem(409, 'webhook_endpoint_limit', `At most ${MAX_ENDPOINTS_PER_USER} endpoints per user`)
     c.header('Location', `/v1/webhook-endpoints/${endpoint.id}`)
-    return c.json({ ...endpointView({ ...endpoint, status: 'active', disabledReason: null, failingSince: null }), secret: endpoint.secret }, 201)
+    return c.json({ ...endpointView({ ...endpoint, status: 'active', disabledReason: null, failingSince: null, version: 1 }), secret: endpoint.secret }, 201)
   })
   .openapi(listRouteDef, async (c) => {
     const { limit, cursor } = c.req.valid('query')
@@ -113,7 +135,25 @@ export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
     const { data, nextCursor } = page(rows, limit, (e) => e.id)
     return c.json({ data: data.map(endpointView), nextCursor }, 200)
   })
-  .openapi(getRouteDef, async (c) => c.json(endpointView(await mine(c, c.req.valid('param').id)), 200))
+  .openapi(getRouteDef, async (c) => {
+    const endpoint = await mine(c, c.req.valid('param').id)
+    c.header('ETag', versionTag(endpoint.version))
+    return c.json(endpointView(endpoint), 200)
+  })
+  .openapi(updateRouteDef, async (c) => {
+    const { id } = c.req.valid('param')
+    const expected = expectedVersion(c.req.valid('header')['if-match'])
+    if (expected === 'required') throw new Problem(428, 'precondition_required')
+    if (expected === 'unmatchable') throw new Problem(412, 'version_conflict', 'If-Match must be a strong ETag such as "2", or *')
+    const { url, events, enabled } = c.req.valid('json')
+    const problem = url === undefined ? null : endpointUrlProblem(url, c.var.settings.environment)
+    if (problem) throw new Problem(422, 'invalid_webhook_url', problem)
+    const updated = await updateEndpoint(c.env.DB, principalOf(c).userId, id, { url, events: events && [...new Set(events)], enabled }, expected)
+    if (updated === 'missing') throw new Problem(404, 'not_found')
+    if (updated === 'stale') throw new Problem(412, 'version_conflict')
+    c.header('ETag', versionTag(updated.version))
+    return c.json(endpointView(updated), 200)
+  })
   .openapi(deleteRouteDef, async (c) => {
     const endpoint = await mine(c, c.req.valid('param').id)
     await deleteEndpoint(c.env.DB, endpoint.ownerId, endpoint.id, systemClock().toISOString())

@@ -14,6 +14,17 @@ export const CreateEndpointBody = z
   })
   .openapi('CreateWebhookEndpointRequest')
 
+export const UpdateEndpointBody = z
+  .strictObject({
+    url: z.string().max(2048).optional(),
+    events: z.array(EventFilter).min(1).max(50).optional(),
+    enabled: z.boolean().optional().openapi({ description: 'false pauses deliveries; true resumes them (also after Souk disabled the endpoint)' }),
+  })
+  .refine((b) => b.url !== undefined || b.events !== undefined || b.enabled !== undefined, 'give at least one of url, events, enabled')
+  .openapi('UpdateWebhookEndpointRequest')
+
+export const IfMatchHeader = z.object({ 'if-match': z.string().max(64).optional().openapi({ description: 'The ETag you read' }) })
+
 export const EndpointIdParam = z.object({ id: z.string().regex(/^whe_[0-9a-z]{26}$/, 'must be a webhook endpoint id').openapi({ param: { name: 'id', in: 'path' } }) })
 export const DeliveryParams = EndpointIdParam.extend({
   deliveryId: z.string().regex(/^msg_[0-9a-z]{26}$/, 'must be a delivery id').openapi({ param: { name: 'deliveryId', in: 'path' } }),
@@ -26,6 +37,7 @@ export const EndpointSchema = z
     events: z.array(z.string()),
     status: z.enum(['active', 'disabled']),
     disabledReason: z.string().nullable(),
+    version: z.number().int().openapi({ description: 'Also the strong ETag; PATCH needs it in If-Match' }),
     createdAt: z.string(),
   })
   .openapi('WebhookEndpoint')

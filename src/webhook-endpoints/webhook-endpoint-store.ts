@@ -8,6 +8,7 @@ export type WebhookEndpoint = {
   status: 'active' | 'disabled'
   disabledReason: string | null
   failingSince: string | null
+  version: number
   createdAt: string
 }
 
@@ -20,6 +21,7 @@ export type EndpointRow = {
   status: 'active' | 'disabled'
   disabled_reason: string | null
   failing_since: string | null
+  version: number
   created_at: string
 }
 
@@ -32,6 +34,7 @@ export const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
   status: r.status,
   disabledReason: r.disabled_reason,
   failingSince: r.failing_since,
+  version: r.version,
   createdAt: r.created_at,
 })
 
@@ -39,7 +42,7 @@ export const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
 export const MAX_ENDPOINTS_PER_USER = 16
 
 /** Creates the endpoint unless its owner already has MAX_ENDPOINTS_PER_USER live ones; false then. */
-export async function createEndpoint(d1: D1Database, e: Omit<WebhookEndpoint, 'status' | 'disabledReason' | 'failingSince'>): Promise<boolean> {
+export async function createEndpoint(d1: D1Database, e: Omit<WebhookEndpoint, 'status' | 'disabledReason' | 'failingSince' | 'version'>): Promise<boolean> {
   const result = await d1
     .prepare(
       `INSERT INTO webhook_endpoints (id, owner_id, url, events, secret, status, created_at)
@@ -62,6 +65,35 @@ export async function endpointsOf(d1: D1Database, ownerId: string, limit: number
     .bind(ownerId, before ?? null, limit + 1)
     .all<EndpointRow>()
   return results.map(toEndpoint)
+}
+
+/** What the owner changes: each field left undefined stays as it is. */
+export type EndpointChange = { url?: string; events?: string[]; enabled?: boolean }
+
+/**
+ * Applies the owner's change if the endpoint is still at `expectedVersion` (any version when
+ * undefined), in one conditional update that bumps the version. Enabling clears the reason and the
+ * failing streak; disabling records `disabled by owner`. 'stale' when the version moved on,
+ * 'missing' when the owner has no such live endpoint.
+ */
+export async function updateEndpoint(d1: D1Database, ownerId: string, id: string, change: EndpointChange, expectedVersion: number | undefined): Promise<WebhookEndpoint | 'stale' | 'missing'> {
+  const status = change.enabled === undefined ? null : change.enabled ? 'active' : 'disabled'
+  const row = await d1
+    .prepare(
+      `UPDATE webhook_endpoints SET
+         url = coalesce(?3, url),
+         events = coalesce(?4, events),
+         status = coalesce(?5, status),
+         disabled_reason = CASE ?5 WHEN 'active' THEN NULL WHEN 'disabled' THEN 'disabled by owner' ELSE disabled_reason END,
+         failing_since = CASE ?5 WHEN 'active' THEN NULL ELSE failing_since END,
+         version = version + 1
+       WHERE id = ?1 AND owner_id = ?2 AND deleted_at IS NULL AND (?6 IS NULL OR version = ?6)
+       RETURNING *`,
+    )
+    .bind(id, ownerId, change.url ?? null, change.events ? JSON.stringify(change.events) : null, status, expectedVersion ?? null)
+    .first<EndpointRow>()
+  if (row) return toEndpoint(row)
+  return (await ownedEndpoint(d1, ownerId, id)) ? 'stale' : 'missing'
 }
 
 /** The endpoint a webhook message goes to, unless deleted: to batch with the message's claim. */

@@ -46,3 +46,57 @@ it('answers a bad limit or cursor with a 400 problem, and no token with 401', as
   }
   expect((await call('/v1/webhook-endpoints')).status).toBe(401)
 })
+
+const patch = (id: string, token: string, body: unknown, ifMatch?: string) =>
+  call(`/v1/webhook-endpoints/${id}`, { method: 'PATCH', token, json: body, headers: ifMatch === undefined ? {} : { 'if-match': ifMatch } })
+
+it('lets the owner change the URL and filter, and pause and resume, each edit checked against the ETag it read', async () => {
+  const owner = await register('owner')
+  const endpoint = await create(owner.token, 'http://127.0.0.1:9/hook', ['order.*'])
+  const read = await call(`/v1/webhook-endpoints/${endpoint.id}`, { token: owner.token })
+  expect(read.headers.get('etag')).toBe('"1"')
+
+  const moved = await patch(endpoint.id, owner.token, { url: 'http://127.0.0.1:9/other', events: ['listing.*', 'listing.*'] }, '"1"')
+  expect(moved.status).toBe(200)
+  expect(moved.headers.get('etag')).toBe('"2"')
+  expect(await json(moved)).toMatchObject({ id: endpoint.id, url: 'http://127.0.0.1:9/other', events: ['listing.*'], status: 'active', version: 2 })
+
+  const stale = await patch(endpoint.id, owner.token, { enabled: false }, '"1"')
+  expect(stale.status).toBe(412)
+  expect(await json(stale)).toMatchObject({ code: 'version_conflict' })
+
+  expect(await json(await patch(endpoint.id, owner.token, { enabled: false }, '"2"'))).toMatchObject({ status: 'disabled', disabledReason: 'disabled by owner', version: 3 })
+  expect(await json(await patch(endpoint.id, owner.token, { enabled: true }, '*'))).toMatchObject({ status: 'active', disabledReason: null, url: 'http://127.0.0.1:9/other', version: 4 })
+  const listed = await json<Page>(await call('/v1/webhook-endpoints', { token: owner.token }))
+  expect(listed.data).toEqual([expect.objectContaining({ id: endpoint.id, url: 'http://127.0.0.1:9/other', events: ['listing.*'], version: 4 })])
+})
+
+it('answers a stranger’s PATCH with 404 and changes nothing', async () => {
+  const owner = await register('owner')
+  const stranger = await register('stranger')
+  const endpoint = await create(owner.token)
+  const res = await patch(endpoint.id, stranger.token, { enabled: false }, '*')
+  expect(res.status).toBe(404)
+  expect(await json(await call(`/v1/webhook-endpoints/${endpoint.id}`, { token: owner.token }))).toMatchObject({ status: 'active', version: 1 })
+  expect((await patch('whe_00000000000000000000000000', owner.token, { enabled: false }, '*')).status).toBe(404)
+})
+
+it('refuses bad edits with 4xx problems and changes nothing: no If-Match, a bad URL, bad fields, an empty body', async () => {
+  const owner = await register('owner')
+  const endpoint = await create(owner.token)
+  const noPrecondition = await patch(endpoint.id, owner.token, { enabled: false })
+  expect(noPrecondition.status).toBe(428)
+  expect(await json(noPrecondition)).toMatchObject({ code: 'precondition_required' })
+  expect((await patch(endpoint.id, owner.token, { enabled: false }, 'W/"1"')).status).toBe(412)
+
+  const privateUrl = await patch(endpoint.id, owner.token, { url: 'https://10.0.0.1/hook' }, '*')
+  expect(privateUrl.status).toBe(422)
+  expect(await json(privateUrl)).toMatchObject({ code: 'invalid_webhook_url' })
+  for (const body of [{}, { events: [] }, { events: ['Not A Type'] }, { enabled: 'yes' }, { url: 42 }, { secret: 'whsec_x' }, { url: 'x'.repeat(3000) }]) {
+    const res = await patch(endpoint.id, owner.token, body, '*')
+    expect(res.status, JSON.stringify(body).slice(0, 40)).toBe(400)
+    expect(await json(res)).toMatchObject({ code: 'validation_failed' })
+  }
+  expect((await patch('not-an-id', owner.token, { enabled: false }, '*')).status).toBe(400)
+  expect(await json(await call(`/v1/webhook-endpoints/${endpoint.id}`, { token: owner.token }))).toMatchObject({ url: 'http://127.0.0.1:9/hook', events: ['*'], status: 'active', version: 1 })
+})
