@@ -11,7 +11,7 @@ import type { ListingAccepted, ListingDecision } from './listing-decision'
 import { createListing, updateListing, withdrawListing, type CreateListing, type CreateRejection, type UpdateListing, type UpdateRejection, type WithdrawRejection } from './listing-lifecycle'
 import type { ListingState } from './listing-state'
 import { ListingStore } from './listing-store'
-import { bidFloorOf, listingView, offerView, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
+import { bidFloorOf, listingView, offerView, visibleOffers, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
 import { liveMessage, MAX_REPLAY, resyncMessage, type StoredEvent } from './live-message'
 import { makeOffer, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
 import { toEnvelope } from './outbox'
@@ -156,6 +156,13 @@ export abstract class ListingObject extends DurableObject<Env> {
     const s = this.state
     const o = s?.offers.find((x) => x.id === offerId) ?? this.store.archivedOffer(offerId)
     return s && o && (viewerId === s.sellerId || viewerId === o.buyerId) ? offerView(s, o) : null
+  }
+
+  /** A page of the offers on this listing the viewer may see (listing-view.ts `visibleOffers`); null when there is no listing. */
+  offers(viewerId: string, before: string | null, limit: number): OfferView[] | null {
+    const s = this.state
+    if (!s) return null
+    return visibleOffers(s, this.store.archivedOffers(before, viewerId === s.sellerId ? null : viewerId, limit), viewerId, before, limit)
   }
 
   /**

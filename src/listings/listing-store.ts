@@ -177,6 +177,20 @@ export class ListingStore {
     return row ? (JSON.parse(row.json) as Offer) : undefined
   }
 
+  /** Archived offers newest first (ids sort by creation): before the id `before`, of `buyerId` alone when given, at most `limit`. */
+  archivedOffers(before: string | null, buyerId: string | null, limit: number): Offer[] {
+    if (!this.initialized) return []
+    const rows = this.sql
+      .exec<{ json: string }>(
+        `SELECT json FROM offers_archive WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR json_extract(json, '$.buyerId') = ?2) ORDER BY id DESC LIMIT ?3`,
+        before,
+        buyerId,
+        limit,
+      )
+      .toArray()
+    return rows.map((r) => JSON.parse(r.json) as Offer)
+  }
+
   markSent(seqs: number[]): void {
     for (const seq of seqs) this.sql.exec('DELETE FROM outbox WHERE seq = ?', seq)
   }

@@ -103,3 +103,16 @@ export function offerView(s: ListingState, o: Offer): OfferView {
 
 /** One line of a bid history: who (by their pseudonym on this listing), the price after, when. */
 export type BidHistoryEntry = { bidId: string; bidder: string; price: Money; at: string; mine: boolean }
+
+/**
+ * The offers on a listing a viewer may see, newest first (ids sort by creation), before the id
+ * `before`, at most `limit`: every offer for the seller, a buyer's own for anyone else.
+ * `archived` are the offers already over, filtered and ordered the same way.
+ */
+export function visibleOffers(s: ListingState, archived: Offer[], viewerId: string, before: string | null, limit: number): OfferView[] {
+  const live = s.offers.filter((o) => (viewerId === s.sellerId || o.buyerId === viewerId) && (before === null || o.id < before))
+  return [...live, ...archived]
+    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, limit)
+    .map((o) => offerView(s, o))
+}

@@ -1,8 +1,9 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import { decodeCursor, page } from '../core/cursor'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
-import { jsonBody, problems } from '../http/common-schemas'
+import { jsonBody, PageQuery, pageOf, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { newId, systemClock } from '../platform/runtime'
@@ -62,6 +63,17 @@ const getOfferRoute = createRoute({
   responses: { 200: { description: 'The offer', ...offerJson }, 404: problems[404] },
 })
 
+const listOffersRoute = createRoute({
+  method: 'get',
+  path: '/listings/{id}/offers',
+  tags,
+  security,
+  summary: 'The offers on a listing, newest first: the seller sees every one, anyone else only their own',
+  middleware: guarded,
+  request: { params: ListingIdParam, query: PageQuery },
+  responses: { 200: { description: 'A page of offers', content: { 'application/json': { schema: pageOf(OfferSchema).openapi('OfferPage') } } }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] },
+})
+
 /** The listing that holds an offer; 404 for an offer that was never made. */
 async function offerListing(env: Env, offerId: string): Promise<string> {
   const listingId = await listingOfOffer(database(env.DB), offerId)
@@ -109,6 +121,14 @@ export const offerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     await routeOffers(database(c.env.DB), listingId, [counterId])
     c.header('Location', `/v1/offers/${counterId}`)
     return c.json(outcome.value, 201)
+  })
+  .openapi(listOffersRoute, async (c) => {
+    const viewer = principalOf(c)
+    const { id } = c.req.valid('param')
+    const { limit, cursor } = c.req.valid('query')
+    const offers = await listingStub(c.env, id).offers(viewer.userId, (cursor && decodeCursor(cursor)) || null, limit + 1)
+    if (!offers) throw new Problem(404, 'not_found')
+    return c.json(page(offers, limit, (o) => o.id), 200)
   })
   .openapi(getOfferRoute, async (c) => {
     const viewer = principalOf(c)
