@@ -39,7 +39,7 @@ const impureCalls = [
 ]
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.wrangler/', 'worker-configuration.d.ts', 'migrations/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.wrangler/', 'worker-configuration.d.ts', 'migrations/', 'coverage/', 'public/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -4,6 +4,8 @@ import { VERSION_HEADER, versionParameter, versionResponseHeader } from './api-v
 import { withOperationIds } from './openapi-operation-ids'
 import { documentResponseHeaders } from './openapi-response-headers'
 import { plainPatterns } from './openapi-patterns'
+import { webhookOperations } from './openapi-webhooks'
+import { subscriptions } from '../events/event-subscriptions'
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>
 type Operation = { parameters?: unknown[]; requestBody?: unknown; security?: unknown[]; responses?: Record<string, unknown> }
@@ -43,7 +45,8 @@ const middlewareAnswers = {
  * routes validate with, plus what the middleware adds to every operation: bearer auth, the
  * Souk-Version header (asked and answered), the Idempotency-Key header on POSTs, the answers the
  * middleware itself may give and the headers it sets (X-Request-Id, RateLimit, Retry-After); then an
- * operationId for each operation and plain patterns. A route's own description of a status wins.
+ * operationId for each operation and plain patterns; and `webhooks`, each event type an endpoint can
+ * receive with the payload and the signature headers of its delivery. A route's own description of a status wins.
  * Built once: routes do not change at run time.
  */
 export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
@@ -82,6 +85,8 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
         }
       }
     }
+    // Every type the webhooks consumer takes is one an endpoint can receive.
+    doc.webhooks = webhookOperations(subscriptions.webhooks.types) as Document['webhooks']
     withOperationIds(doc.paths ?? {})
     plainPatterns(doc)
     documentResponseHeaders(doc)
