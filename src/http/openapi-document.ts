@@ -4,6 +4,7 @@ import { VERSION_HEADER, versionParameter, versionResponseHeader } from './api-v
 import { withOperationIds } from './openapi-operation-ids'
 import { documentResponseHeaders } from './openapi-response-headers'
 import { plainPatterns } from './openapi-patterns'
+import { problemCodesExtension, problemCodesMarkdown } from './openapi-problem-codes'
 import { webhookOperations } from './openapi-webhooks'
 import { subscriptions } from '../events/event-subscriptions'
 
@@ -64,8 +65,9 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
       info: {
         title: 'Souk API',
         version: '1',
-        description: 'A consumer-to-consumer marketplace backend. Errors are RFC 9457 problems with a stable `code`.',
+        description: `A consumer-to-consumer marketplace backend. Errors are RFC 9457 problems with a stable \`code\`.\n\n${problemCodesMarkdown}`,
       },
+      'x-problem-codes': problemCodesExtension,
       // Relative: the API is served from the origin that serves this document.
       servers: [{ url: '/' }],
     })
