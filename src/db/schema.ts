@@ -273,6 +273,9 @@ export const webhookEndpoints = sqliteTable(
     events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
     /** `whsec_` + base64: the Standard Webhooks signing secret, shown to the owner once. */
     secret: text('secret').notNull(),
+    /** The secret a rotation replaced: deliveries are signed with it too until `previousSecretExpiresAt` (24 h). */
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: text('previous_secret_expires_at'),
     status: text('status', { enum: ['active', 'disabled'] }).notNull(),
     disabledReason: text('disabled_reason'),
     /** Since when every delivery has failed; cleared by a success. */

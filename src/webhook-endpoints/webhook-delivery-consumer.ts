@@ -12,6 +12,7 @@ import { publishEvents } from '../events/publish-events'
 import { endpointUrlProblem } from './endpoint-url'
 import { outboundHostProblem, type ResolveHost } from './outbound-host'
 import { MAX_ATTEMPTS, nextRetryDelayMs } from './retry-schedule'
+import { signingSecrets } from './secret-rotation'
 import { disableEndpoint, noteFailure, noteSuccess, type WebhookEndpoint } from './webhook-endpoint-store'
 import { claimAttempt, recordAttempt, unclaimAttempt, type WebhookMessage } from './webhook-message-store'
 
@@ -115,7 +116,8 @@ async function disable(env: Env, endpoint: WebhookEndpoint, reason: string, now:
 }
 
 async function attempt(endpoint: WebhookEndpoint, message: WebhookMessage, now: Date, timeoutMs: number, send: Send): Promise<{ status: number | null; durationMs: number; error: string | null }> {
-  const signature = new Webhook(endpoint.secret).sign(message.id, now, message.payload)
+  // Standard Webhooks: several space-separated signatures; a receiver accepts any one it can verify.
+  const signature = signingSecrets(endpoint, now).map((secret) => new Webhook(secret).sign(message.id, now, message.payload)).join(' ')
   const started = performance.now()
   try {
     const res = await send(endpoint.url, {

@@ -10,8 +10,9 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { endpointUrlProblem } from './endpoint-url'
-import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointPage, EndpointSchema, EndpointsQuery, IfMatchHeader, UpdateEndpointBody } from './webhook-endpoint-schemas'
-import { createEndpoint, deleteEndpoint, endpointsOf, MAX_ENDPOINTS_PER_USER, ownedEndpoint, updateEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
+import { previousSecretExpiry } from './secret-rotation'
+import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointPage, EndpointSchema, EndpointsQuery, IfMatchHeader, RotatedSecretSchema, UpdateEndpointBody } from './webhook-endpoint-schemas'
+import { createEndpoint, deleteEndpoint, endpointsOf, MAX_ENDPOINTS_PER_USER, ownedEndpoint, rotateSecret, updateEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
 import { deliveries, delivery, reopenMessage, type Delivery } from './webhook-message-store'
 
 const tags = ['Webhooks']
@@ -83,6 +84,17 @@ const deleteRouteDef = createRoute({
   responses: { 204: { description: 'Deleted' }, 401: problems[401], 403: problems[403], 404: problems[404] },
 })
 
+const rotateRouteDef = createRoute({
+  method: 'post',
+  path: '/webhook-endpoints/{id}/rotate-secret',
+  tags,
+  security,
+  summary: 'Issue a new signing secret (shown once); for 24 h deliveries are signed with both the old and the new one',
+  middleware: guarded,
+  request: { params: EndpointIdParam },
+  responses: { 200: { description: 'The new secret', ...json(RotatedSecretSchema) }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] },
+})
+
 const deliveriesRouteDef = createRoute({
   method: 'get',
   path: '/webhook-endpoints/{id}/deliveries',
@@ -127,7 +139,7 @@ export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
     const endpoint = { id: newId('whe'), ownerId: owner.userId, url, events: [...new Set(events)], secret: newSecret(), createdAt: now }
     if (!(await createEndpoint(c.env.DB, endpoint))) throw new Problem(409, 'webhook_endpoint_limit', `At most ${MAX_ENDPOINTS_PER_USER} endpoints per user`)
     c.header('Location', `/v1/webhook-endpoints/${endpoint.id}`)
-    return c.json({ ...endpointView({ ...endpoint, status: 'active', disabledReason: null, failingSince: null, version: 1 }), secret: endpoint.secret }, 201)
+    return c.json({ ...endpointView({ ...endpoint, status: 'active', disabledReason: null, failingSince: null, version: 1, previousSecret: null, previousSecretExpiresAt: null }), secret: endpoint.secret }, 201)
   })
   .openapi(listRouteDef, async (c) => {
     const { limit, cursor } = c.req.valid('query')
@@ -158,6 +170,13 @@ export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
     const endpoint = await mine(c, c.req.valid('param').id)
     await deleteEndpoint(c.env.DB, endpoint.ownerId, endpoint.id, systemClock().toISOString())
     return c.body(null, 204)
+  })
+  .openapi(rotateRouteDef, async (c) => {
+    const { id } = c.req.valid('param')
+    const secret = newSecret()
+    const previousSecretExpiresAt = previousSecretExpiry(systemClock())
+    if (!(await rotateSecret(c.env.DB, principalOf(c).userId, id, secret, previousSecretExpiresAt))) throw new Problem(404, 'not_found')
+    return c.json({ secret, previousSecretExpiresAt }, 200)
   })
   .openapi(deliveriesRouteDef, async (c) => {
     const endpoint = await mine(c, c.req.valid('param').id)

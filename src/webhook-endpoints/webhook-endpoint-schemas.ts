@@ -46,6 +46,13 @@ export const CreatedEndpointSchema = EndpointSchema.extend({
   secret: z.string().openapi({ description: 'whsec_ + base64: verify webhook-signature with it (shown once)' }),
 }).openapi('CreatedWebhookEndpoint')
 
+export const RotatedSecretSchema = z
+  .object({
+    secret: z.string().openapi({ description: 'The new whsec_ secret (shown once); deliveries are signed with it from now on' }),
+    previousSecretExpiresAt: z.string().openapi({ description: 'Until then deliveries are also signed with the secret it replaced (24 h)' }),
+  })
+  .openapi('RotatedWebhookSecret')
+
 export const DeliverySchema = z
   .object({
     id: z.string().openapi({ description: 'The webhook-id header, the same on every attempt' }),

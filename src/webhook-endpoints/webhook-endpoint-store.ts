@@ -5,6 +5,8 @@ export type WebhookEndpoint = {
   url: string
   events: string[]
   secret: string
+  previousSecret: string | null
+  previousSecretExpiresAt: string | null
   status: 'active' | 'disabled'
   disabledReason: string | null
   failingSince: string | null
@@ -18,6 +20,8 @@ export type EndpointRow = {
   url: string
   events: string
   secret: string
+  previous_secret: string | null
+  previous_secret_expires_at: string | null
   status: 'active' | 'disabled'
   disabled_reason: string | null
   failing_since: string | null
@@ -31,6 +35,8 @@ export const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
   url: r.url,
   events: JSON.parse(r.events) as string[],
   secret: r.secret,
+  previousSecret: r.previous_secret,
+  previousSecretExpiresAt: r.previous_secret_expires_at,
   status: r.status,
   disabledReason: r.disabled_reason,
   failingSince: r.failing_since,
@@ -42,7 +48,7 @@ export const toEndpoint = (r: EndpointRow): WebhookEndpoint => ({
 export const MAX_ENDPOINTS_PER_USER = 16
 
 /** Creates the endpoint unless its owner already has MAX_ENDPOINTS_PER_USER live ones; false then. */
-export async function createEndpoint(d1: D1Database, e: Omit<WebhookEndpoint, 'status' | 'disabledReason' | 'failingSince' | 'version'>): Promise<boolean> {
+export async function createEndpoint(d1: D1Database, e: Omit<WebhookEndpoint, 'status' | 'disabledReason' | 'failingSince' | 'version' | 'previousSecret' | 'previousSecretExpiresAt'>): Promise<boolean> {
   const result = await d1
     .prepare(
       `INSERT INTO webhook_endpoints (id, owner_id, url, events, secret, status, created_at)
@@ -94,6 +100,18 @@ export async function updateEndpoint(d1: D1Database, ownerId: string, id: string
     .first<EndpointRow>()
   if (row) return toEndpoint(row)
   return (await ownedEndpoint(d1, ownerId, id)) ? 'stale' : 'missing'
+}
+
+/**
+ * Puts `secret` in place and keeps the one it replaces, signing too until `previousExpiresAt`. A
+ * second rotation within the overlap drops the oldest at once: only the last two ever sign.
+ */
+export async function rotateSecret(d1: D1Database, ownerId: string, id: string, secret: string, previousExpiresAt: string): Promise<boolean> {
+  const r = await d1
+    .prepare('UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = ?, secret = ? WHERE id = ? AND owner_id = ? AND deleted_at IS NULL')
+    .bind(previousExpiresAt, secret, id, ownerId)
+    .run()
+  return r.meta.changes === 1
 }
 
 /** The endpoint a webhook message goes to, unless deleted: to batch with the message's claim. */
