@@ -1,68 +1,83 @@
+import { createSoukClient } from '@souk/client'
 import { describe, expect, it } from 'vitest'
-import { email, http, PASSWORD, type Json } from '../support/node/client'
+import { baseUrl, email, PASSWORD } from '../support/node/client'
 
-describe('accounts over real HTTP', () => {
+/**
+ * Accounts over real HTTP, called through @souk/client: the client openapi-typescript and
+ * openapi-fetch generate from GET /v1/openapi.json, used unmodified, as a third party would. Paths,
+ * bodies and answers are typed by the document, so a contract change that breaks the client fails
+ * typecheck here, and one the document does not admit fails at run time.
+ */
+describe('accounts over real HTTP, through the generated client', () => {
+  const souk = () => createSoukClient(baseUrl())
+
   it('walks a newcomer through register, me, an API key, and logout', async () => {
     const address = email('e2e')
-    const reg = await http('/v1/auth/register', { method: 'POST', json: { email: address, password: PASSWORD, displayName: 'E2E' } })
-    expect(reg.status).toBe(201)
-    const { token, user } = (await reg.json()) as { token: string; user: Json }
+    const reg = await souk().POST('/v1/auth/register', { body: { email: address, password: PASSWORD, displayName: 'E2E' } })
+    expect(reg.response.status).toBe(201)
+    if (!reg.data) throw new Error(`register failed: ${JSON.stringify(reg.error)}`)
+    const { token, user } = reg.data
     expect(user).toMatchObject({ email: address, role: 'user' })
 
-    const me = await http('/v1/me', { token })
-    expect(me.status).toBe(200)
-    expect(await me.json()).toMatchObject({ id: user.id })
+    const asUser = createSoukClient(baseUrl(), { token })
+    const me = await asUser.GET('/v1/me')
+    expect(me.response.status).toBe(200)
+    expect(me.data?.id).toBe(user.id)
 
-    const created = await http('/v1/api-keys', { method: 'POST', token, json: { name: 'e2e', scopes: ['account:read'] } })
-    expect(created.status).toBe(201)
-    const { key } = (await created.json()) as { key: string }
-    expect((await http('/v1/me', { token: key })).status).toBe(200)
+    const created = await asUser.POST('/v1/api-keys', { body: { name: 'e2e', scopes: ['account:read'] } })
+    expect(created.response.status).toBe(201)
+    if (!created.data) throw new Error(`api key failed: ${JSON.stringify(created.error)}`)
+    const asKey = createSoukClient(baseUrl(), { token: created.data.key })
+    expect((await asKey.GET('/v1/me')).response.status).toBe(200)
 
-    expect((await http('/v1/auth/logout', { method: 'POST', token })).status).toBe(204)
-    expect((await http('/v1/me', { token })).status).toBe(401)
-    expect((await http('/v1/me', { token: key })).status).toBe(200)
+    expect((await asUser.POST('/v1/auth/logout')).response.status).toBe(204)
+    const afterLogout = await asUser.GET('/v1/me')
+    expect(afterLogout.response.status).toBe(401)
+    expect(afterLogout.error?.code).toBe('unauthenticated')
+    expect((await asKey.GET('/v1/me')).response.status).toBe(200)
   })
 
   it('lets the seeded staff account log in with the documented password', async () => {
-    const res = await http('/v1/auth/login', { method: 'POST', json: { email: 'admin@souk.test', password: 'souk-admin-dev-only' } })
-    expect(res.status).toBe(200)
-    expect(((await res.json()) as { user: Json }).user).toMatchObject({ email: 'admin@souk.test', role: 'admin' })
+    const { response, data } = await souk().POST('/v1/auth/login', { body: { email: 'admin@souk.test', password: 'souk-admin-dev-only' } })
+    expect(response.status).toBe(200)
+    expect(data?.user).toMatchObject({ email: 'admin@souk.test', role: 'admin' })
   })
 
   it('continues the caller’s trace and names every response', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
-    const res = await http('/v1/me', { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } })
+    const { response: res, error: problem } = await souk().GET('/v1/me', { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } })
     expect(res.status).toBe(401)
     expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`))
     expect(res.headers.get('traceparent')).not.toContain('00f067aa0ba902b7')
     expect(res.headers.get('x-request-id')).toMatch(/^req_[0-9a-z]{26}$/)
     expect(res.headers.get('content-type')).toBe('application/problem+json')
-    const problem = (await res.json()) as Json
-    expect(problem.requestId).toBe(res.headers.get('x-request-id'))
+    expect(problem?.requestId).toBe(res.headers.get('x-request-id'))
   })
 
   it('replays an idempotent POST over the wire', async () => {
     const key = `e2e-${crypto.randomUUID()}`
     const body = { email: email('idem'), password: PASSWORD, displayName: 'Idem' }
-    const first = await http('/v1/auth/register', { method: 'POST', json: body, headers: { 'Idempotency-Key': key } })
-    const again = await http('/v1/auth/register', { method: 'POST', json: body, headers: { 'Idempotency-Key': key } })
-    expect(first.status).toBe(201)
-    expect(again.status).toBe(201)
-    expect(again.headers.get('idempotent-replayed')).toBe('true')
-    expect(await again.text()).toBe(await first.text())
-    const changed = await http('/v1/auth/register', { method: 'POST', json: { ...body, displayName: 'Other' }, headers: { 'Idempotency-Key': key } })
-    expect(changed.status).toBe(422)
+    const params = { header: { 'Idempotency-Key': key } }
+    const first = await souk().POST('/v1/auth/register', { body, params, parseAs: 'text' })
+    const again = await souk().POST('/v1/auth/register', { body, params, parseAs: 'text' })
+    expect(first.response.status).toBe(201)
+    expect(again.response.status).toBe(201)
+    expect(again.response.headers.get('idempotent-replayed')).toBe('true')
+    expect(again.data).toBe(first.data)
+    const changed = await souk().POST('/v1/auth/register', { body: { ...body, displayName: 'Other' }, params })
+    expect(changed.response.status).toBe(422)
+    expect(changed.error?.code).toBe('idempotency_key_reused')
   })
 
   it('tells every caller its rate limit', async () => {
-    const me = await http('/v1/me')
-    expect(me.headers.get('ratelimit-policy')).toMatch(/^"read";q=\d+;w=\d+$/)
-    expect(me.headers.get('ratelimit')).toMatch(/^"read";r=\d+;t=\d+$/)
+    const { response } = await souk().GET('/v1/me')
+    expect(response.headers.get('ratelimit-policy')).toMatch(/^"read";q=\d+;w=\d+$/)
+    expect(response.headers.get('ratelimit')).toMatch(/^"read";r=\d+;t=\d+$/)
   })
 
   it('reports healthy dependencies', async () => {
-    const res = await http('/health')
-    expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ status: 'ok' })
+    const { response, data } = await souk().GET('/health')
+    expect(response.status).toBe(200)
+    expect(data).toMatchObject({ status: 'ok' })
   })
 })
