@@ -43,6 +43,14 @@ export function webhookPayload(e: EventEnvelope): WebhookPayload {
   return { type: e.type, timestamp: e.occurredAt, data: { ...data, eventId: e.id, aggregateId: e.aggregateId, seq: e.seq } }
 }
 
+/** The type of the event an owner sends to one endpoint to try it; it goes to no other endpoint. */
+export const TEST_EVENT_TYPE = 'webhook.test'
+
+/** The body of a test delivery: the same shape, `data` naming the endpoint and the test's own event id. */
+export function testPayload(endpointId: string, eventId: string, at: Date): WebhookPayload {
+  return { type: TEST_EVENT_TYPE, timestamp: at.toISOString(), data: { endpointId, eventId } }
+}
+
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 }

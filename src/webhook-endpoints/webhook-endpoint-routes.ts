@@ -10,10 +10,11 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { endpointUrlProblem } from './endpoint-url'
+import { TEST_EVENT_TYPE, testPayload } from './event-audience'
 import { previousSecretExpiry } from './secret-rotation'
 import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointPage, EndpointSchema, EndpointsQuery, IfMatchHeader, RotatedSecretSchema, UpdateEndpointBody } from './webhook-endpoint-schemas'
 import { createEndpoint, deleteEndpoint, endpointsOf, MAX_ENDPOINTS_PER_USER, ownedEndpoint, rotateSecret, updateEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
-import { deliveries, delivery, reopenMessage, type Delivery } from './webhook-message-store'
+import { deliveries, delivery, openMessages, reopenMessage, type Delivery } from './webhook-message-store'
 
 const tags = ['Webhooks']
 const security = [{ bearer: [] }]
@@ -93,6 +94,17 @@ const rotateRouteDef = createRoute({
   middleware: guarded,
   request: { params: EndpointIdParam },
   responses: { 200: { description: 'The new secret', ...json(RotatedSecretSchema) }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] },
+})
+
+const testRouteDef = createRoute({
+  method: 'post',
+  path: '/webhook-endpoints/{id}/test',
+  tags,
+  security,
+  summary: 'Send a webhook.test event to this endpoint alone, signed and retried like any delivery',
+  middleware: guarded,
+  request: { params: EndpointIdParam },
+  responses: { 202: { description: 'Queued; follow it in the delivery log', ...json(DeliverySchema) }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404], 409: problems[409] },
 })
 
 const deliveriesRouteDef = createRoute({
@@ -177,6 +189,16 @@ export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>({ defaultHook: vali
     const previousSecretExpiresAt = previousSecretExpiry(systemClock())
     if (!(await rotateSecret(c.env.DB, principalOf(c).userId, id, secret, previousSecretExpiresAt))) throw new Problem(404, 'not_found')
     return c.json({ secret, previousSecretExpiresAt }, 200)
+  })
+  .openapi(testRouteDef, async (c) => {
+    const endpoint = await mine(c, c.req.valid('param').id)
+    if (endpoint.status !== 'active') throw new Problem(409, 'invalid_transition', `The endpoint is ${endpoint.status}`, { extra: { currentStatus: endpoint.status } })
+    const now = systemClock()
+    const eventId = newId('evt', now)
+    const message = { id: newId('msg', now), endpointId: endpoint.id, eventId, type: TEST_EVENT_TYPE, payload: JSON.stringify(testPayload(endpoint.id, eventId, now)), createdAt: now.toISOString() }
+    await openMessages(c.env.DB, [], [message], now)
+    await c.env.WEBHOOKS.send({ messageId: message.id }, { contentType: 'json' })
+    return c.json(deliveryView({ ...message, status: 'pending', attempts: 0, lastStatus: null, deliveredAt: null, attemptLog: [] }), 202)
   })
   .openapi(deliveriesRouteDef, async (c) => {
     const endpoint = await mine(c, c.req.valid('param').id)
