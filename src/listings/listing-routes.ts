@@ -15,10 +15,11 @@ import { CreateListingBody, ListingIdParam, ListingSchema, SearchQuery, UpdateLi
 import { searchListings } from './listing-search-store'
 import { projectOwnWrite } from './own-write-store'
 import { decodeSearchCursor, searchPage } from './search-cursor'
+import { versionTag } from '../core/entity-tag'
+import { expectedVersion } from '../http/if-match'
 
 const tags = ['Listings']
 const security = [{ bearer: [] }]
-const etag = (version: number) => `"${version}"`
 const listingJson = { content: { 'application/json': { schema: ListingSchema } } }
 const notModifiedResponse = { description: 'Not modified: the `If-None-Match` tag is current (no body)' }
 
@@ -88,14 +89,6 @@ const searchRoute = createRoute({
   },
 })
 
-/** `If-Match: "12"` → 12; `*` → any version; anything else is a precondition that cannot match. */
-function expectedVersion(header: string | undefined): number | undefined | 'required' | 'unmatchable' {
-  if (header === undefined) return 'required'
-  if (header.trim() === '*') return undefined
-  const match = /^"(\d{1,12})"$/.exec(header.trim())
-  return match ? Number(match[1]) : 'unmatchable'
-}
-
 export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(createListingRoute, async (c) => {
     const seller = principalOf(c)
@@ -128,14 +121,14 @@ export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     if (!outcome.ok) throw listingProblem(outcome.rejection)
     answerBookmark(c, await projectOwnWrite(c.env.DB, outcome.value, c.var.log))
     c.header('Location', `/v1/listings/${id}`)
-    c.header('ETag', etag(outcome.value.version))
+    c.header('ETag', versionTag(outcome.value.version))
     return c.json(outcome.value, 201)
   })
   .openapi(getListingRoute, async (c) => {
     const { id } = c.req.valid('param')
     const view = await listingStub(c.env, id).view()
     if (!view) throw new Problem(404, 'not_found')
-    if (notModified(c, etag(view.version), revalidateEachTime)) return c.body(null, 304)
+    if (notModified(c, versionTag(view.version), revalidateEachTime)) return c.body(null, 304)
     return c.json(view, 200)
   })
   .openapi(updateListingRoute, async (c) => {
@@ -147,7 +140,7 @@ export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     const outcome = await listingStub(c.env, id).update({ actorId: actor.userId, expectedVersion: expected, ...c.req.valid('json') })
     if (!outcome.ok) throw listingProblem(outcome.rejection)
     answerBookmark(c, await projectOwnWrite(c.env.DB, outcome.value, c.var.log))
-    c.header('ETag', etag(outcome.value.version))
+    c.header('ETag', versionTag(outcome.value.version))
     return c.json(outcome.value, 200)
   })
   .openapi(withdrawListingRoute, async (c) => {
