@@ -1,9 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { npmStart } from '../support/node/npm-start'
 
 /**
  * The README's "Try it" commands, as a newcomer runs them: every ```sh block marked
@@ -11,31 +9,17 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
  * change is the one the README asks for: `SOUK=` names that port. Each curl has `--fail-with-body`,
  * and bash runs with `set -eo pipefail`, so any error answer fails the script.
  */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-
 function tryItBlocks(readme: string): string[] {
   return [...readme.matchAll(/^<!-- try-it -->\n```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '')
 }
 
-let child: ChildProcess | undefined
+let souk: Awaited<ReturnType<typeof npmStart>> | undefined
 let base = ''
-const output: string[] = []
-const persist = mkdtempSync(join(tmpdir(), 'souk-try-it-'))
 
 beforeAll(async () => {
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  child = spawn('npm', ['start'], { env: { ...process.env, PORT: String(port), SOUK_PERSIST_DIR: persist }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()))
-  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()))
+  souk = await npmStart('try-it')
+  base = souk.base
+  const { child, output } = souk
   // Up, and the demo data seeded (the mug the README buys, the lamp with a bid that comes last).
   const deadline = Date.now() + 110_000
   while (Date.now() < deadline && child.exitCode === null) {
@@ -50,14 +34,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  // npm → tsx → wrangler → workerd: stop the whole process group, as Ctrl-C would.
-  if (child?.pid && child.exitCode === null) {
-    const exited = new Promise((resolve) => child?.once('exit', resolve))
-    process.kill(-child.pid, 'SIGINT')
-    const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))])
-    if (!stopped) process.kill(-child.pid, 'SIGKILL')
-  }
-  rmSync(persist, { recursive: true, force: true })
+  await souk?.stop()
 }, 20_000)
 
 it('the README marks its Try it blocks, and they start by naming the base URL', () => {

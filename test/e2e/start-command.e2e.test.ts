@@ -1,44 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
+import { npmStart } from '../support/node/npm-start'
 
 /**
  * The README's first command, as a newcomer runs it: `npm start` with a PORT. It must apply the
  * migrations, seed the staff account and serve on that port.
  */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-
-let child: ChildProcess | undefined
-const persist = mkdtempSync(join(tmpdir(), 'souk-start-'))
+let souk: Awaited<ReturnType<typeof npmStart>> | undefined
 
 afterAll(async () => {
-  // npm → tsx → wrangler → workerd: stop the whole process group, as Ctrl-C would.
-  if (child?.pid && child.exitCode === null) {
-    const exited = new Promise((resolve) => child?.once('exit', resolve))
-    process.kill(-child.pid, 'SIGINT')
-    const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))])
-    if (!stopped) process.kill(-child.pid, 'SIGKILL')
-  }
-  rmSync(persist, { recursive: true, force: true })
+  await souk?.stop()
 }, 20_000)
 
 it('npm start serves Souk on PORT with migrations applied, the staff account and demo listings seeded', async () => {
-  const port = await freePort()
-  const output: string[] = []
-  child = spawn('npm', ['start'], { env: { ...process.env, PORT: String(port), SOUK_PERSIST_DIR: persist }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()))
-  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()))
+  souk = await npmStart('start')
+  const { port, output, child } = souk
 
   const deadline = Date.now() + 120_000
   let healthy = false
