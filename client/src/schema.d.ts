@@ -1584,11 +1584,34 @@ export interface components {
                 };
             };
         };
+        /**
+         * @example {
+         *       "user": {
+         *         "id": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *         "email": "ada@example.com",
+         *         "displayName": "Ada",
+         *         "role": "user",
+         *         "frozen": false,
+         *         "createdAt": "2026-03-14T09:26:53.000Z"
+         *       },
+         *       "token": "st_01jd3v6w2k8m4n5p6q7r8s9t0vXq3mB7vR2kLp9wNc4tYh8sJd6fGz1aEo5uKi0bVnMxQ"
+         *     }
+         */
         Registration: {
             user: components["schemas"]["User"];
             /** @description A session token (`st_…`) for `Authorization: Bearer` */
             token: string;
         };
+        /**
+         * @example {
+         *       "id": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "email": "ada@example.com",
+         *       "displayName": "Ada",
+         *       "role": "user",
+         *       "frozen": false,
+         *       "createdAt": "2026-03-14T09:26:53.000Z"
+         *     }
+         */
         User: {
             /** @example usr_01jd3v6w2k8m4n5p6q7r8s9t0v */
             id: string;
@@ -1616,6 +1639,13 @@ export interface components {
                 message: string;
             }[];
         };
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "password": "correct horse battery staple",
+         *       "displayName": "Ada"
+         *     }
+         */
         RegisterRequest: {
             /**
              * Format: email
@@ -1627,11 +1657,30 @@ export interface components {
             /** @example Ada */
             displayName: string;
         };
+        /**
+         * @example {
+         *       "token": "st_01jd3v6w2k8m4n5p6q7r8s9t0vXq3mB7vR2kLp9wNc4tYh8sJd6fGz1aEo5uKi0bVnMxQ",
+         *       "user": {
+         *         "id": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *         "email": "ada@example.com",
+         *         "displayName": "Ada",
+         *         "role": "user",
+         *         "frozen": false,
+         *         "createdAt": "2026-03-14T09:26:53.000Z"
+         *       }
+         *     }
+         */
         Login: {
             /** @description A session token (`st_…`) for `Authorization: Bearer` */
             token: string;
             user: components["schemas"]["User"];
         };
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "password": "correct horse battery staple"
+         *     }
+         */
         LoginRequest: {
             /**
              * Format: email
@@ -1838,6 +1887,28 @@ export interface components {
                 count: number;
             }[];
         };
+        /**
+         * @example {
+         *       "id": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *       "title": "Brass oil lamp",
+         *       "description": "Hand-hammered, 1950s, works with paraffin.",
+         *       "category": "home",
+         *       "format": "fixed_price",
+         *       "status": "active",
+         *       "version": 1,
+         *       "currency": "EUR",
+         *       "price": {
+         *         "amount": 4500,
+         *         "currency": "EUR"
+         *       },
+         *       "quantity": 1,
+         *       "available": 1,
+         *       "acceptsOffers": true,
+         *       "createdAt": "2026-03-14T09:30:00.000Z",
+         *       "updatedAt": "2026-03-14T09:30:00.000Z"
+         *     }
+         */
         Listing: {
             /** @example lst_01jd3v6w2k8m4n5p6q7r8s9t0v */
             id: string;
@@ -1876,6 +1947,20 @@ export interface components {
             /** @enum {string} */
             currency: "USD" | "EUR" | "GBP" | "CAD" | "AUD";
         };
+        /**
+         * @example {
+         *       "title": "Brass oil lamp",
+         *       "description": "Hand-hammered, 1950s, works with paraffin.",
+         *       "category": "home",
+         *       "format": "fixed_price",
+         *       "price": {
+         *         "amount": 4500,
+         *         "currency": "EUR"
+         *       },
+         *       "quantity": 1,
+         *       "acceptsOffers": true
+         *     }
+         */
         CreateListingRequest: {
             title: string;
             /** @default  */
@@ -1901,6 +1986,24 @@ export interface components {
             price?: components["schemas"]["Money"];
             quantity?: number;
         };
+        /**
+         * @example {
+         *       "bid": {
+         *         "id": "bid_01jd4a2b3c4d5e6f7g8h9j0k1m",
+         *         "maxAmount": {
+         *           "amount": 2500,
+         *           "currency": "USD"
+         *         },
+         *         "createdAt": "2026-03-15T18:02:11.000Z"
+         *       },
+         *       "leading": true,
+         *       "currentPrice": {
+         *         "amount": 1100,
+         *         "currency": "USD"
+         *       },
+         *       "endsAt": "2026-03-16T20:00:00.000Z"
+         *     }
+         */
         BidPlaced: {
             bid: {
                 id: string;
@@ -1912,6 +2015,14 @@ export interface components {
             currentPrice: components["schemas"]["Money"];
             endsAt: string;
         };
+        /**
+         * @example {
+         *       "maxAmount": {
+         *         "amount": 2500,
+         *         "currency": "USD"
+         *       }
+         *     }
+         */
         PlaceBidRequest: {
             maxAmount: components["schemas"]["Money"];
         };
@@ -1957,6 +2068,47 @@ export interface components {
             data: components["schemas"]["Offer"][];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "id": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *       "buyerId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *       "status": "paid",
+         *       "items": [
+         *         {
+         *           "listingId": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "quantity": 1,
+         *           "unitPrice": {
+         *             "amount": 4500,
+         *             "currency": "EUR"
+         *           }
+         *         }
+         *       ],
+         *       "total": {
+         *         "amount": 4500,
+         *         "currency": "EUR"
+         *       },
+         *       "shippingAddress": {
+         *         "name": "Ada Lovelace",
+         *         "line1": "12 Rue de la Paix",
+         *         "city": "Paris",
+         *         "postalCode": "75002",
+         *         "country": "FR"
+         *       },
+         *       "createdAt": "2026-03-16T10:04:00.000Z",
+         *       "updatedAt": "2026-03-16T10:04:01.000Z",
+         *       "history": [
+         *         {
+         *           "status": "pending_payment",
+         *           "at": "2026-03-16T10:04:00.000Z"
+         *         },
+         *         {
+         *           "status": "paid",
+         *           "at": "2026-03-16T10:04:01.000Z"
+         *         }
+         *       ]
+         *     }
+         */
         Order: {
             id: string;
             buyerId: string;
@@ -1987,6 +2139,24 @@ export interface components {
                 at: string;
             }[];
         };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "listingId": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "quantity": 1
+         *         }
+         *       ],
+         *       "paymentMethod": "pm_card_visa",
+         *       "shippingAddress": {
+         *         "name": "Ada Lovelace",
+         *         "line1": "12 Rue de la Paix",
+         *         "city": "Paris",
+         *         "postalCode": "75002",
+         *         "country": "FR"
+         *       }
+         *     }
+         */
         CheckoutRequest: {
             items: {
                 listingId: string;

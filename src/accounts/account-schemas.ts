@@ -25,7 +25,7 @@ const DisplayName = z
   .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'must not contain control characters')
   .openapi({ example: 'Ada' })
 
-export const RegisterBody = z.strictObject({ email: Email, password: Password, displayName: DisplayName }).openapi('RegisterRequest')
+export const RegisterBody = z.strictObject({ email: Email, password: Password, displayName: DisplayName }).openapi('RegisterRequest', { example: { email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' } })
 
 export const LoginBody = z
   .strictObject({
@@ -33,7 +33,10 @@ export const LoginBody = z
     password: z.string().min(1).max(256),
     totp: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
   })
-  .openapi('LoginRequest')
+  .openapi('LoginRequest', { example: { email: 'ada@example.com', password: 'correct horse battery staple' } })
+
+const exampleUser = { id: 'usr_01jd3v6w2k8m4n5p6q7r8s9t0v', email: 'ada@example.com', displayName: 'Ada', role: 'user', frozen: false, createdAt: '2026-03-14T09:26:53.000Z' }
+const exampleToken = 'st_01jd3v6w2k8m4n5p6q7r8s9t0vXq3mB7vR2kLp9wNc4tYh8sJd6fGz1aEo5uKi0bVnMxQ'
 
 export const UserSchema = z
   .object({
@@ -44,12 +47,12 @@ export const UserSchema = z
     frozen: z.boolean(),
     createdAt: z.string().openapi({ format: 'date-time' }),
   })
-  .openapi('User')
+  .openapi('User', { example: exampleUser })
 
 export const SessionToken = z.string().openapi({ description: 'A session token (`st_…`) for `Authorization: Bearer`' })
 
-export const RegisterResponse = z.object({ user: UserSchema, token: SessionToken }).openapi('Registration')
-export const LoginResponse = z.object({ token: SessionToken, user: UserSchema }).openapi('Login')
+export const RegisterResponse = z.object({ user: UserSchema, token: SessionToken }).openapi('Registration', { example: { user: exampleUser, token: exampleToken } })
+export const LoginResponse = z.object({ token: SessionToken, user: UserSchema }).openapi('Login', { example: { token: exampleToken, user: exampleUser } })
 
 const Timestamp = z.string().openapi({ format: 'date-time' })
 

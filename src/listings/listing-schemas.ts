@@ -57,7 +57,9 @@ export const CreateListingBody = z
     const monies = [b.price, b.auction?.startingBid, b.auction?.reservePrice, b.auction?.buyNowPrice].filter((m) => m !== undefined)
     if (new Set(monies.map((m) => m.currency)).size > 1) misplaced('auction', 'all amounts of a listing share one currency')
   })
-  .openapi('CreateListingRequest')
+  .openapi('CreateListingRequest', {
+    example: { title: 'Brass oil lamp', description: 'Hand-hammered, 1950s, works with paraffin.', category: 'home', format: 'fixed_price', price: { amount: 4500, currency: 'EUR' }, quantity: 1, acceptsOffers: true },
+  })
 
 export const UpdateListingBody = z
   .strictObject({ title: Title.optional(), description: Description.optional(), price: MoneySchema.optional(), quantity: z.number().int().min(1).max(100_000).optional() })
@@ -88,7 +90,25 @@ export const ListingSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Listing')
+  .openapi('Listing', {
+    example: {
+      id: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v',
+      sellerId: 'usr_01jd3t9a7bx2c5e8g4h6k1m3np',
+      title: 'Brass oil lamp',
+      description: 'Hand-hammered, 1950s, works with paraffin.',
+      category: 'home',
+      format: 'fixed_price',
+      status: 'active',
+      version: 1,
+      currency: 'EUR',
+      price: { amount: 4500, currency: 'EUR' },
+      quantity: 1,
+      available: 1,
+      acceptsOffers: true,
+      createdAt: '2026-03-14T09:30:00.000Z',
+      updatedAt: '2026-03-14T09:30:00.000Z',
+    },
+  })
 
 /** What search and facets both filter on. */
 const searchFilters = {
@@ -133,7 +153,7 @@ export const FacetsSchema = z
   })
   .openapi('ListingFacets', { example: { total: 3, category: [{ value: 'home', count: 2 }, { value: 'kitchen', count: 1 }], format: [{ value: 'fixed_price', count: 2 }, { value: 'auction', count: 1 }] } })
 
-export const PlaceBidBody = z.strictObject({ maxAmount: MoneySchema }).openapi('PlaceBidRequest')
+export const PlaceBidBody = z.strictObject({ maxAmount: MoneySchema }).openapi('PlaceBidRequest', { example: { maxAmount: { amount: 2500, currency: 'USD' } } })
 
 export const BidResponse = z
   .object({
@@ -142,7 +162,14 @@ export const BidResponse = z
     currentPrice: MoneySchema,
     endsAt: z.string(),
   })
-  .openapi('BidPlaced')
+  .openapi('BidPlaced', {
+    example: {
+      bid: { id: 'bid_01jd4a2b3c4d5e6f7g8h9j0k1m', maxAmount: { amount: 2500, currency: 'USD' }, createdAt: '2026-03-15T18:02:11.000Z' },
+      leading: true,
+      currentPrice: { amount: 1100, currency: 'USD' },
+      endsAt: '2026-03-16T20:00:00.000Z',
+    },
+  })
 
 export const BidHistorySchema = pageOf(
   z.object({ bidId: z.string(), bidder: z.string().openapi({ description: 'A pseudonym, stable on this listing' }), price: MoneySchema, at: z.string(), mine: z.boolean() }),

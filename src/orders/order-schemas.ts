@@ -28,7 +28,13 @@ export const CheckoutBody = z
     paymentMethod: z.string().regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'must be a payment method token (pm_…)'),
     shippingAddress: ShippingAddress,
   })
-  .openapi('CheckoutRequest')
+  .openapi('CheckoutRequest', {
+    example: {
+      items: [{ listingId: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v', quantity: 1 }],
+      paymentMethod: 'pm_card_visa',
+      shippingAddress: { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+    },
+  })
 
 export const orderIdPattern = /^ord_[0-9a-z]{26}$/
 export const OrderIdParam = z.object({ id: z.string().regex(orderIdPattern, 'must be an order id').openapi({ param: { name: 'id', in: 'path' } }) })
@@ -49,7 +55,23 @@ export const OrderSchema = z
     updatedAt: z.string(),
     history: z.array(z.object({ status: z.enum(orderStatuses), at: z.string() })),
   })
-  .openapi('Order')
+  .openapi('Order', {
+    example: {
+      id: 'ord_01m88jqa3nf9ty2gs0k5w3yncb',
+      buyerId: 'usr_01jd3v6w2k8m4n5p6q7r8s9t0v',
+      sellerId: 'usr_01jd3t9a7bx2c5e8g4h6k1m3np',
+      status: 'paid',
+      items: [{ listingId: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v', quantity: 1, unitPrice: { amount: 4500, currency: 'EUR' } }],
+      total: { amount: 4500, currency: 'EUR' },
+      shippingAddress: { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+      createdAt: '2026-03-16T10:04:00.000Z',
+      updatedAt: '2026-03-16T10:04:01.000Z',
+      history: [
+        { status: 'pending_payment', at: '2026-03-16T10:04:00.000Z' },
+        { status: 'paid', at: '2026-03-16T10:04:01.000Z' },
+      ],
+    },
+  })
 
 export const OrderPage = pageOf(OrderSchema).openapi('OrderPage')
 
