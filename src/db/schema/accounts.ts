@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/**
+ * Who uses Souk: accounts, and what others say of them.
+ * Conventions of every table: src/db/schema.ts.
+ */
+
+/**
+ * The D1 schema. Times are ISO 8601 UTC strings (they sort as text); ids are prefixed ULIDs.
+ * Child tables reference their parents without ON DELETE CASCADE: a table rebuild by a later
+ * migration must never delete children (see docs/OPERATIONS.md).
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    /** Normalized (trimmed, lower-case); unique. */
+    email: text('email').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['user', 'support', 'admin'] }).notNull().default('user'),
+    frozenAt: text('frozen_at'),
+    /** Set when the user erased their account; the row stays (orders keep their parties) with no personal data. */
+    erasedAt: text('erased_at'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(t.email),
+    check('users_role_check', sql`${t.role} in ('user', 'support', 'admin')`),
+  ],
+)
+
+export const reviews = sqliteTable(
+  'reviews',
+  {
+    orderId: text('order_id').notNull(),
+    authorId: text('author_id').notNull(),
+    subjectId: text('subject_id').notNull(),
+    rating: integer('rating').notNull(),
+    comment: text('comment'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.authorId] }),
+    index('reviews_subject_idx').on(t.subjectId),
+    index('reviews_subject_created_idx').on(t.subjectId, t.createdAt, t.orderId),
+  ],
+)
+
+/**
+ * Each user's rating as others reviewed them: the count and sum of the ratings in `reviews` about
+ * them, kept in the same batch that writes a review (review-store.ts), so a profile reads it in one row.
+ */
+export const userRatings = sqliteTable('user_ratings', {
+  userId: text('user_id').primaryKey(),
+  reviewCount: integer('review_count').notNull(),
+  ratingSum: integer('rating_sum').notNull(),
+})
