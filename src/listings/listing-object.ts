@@ -20,8 +20,6 @@ import { RELAY_BATCH_LIMIT, type LivePage, type RelayMessage } from './relay-for
 import { claim, commit, dueOrderReservations, release, reserve, reservedLine, restock, type Reserve, type Reserved, type StockRejection } from './stock'
 import { RelayFanOut } from './watcher-relay-client'
 
-export { MAX_REPLAY } from './live-message'
-
 export type NotFound = { code: 'not_found' }
 /**
  * The narrow port through which a lapsing order-bound reservation learns its order's fate

@@ -33,8 +33,6 @@ export type Rebuild = {
 }
 
 export const DEFAULT_CHUNK_SIZE = 100
-/** A chunk is one D1 batch of upserts, and the jobs consumer may run a few steps in one invocation. */
-export const MAX_CHUNK_SIZE = 100
 /** Snapshots asked of listing objects at once within a chunk. */
 export const SNAPSHOTS_AT_ONCE = 10
 /** Long enough for one chunk (about a second); a delivery that dies holding it frees it after this. */
