@@ -24,7 +24,7 @@ const Timestamp = z.iso.datetime({ offset: true }).openapi({ format: 'date-time'
 export const listingIdPattern = /^lst_[0-9a-z]{26}$/
 export const offerIdPattern = /^ofr_[0-9a-z]{26}$/
 export const ListingIdParam = z.object({ id: z.string().regex(listingIdPattern, 'must be a listing id').openapi({ param: { name: 'id', in: 'path' } }) })
-export const OfferIdParam = z.object({ id: z.string().regex(offerIdPattern, 'must be an offer id').openapi({ param: { name: 'id', in: 'path' } }) })
+export const OfferIdParam = z.object({ id: z.string().regex(offerIdPattern, 'must be an offer id').openapi({ param: { name: 'id', in: 'path' }, example: 'ofr_01jd3v6w2k8m4n5p6q7r8s9t0v' }) })
 
 export const CreateListingBody = z
   .strictObject({
@@ -175,8 +175,12 @@ export const BidHistorySchema = pageOf(
   z.object({ bidId: z.string(), bidder: z.string().openapi({ description: 'A pseudonym, stable on this listing' }), price: MoneySchema, at: z.string(), mine: z.boolean() }),
 ).openapi('BidHistory')
 
-export const MakeOfferBody = z.strictObject({ amount: MoneySchema, quantity: z.number().int().min(1).max(100_000).default(1) }).openapi('MakeOfferRequest')
-export const CounterOfferBody = z.strictObject({ amount: MoneySchema }).openapi('CounterOfferRequest')
+export const MakeOfferBody = z
+  .strictObject({ amount: MoneySchema, quantity: z.number().int().min(1).max(100_000).default(1) })
+  .openapi('MakeOfferRequest', { example: { amount: { amount: 4000, currency: 'EUR' }, quantity: 1 } })
+export const CounterOfferBody = z.strictObject({ amount: MoneySchema }).openapi('CounterOfferRequest', { example: { amount: { amount: 4200, currency: 'EUR' } } })
+
+const offerStatuses = ['pending', 'accepted', 'declined', 'countered', 'expired', 'superseded'] as const
 
 export const OfferSchema = z
   .object({
@@ -187,13 +191,32 @@ export const OfferSchema = z
     from: z.enum(['buyer', 'seller']),
     amount: MoneySchema.openapi({ description: 'Per unit' }),
     quantity: z.number().int(),
-    status: z.enum(['pending', 'accepted', 'declined', 'countered', 'expired', 'superseded']),
+    status: z.enum(offerStatuses),
     counters: z.string().nullable(),
     createdAt: z.string(),
     expiresAt: z.string(),
-    reservation: z.object({ id: z.string(), expiresAt: z.string() }).optional(),
+    reservation: z.object({ id: z.string(), expiresAt: z.string() }).optional().openapi({ description: 'While accepted: the stock held for the buyer’s checkout. Only GET /v1/offers/{id} and the answers to the offer’s own calls show it.' }),
   })
-  .openapi('Offer')
+  .openapi('Offer', {
+    example: {
+      id: 'ofr_01jd3v6w2k8m4n5p6q7r8s9t0v',
+      listingId: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v',
+      buyerId: 'usr_01jd3v6w2k8m4n5p6q7r8s9t0v',
+      sellerId: 'usr_01jd3t9a7bx2c5e8g4h6k1m3np',
+      from: 'buyer',
+      amount: { amount: 4000, currency: 'EUR' },
+      quantity: 1,
+      status: 'pending',
+      counters: null,
+      createdAt: '2026-03-14T09:26:53.000Z',
+      expiresAt: '2026-03-16T09:26:53.000Z',
+    },
+  })
+
+export const CallerOffersQuery = PageQuery.extend({
+  role: z.enum(['buyer', 'seller']).openapi({ description: 'Offers you made as the buyer, or those on your listings as the seller', example: 'buyer' }),
+  status: z.enum(offerStatuses).optional().openapi({ description: 'Only offers in this status', example: 'pending' }),
+})
 
 export const LiveQuery = z.object({
   since: z.coerce.number().int().min(0).optional().openapi({ description: 'Replay every event after this seq' }),
