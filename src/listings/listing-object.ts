@@ -13,9 +13,10 @@ import type { ListingState } from './listing-state'
 import { ListingStore } from './listing-store'
 import { bidFloorOf, listingView, offerView, visibleOffers, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
 import { liveMessage, MAX_REPLAY, resyncMessage, type StoredEvent } from './live-message'
-import { makeOffer, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
+import { makeOffer, offerSnapshot, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
 import { toEnvelope } from './outbox'
 import { publishEvents } from '../events/publish-events'
+import type { ListingSnapshot } from './read-model-rebuild'
 import { RELAY_BATCH_LIMIT, type LivePage, type RelayMessage } from './relay-forwarding'
 import { claim, commit, dueOrderReservations, release, reserve, reservedLine, restock, type Reserve, type Reserved, type StockRejection } from './stock'
 import { RelayFanOut } from './watcher-relay-client'
@@ -86,12 +87,16 @@ export abstract class ListingObject extends DurableObject<Env> {
   }
 
   /**
-   * The snapshot the last event carried, and its seq: exactly what the read model holds once every
-   * event is projected. A read-model rebuild applies it (docs/OPERATIONS.md "The read model").
+   * The snapshot the last event carried, its seq, and every offer as it stands: exactly what the
+   * read models hold once every event is projected. A read-model rebuild applies it
+   * (docs/OPERATIONS.md "The read model").
    */
-  snapshot(): { listing: ListingView; seq: number } | null {
+  snapshot(): ListingSnapshot | null {
     const [last] = this.store.eventsSince(this.store.lastSeq() - 1, 1)
-    return last ? { listing: last.data.listing, seq: last.seq } : null
+    const s = this.state
+    if (!last || !s) return null
+    const offers = [...s.offers, ...this.store.archivedOffers(null, null, Number.MAX_SAFE_INTEGER)].map((o) => offerSnapshot(s, o))
+    return { listing: last.data.listing, seq: last.seq, offers }
   }
 
   async update(cmd: UpdateListing): Promise<Outcome<ListingView, UpdateRejection | NotFound>> {

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { decodeCursor, page } from '../core/cursor'
-import { database } from '../db/client'
+import { database, readingAfter } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
 import { jsonBody, PageQuery, pageOf, problems } from '../http/common-schemas'
@@ -10,12 +10,14 @@ import { newId, systemClock } from '../platform/runtime'
 import { listingStub } from './listing-object'
 import { listingProblem } from './listing-problems'
 import { listingOfOffer, routeOffers } from './listing-read-store'
-import { CounterOfferBody, ListingIdParam, MakeOfferBody, OfferIdParam, OfferSchema } from './listing-schemas'
+import { CallerOffersQuery, CounterOfferBody, ListingIdParam, MakeOfferBody, OfferIdParam, OfferSchema } from './listing-schemas'
+import { callerOffers } from './offer-read-store'
 import type { OfferResponse } from './offers'
 
 const tags = ['Offers']
 const security = [{ bearer: [] }]
 const offerJson = { content: { 'application/json': { schema: OfferSchema } } }
+const offerPageJson = { content: { 'application/json': { schema: pageOf(OfferSchema).openapi('OfferPage') } } }
 const guarded = requireAccess('trading.write')
 
 const makeOfferRoute = createRoute({
@@ -71,7 +73,20 @@ const listOffersRoute = createRoute({
   summary: 'The offers on a listing, newest first: the seller sees every one, anyone else only their own',
   middleware: guarded,
   request: { params: ListingIdParam, query: PageQuery },
-  responses: { 200: { description: 'A page of offers', content: { 'application/json': { schema: pageOf(OfferSchema).openapi('OfferPage') } } }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] },
+  responses: { 200: { description: 'A page of offers', ...offerPageJson }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] },
+})
+
+const callerOffersRoute = createRoute({
+  method: 'get',
+  path: '/offers',
+  tags,
+  security,
+  summary: 'Your offers across listings, newest first: those you made (`role=buyer`) or those on your listings (`role=seller`)',
+  description:
+    'Read from the offers read model, which follows each offer’s events within about a second; `reservation` is not shown here (GET /v1/offers/{id} reads the listing itself and shows it).',
+  middleware: guarded,
+  request: { query: CallerOffersQuery },
+  responses: { 200: { description: 'A page of offers', ...offerPageJson }, 400: problems[400], 401: problems[401], 403: problems[403] },
 })
 
 /** The listing that holds an offer; 404 for an offer that was never made. */
@@ -128,6 +143,13 @@ export const offerRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     const { limit, cursor } = c.req.valid('query')
     const offers = await listingStub(c.env, id).offers(viewer.userId, (cursor && decodeCursor(cursor)) || null, limit + 1)
     if (!offers) throw new Problem(404, 'not_found')
+    return c.json(page(offers, limit, (o) => o.id), 200)
+  })
+  .openapi(callerOffersRoute, async (c) => {
+    const viewer = principalOf(c)
+    const { limit, cursor, role, status } = c.req.valid('query')
+    const session = readingAfter(c.env.DB, undefined)
+    const offers = await callerOffers(session.db, { userId: viewer.userId, role, status, before: cursor && decodeCursor(cursor), limit })
     return c.json(page(offers, limit, (o) => o.id), 200)
   })
   .openapi(getOfferRoute, async (c) => {

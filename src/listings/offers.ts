@@ -1,9 +1,10 @@
 import { reject } from '../core/decision'
 import { money, type Money } from '../core/money'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
-import type { ListingEvent, OfferDeclineReason } from '../events/contract/listing-events'
+import type { ListingEvent, OfferDeclineReason, OfferSnapshot } from '../events/contract/listing-events'
 import { availableQuantity, listingStatus, type ListingRules, type ListingState, type Offer } from './listing-state'
 import { hold } from './holds'
+import { offerView } from './listing-view'
 
 /**
  * Best offers (eBay) with counter-offers: an offer lives 48 hours; each buyer has one live thread
@@ -80,7 +81,8 @@ export function respondToOffer(
 function acceptOffer(s: ListingState, offer: Offer, now: Date, rules: Pick<ListingRules, 'offerCheckoutMs'>): ListingDecision<OfferRejection> {
   const available = availableQuantity(s)
   if (offer.quantity > available) return reject({ code: 'sold_out', available })
-  const withOffer = { ...s, offers: s.offers.map((o) => (o.id === offer.id ? { ...o, status: 'accepted' as const } : o)) }
+  const acceptedOffer: Offer = { ...offer, status: 'accepted' }
+  const withOffer = { ...s, offers: s.offers.map((o) => (o.id === offer.id ? acceptedOffer : o)) }
   const unitAmount = money(offer.unitAmount, s.currency)
   const [held, reserved] = hold(
     withOffer,
@@ -91,7 +93,7 @@ function acceptOffer(s: ListingState, offer: Offer, now: Date, rules: Pick<Listi
   const acceptedEvent: ListingEvent = {
     type: 'offer.accepted',
     data: { offerId: offer.id },
-    private: { buyerId: offer.buyerId, reservationId: offer.id, unitAmount, quantity: offer.quantity },
+    private: { buyerId: offer.buyerId, reservationId: offer.id, unitAmount, quantity: offer.quantity, offer: offerSnapshot(held, acceptedOffer) },
   }
   const left = availableQuantity(held)
   const crowdedOut = closeOffers(held, (o) => o.quantity > left, 'declined', 'stock_taken', now)
@@ -101,17 +103,18 @@ function acceptOffer(s: ListingState, offer: Offer, now: Date, rules: Pick<Listi
 /** Offers still pending past their 48 hours expire. */
 export function expireOffers(s: ListingState, now: Date): ListingAccepted {
   const due = (o: Offer) => o.status === 'pending' && Date.parse(o.expiresAt) <= now.getTime()
-  const events: ListingEvent[] = s.offers.filter(due).map((o) => ({ type: 'offer.expired', data: { offerId: o.id }, private: { buyerId: o.buyerId } }))
-  if (events.length === 0) return accepted(s, [])
-  return accepted({ ...s, offers: s.offers.map((o) => (due(o) ? { ...o, status: 'expired' as const } : o)), updatedAt: now.toISOString() }, events)
+  const expiring = s.offers.filter(due).map((o): Offer => ({ ...o, status: 'expired' }))
+  if (expiring.length === 0) return accepted(s, [])
+  const after = { ...s, offers: s.offers.map((o) => expiring.find((x) => x.id === o.id) ?? o), updatedAt: now.toISOString() }
+  return accepted(after, expiring.map((o): ListingEvent => ({ type: 'offer.expired', data: { offerId: o.id }, private: { buyerId: o.buyerId, offer: offerSnapshot(after, o) } })))
 }
 
 /** Closes the pending offers that `which` picks, each with an `offer.declined` event. */
 export function closeOffers(s: ListingState, which: (o: Offer) => boolean, status: Offer['status'], reason: OfferDeclineReason, now: Date): ListingAccepted {
-  const closing = (o: Offer) => o.status === 'pending' && which(o)
-  const events: ListingEvent[] = s.offers.filter(closing).map((o) => ({ type: 'offer.declined', data: { offerId: o.id, reason }, private: { buyerId: o.buyerId } }))
-  if (events.length === 0) return accepted(s, [])
-  return accepted({ ...s, offers: s.offers.map((o) => (closing(o) ? { ...o, status } : o)), updatedAt: now.toISOString() }, events)
+  const closed = s.offers.filter((o) => o.status === 'pending' && which(o)).map((o): Offer => ({ ...o, status }))
+  if (closed.length === 0) return accepted(s, [])
+  const after = { ...s, offers: s.offers.map((o) => closed.find((x) => x.id === o.id) ?? o), updatedAt: now.toISOString() }
+  return accepted(after, closed.map((o): ListingEvent => ({ type: 'offer.declined', data: { offerId: o.id, reason }, private: { buyerId: o.buyerId, offer: offerSnapshot(after, o) } })))
 }
 
 function addOffer(
@@ -130,18 +133,25 @@ function addOffer(
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + rules.offerTtlMs).toISOString(),
   }
+  const after = { ...s, offers: [...s.offers, offer], updatedAt: now.toISOString() }
   const event: ListingEvent = {
     type: 'offer.created',
     data: { offerId: offer.id, from: offer.from, expiresAt: offer.expiresAt },
-    private: { buyerId: offer.buyerId, unitAmount: terms.unitAmount, quantity: offer.quantity, counters: offer.counters },
+    private: { buyerId: offer.buyerId, unitAmount: terms.unitAmount, quantity: offer.quantity, counters: offer.counters, offer: offerSnapshot(after, offer) },
   }
-  return [{ ...s, offers: [...s.offers, offer], updatedAt: now.toISOString() }, [...before, event]]
+  return [after, [...before, event]]
 }
 
 function checkAmount(s: ListingState, amount: Money): ListingDecision<OfferRejection> | undefined {
   if (amount.currency !== s.currency) return reject({ code: 'currency_mismatch' })
   if (s.price !== null && amount.amount > s.price) return reject({ code: 'offer_above_price' })
   return undefined
+}
+
+/** The offer as its events carry it: its view in `s`, less the reservation (`OfferSnapshot` in listing-events.ts). */
+export function offerSnapshot(s: ListingState, o: Offer): OfferSnapshot {
+  const { reservation: _reservation, ...snapshot } = offerView(s, o)
+  return snapshot
 }
 
 const answererSide = (o: Offer): Offer['from'] => (o.from === 'buyer' ? 'seller' : 'buyer')

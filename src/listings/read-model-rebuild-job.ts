@@ -3,8 +3,8 @@ import type { Logger } from '../core/logger'
 import { database, type Db } from '../db/client'
 import { systemClock } from '../platform/runtime'
 import { listingStub } from './listing-object'
-import { chunkProgress, SNAPSHOTS_AT_ONCE, unclaimedStep } from './read-model-rebuild'
-import { applySnapshots, claimStep, finishRebuild, rebuildById, recordStep, registeredAfter, type ListingSnapshot } from './read-model-rebuild-store'
+import { chunkProgress, SNAPSHOTS_AT_ONCE, unclaimedStep, type ListingSnapshot } from './read-model-rebuild'
+import { applySnapshots, claimStep, finishRebuild, rebuildById, recordStep, registeredAfter } from './read-model-rebuild-store'
 
 /** One step of a read-model rebuild, as the jobs queue carries it. */
 export const ReadModelRebuildJob = z.object({ kind: z.literal('read_model_rebuild'), rebuildId: z.string().min(1), step: z.number().int().min(0) })

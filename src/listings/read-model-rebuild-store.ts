@@ -2,12 +2,11 @@ import { and, asc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { listingRegistry, readModelRebuilds } from '../db/schema'
 import { listingUpsert } from './listing-read-store'
-import type { ListingView } from './listing-view'
-import { leaseUntil, stalledBefore, type Rebuild } from './read-model-rebuild'
+import { offerUpsert } from './offer-read-store'
+import { leaseUntil, stalledBefore, type ListingSnapshot, type Rebuild } from './read-model-rebuild'
 
 /** The D1 side of read-model rebuilds: their rows, the listing registry they walk, the upserts. */
 
-export type ListingSnapshot = { listing: ListingView; seq: number }
 
 export type StartOutcome = { started: Rebuild; abandoned: string[] } | { running: Rebuild }
 
@@ -98,7 +97,11 @@ export async function registeredAfter(db: Db, cursor: string | null, limit: numb
  * projected meanwhile) is left as it is; one at the same seq is rewritten from the snapshot.
  */
 export async function applySnapshots(db: Db, snapshots: readonly ListingSnapshot[]): Promise<void> {
-  const [first, ...rest] = snapshots.map((s) => listingUpsert(db, s.listing, s.seq, 'same-or-newer'))
+  const [first, ...rest] = snapshots.flatMap((s) => [
+    listingUpsert(db, s.listing, s.seq, 'same-or-newer'),
+    // At the listing's seq, which no earlier event of its offers passes.
+    ...s.offers.map((o) => offerUpsert(db, o, s.seq, 'same-or-newer')),
+  ])
   if (first) await db.batch([first, ...rest])
 }
 

@@ -1,10 +1,16 @@
+import type { OfferSnapshot } from '../events/contract/listing-events'
+import type { ListingView } from './listing-view'
+
 /**
- * Rebuilding the search read model from the listing objects (docs/OPERATIONS.md "The read model"):
+ * Rebuilding the read models (search's listings, and the offers) from the listing objects (docs/OPERATIONS.md "The read model"):
  * the rules of the walk, free of I/O. A rebuild walks the listing registry in id order, a chunk per
  * step; each step is one message on the jobs queue, and the rebuild's row in D1 says which step is
  * next. A step sends its successor before it records itself done, so a crash never ends the walk;
  * a step that finds itself already done, or its chunk leased to another delivery, never runs it.
  */
+
+/** What a rebuild applies of one listing: its view as its last event left it, that event's seq, every offer it holds (live and archived). */
+export type ListingSnapshot = { listing: ListingView; seq: number; offers: OfferSnapshot[] }
 
 export const rebuildStatuses = ['running', 'done', 'abandoned'] as const
 export type RebuildStatus = (typeof rebuildStatuses)[number]

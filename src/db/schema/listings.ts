@@ -55,11 +55,37 @@ export const watchlist = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.listingId] }), index('watchlist_listing_idx').on(t.listingId)],
 )
 
-/** Which listing holds an offer, so `/v1/offers/{id}` finds its object. Written before the offer is made. */
+/** Which listing holds an offer, so `/v1/offers/{id}` finds its object. Written once the offer is made. */
 export const offerLocations = sqliteTable('offer_routes', {
   offerId: text('offer_id').primaryKey(),
   listingId: text('listing_id').notNull(),
 })
+
+/**
+ * The offers read model: each offer as its newest event left it (`last_seq`, the listing's event
+ * seq, only moves forward), projected from the offer events, so a buyer or a seller can list their
+ * offers across listings. The ListingObject stays the truth (GET /v1/offers/{id} reads it).
+ */
+export const offerViews = sqliteTable(
+  'offers',
+  {
+    id: text('id').primaryKey(),
+    listingId: text('listing_id').notNull(),
+    buyerId: text('buyer_id').notNull(),
+    sellerId: text('seller_id').notNull(),
+    status: text('status', { enum: ['pending', 'accepted', 'declined', 'countered', 'expired', 'superseded'] }).notNull(),
+    lastSeq: integer('last_seq').notNull(),
+    /** The offer as the API returns it, less its reservation. */
+    view: text('view', { mode: 'json' }).notNull(),
+  },
+  // A page is a walk along one of these from the cursor (ids sort by creation), with a status or without.
+  (t) => [
+    index('offers_buyer_idx').on(t.buyerId, t.id),
+    index('offers_buyer_status_idx').on(t.buyerId, t.status, t.id),
+    index('offers_seller_idx').on(t.sellerId, t.id),
+    index('offers_seller_status_idx').on(t.sellerId, t.status, t.id),
+  ],
+)
 
 /**
  * Every listing id the read model has ever held, kept apart from it: a rebuild walks it to find

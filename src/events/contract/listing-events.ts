@@ -17,6 +17,28 @@ export const OfferDeclineReason = z.enum(['declined', 'countered', 'superseded',
 export type OfferDeclineReason = z.infer<typeof OfferDeclineReason>
 export const ReleaseReason = z.enum(['released', 'expired'])
 export type ReleaseReason = z.infer<typeof ReleaseReason>
+const OfferStatus = z.enum(['pending', 'accepted', 'declined', 'countered', 'expired', 'superseded'])
+
+/**
+ * The offer as it stands after the event (the offer as GET /v1/offers/{id} shows it, less the
+ * reservation, which changes with no offer event): the offers read model applies it whole.
+ * Optional only because events stored before it existed lack it; every producer sets it.
+ */
+const OfferSnapshot = z.object({
+  id: z.string(),
+  listingId: z.string(),
+  buyerId: z.string(),
+  sellerId: z.string(),
+  from: z.enum(['buyer', 'seller']),
+  amount: Money,
+  quantity: z.number().int(),
+  status: OfferStatus,
+  counters: z.string().nullable(),
+  createdAt: Time,
+  expiresAt: Time,
+})
+export type OfferSnapshot = z.infer<typeof OfferSnapshot>
+const offerPrivate = <S extends z.ZodRawShape>(shape: S) => z.object({ ...shape, offer: OfferSnapshot.optional() })
 const AuctionOutcome = z.enum(['sold', 'no_bids', 'reserve_not_met', 'bought_now'])
 const ReservationSource = z.enum(['checkout', 'offer', 'auction', 'buy_now'])
 
@@ -58,15 +80,15 @@ export const ListingEventSchema = z.discriminatedUnion('type', [
   event(
     'offer.created',
     z.object({ offerId: z.string(), from: z.enum(['buyer', 'seller']), expiresAt: Time }),
-    z.object({ buyerId: z.string(), unitAmount: Money, quantity: z.number().int(), counters: z.string().nullable() }),
+    offerPrivate({ buyerId: z.string(), unitAmount: Money, quantity: z.number().int(), counters: z.string().nullable() }),
   ),
   event(
     'offer.accepted',
     z.object({ offerId: z.string() }),
-    z.object({ buyerId: z.string(), reservationId: z.string(), unitAmount: Money, quantity: z.number().int() }),
+    offerPrivate({ buyerId: z.string(), reservationId: z.string(), unitAmount: Money, quantity: z.number().int() }),
   ),
-  event('offer.declined', z.object({ offerId: z.string(), reason: OfferDeclineReason }), z.object({ buyerId: z.string() })),
-  event('offer.expired', z.object({ offerId: z.string() }), z.object({ buyerId: z.string() })),
+  event('offer.declined', z.object({ offerId: z.string(), reason: OfferDeclineReason }), offerPrivate({ buyerId: z.string() })),
+  event('offer.expired', z.object({ offerId: z.string() }), offerPrivate({ buyerId: z.string() })),
 ])
 
 export type ListingEvent = z.infer<typeof ListingEventSchema>

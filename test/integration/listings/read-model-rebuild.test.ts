@@ -43,6 +43,12 @@ async function readModel(): Promise<Json[]> {
   return results.map((r) => ({ ...r, view: JSON.parse(r.view) as unknown }))
 }
 
+/** The offers read model, less `last_seq` (a rebuild stamps each offer with its listing's last seq). */
+async function offersModel(): Promise<Json[]> {
+  const { results } = await env.DB.prepare('SELECT id, listing_id, buyer_id, seller_id, status, view FROM offers ORDER BY id').all<Json & { view: string }>()
+  return results.map((r) => ({ ...r, view: JSON.parse(r.view) as unknown }))
+}
+
 const rowOf = (id: string) => env.DB.prepare('SELECT last_seq, view FROM listings WHERE id = ?').bind(id).first<{ last_seq: number; view: string }>()
 
 /** Until the read model holds each listing's last event (the projection consumer has caught up). */
@@ -54,7 +60,7 @@ async function caughtUp(ids: string[]): Promise<void> {
 }
 
 async function wipeReadModel(): Promise<void> {
-  await env.DB.batch([env.DB.prepare('DELETE FROM listings'), env.DB.prepare("INSERT INTO listings_fts (listings_fts) VALUES ('delete-all')")])
+  await env.DB.batch([env.DB.prepare('DELETE FROM listings'), env.DB.prepare("INSERT INTO listings_fts (listings_fts) VALUES ('delete-all')"), env.DB.prepare('DELETE FROM offers')])
 }
 
 async function search(query: string): Promise<string[]> {
@@ -87,7 +93,7 @@ function testPorts(over: Partial<RebuildPorts> = {}): RebuildPorts & { queued: R
 const step = (rebuildId: string, n: number): ReadModelRebuildJob => ({ kind: 'read_model_rebuild', rebuildId, step: n })
 
 describe('rebuilding the read model', () => {
-  it('puts back a wiped read model column for column, and search answers as before', async () => {
+  it('puts back a wiped read model (listings and offers) column for column, and search answers as before', async () => {
     const admin = await staff('admin')
     const seller = await register('rebuild-seller')
     const bidder = await register('rebuild-bidder')
@@ -97,8 +103,11 @@ describe('rebuilding the read model', () => {
     const pan = await list(seller.token, fixed(`Pan ${word}`))
     expect((await call(`/v1/listings/${watch}/bids`, { method: 'POST', token: bidder.token, json: { maxAmount: usd(1800) } })).status).toBe(201)
     expect((await call(`/v1/listings/${jug}`, { method: 'PATCH', token: seller.token, headers: { 'if-match': '"1"' }, json: { price: usd(2200) } })).status).toBe(200)
+    const offer = await json<{ id: string }>(await call(`/v1/listings/${jug}/offers`, { method: 'POST', token: bidder.token, json: { amount: usd(1500) } }))
+    expect((await call(`/v1/offers/${offer.id}/counter`, { method: 'POST', token: seller.token, json: { amount: usd(2000) } })).status).toBe(201)
     expect((await call(`/v1/listings/${pan}`, { method: 'DELETE', token: seller.token })).status).toBe(204)
     await caughtUp([watch, jug, pan])
+    const offersBefore = await eventually(offersModel, (rows) => rows.filter((r) => r.listing_id === jug).length === 2)
 
     const before = await readModel()
     const queries = [`q=${word}`, `q=celadon`, `q=${word}&status=withdrawn`, `q=${word}&format=auction&minPrice=1000&maxPrice=1000`, `sellerId=${seller.user.id}`]
@@ -109,6 +118,7 @@ describe('rebuilding the read model', () => {
 
     await wipeReadModel()
     expect(await readModel()).toEqual([])
+    expect(await offersModel()).toEqual([])
     expect(await search(`q=${word}`)).toEqual([])
 
     const started = await startOverHttp(admin.token)
@@ -116,6 +126,7 @@ describe('rebuilding the read model', () => {
     expect(await finished(admin.token, started.id)).toMatchObject({ status: 'done', processed: before.length, missing: 0 })
 
     expect(await readModel()).toEqual(before)
+    expect(await offersModel()).toEqual(offersBefore)
     expect(await Promise.all(queries.map(search))).toEqual(searchedBefore)
   })
 

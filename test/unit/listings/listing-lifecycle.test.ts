@@ -184,7 +184,7 @@ describe('withdrawListing', () => {
     expect(d.state).toMatchObject({ withdrawn: true, updatedAt: iso(MINUTE) })
     expect(d.state.offers.map((o) => o.status)).toEqual(['declined'])
     expect(d.events).toEqual([
-      { type: 'offer.declined', data: { offerId: 'ofr_1', reason: 'withdrawn' }, private: { buyerId: 'usr_b1' } },
+      { type: 'offer.declined', data: { offerId: 'ofr_1', reason: 'withdrawn' }, private: { buyerId: 'usr_b1', offer: expect.objectContaining({ id: 'ofr_1', status: 'declined' }) } },
       { type: 'listing.withdrawn', data: {}, private: {} },
     ])
   })

@@ -249,6 +249,27 @@ describe('offers on a one-unit listing, under any sequence of commands', () => {
           if (c.kind === 'accept') expect(pendingOf(state)).toEqual([])
           for (const b of buyers) expect(pendingOf(state).filter((o) => o.buyerId === b).length).toBeLessThanOrEqual(1)
 
+          // Each offer event carries the offer as it now stands: the offers read model applies it whole.
+          for (const e of d.events) {
+            if (!e.type.startsWith('offer.')) continue
+            const carried = 'offer' in e.private ? e.private.offer : undefined
+            const o = state.offers.find((x) => x.id === carried?.id)
+            expect(o, `${e.type} carries an offer the state holds`).toBeDefined()
+            expect(carried).toEqual({
+              id: o?.id,
+              listingId: state.id,
+              buyerId: o?.buyerId,
+              sellerId: SELLER,
+              from: o?.from,
+              amount: { amount: o?.unitAmount, currency: state.currency },
+              quantity: o?.quantity,
+              status: o?.status,
+              counters: o?.counters,
+              createdAt: o?.createdAt,
+              expiresAt: o?.expiresAt,
+            })
+          }
+
           // And the model's view of every offer and of the unit.
           expect(Object.fromEntries(state.offers.map((o) => [o.id, o.status]))).toEqual(Object.fromEntries([...model.offers].map(([id, o]) => [id, o.status])))
           expect(Object.fromEntries(state.offers.map((o) => [o.id, [o.buyerId, o.from]]))).toEqual(Object.fromEntries([...model.offers].map(([id, o]) => [id, [o.buyerId, o.from]])))

@@ -15,6 +15,9 @@ function withOffers(s: ListingState, ...offers: MakeOffer[]): ListingState {
   return offers.reduce((state, o) => accepted(makeOffer(state, o, at(MINUTE), RULES)).state, s)
 }
 
+/** The offer an offer event carries (the property test checks every field against the state). */
+const carried = (id: string, status: Offer['status']): unknown => expect.objectContaining({ id, status, sellerId: SELLER })
+
 const statusOf = (s: ListingState): Record<string, Offer['status']> => Object.fromEntries(s.offers.map((o) => [o.id, o.status]))
 
 describe('makeOffer', () => {
@@ -24,7 +27,7 @@ describe('makeOffer', () => {
       { id: 'ofr_1', buyerId: B1, from: 'buyer', unitAmount: 4_000, quantity: 1, status: 'pending', createdAt: iso(MINUTE), expiresAt: iso(MINUTE + 48 * HOUR), counters: null },
     ])
     expect(d.events).toEqual([
-      { type: 'offer.created', data: { offerId: 'ofr_1', from: 'buyer', expiresAt: iso(MINUTE + 48 * HOUR) }, private: { buyerId: B1, unitAmount: usd(4_000), quantity: 1, counters: null } },
+      { type: 'offer.created', data: { offerId: 'ofr_1', from: 'buyer', expiresAt: iso(MINUTE + 48 * HOUR) }, private: { buyerId: B1, unitAmount: usd(4_000), quantity: 1, counters: null, offer: carried('ofr_1', 'pending') } },
     ])
   })
 
@@ -92,7 +95,7 @@ describe('respondToOffer: decline, counter, accept', () => {
   it('declines', () => {
     const d = accepted(respondToOffer(withOffers(openFixed(), offer('ofr_1', B1, 4_000)), 'ofr_1', SELLER, { kind: 'decline' }, at(2 * MINUTE), RULES))
     expect(statusOf(d.state)).toEqual({ ofr_1: 'declined' })
-    expect(d.events).toEqual([{ type: 'offer.declined', data: { offerId: 'ofr_1', reason: 'declined' }, private: { buyerId: B1 } }])
+    expect(d.events).toEqual([{ type: 'offer.declined', data: { offerId: 'ofr_1', reason: 'declined' }, private: { buyerId: B1, offer: carried('ofr_1', 'declined') } }])
     expect(d.state.reservations).toEqual([])
   })
 
@@ -130,7 +133,7 @@ describe('respondToOffer: decline, counter, accept', () => {
     expect(d.state.reservations).toEqual([{ id: 'ofr_1', holderId: B1, quantity: 1, unitPrice: 4_000, expiresAt: iso(3 * MINUTE + 24 * HOUR), source: 'offer', orderBound: false }])
     expect(statusOf(d.state)).toEqual({ ofr_1: 'accepted', ofr_2: 'declined', ofr_3: 'countered', ofr_4: 'declined' })
     expect(types(d.events)).toEqual(['offer.accepted', 'stock.reserved', 'offer.declined', 'offer.declined'])
-    expect(d.events[0]).toEqual({ type: 'offer.accepted', data: { offerId: 'ofr_1' }, private: { buyerId: B1, reservationId: 'ofr_1', unitAmount: usd(4_000), quantity: 1 } })
+    expect(d.events[0]).toEqual({ type: 'offer.accepted', data: { offerId: 'ofr_1' }, private: { buyerId: B1, reservationId: 'ofr_1', unitAmount: usd(4_000), quantity: 1, offer: carried('ofr_1', 'accepted') } })
     expect(d.events.slice(2).map((e) => e.data)).toEqual([
       { offerId: 'ofr_2', reason: 'stock_taken' },
       { offerId: 'ofr_4', reason: 'stock_taken' },
@@ -158,7 +161,7 @@ describe('expireOffers and closeOffers', () => {
     expect(expireOffers(s, at(expiresAt - 1)).events).toEqual([])
     const d = expireOffers(s, at(expiresAt))
     expect(statusOf(d.state)).toEqual({ ofr_1: 'expired', ofr_2: 'accepted' })
-    expect(d.events).toEqual([{ type: 'offer.expired', data: { offerId: 'ofr_1' }, private: { buyerId: B1 } }])
+    expect(d.events).toEqual([{ type: 'offer.expired', data: { offerId: 'ofr_1' }, private: { buyerId: B1, offer: carried('ofr_1', 'expired') } }])
     expect(d.state.updatedAt).toBe(iso(expiresAt))
   })
 
