@@ -4,6 +4,7 @@ import { VERSION_HEADER, versionParameter, versionResponseHeader } from './api-v
 import { withOperationIds } from './openapi-operation-ids'
 import { documentResponseHeaders } from './openapi-response-headers'
 import { plainPatterns } from './openapi-patterns'
+import { tidySchemas } from './openapi-schema-tidy'
 import { problemCodesExtension, problemCodesMarkdown } from './openapi-problem-codes'
 import { webhookOperations } from './openapi-webhooks'
 import { subscriptions } from '../events/event-subscriptions'
@@ -45,10 +46,10 @@ const middlewareAnswers = {
  * The OpenAPI 3.1 document of everything mounted on `app`, generated from the zod schemas the
  * routes validate with, plus what the middleware adds to every operation: bearer auth, the
  * Souk-Version header (asked and answered), the Idempotency-Key header on POSTs, the answers the
- * middleware itself may give and the headers it sets (X-Request-Id, RateLimit, Retry-After); then an
- * operationId for each operation and plain patterns; and `webhooks`, each event type an endpoint can
- * receive with the payload and the signature headers of its delivery. A route's own description of a status wins.
- * Built once: routes do not change at run time.
+ * middleware itself may give and the headers it sets (X-Request-Id, RateLimit, Retry-After); then
+ * an operationId for each operation, plain patterns and plainly written schemas; and `webhooks`,
+ * each event type an endpoint can receive with the payload and the signature headers of its
+ * delivery. A route's own description of a status wins. Built once: routes do not change at run time.
  */
 export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
   let built: Document | undefined
@@ -91,6 +92,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>): () => Document {
     doc.webhooks = webhookOperations(subscriptions.webhooks.types) as Document['webhooks']
     withOperationIds(doc.paths ?? {})
     plainPatterns(doc)
+    tidySchemas(doc)
     documentResponseHeaders(doc)
     built = doc
     return doc
