@@ -12,8 +12,9 @@ export type Principal = {
 }
 
 /**
- * The key that scopes per-caller state (idempotency keys, rate counters). It is the user, whatever
- * the credential: all of a user's sessions and API keys share one quota, so minting keys does not
- * multiply a limit, and an Idempotency-Key means the same operation from any of them.
+ * The key that scopes per-caller state (the object that keeps idempotency keys, rate counters). It
+ * is the user, whatever the credential: all of a user's sessions and API keys share one quota, so
+ * minting keys does not multiply a limit. (An Idempotency-Key itself belongs to one credential:
+ * http/idempotency.ts.)
  */
 export const callerKey = (p: Principal): string => `usr:${p.userId}`

@@ -22,7 +22,9 @@ const replayedHeaders = new Set(['content-type', 'location', 'etag'])
  * with a key runs and its response is kept; a repeat with the same body gets that response again
  * with `Idempotent-Replayed: true` and runs nothing; a different body is 422
  * `idempotency_key_reused`; a repeat while the first still runs is 409
- * `idempotency_request_in_progress`. Keys are scoped to the caller.
+ * `idempotency_request_in_progress`. A key belongs to the credential that sent it (its records
+ * live in the caller's object): a replay skips the route, and with it the route's authorization,
+ * so it must never reach a credential other than the one that was authorized the first time.
  *
  * Under load the key's object may fail transiently (core/transient-error.ts). Each call to it is
  * safe to repeat, so each is retried briefly (never when overloaded). A `begin` that still fails
@@ -38,10 +40,11 @@ export const idempotency = () =>
     if (!validKey.test(key)) throw new Problem(400, 'idempotency_key_invalid')
 
     const scope = await callerScope(c)
-    const keys = await deriveKeys(key, scope)
+    const holder = `${scope}|${keyHolder(c)}`
+    const keys = await deriveKeys(key, holder)
     const body = new Uint8Array(await c.req.arrayBuffer())
     const print = await fingerprint(keys, c.req.method, c.req.path, body)
-    const record = keyRecord(c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(scope)), await sha256Hex(key))
+    const record = keyRecord(c.env.IDEMPOTENCY.get(c.env.IDEMPOTENCY.idFromName(scope)), await sha256Hex(`${holder}|${key}`))
     const { leaseMs, ttlMs } = c.var.settings.idempotency
     const lease = crypto.randomUUID() // chosen here, so a begin whose answer was lost can be asked again
     const outcome = await beginOrFree(c, record, print, lease, { leaseMs, ttlMs })
@@ -126,10 +129,16 @@ async function settle<T>(c: Context<AppEnv>, step: 'complete' | 'abandon', call:
   }
 }
 
-/** Idempotency keys belong to the caller; anonymous callers (register, login) to their IP. */
+/** The object that keeps the keys: the caller's; anonymous callers' (register, login) their IP's. */
 async function callerScope(c: Context<AppEnv>): Promise<string> {
   const p = c.var.principal
   return p ? callerKey(p) : `anon:${await clientIpSubject(c)}`
+}
+
+/** Whose key it is within that object: the session or API key that sent it. */
+function keyHolder(c: Context<AppEnv>): string {
+  const credential = c.var.principal?.credential
+  return credential ? `${credential.kind}:${credential.id}` : 'anonymous'
 }
 
 async function capture(res: Response): Promise<StoredResponse> {

@@ -152,6 +152,26 @@ describe('Idempotency-Key', () => {
     expect(runs.n).toBe(2)
   })
 
+  it("never replays one credential's answer to another: a low-scope API key resending a session's key and body is authorized afresh", async () => {
+    const owner = await register('scope-cred')
+    const created = await call('/v1/api-keys', { method: 'POST', token: owner.token, json: { name: 'read only', scopes: ['account:read'] } })
+    const readOnly = await json<{ key: string }>(created)
+    const key = 'mint-a-full-key-0001'
+    const body = { name: 'full', scopes: ['account:read', 'payouts:write'] }
+    const minted = await call('/v1/api-keys', { method: 'POST', token: owner.token, headers: { 'idempotency-key': key }, json: body })
+    expect(minted.status).toBe(201)
+    const secret = (await json<{ key: string }>(minted)).key
+
+    const resent = await call('/v1/api-keys', { method: 'POST', token: readOnly.key, headers: { 'idempotency-key': key }, json: body })
+    expect(resent.status).toBe(403)
+    expect(resent.headers.get('idempotent-replayed')).toBeNull()
+    expect(await resent.text()).not.toContain(secret)
+    // The session that sent it still gets its own answer back.
+    const again = await call('/v1/api-keys', { method: 'POST', token: owner.token, headers: { 'idempotency-key': key }, json: body })
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect((await json<{ key: string }>(again)).key).toBe(secret)
+  })
+
   it('frees the key after a 5xx so a retry runs, and keeps the answer of an operation that ran', async () => {
     const { token } = await register('idem-5xx')
     let fail = true
