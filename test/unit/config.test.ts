@@ -14,7 +14,7 @@ const RATE_LIMITS = {
   read: { limit: 300, windowSeconds: 60 },
   write: { limit: 60, windowSeconds: 60 },
   auth: { limit: 10, windowSeconds: 60 },
-  loginFailuresPerAccount: { limit: 5, windowSeconds: 900 },
+  loginFailuresPerAccountAndIp: { limit: 5, windowSeconds: 900 },
   loginFailuresPerIp: { limit: 20, windowSeconds: 900 },
 }
 

@@ -150,16 +150,26 @@ describe('frozen accounts', () => {
 })
 
 describe('brute force', () => {
-  it('locks an account after 5 failed logins, even against the right password, with Retry-After', async () => {
+  const from = (ip: string) => ({ 'cf-connecting-ip': ip })
+
+  it('stops an address after 5 failed logins on an account, even with the right password, with Retry-After', async () => {
     const { user } = await register('brute')
     for (let i = 0; i < 5; i++) {
-      expect((await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: `guess number ${i}` } })).status).toBe(401)
+      expect((await call('/v1/auth/login', { method: 'POST', headers: from('198.51.100.7'), json: { email: user.email, password: `guess number ${i}` } })).status).toBe(401)
     }
-    const locked = await call('/v1/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } })
+    const locked = await call('/v1/auth/login', { method: 'POST', headers: from('198.51.100.7'), json: { email: user.email, password: PASSWORD } })
     expect(locked.status).toBe(429)
     expect(await json(locked)).toMatchObject({ code: 'rate_limited' })
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
-    expect(locked.headers.get('ratelimit-policy')).toMatch(/^"loginFailuresPerAccount";q=5;w=900, "auth";q=\d+;w=60$/)
+    expect(locked.headers.get('ratelimit-policy')).toMatch(/^"loginFailuresPerAccountAndIp";q=5;w=900, "auth";q=\d+;w=60$/)
+  })
+
+  it('does not lock the owner out: failures from another address leave their login alone', async () => {
+    const { user } = await register('lockout')
+    for (let i = 0; i < 6; i++) await call('/v1/auth/login', { method: 'POST', headers: from('203.0.113.66'), json: { email: user.email, password: `attacker ${i} guess` } })
+    const owner = await call('/v1/auth/login', { method: 'POST', headers: from('192.0.2.10'), json: { email: user.email, password: PASSWORD } })
+    expect(owner.status).toBe(200)
+    expect((await call('/v1/auth/login', { method: 'POST', headers: from('203.0.113.66'), json: { email: user.email, password: PASSWORD } })).status).toBe(429)
   })
 
   it('cannot be raced: of 40 simultaneous wrong guesses at most 5 reach the password check', async () => {

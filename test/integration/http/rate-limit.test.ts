@@ -6,7 +6,7 @@ const tight = {
   read: { limit: 3, windowSeconds: 60 },
   write: { limit: 2, windowSeconds: 60 },
   auth: { limit: 2, windowSeconds: 60 },
-  loginFailuresPerAccount: { limit: 5, windowSeconds: 900 },
+  loginFailuresPerAccountAndIp: { limit: 5, windowSeconds: 900 },
   loginFailuresPerIp: { limit: 50, windowSeconds: 900 },
 }
 
