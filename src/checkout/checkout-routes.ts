@@ -94,6 +94,6 @@ export const checkoutRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationP
   if (result.kind === 'rejected') throw checkoutProblem(result.rejection)
   if (result.kind === 'decided') throw new Error('a decided checkout is answered from its order')
   c.header('Location', `/v1/orders/${result.order.id}`)
-  const view = orderView(result.order, result.history.map(({ status, at }) => ({ status, at })))
+  const view = orderView(result.order, result.history.map(({ status, at }) => ({ status, at })), 'buyer')
   return result.kind === 'paid' ? c.json(view, 201) : c.json(view, 202)
 })

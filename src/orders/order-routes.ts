@@ -15,7 +15,7 @@ import type { ActorKind } from './order-machine'
 import { DisputeBody, DisputeOrderParam, OrderIdParam, OrderPage, OrderSchema, OrdersQuery, ResolveDisputeBody, ReviewBody, ReviewSchema, ShipBody } from './order-schemas'
 import { findOrder, listOrders, orderCursor, orderHistories, orderHistory } from './order-store'
 import type { TransitionResult } from './order-transitions'
-import { orderView, type OrderRecord } from './order-view'
+import { orderView, type OrderRecord, type OrderViewer } from './order-view'
 import { addReview } from './review-store'
 
 const tags = ['Orders']
@@ -105,20 +105,20 @@ async function visibleOrder(c: Context<AppEnv>, id: string): Promise<{ order: Or
   return { order, actor }
 }
 
-async function answer(c: Context<AppEnv>, result: TransitionResult) {
+async function answer(c: Context<AppEnv>, result: TransitionResult, viewer: OrderViewer) {
   if (!result.ok) {
     const r = result.refusal
     if (r.code === 'not_found') throw new Problem(404, 'not_found')
     if (r.code === 'forbidden') throw new Problem(403, 'forbidden', `Not allowed: ${r.reason}`)
     throw new Problem(409, 'invalid_transition', `The order is ${r.status}`, { extra: { currentStatus: r.status } })
   }
-  return c.json(orderView(result.order, await orderHistory(database(c.env.DB), result.order.id)), 200)
+  return c.json(orderView(result.order, await orderHistory(database(c.env.DB), result.order.id), viewer), 200)
 }
 
 export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(getOrderRoute, async (c) => {
-    const { order } = await visibleOrder(c, c.req.valid('param').id)
-    return c.json(orderView(order, await orderHistory(database(c.env.DB), order.id)), 200)
+    const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
+    return c.json(orderView(order, await orderHistory(database(c.env.DB), order.id), actor), 200)
   })
   .openapi(listOrdersRoute, async (c) => {
     const caller = principalOf(c)
@@ -127,32 +127,32 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     const rows = await listOrders(db, caller.userId, role, limit, status, cursor ? decodeCursor(cursor) : undefined)
     const { data, nextCursor } = page(rows, limit, orderCursor)
     const histories = await orderHistories(db, data.map((o) => o.id))
-    return c.json({ data: data.map((o) => orderView(o, histories.get(o.id) ?? [])), nextCursor }, 200)
+    return c.json({ data: data.map((o) => orderView(o, histories.get(o.id) ?? [], role)), nextCursor }, 200)
   })
   .openapi(shipRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
     const shipment = c.req.valid('json')
     const p = portsOf(c)
     if (shipment.carrier === 'sandbox' && !p.settings.sandboxCarrier) throw new Problem(422, 'unknown_carrier', 'The sandbox carrier runs only in development')
-    if (actor !== 'seller') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the seller ships' } })
+    if (actor !== 'seller') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the seller ships' } }, actor)
     // A tracking number names one shipment: the carrier's events must find exactly one order.
     const other = await p.orders.findByShipment(shipment.carrier, shipment.trackingNumber)
     if (other && other.id !== order.id) throw new Problem(409, 'tracking_number_taken', `${shipment.carrier} ${shipment.trackingNumber} is another order's shipment`)
-    return answer(c, await shipOrder(p, order.id, shipment))
+    return answer(c, await shipOrder(p, order.id, shipment), actor)
   })
   .openapi(acceptRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
-    if (actor !== 'buyer') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the buyer accepts' } })
-    return answer(c, await acceptOrder(portsOf(c), order.id))
+    if (actor !== 'buyer') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the buyer accepts' } }, actor)
+    return answer(c, await acceptOrder(portsOf(c), order.id), actor)
   })
   .openapi(cancelRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
-    return answer(c, await cancelOrder(portsOf(c), order.id, actor))
+    return answer(c, await cancelOrder(portsOf(c), order.id, actor), actor)
   })
   .openapi(disputeRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
-    if (actor !== 'buyer') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the buyer disputes' } })
-    return answer(c, await openDispute(portsOf(c), order.id, c.req.valid('json').reason))
+    if (actor !== 'buyer') return answer(c, { ok: false, refusal: { code: 'forbidden', reason: 'only the buyer disputes' } }, actor)
+    return answer(c, await openDispute(portsOf(c), order.id, c.req.valid('json').reason), actor)
   })
   .openapi(reviewRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
@@ -172,5 +172,5 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
   })
   .openapi(resolveRoute, async (c) => {
     const { orderId } = c.req.valid('param')
-    return answer(c, await resolveDispute(portsOf(c), orderId, c.req.valid('json').outcome))
+    return answer(c, await resolveDispute(portsOf(c), orderId, c.req.valid('json').outcome), 'staff')
   })

@@ -39,7 +39,18 @@ export type OrderView = {
   history: { status: OrderStatus; at: string }[]
 }
 
-export function orderView(o: OrderRecord, history: { status: OrderStatus; at: string }[]): OrderView {
+/** Who is looking: the buyer and staff see the whole order; the seller sees less (below). */
+export type OrderViewer = 'buyer' | 'seller' | 'staff'
+
+/**
+ * The statuses in which the seller needs the buyer's address: to ship, to follow the parcel, to
+ * answer a dispute. An unpaid, cancelled, refunded or completed order keeps it from them.
+ */
+const sellerShipsIn: ReadonlySet<OrderStatus> = new Set(['paid', 'shipped', 'in_transit', 'delivered', 'disputed'])
+
+const showsAddress = (viewer: OrderViewer, status: OrderStatus): boolean => viewer !== 'seller' || sellerShipsIn.has(status)
+
+export function orderView(o: OrderRecord, history: { status: OrderStatus; at: string }[], viewer: OrderViewer): OrderView {
   return {
     id: o.id,
     buyerId: o.buyerId,
@@ -47,7 +58,7 @@ export function orderView(o: OrderRecord, history: { status: OrderStatus; at: st
     status: o.status,
     items: o.items.map((i) => ({ listingId: i.listingId, quantity: i.quantity, unitPrice: money(i.unitPrice, o.currency) })),
     total: money(o.total, o.currency),
-    ...(o.shippingAddress ? { shippingAddress: o.shippingAddress } : {}),
+    ...(o.shippingAddress && showsAddress(viewer, o.status) ? { shippingAddress: o.shippingAddress } : {}),
     ...(o.paymentDueAt && o.status === 'pending_payment' ? { paymentDueAt: o.paymentDueAt } : {}),
     ...(o.carrier && o.trackingNumber ? { shipment: { carrier: o.carrier, trackingNumber: o.trackingNumber, deliveredAt: o.deliveredAt } } : {}),
     createdAt: o.createdAt,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { settingsOf } from '../../../src/config'
 import { signPayload } from '../../../src/webhooks/signed-payload'
 import { call, json, makeStaff, register, type Registered } from '../support/api'
-import { chargeOf, checkout, checkoutBody, eventually, fixedListing, order } from './checkout-fixtures'
+import { ADDRESS, chargeOf, checkout, checkoutBody, eventually, fixedListing, order } from './checkout-fixtures'
 
 async function paidOrder(quantity = 1, price = 2500) {
   const seller = await register('seller')
@@ -24,6 +24,30 @@ async function carrierEvent(carrier: string, event: { id: string; trackingNumber
 }
 
 const balance = async (u: Registered) => json<{ available: { amount: number }[]; pending: { amount: number }[] }>(await call('/v1/me/balance', { token: u.token }))
+
+describe('the buyer’s shipping address', () => {
+  type Viewed = { id: string; status: string; shippingAddress?: unknown }
+  const sellersList = async (seller: Registered) => (await json<{ data: Viewed[] }>(await call('/v1/orders?role=seller', { token: seller.token }))).data
+
+  it('is shown to the seller only while the order is theirs to ship, never on an unpaid or cancelled one; the buyer always sees it', async () => {
+    const { seller, buyer, id } = await paidOrder()
+    expect((await order(seller.token, id)).shippingAddress).toEqual(ADDRESS)
+    expect((await json<Viewed>(await post(seller.token, `/v1/orders/${id}/cancel`))).shippingAddress).toBeUndefined()
+    expect((await order(seller.token, id)).shippingAddress).toBeUndefined()
+    expect((await sellersList(seller)).find((o) => o.id === id)).toMatchObject({ status: 'cancelled' })
+    expect((await sellersList(seller)).find((o) => o.id === id)).not.toHaveProperty('shippingAddress')
+    expect((await order(buyer.token, id)).shippingAddress).toEqual(ADDRESS)
+
+    // An order whose payment is still unknown is not the seller's to ship either.
+    const listing = await fixedListing(seller, { quantity: 2 })
+    const unknown = await checkout(buyer, checkoutBody(listing.id, 'pm_sandbox_timeout'))
+    expect(unknown.status).toBe(202)
+    const pending = await json<Viewed>(unknown)
+    expect((await order(seller.token, pending.id)).status).toBe('pending_payment')
+    expect((await order(seller.token, pending.id)).shippingAddress).toBeUndefined()
+    expect((await order(buyer.token, pending.id)).shippingAddress).toEqual(ADDRESS)
+  })
+})
 
 describe('an order from payment to the seller’s payout', () => {
   it('ships with the sandbox carrier, is delivered by it, accepted, reviewed once each, and paid out', async () => {
