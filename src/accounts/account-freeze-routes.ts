@@ -5,6 +5,7 @@ import { database } from '../db/client'
 import { users } from '../db/schema'
 import type { AppEnv } from '../env'
 import { credentialCacheOf } from '../http/authenticate'
+import { exampleIds } from '../http/openapi-example-ids'
 import { principalOf, refusalProblem, requireAccess } from '../http/authorization'
 import { problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
@@ -18,7 +19,7 @@ import { derivedEventId } from '../events/derived-event-id'
 import { publishEvents } from '../events/publish-events'
 import { findUserById, standingOf } from './user-store'
 
-const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' } }) })
+const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.buyer }) })
 
 const freezeRoute = (path: 'freeze' | 'unfreeze', summary: string) =>
   createRoute({

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { exampleIds } from '../http/openapi-example-ids'
 import type { StoredCredential } from './account-credentials'
 import type { UserRecord } from './user-store'
 import { roles } from './scopes'
@@ -9,7 +10,7 @@ export const Email = z
   .trim()
   .toLowerCase()
   .pipe(z.email('must be an e-mail address').max(254))
-  .openapi({ example: 'ada@example.com', type: 'string', format: 'email' })
+  .openapi({ example: exampleIds.buyerEmail, type: 'string', format: 'email' })
 
 export const Password = z
   .string()
@@ -25,7 +26,7 @@ const DisplayName = z
   .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'must not contain control characters')
   .openapi({ example: 'Ada' })
 
-export const RegisterBody = z.strictObject({ email: Email, password: Password, displayName: DisplayName }).openapi('RegisterRequest', { example: { email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' } })
+export const RegisterBody = z.strictObject({ email: Email, password: Password, displayName: DisplayName }).openapi('RegisterRequest', { example: { email: exampleIds.buyerEmail, password: 'correct horse battery staple', displayName: 'Ada' } })
 
 export const LoginBody = z
   .strictObject({
@@ -33,14 +34,14 @@ export const LoginBody = z
     password: z.string().min(1).max(256),
     totp: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
   })
-  .openapi('LoginRequest', { example: { email: 'ada@example.com', password: 'correct horse battery staple' } })
+  .openapi('LoginRequest', { example: { email: exampleIds.buyerEmail, password: 'correct horse battery staple' } })
 
-const exampleUser = { id: 'usr_01jd3v6w2k8m4n5p6q7r8s9t0v', email: 'ada@example.com', displayName: 'Ada', role: 'user', frozen: false, createdAt: '2026-03-14T09:26:53.000Z' }
+const exampleUser = { id: exampleIds.buyer, email: exampleIds.buyerEmail, displayName: 'Ada', role: 'user', frozen: false, createdAt: '2026-03-14T09:26:53.000Z' }
 const exampleToken = 'st_01jd3v6w2k8m4n5p6q7r8s9t0vXq3mB7vR2kLp9wNc4tYh8sJd6fGz1aEo5uKi0bVnMxQ'
 
 export const UserSchema = z
   .object({
-    id: z.string().openapi({ example: 'usr_01jd3v6w2k8m4n5p6q7r8s9t0v' }),
+    id: z.string().openapi({ example: exampleIds.buyer }),
     email: z.string(),
     displayName: z.string(),
     role: z.enum(roles),
@@ -93,7 +94,34 @@ export const PersonalDataExport = z
       sends: z.array(z.object({ notificationId: z.string(), channel: z.string(), address: z.string(), outcome: z.enum(['sent', 'refused', 'gone']), at: Timestamp })),
     }),
   })
-  .openapi('PersonalDataExport')
+  .openapi('PersonalDataExport', {
+    example: {
+      exportedAt: '2026-03-20T08:00:00.000Z',
+      user: { id: exampleIds.buyer, email: exampleIds.buyerEmail, displayName: 'Ada', role: 'user', createdAt: '2026-03-14T09:26:53.000Z', frozenAt: null, updatedAt: '2026-03-14T09:26:53.000Z' },
+      sessions: [{ id: exampleIds.session, createdAt: '2026-03-14T09:26:53.000Z', expiresAt: '2026-04-13T09:26:53.000Z', revokedAt: null }],
+      apiKeys: [{ id: exampleIds.apiKey, name: 'inventory sync', prefix: 'sk_…aZ9q', scopes: ['account:read', 'orders:read'], createdAt: '2026-03-15T11:00:00.000Z', lastUsedAt: null, revokedAt: null }],
+      orders: [
+        {
+          id: exampleIds.order,
+          sellerId: exampleIds.seller,
+          status: 'paid',
+          currency: 'EUR',
+          total: 4500,
+          items: [{ listingId: exampleIds.listing, quantity: 1, unitPrice: 4500 }],
+          shippingAddress: { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+          createdAt: '2026-03-16T10:04:00.000Z',
+        },
+      ],
+      reviews: [],
+      phone: { phone: '+33612345678', verifiedAt: '2026-03-14T09:40:00.000Z', pendingPhone: null },
+      pushSubscriptions: [],
+      notifications: {
+        preferences: { events: { 'bid.outbid': { email: false } } },
+        inbox: [{ id: 'ntf_01m88jqb4b6d8f0h2k4m6p8r0t', type: 'order.paid', title: 'Payment received', body: `Your payment of €45.00 for order ${exampleIds.order} went through.`, createdAt: '2026-03-16T10:04:02.000Z', readAt: null }],
+        sends: [{ notificationId: 'ntf_01m88jqb4b6d8f0h2k4m6p8r0t', channel: 'email', address: exampleIds.buyerEmail, outcome: 'sent', at: '2026-03-16T10:04:03.000Z' }],
+      },
+    },
+  })
 
 /** A person's credentials as the export shows them: never a hash. */
 export function credentialExport(all: StoredCredential[]): Pick<z.infer<typeof PersonalDataExport>, 'sessions' | 'apiKeys'> {

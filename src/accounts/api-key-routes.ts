@@ -4,12 +4,12 @@ import type { AppEnv } from '../env'
 import { credentialCacheOf } from '../http/authenticate'
 import { principalOf, refusalProblem, requireAccess } from '../http/authorization'
 import { unauthenticated } from '../http/unauthenticated'
-import { jsonBody, PageQuery, pageOf, problems } from '../http/common-schemas'
+import { jsonBody, PageQuery, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { requireStepUp } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
-import { ApiKeyIdParam, ApiKeySchema, apiKeyView, CreateApiKeyBody, CreatedApiKeySchema } from './api-key-schemas'
+import { ApiKeyIdParam, ApiKeyPage, apiKeyView, CreateApiKeyBody, CreatedApiKeySchema } from './api-key-schemas'
 import { MAX_LIVE_KEYS, type StoredCredential } from './account-credentials'
 import { accountStub } from './account-adapters'
 import { credentialHash, displayPrefix, mintToken, TOKEN_RANDOM_BYTES } from './credentials'
@@ -44,7 +44,7 @@ const listKeysRoute = createRoute({
   middleware: [requireAccess('apiKeys.manage')] as const,
   request: { query: PageQuery },
   responses: {
-    200: { description: 'A page of keys', content: { 'application/json': { schema: pageOf(ApiKeySchema) } } },
+    200: { description: 'A page of keys', content: { 'application/json': { schema: ApiKeyPage } } },
     400: problems[400],
     401: problems[401],
     403: problems[403],

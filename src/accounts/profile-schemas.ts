@@ -1,11 +1,12 @@
 import { z } from '@hono/zod-openapi'
 import { pageOf, PageQuery } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 
 /** Public profiles and the reviews about a user, as anyone may read them. */
 const Timestamp = z.string().openapi({ format: 'date-time' })
 
 export const ProfileIdParam = z.object({
-  id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: 'usr_01kbmz4b3c8xq2m7h9v0w5n6pt' }),
+  id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.seller }),
 })
 
 export const ProfileSchema = z
@@ -21,7 +22,7 @@ export const ProfileSchema = z
       })
       .openapi({ description: 'The reviews others wrote about this user' }),
   })
-  .openapi('Profile')
+  .openapi('Profile', { example: { id: exampleIds.seller, displayName: 'Sam', memberSince: '2026-02-02T16:45:00.000Z', verifiedSeller: false, rating: { average: 4.5, count: 2 } } })
 
 export const PublicReviewSchema = z
   .object({
@@ -33,5 +34,10 @@ export const PublicReviewSchema = z
   })
   .openapi('PublicReview')
 
-export const PublicReviewPage = pageOf(PublicReviewSchema).openapi('PublicReviewPage')
+export const PublicReviewPage = pageOf(PublicReviewSchema).openapi('PublicReviewPage', {
+  example: {
+    data: [{ author: { id: exampleIds.buyer, displayName: 'Ada' }, authorRole: 'buyer', rating: 5, comment: 'Beautiful lamp, carefully packed.', createdAt: '2026-03-21T18:12:00.000Z' }],
+    nextCursor: null,
+  },
+})
 export const ReviewsQuery = PageQuery
