@@ -8,7 +8,7 @@ import { validationProblem } from '../http/validation-problem'
 import { bidFloors } from './bid-prefilter-middleware'
 import { listingStub } from './listing-object'
 import { listingProblem } from './listing-problems'
-import { BidHistorySchema, BidResponse, ListingIdParam, PlaceBidBody } from './listing-schemas'
+import { AuctionIdParam, BidHistorySchema, BidResponse, PlaceBidBody } from './listing-schemas'
 
 const tags = ['Bids']
 
@@ -19,7 +19,7 @@ const placeBidRoute = createRoute({
   security: [{ bearer: [] }],
   summary: 'Place a maximum bid; proxy bidding raises it one increment at a time, as needed',
   middleware: [requireAccess('trading.write')] as const,
-  request: { params: ListingIdParam, body: jsonBody(PlaceBidBody) },
+  request: { params: AuctionIdParam, body: jsonBody(PlaceBidBody) },
   responses: {
     201: { description: 'The bid stands', content: { 'application/json': { schema: BidResponse } } },
     403: problems[403],
@@ -34,7 +34,7 @@ const bidHistoryRoute = createRoute({
   path: '/listings/{id}/bids',
   tags,
   summary: 'Bid history, newest first; bidders are pseudonyms stable on the listing, maximums are never shown',
-  request: { params: ListingIdParam, query: PageQuery },
+  request: { params: AuctionIdParam, query: PageQuery },
   responses: { 200: { description: 'The history', content: { 'application/json': { schema: BidHistorySchema } } }, 404: problems[404] },
 })
 

@@ -3,7 +3,7 @@ import { readingAfter } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
 import { answerBookmark, BOOKMARK_HEADER, BookmarkAnswered, BookmarkHeader } from '../http/bookmark-header'
-import { jsonBody, pageOf, problems } from '../http/common-schemas'
+import { jsonBody, problems } from '../http/common-schemas'
 import { contentTag, notModified, readModelPolicy, revalidateEachTime } from '../http/conditional-get'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
@@ -11,7 +11,7 @@ import { newId, systemClock } from '../platform/runtime'
 import type { CreateListing } from './listing-lifecycle'
 import { listingStub } from './listing-object'
 import { listingProblem } from './listing-problems'
-import { CreateListingBody, ListingIdParam, ListingSchema, SearchQuery, UpdateListingBody } from './listing-schemas'
+import { CreateListingBody, ListingIdParam, ListingPage, ListingSchema, SearchQuery, UpdateListingBody } from './listing-schemas'
 import { searchListings } from './listing-search-store'
 import { projectOwnWrite } from './own-write-store'
 import { decodeSearchCursor, searchPage } from './search-cursor'
@@ -83,7 +83,7 @@ const searchRoute = createRoute({
   summary: 'Search listings (full text on title and description), in the order `sort` names (newest first by default)',
   request: { query: SearchQuery, headers: z.object({ 'souk-bookmark': BookmarkHeader }) },
   responses: {
-    200: { description: 'A page of listings', headers: BookmarkAnswered, content: { 'application/json': { schema: pageOf(ListingSchema) } } },
+    200: { description: 'A page of listings', headers: BookmarkAnswered, content: { 'application/json': { schema: ListingPage } } },
     304: notModifiedResponse,
     400: problems[400],
   },

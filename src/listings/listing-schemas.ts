@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { currencies, MAX_AMOUNT } from '../core/money'
 import { PageQuery, pageOf } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 import { decodeSearchCursor } from './search-cursor'
 import { searchSorts } from './search-sort'
 
@@ -23,7 +24,10 @@ const Timestamp = z.iso.datetime({ offset: true }).openapi({ format: 'date-time'
 
 export const listingIdPattern = /^lst_[0-9a-z]{26}$/
 export const offerIdPattern = /^ofr_[0-9a-z]{26}$/
-export const ListingIdParam = z.object({ id: z.string().regex(listingIdPattern, 'must be a listing id').openapi({ param: { name: 'id', in: 'path' } }) })
+const ListingId = z.string().regex(listingIdPattern, 'must be a listing id')
+export const ListingIdParam = z.object({ id: ListingId.openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.listing }) })
+/** The same parameter where the example is an auction: bids and live watching are what auctions are for. */
+export const AuctionIdParam = z.object({ id: ListingId.openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.auction }) })
 export const OfferIdParam = z.object({ id: z.string().regex(offerIdPattern, 'must be an offer id').openapi({ param: { name: 'id', in: 'path' }, example: 'ofr_01jd3v6w2k8m4n5p6q7r8s9t0v' }) })
 
 export const CreateListingBody = z
@@ -64,11 +68,30 @@ export const CreateListingBody = z
 export const UpdateListingBody = z
   .strictObject({ title: Title.optional(), description: Description.optional(), price: MoneySchema.optional(), quantity: z.number().int().min(1).max(100_000).optional() })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'change at least one field')
-  .openapi('UpdateListingRequest')
+  .openapi('UpdateListingRequest', { example: { description: 'Hand-hammered, 1950s, works with paraffin. New wick fitted.', price: { amount: 4800, currency: 'EUR' } } })
+
+/** The lamp as the API shows it: the Listing example, and the one in pages that hold it. */
+export const exampleListing = {
+  id: exampleIds.listing,
+  sellerId: exampleIds.seller,
+  title: 'Brass oil lamp',
+  description: 'Hand-hammered, 1950s, works with paraffin.',
+  category: 'home',
+  format: 'fixed_price',
+  status: 'active',
+  version: 1,
+  currency: 'EUR',
+  price: { amount: 4500, currency: 'EUR' },
+  quantity: 1,
+  available: 1,
+  acceptsOffers: true,
+  createdAt: '2026-03-14T09:30:00.000Z',
+  updatedAt: '2026-03-14T09:30:00.000Z',
+}
 
 export const ListingSchema = z
   .object({
-    id: z.string().openapi({ example: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v' }),
+    id: z.string().openapi({ example: exampleIds.listing }),
     sellerId: z.string(),
     title: z.string(),
     description: z.string(),
@@ -90,25 +113,34 @@ export const ListingSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Listing', {
-    example: {
-      id: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v',
-      sellerId: 'usr_01jd3t9a7bx2c5e8g4h6k1m3np',
-      title: 'Brass oil lamp',
-      description: 'Hand-hammered, 1950s, works with paraffin.',
-      category: 'home',
-      format: 'fixed_price',
-      status: 'active',
-      version: 1,
-      currency: 'EUR',
-      price: { amount: 4500, currency: 'EUR' },
-      quantity: 1,
-      available: 1,
-      acceptsOffers: true,
-      createdAt: '2026-03-14T09:30:00.000Z',
-      updatedAt: '2026-03-14T09:30:00.000Z',
-    },
-  })
+  .openapi('Listing', { example: exampleListing })
+
+export const ListingPage = pageOf(ListingSchema).openapi('ListingPage', {
+  example: {
+    data: [
+      {
+        id: exampleIds.auction,
+        sellerId: exampleIds.seller,
+        title: 'Signed gallery print',
+        description: 'Numbered 12/50, signed by the artist, unframed.',
+        category: 'art',
+        format: 'auction',
+        status: 'active',
+        version: 3,
+        currency: 'USD',
+        currentPrice: { amount: 1100, currency: 'USD' },
+        bidCount: 2,
+        minimumBid: { amount: 1200, currency: 'USD' },
+        endsAt: '2026-03-16T20:00:00.000Z',
+        acceptsOffers: false,
+        createdAt: '2026-03-14T10:00:00.000Z',
+        updatedAt: '2026-03-15T18:02:11.000Z',
+      },
+      exampleListing,
+    ],
+    nextCursor: null,
+  },
+})
 
 /** What search and facets both filter on. */
 const searchFilters = {
@@ -164,7 +196,7 @@ export const BidResponse = z
   })
   .openapi('BidPlaced', {
     example: {
-      bid: { id: 'bid_01jd4a2b3c4d5e6f7g8h9j0k1m', maxAmount: { amount: 2500, currency: 'USD' }, createdAt: '2026-03-15T18:02:11.000Z' },
+      bid: { id: exampleIds.bid, maxAmount: { amount: 2500, currency: 'USD' }, createdAt: '2026-03-15T18:02:11.000Z' },
       leading: true,
       currentPrice: { amount: 1100, currency: 'USD' },
       endsAt: '2026-03-16T20:00:00.000Z',
@@ -173,7 +205,15 @@ export const BidResponse = z
 
 export const BidHistorySchema = pageOf(
   z.object({ bidId: z.string(), bidder: z.string().openapi({ description: 'A pseudonym, stable on this listing' }), price: MoneySchema, at: z.string(), mine: z.boolean() }),
-).openapi('BidHistory')
+).openapi('BidHistory', {
+  example: {
+    data: [
+      { bidId: exampleIds.bid, bidder: 'bidder-3f9c0a1e', price: { amount: 1100, currency: 'USD' }, at: '2026-03-15T18:02:11.000Z', mine: true },
+      { bidId: 'bid_01jd49z8y7x6w5v4t3s2r1q0p9', bidder: 'bidder-b27d4e90', price: { amount: 1000, currency: 'USD' }, at: '2026-03-15T17:40:02.000Z', mine: false },
+    ],
+    nextCursor: null,
+  },
+})
 
 export const MakeOfferBody = z
   .strictObject({ amount: MoneySchema, quantity: z.number().int().min(1).max(100_000).default(1) })

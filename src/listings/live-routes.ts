@@ -4,7 +4,7 @@ import { problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { listingStub } from './listing-object'
-import { ListingIdParam, LiveQuery } from './listing-schemas'
+import { AuctionIdParam, LiveQuery } from './listing-schemas'
 import { relayStub } from './watcher-relay-client'
 
 const liveRoute = createRoute({
@@ -15,7 +15,7 @@ const liveRoute = createRoute({
   description:
     'Anyone may watch a listing. Messages carry public data only. Send the text `ping` to be answered `pong`. ' +
     'Reconnect with `since` set to the last `seq` you saw to receive exactly what you missed.',
-  request: { params: ListingIdParam, query: LiveQuery },
+  request: { params: AuctionIdParam, query: LiveQuery },
   responses: {
     101: { description: 'Switching to WebSocket' },
     404: problems[404],

@@ -3,6 +3,7 @@ import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
 import { problems } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { newId, systemClock } from '../platform/runtime'
@@ -25,10 +26,22 @@ const RebuildSchema = z
     updatedAt: z.string(),
     finishedAt: z.string().nullable(),
   })
-  .openapi('ReadModelRebuild')
+  .openapi('ReadModelRebuild', {
+    example: {
+      id: exampleIds.readModelRebuild,
+      status: 'running',
+      requestedBy: exampleIds.admin,
+      total: 1840,
+      processed: 600,
+      missing: 0,
+      startedAt: '2026-03-20T07:00:00.000Z',
+      updatedAt: '2026-03-20T07:00:04.000Z',
+      finishedAt: null,
+    },
+  })
 
 const rebuildJson = { content: { 'application/json': { schema: RebuildSchema } } }
-const RebuildIdParam = z.object({ id: z.string().regex(/^job_[0-9a-z]{26}$/, 'must be a rebuild id').openapi({ param: { name: 'id', in: 'path' } }) })
+const RebuildIdParam = z.object({ id: z.string().regex(/^job_[0-9a-z]{26}$/, 'must be a rebuild id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.readModelRebuild }) })
 
 const startRoute = createRoute({
   method: 'post',

@@ -3,13 +3,14 @@ import { decodeCursor, page } from '../core/cursor'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
-import { PageQuery, problems } from '../http/common-schemas'
+import { PageQuery, pageOf, problems } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { systemClock } from '../platform/runtime'
 import { listingStub } from './listing-object'
 import { unwatch, watch, watchedListings } from './listing-read-store'
-import { ListingIdParam, ListingSchema } from './listing-schemas'
+import { exampleListing, ListingIdParam, ListingSchema } from './listing-schemas'
 
 const tags = ['Watchlist']
 const security = [{ bearer: [] }]
@@ -36,6 +37,10 @@ const unwatchRoute = createRoute({
   responses: { 204: { description: 'No longer watched' } },
 })
 
+const WatchlistPage = pageOf(z.object({ listingId: z.string(), listing: ListingSchema.nullable() })).openapi('WatchlistPage', {
+  example: { data: [{ listingId: exampleIds.listing, listing: exampleListing }], nextCursor: null },
+})
+
 const watchlistRoute = createRoute({
   method: 'get',
   path: '/me/watchlist',
@@ -47,11 +52,7 @@ const watchlistRoute = createRoute({
   responses: {
     200: {
       description: 'A page of watched listings',
-      content: {
-        'application/json': {
-          schema: z.object({ data: z.array(z.object({ listingId: z.string(), listing: ListingSchema.nullable() })), nextCursor: z.string().nullable() }),
-        },
-      },
+      content: { 'application/json': { schema: WatchlistPage } },
     },
   },
 })
