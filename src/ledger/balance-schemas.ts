@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { currencies } from '../core/money'
 import { pageOf } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 import { MoneySchema } from '../listings/listing-schemas'
 
 /** The seller's balance and payouts, as the API shows them. */
@@ -10,10 +11,12 @@ export const BalanceSchema = z
     available: Amounts.openapi({ description: 'Earned on completed orders, less payouts: can be paid out' }),
     pending: Amounts.openapi({ description: 'In escrow on paid orders not yet completed, less the platform fee' }),
   })
-  .openapi('Balance')
+  .openapi('Balance', { example: { available: [{ amount: 4050, currency: 'EUR' }], pending: [{ amount: 2160, currency: 'EUR' }] } })
 
-export const PayoutBody = z.strictObject({ amount: MoneySchema }).openapi('PayoutRequest')
+export const PayoutBody = z.strictObject({ amount: MoneySchema }).openapi('PayoutRequest', { example: { amount: { amount: 4000, currency: 'EUR' } } })
+
+const examplePayout = { id: exampleIds.payout, amount: { amount: 4000, currency: 'EUR' }, status: 'pending', createdAt: '2026-03-22T09:15:00.000Z' }
 export const PayoutSchema = z
   .object({ id: z.string(), amount: MoneySchema, status: z.enum(['pending', 'paid', 'failed']), createdAt: z.string() })
-  .openapi('Payout')
-export const PayoutPage = pageOf(PayoutSchema).openapi('PayoutPage')
+  .openapi('Payout', { example: examplePayout })
+export const PayoutPage = pageOf(PayoutSchema).openapi('PayoutPage', { example: { data: [examplePayout], nextCursor: null } })

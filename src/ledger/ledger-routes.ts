@@ -10,7 +10,15 @@ const VerifySchema = z
     ok: z.boolean(),
     checks: z.array(z.object({ name: z.string(), law: z.number().int(), description: z.string(), ok: z.boolean(), violations: z.array(z.record(z.string(), z.unknown())) })),
   })
-  .openapi('LedgerVerification')
+  .openapi('LedgerVerification', {
+    example: {
+      ok: true,
+      checks: [
+        { name: 'transactions_balance', law: 3, description: 'Every ledger transaction sums to zero in each currency', ok: true, violations: [] },
+        { name: 'no_stale_pending_orders', law: 4, description: 'No order waits for payment more than an hour past its due time', ok: true, violations: [] },
+      ],
+    },
+  })
 
 const verifyRoute = createRoute({
   method: 'get',

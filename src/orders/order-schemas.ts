@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuery, pageOf } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 import { listingIdPattern, MoneySchema } from '../listings/listing-schemas'
 import { orderStatuses } from './order-machine'
 
@@ -30,15 +31,32 @@ export const CheckoutBody = z
   })
   .openapi('CheckoutRequest', {
     example: {
-      items: [{ listingId: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v', quantity: 1 }],
+      items: [{ listingId: exampleIds.listing, quantity: 1 }],
       paymentMethod: 'pm_card_visa',
       shippingAddress: { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
     },
   })
 
 export const orderIdPattern = /^ord_[0-9a-z]{26}$/
-export const OrderIdParam = z.object({ id: z.string().regex(orderIdPattern, 'must be an order id').openapi({ param: { name: 'id', in: 'path' } }) })
-export const DisputeOrderParam = z.object({ orderId: z.string().regex(orderIdPattern, 'must be an order id').openapi({ param: { name: 'orderId', in: 'path' } }) })
+export const OrderIdParam = z.object({ id: z.string().regex(orderIdPattern, 'must be an order id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.order }) })
+export const DisputeOrderParam = z.object({ orderId: z.string().regex(orderIdPattern, 'must be an order id').openapi({ param: { name: 'orderId', in: 'path' }, example: exampleIds.order }) })
+
+/** Ada's order of the lamp, paid: the Order example, and the one in pages that hold it. */
+const exampleOrder = {
+  id: exampleIds.order,
+  buyerId: exampleIds.buyer,
+  sellerId: exampleIds.seller,
+  status: 'paid',
+  items: [{ listingId: exampleIds.listing, quantity: 1, unitPrice: { amount: 4500, currency: 'EUR' } }],
+  total: { amount: 4500, currency: 'EUR' },
+  shippingAddress: { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+  createdAt: '2026-03-16T10:04:00.000Z',
+  updatedAt: '2026-03-16T10:04:01.000Z',
+  history: [
+    { status: 'pending_payment', at: '2026-03-16T10:04:00.000Z' },
+    { status: 'paid', at: '2026-03-16T10:04:01.000Z' },
+  ],
+}
 
 export const OrderSchema = z
   .object({
@@ -55,25 +73,9 @@ export const OrderSchema = z
     updatedAt: z.string(),
     history: z.array(z.object({ status: z.enum(orderStatuses), at: z.string() })),
   })
-  .openapi('Order', {
-    example: {
-      id: 'ord_01m88jqa3nf9ty2gs0k5w3yncb',
-      buyerId: 'usr_01jd3v6w2k8m4n5p6q7r8s9t0v',
-      sellerId: 'usr_01jd3t9a7bx2c5e8g4h6k1m3np',
-      status: 'paid',
-      items: [{ listingId: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v', quantity: 1, unitPrice: { amount: 4500, currency: 'EUR' } }],
-      total: { amount: 4500, currency: 'EUR' },
-      shippingAddress: { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
-      createdAt: '2026-03-16T10:04:00.000Z',
-      updatedAt: '2026-03-16T10:04:01.000Z',
-      history: [
-        { status: 'pending_payment', at: '2026-03-16T10:04:00.000Z' },
-        { status: 'paid', at: '2026-03-16T10:04:01.000Z' },
-      ],
-    },
-  })
+  .openapi('Order', { example: exampleOrder })
 
-export const OrderPage = pageOf(OrderSchema).openapi('OrderPage')
+export const OrderPage = pageOf(OrderSchema).openapi('OrderPage', { example: { data: [exampleOrder], nextCursor: null } })
 
 export const OrdersQuery = PageQuery.extend({
   role: z.enum(['buyer', 'seller']).default('buyer'),
@@ -85,14 +87,18 @@ export const ShipBody = z
     carrier: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, 'must be a carrier slug (e.g. sandbox, ups, dhl)'),
     trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,64}$/, 'must be 4–64 letters, digits or dashes'),
   })
-  .openapi('ShipRequest')
+  .openapi('ShipRequest', { example: { carrier: 'ups', trackingNumber: exampleIds.trackingNumber } })
 
-export const DisputeBody = z.strictObject({ reason: Line(2000) }).openapi('DisputeRequest')
-export const ResolveDisputeBody = z.strictObject({ outcome: z.enum(['refund', 'release']) }).openapi('ResolveDisputeRequest')
+export const DisputeBody = z.strictObject({ reason: Line(2000) }).openapi('DisputeRequest', { example: { reason: 'The lamp arrived with a cracked glass chimney; photos sent to the seller.' } })
+export const ResolveDisputeBody = z.strictObject({ outcome: z.enum(['refund', 'release']) }).openapi('ResolveDisputeRequest', { example: { outcome: 'refund' } })
 
-export const ReviewBody = z.strictObject({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() }).openapi('ReviewRequest')
+export const ReviewBody = z
+  .strictObject({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() })
+  .openapi('ReviewRequest', { example: { rating: 5, comment: 'Beautiful lamp, carefully packed.' } })
 export const ReviewSchema = z
   .object({ orderId: z.string(), authorId: z.string(), subjectId: z.string(), rating: z.number().int(), comment: z.string().nullable(), createdAt: z.string() })
-  .openapi('Review')
+  .openapi('Review', {
+    example: { orderId: exampleIds.order, authorId: exampleIds.buyer, subjectId: exampleIds.seller, rating: 5, comment: 'Beautiful lamp, carefully packed.', createdAt: '2026-03-21T18:12:00.000Z' },
+  })
 
 
