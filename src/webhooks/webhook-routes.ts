@@ -4,6 +4,7 @@ import { reconcileOrder } from '../orders/payment-reconciliation'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { problems } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { portsOf } from '../orders/order-adapters'
@@ -17,31 +18,61 @@ import { alreadyReceived, recordReceipt } from './webhook-receipt-store'
  * (`t=…,v1=…`, HMAC-SHA256 over "t.body", 5-minute tolerance) and applied once per event id.
  * Applying is idempotent in itself; the receipt only saves repeating the work.
  */
-const received = z.object({ received: z.boolean(), duplicate: z.boolean() }).openapi('WebhookReceipt')
+const received = z.object({ received: z.boolean(), duplicate: z.boolean() }).openapi('WebhookReceipt', { example: { received: true, duplicate: false } })
 const ok = { 200: { description: 'Applied (or already applied)', content: { 'application/json': { schema: received } } } }
+
+/**
+ * The bodies are documented by reference, not given to the route as zod schemas: the route must
+ * verify the signature over the raw bytes before anything parses them (the handlers do both).
+ */
+const signedJson = (component: string, description: string) => ({
+  required: true,
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${component}` } } },
+})
+
+const StripeEvent = z
+  .object({
+    id: z.string().min(1),
+    type: z.string(),
+    data: z.object({ object: z.object({ metadata: z.record(z.string(), z.string()).optional() }).loose() }),
+  })
+  .openapi('PaymentProviderEvent', {
+    description: 'A Stripe event; Souk reads its id, its type and `metadata.order_id`, then asks the provider where the payment stands',
+    example: {
+      id: 'evt_3PqR7sLkdIwHu7ix0a1b2c3d',
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      created: 1773655441,
+      data: { object: { id: 'pi_3PqR7sLkdIwHu7ix1e2f3g4h', object: 'payment_intent', amount: 4500, currency: 'eur', status: 'succeeded', metadata: { order_id: exampleIds.order } } },
+    },
+  })
 
 const paymentsRoute = createRoute({
   method: 'post',
   path: '/webhooks/payments',
   tags: ['Webhooks'],
   summary: 'The payment provider’s events (Stripe; Stripe-Signature verified)',
+  request: { body: signedJson('PaymentProviderEvent', 'The event as Stripe sends it, signed in `Stripe-Signature`') },
   responses: { ...ok, 400: problems[400], 401: problems[401] },
 })
 
-const CarrierParam = z.object({ carrier: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/).openapi({ param: { name: 'carrier', in: 'path' } }) })
-const TrackingEventBody = z.strictObject({
-  id: z.string().min(1).max(200),
-  trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,64}$/),
-  status: z.enum(['in_transit', 'delivered', 'exception']),
-  occurredAt: z.iso.datetime(),
-})
+const CarrierParam = z.object({ carrier: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/).openapi({ param: { name: 'carrier', in: 'path' }, example: 'ups' }) })
+const TrackingEventBody = z
+  .strictObject({
+    id: z.string().min(1).max(200),
+    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,64}$/),
+    status: z.enum(['in_transit', 'delivered', 'exception']),
+    occurredAt: z.iso.datetime(),
+  })
+  .openapi('CarrierTrackingEvent', { example: { id: 'ups-evt-7f3a9c21', trackingNumber: exampleIds.trackingNumber, status: 'delivered', occurredAt: '2026-03-18T14:22:00Z' } })
 
 const carriersRoute = createRoute({
   method: 'post',
   path: '/webhooks/carriers/{carrier}',
   tags: ['Webhooks'],
   summary: 'A carrier’s tracking event (Carrier-Signature verified): in_transit, delivered, exception',
-  request: { params: CarrierParam },
+  request: { params: CarrierParam, body: signedJson('CarrierTrackingEvent', 'The event, signed in `Carrier-Signature` as payment events are') },
   responses: { ...ok, 400: problems[400], 401: problems[401], 404: problems[404] },
 })
 
@@ -59,12 +90,6 @@ function parseJson(body: string): unknown {
     throw new Problem(400, 'malformed_json')
   }
 }
-
-const StripeEvent = z.object({
-  id: z.string().min(1),
-  type: z.string(),
-  data: z.object({ object: z.object({ metadata: z.record(z.string(), z.string()).optional() }).loose() }),
-})
 
 export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(paymentsRoute, async (c) => {
@@ -94,3 +119,7 @@ export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     await recordReceipt(database(c.env.DB), provider, parsed.data.id, p.now().toISOString())
     return c.json({ received: true, duplicate: false }, 200)
   })
+
+// The bodies' schemas, which the routes name by reference only.
+webhookRoutes.openAPIRegistry.register('PaymentProviderEvent', StripeEvent)
+webhookRoutes.openAPIRegistry.register('CarrierTrackingEvent', TrackingEventBody)
