@@ -12,7 +12,7 @@ import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { endpointUrlProblem } from './endpoint-url'
 import { TEST_EVENT_TYPE, testPayload } from './event-audience'
 import { previousSecretExpiry } from './secret-rotation'
-import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointPage, EndpointSchema, EndpointsQuery, IfMatchHeader, RotatedSecretSchema, UpdateEndpointBody } from './webhook-endpoint-schemas'
+import { CreatedEndpointSchema, CreateEndpointBody, DeliveriesQuery, DeliveryPage, DeliveryParams, DeliverySchema, EndpointIdParam, EndpointPage, EndpointSchema, EndpointsQuery, exampleTestDelivery, IfMatchHeader, RotatedSecretSchema, UpdateEndpointBody } from './webhook-endpoint-schemas'
 import { createEndpoint, deleteEndpoint, endpointsOf, MAX_ENDPOINTS_PER_USER, ownedEndpoint, rotateSecret, updateEndpoint, type WebhookEndpoint } from './webhook-endpoint-store'
 import { deliveries, delivery, openMessages, reopenMessage, type Delivery } from './webhook-message-store'
 
@@ -104,7 +104,7 @@ const testRouteDef = createRoute({
   summary: 'Send a webhook.test event to this endpoint alone, signed and retried like any delivery',
   middleware: guarded,
   request: { params: EndpointIdParam },
-  responses: { 202: { description: 'Queued; follow it in the delivery log', ...json(DeliverySchema) }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404], 409: problems[409] },
+  responses: { 202: { description: 'Queued; follow it in the delivery log', content: { 'application/json': { schema: DeliverySchema, example: exampleTestDelivery } } }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404], 409: problems[409] },
 })
 
 const deliveriesRouteDef = createRoute({
