@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { requireAccess } from '../http/authorization'
 import { jsonBody, problems } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 
 /** Routes and shapes for where a person can be reached outside the app: a phone for SMS, browsers for push. */
 const tags = ['Notifications']
@@ -14,10 +15,12 @@ export const PhoneSchema = z
     verifiedAt: z.string().nullable(),
     pending: z.object({ phone: z.string(), expiresAt: z.string() }).nullable().openapi({ description: 'A number waiting for its code' }),
   })
-  .openapi('Phone')
+  .openapi('Phone', { example: { phone: '+33612345678', verifiedAt: '2026-03-14T09:40:00.000Z', pending: null } })
 
-const PutPhoneBody = z.strictObject({ phone: z.string().min(1).max(32).openapi({ example: '+33 6 12 34 56 78' }) }).openapi('PutPhoneRequest')
-const VerifyPhoneBody = z.strictObject({ code: z.string().min(1).max(16).openapi({ example: '123456' }) }).openapi('VerifyPhoneRequest')
+const PutPhoneBody = z.strictObject({ phone: z.string().min(1).max(32).openapi({ example: '+33 6 12 34 56 78' }) }).openapi('PutPhoneRequest', { example: { phone: '+33 6 12 34 56 78' } })
+const VerifyPhoneBody = z.strictObject({ code: z.string().min(1).max(16).openapi({ example: '123456' }) }).openapi('VerifyPhoneRequest', { example: { code: '123456' } })
+/** While the code is on its way: the number SMS goes to stays the verified one, if any. */
+const pendingPhone = { phone: null, verifiedAt: null, pending: { phone: '+33612345678', expiresAt: '2026-03-14T09:49:00.000Z' } }
 
 export const getPhoneRoute = createRoute({
   method: 'get',
@@ -38,7 +41,7 @@ export const putPhoneRoute = createRoute({
   middleware: guarded,
   request: { body: jsonBody(PutPhoneBody) },
   responses: {
-    202: { description: 'The code is on its way', ...json(PhoneSchema) },
+    202: { description: 'The code is on its way', content: { 'application/json': { schema: PhoneSchema, example: pendingPhone } } },
     400: problems[400],
     401: problems[401],
     403: problems[403],
@@ -75,7 +78,9 @@ export const deletePhoneRoute = createRoute({
   responses: { 204: { description: 'Forgotten' }, 401: problems[401], 403: problems[403], 404: problems[404] },
 })
 
-export const PushSubscriptionSchema = z.object({ id: z.string(), endpoint: z.string(), createdAt: z.string() }).openapi('PushSubscription')
+const examplePushEndpoint = 'https://fcm.googleapis.com/fcm/send/dGhpcy1pcy1hLWJyb3dzZXI:APA91bHk2xVnT0q8Zr3'
+const examplePushSubscription = { id: exampleIds.pushSubscription, endpoint: examplePushEndpoint, createdAt: '2026-03-14T09:45:00.000Z' }
+export const PushSubscriptionSchema = z.object({ id: z.string(), endpoint: z.string(), createdAt: z.string() }).openapi('PushSubscription', { example: examplePushSubscription })
 
 /** What `PushSubscription.toJSON()` gives a page, as it gives it. */
 const CreatePushSubscriptionBody = z
@@ -84,9 +89,17 @@ const CreatePushSubscriptionBody = z
     expirationTime: z.number().nullable().optional(),
     keys: z.strictObject({ p256dh: z.string().min(1).max(200), auth: z.string().min(1).max(100) }),
   })
-  .openapi('CreatePushSubscriptionRequest')
+  .openapi('CreatePushSubscriptionRequest', {
+    example: {
+      endpoint: examplePushEndpoint,
+      expirationTime: null,
+      keys: { p256dh: 'BKqkS4amOJ8WcszsU3BySRvGIqer1H1IYsS469Jp3J1d4fi5c76d4nkW4VWXiEOWGay6Bmf7zIwl8rMwSJSAgiA', auth: 'u5ncOsQs1fGmq7y8WgW0KA' },
+    },
+  })
 
-const PushSubscriptionIdParam = z.object({ id: z.string().regex(/^psh_[0-9a-z]{26}$/, 'must be a push subscription id').openapi({ param: { name: 'id', in: 'path' } }) })
+const PushSubscriptionIdParam = z.object({
+  id: z.string().regex(/^psh_[0-9a-z]{26}$/, 'must be a push subscription id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.pushSubscription }),
+})
 
 export const listPushRoute = createRoute({
   method: 'get',
@@ -99,10 +112,12 @@ export const listPushRoute = createRoute({
     200: {
       description: 'Subscriptions, newest first',
       ...json(
-        z.object({
-          applicationServerKey: z.string().nullable().openapi({ description: 'VAPID public key for pushManager.subscribe(); null when push is not set up' }),
-          data: z.array(PushSubscriptionSchema),
-        }),
+        z
+          .object({
+            applicationServerKey: z.string().nullable().openapi({ description: 'VAPID public key for pushManager.subscribe(); null when push is not set up' }),
+            data: z.array(PushSubscriptionSchema),
+          })
+          .openapi('PushSubscriptionList', { example: { applicationServerKey: 'BHkZmnE989bnuvJ1g-PVni0VzxDkkMjKMXwr6hS11r-Bffbyi3zCZoY4dTdMdIUVKMLfEMExNM-_w1xwUOYq5Pg', data: [examplePushSubscription] } }),
       ),
     },
     401: problems[401],

@@ -3,6 +3,7 @@ import { decodeCursor, page } from '../core/cursor'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
 import { jsonBody, PageQuery, pageOf, problems } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { systemClock } from '../platform/runtime'
@@ -11,6 +12,18 @@ import { NotificationPreferences } from './preferences'
 
 const tags = ['Notifications']
 const security = [{ bearer: [] }]
+
+/** What Sam reads when Ada's payment for the lamp goes through. */
+const exampleNotice = {
+  id: exampleIds.notification,
+  type: 'order.sold',
+  category: 'payment',
+  title: 'You made a sale',
+  body: `Order ${exampleIds.order} is paid (€45.00). Ship it now.`,
+  data: { orderId: exampleIds.order, total: { amount: 4500, currency: 'EUR' } },
+  createdAt: '2026-03-16T10:04:02.000Z',
+  readAt: null,
+}
 
 const NotificationSchema = z
   .object({
@@ -23,7 +36,7 @@ const NotificationSchema = z
     createdAt: z.string(),
     readAt: z.string().nullable(),
   })
-  .openapi('Notification')
+  .openapi('Notification', { example: exampleNotice })
 
 const PreferencesBody = z
   .strictObject({
@@ -31,11 +44,29 @@ const PreferencesBody = z
     quietHours: z.strictObject({ start: z.string(), end: z.string(), timeZone: z.string() }).optional(),
     digest: z.enum(['off', 'hourly', 'daily']).optional(),
   })
-  .openapi('NotificationPreferences')
+  .openapi('NotificationPreferences', {
+    example: { events: { 'bid.outbid': { email: false, push: true }, 'order.shipped': { sms: false } }, quietHours: { start: '22:00', end: '07:30', timeZone: 'Europe/Paris' }, digest: 'daily' },
+  })
 
 const OutboxSchema = z
   .object({ id: z.string(), channel: z.string(), userId: z.string(), recipient: z.string(), subject: z.string(), body: z.string(), notificationId: z.string(), createdAt: z.string() })
   .openapi('DevOutboxItem')
+const DevOutbox = z.object({ data: z.array(OutboxSchema) }).openapi('DevOutbox', {
+  example: {
+    data: [
+      {
+        id: 'obx_01m88jqb9d1f3h5k7m9p1r3t5v',
+        channel: 'email',
+        userId: exampleIds.seller,
+        recipient: 'sam@example.com',
+        subject: 'You made a sale',
+        body: exampleNotice.body,
+        notificationId: exampleIds.notification,
+        createdAt: '2026-03-16T10:04:03.000Z',
+      },
+    ],
+  },
+})
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 
@@ -47,7 +78,7 @@ const inboxRoute = createRoute({
   summary: 'The in-app inbox, newest first',
   middleware: requireAccess('notifications.read'),
   request: { query: PageQuery },
-  responses: { 200: { description: 'A page of notifications', ...json(pageOf(NotificationSchema).openapi('NotificationPage')) }, 400: problems[400], 401: problems[401], 403: problems[403] },
+  responses: { 200: { description: 'A page of notifications', ...json(pageOf(NotificationSchema).openapi('NotificationPage', { example: { data: [exampleNotice], nextCursor: null } })) }, 400: problems[400], 401: problems[401], 403: problems[403] },
 })
 
 const readRoute = createRoute({
@@ -57,8 +88,8 @@ const readRoute = createRoute({
   security,
   summary: 'Mark one notification read',
   middleware: requireAccess('notifications.read'),
-  request: { params: z.object({ id: z.string().regex(/^ntf_[0-9a-z]{26}$/, 'must be a notification id').openapi({ param: { name: 'id', in: 'path' } }) }) },
-  responses: { 200: { description: 'The notification', ...json(NotificationSchema) }, 401: problems[401], 403: problems[403], 404: problems[404] },
+  request: { params: z.object({ id: z.string().regex(/^ntf_[0-9a-z]{26}$/, 'must be a notification id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.notification }) }) },
+  responses: { 200: { description: 'The notification', content: { 'application/json': { schema: NotificationSchema, example: { ...exampleNotice, readAt: '2026-03-16T10:30:00.000Z' } } } }, 401: problems[401], 403: problems[403], 404: problems[404] },
 })
 
 const getPrefsRoute = createRoute({
@@ -90,7 +121,7 @@ const outboxRoute = createRoute({
   summary: 'Development only: the email, SMS and push messages that would have left the system, for the caller',
   middleware: requireAccess('notifications.read'),
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }) },
-  responses: { 200: { description: 'Newest first', ...json(z.object({ data: z.array(OutboxSchema) })) }, 401: problems[401], 404: problems[404] },
+  responses: { 200: { description: 'Newest first', ...json(DevOutbox) }, 401: problems[401], 404: problems[404] },
 })
 
 export const notificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })

@@ -4,6 +4,7 @@ import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
 import { unauthenticated } from '../http/unauthenticated'
 import { problems } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { randomBytes, systemClock } from '../platform/runtime'
@@ -11,6 +12,10 @@ import { userLiveStub } from './user-live-object'
 
 /** A ticket lives this long and opens one connection. */
 const TICKET_TTL_MS = 60_000
+
+const LiveTicket = z
+  .object({ ticket: z.string(), expiresAt: z.string() })
+  .openapi('LiveTicket', { example: { ticket: `${exampleIds.buyer}.q2W7eR9tY4uI1oP6aS3dF8gH5jK0lZxC`, expiresAt: '2026-03-16T10:06:00.000Z' } })
 
 const ticketRoute = createRoute({
   method: 'post',
@@ -20,7 +25,7 @@ const ticketRoute = createRoute({
   summary: 'A single-use ticket (60 s) for a browser to open GET /v1/me/live?ticket=… (browsers cannot set Authorization on a WebSocket)',
   middleware: requireAccess('notifications.read'),
   responses: {
-    201: { description: 'The ticket', content: { 'application/json': { schema: z.object({ ticket: z.string(), expiresAt: z.string() }).openapi('LiveTicket') } } },
+    201: { description: 'The ticket', content: { 'application/json': { schema: LiveTicket } } },
     401: problems[401],
     403: problems[403],
   },

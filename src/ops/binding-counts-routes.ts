@@ -24,6 +24,25 @@ const OperationSchema = z
   .object({ operation: z.string(), requests: z.number().int(), request: PhaseSchema, afterResponse: PhaseSchema })
   .openapi('DevOperationBindingCounts')
 
+const counts = (d1Statements: number, d1Writes: number, objectCalls: number) => ({
+  d1Statements,
+  d1Batches: 0,
+  d1BatchedStatements: 0,
+  d1Writes,
+  objectCalls,
+  objects: objectCalls ? { LISTINGS: objectCalls } : {},
+  objectMethods: objectCalls ? { 'LISTINGS.view': objectCalls } : {},
+  queueSends: 0,
+  queues: {},
+})
+const ReportSchema = z.object({ data: z.array(OperationSchema) }).openapi('DevBindingCountsReport', {
+  example: {
+    data: [
+      { operation: 'GET /v1/listings/:id 200', requests: 2, request: { total: counts(0, 0, 2), perRequest: counts(0, 0, 1) }, afterResponse: { total: counts(0, 0, 0), perRequest: counts(0, 0, 0) } },
+    ],
+  },
+})
+
 const countsRoute = createRoute({
   method: 'get',
   path: '/dev/binding-counts',
@@ -31,7 +50,7 @@ const countsRoute = createRoute({
   summary:
     'Development only (BINDING_PROBE=on): D1 statements, batches and writes, Durable Object calls and queue sends per operation (`METHOD /route/pattern status`), on the request path and after the response; `reset=1` clears them once read',
   request: { query: z.object({ reset: z.enum(['1']).optional() }) },
-  responses: { 200: { description: 'By operation, since the last reset (this isolate)', content: { 'application/json': { schema: z.object({ data: z.array(OperationSchema) }) } } }, 404: problems[404] },
+  responses: { 200: { description: 'By operation, since the last reset (this isolate)', content: { 'application/json': { schema: ReportSchema } } }, 404: problems[404] },
 })
 
 export const bindingCountsRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem }).openapi(countsRoute, (c) => {

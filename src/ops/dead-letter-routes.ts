@@ -3,6 +3,7 @@ import { decodeCursor, page } from '../core/cursor'
 import type { AppEnv } from '../env'
 import { requireAccess } from '../http/authorization'
 import { PageQuery, pageOf, problems } from '../http/common-schemas'
+import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { EventEnvelope } from '../events/event-envelope'
@@ -14,9 +15,12 @@ import { deadLetter, listDeadLetters, markReplayed, type DeadLetter } from './de
 /** The queues whose dead letters can be replayed: each event consumer's own, and the others. */
 const replayable = ['souk-jobs', 'souk-webhooks', 'souk-notifications', 'souk-events', ...consumerNames.map((name) => subscriptions[name].queue)] as const
 
+/** A delivery job the webhooks queue gave up on (Souk's own D1 failing, not the receiver). */
+const exampleLetter = { id: exampleIds.deadLetter, queue: 'souk-webhooks', body: { messageId: exampleIds.webhookDelivery }, attempts: 6, receivedAt: '2026-03-16T10:09:30.000Z', replayedAt: null }
+
 const DeadLetterSchema = z
   .object({ id: z.string(), queue: z.string(), body: z.unknown(), attempts: z.number().int(), receivedAt: z.string(), replayedAt: z.string().nullable() })
-  .openapi('DeadLetter')
+  .openapi('DeadLetter', { example: exampleLetter })
 
 const listRoute = createRoute({
   method: 'get',
@@ -26,7 +30,7 @@ const listRoute = createRoute({
   summary: 'Admin: what the queues gave up on, newest first',
   middleware: requireAccess('deadLetters.manage'),
   request: { query: PageQuery.extend({ queue: z.enum(replayable).optional() }) },
-  responses: { 200: { description: 'A page of dead letters', content: { 'application/json': { schema: pageOf(DeadLetterSchema).openapi('DeadLetterPage') } } }, 400: problems[400], 401: problems[401], 403: problems[403] },
+  responses: { 200: { description: 'A page of dead letters', content: { 'application/json': { schema: pageOf(DeadLetterSchema).openapi('DeadLetterPage', { example: { data: [exampleLetter], nextCursor: null } }) } } }, 400: problems[400], 401: problems[401], 403: problems[403] },
 })
 
 const replayRoute = createRoute({
@@ -36,8 +40,8 @@ const replayRoute = createRoute({
   security: [{ bearer: [] }],
   summary: 'Admin: send one dead letter back to its queue (consumers are idempotent)',
   middleware: requireAccess('deadLetters.manage'),
-  request: { params: z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) }) },
-  responses: { 202: { description: 'Sent back', content: { 'application/json': { schema: DeadLetterSchema } } }, 401: problems[401], 403: problems[403], 404: problems[404], 422: problems[422] },
+  request: { params: z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.deadLetter }) }) },
+  responses: { 202: { description: 'Sent back', content: { 'application/json': { schema: DeadLetterSchema, example: { ...exampleLetter, replayedAt: '2026-03-16T11:00:00.000Z' } } } }, 401: problems[401], 403: problems[403], 404: problems[404], 422: problems[422] },
 })
 
 /**

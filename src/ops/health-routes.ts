@@ -5,7 +5,18 @@ import { checkHealth } from './health-checks'
 const Check = z.object({ status: z.enum(['ok', 'error']), latencyMs: z.number(), detail: z.string().optional() })
 const HealthSchema = z
   .object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), Check) })
-  .openapi('Health')
+  .openapi('Health', {
+    example: {
+      status: 'ok',
+      checks: {
+        config: { status: 'ok', latencyMs: 0 },
+        d1: { status: 'ok', latencyMs: 3 },
+        queue: { status: 'ok', latencyMs: 5 },
+        durableObjects: { status: 'ok', latencyMs: 4 },
+        gatewayBreaker: { status: 'ok', latencyMs: 2 },
+      },
+    },
+  })
 
 const healthRoute = createRoute({
   method: 'get',
