@@ -33,6 +33,7 @@ const settingsSchema = z
   RECONCILE_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(5000).default(1000),
   ORDER_AUTO_COMPLETE_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(72),
+  ORDER_DELIVERY_WINDOW_DAYS: z.coerce.number().min(1).max(90).default(14),
   CARRIER_STEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(3),
   GATEWAY: z.enum(['sandbox', 'stripe']).default('sandbox'),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8000),
@@ -84,6 +85,8 @@ export type Settings = {
     reconcileDelaySeconds: number
     platformFeeBps: number
     autoCompleteMs: number
+    /** After shipping, how long before the buyer may report the order not received. */
+    deliveryWindowMs: number
     carrierStepSeconds: number
   }
   gateway: {
@@ -150,6 +153,7 @@ export function settingsOf(env: object): Settings {
       reconcileDelaySeconds: v.RECONCILE_DELAY_SECONDS,
       platformFeeBps: v.PLATFORM_FEE_BPS,
       autoCompleteMs: v.ORDER_AUTO_COMPLETE_HOURS * 3_600_000,
+      deliveryWindowMs: v.ORDER_DELIVERY_WINDOW_DAYS * 86_400_000,
       carrierStepSeconds: v.CARRIER_STEP_SECONDS,
     },
     gateway: {

@@ -52,6 +52,7 @@ export const problemTitles = {
   payments_unavailable: 'The payment provider cannot be reached now; retry with the same Idempotency-Key',
   checkout_cancelled: 'The order of this checkout was cancelled',
   invalid_transition: 'The order cannot do that in its current status',
+  delivery_window_open: 'The order may still be delivered: it can be reported not received once its delivery window has passed',
   unknown_carrier: 'Souk does not take tracking from that carrier',
   tracking_number_taken: 'That tracking number belongs to another order',
   invalid_signature: 'The webhook signature does not verify',

@@ -44,6 +44,7 @@ export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).lo
       reconcileDelaySeconds: settings.checkout.reconcileDelaySeconds,
       platformFeeBps: settings.checkout.platformFeeBps,
       autoCompleteMs: settings.checkout.autoCompleteMs,
+      deliveryWindowMs: settings.checkout.deliveryWindowMs,
       sandboxCarrier: settings.environment === 'development',
     },
     now: systemClock,

@@ -59,9 +59,24 @@ export async function autoCompleteOrder(p: OrderPorts, orderId: string, dueAt: s
   if (!result.ok && result.refusal.code !== 'invalid_transition') p.log.warn('auto_complete_refused', { orderId, refusal: result.refusal })
 }
 
-/** The buyer disputes a delivered order before it completes: escrow stays put until staff decide. */
-export function openDispute(p: OrderPorts, orderId: string, reason: string): Promise<TransitionResult> {
-  return transitionOrder(p, orderId, 'dispute', 'buyer', () => ({ dispute: { open: reason } }))
+/** The dispute reason of a shipped order that never arrived. */
+export const NOT_RECEIVED = 'not_received'
+
+export type DisputeResult = TransitionResult | { ok: false; refusal: { code: 'delivery_window_open'; opensAt: string } }
+
+/**
+ * The buyer disputes: a delivered order before it completes, or, with the reason `not_received`,
+ * a shipped order the carrier has not delivered once the delivery window since shipping is over
+ * (a seller who ships with a tracking number no carrier reports on cannot hold the money in
+ * escrow forever). Either way escrow stays put until staff decide.
+ */
+export async function openDispute(p: OrderPorts, orderId: string, reason: string): Promise<DisputeResult> {
+  const order = reason === NOT_RECEIVED ? await p.orders.get(orderId) : undefined
+  if (!order || (order.status !== 'shipped' && order.status !== 'in_transit')) return transitionOrder(p, orderId, 'dispute', 'buyer', () => ({ dispute: { open: reason } }))
+  const shippedAt = (await p.orders.history(orderId)).find((h) => h.status === 'shipped')?.at
+  const opensAt = new Date(Date.parse(shippedAt ?? order.updatedAt) + p.settings.deliveryWindowMs)
+  if (p.now() < opensAt) return { ok: false, refusal: { code: 'delivery_window_open', opensAt: opensAt.toISOString() } }
+  return transitionOrder(p, orderId, 'report_not_received', 'buyer', () => ({ dispute: { open: reason } }))
 }
 
 /** Staff decide a dispute: refund the buyer, or release escrow to the seller. */

@@ -6,6 +6,9 @@
  *   pending_payment → paid → shipped → in_transit → delivered → completed
  *         ↓            ↓                              ↓
  *     cancelled    cancelled (refund)             disputed → refunded | completed
+ *
+ * A shipped order the carrier never delivers may also be disputed by its buyer, once the delivery
+ * window has passed (`report_not_received`: the window is the command's to check).
  */
 export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'in_transit', 'delivered', 'completed', 'cancelled', 'disputed', 'refunded'] as const
 export type OrderStatus = (typeof orderStatuses)[number]
@@ -13,7 +16,7 @@ export type OrderStatus = (typeof orderStatuses)[number]
 export const actorKinds = ['buyer', 'seller', 'staff', 'system', 'carrier'] as const
 export type ActorKind = (typeof actorKinds)[number]
 
-export const orderActions = ['pay', 'cancel', 'ship', 'transit', 'deliver', 'accept', 'auto_complete', 'dispute', 'refund', 'release'] as const
+export const orderActions = ['pay', 'cancel', 'ship', 'transit', 'deliver', 'accept', 'auto_complete', 'dispute', 'report_not_received', 'refund', 'release'] as const
 export type OrderAction = (typeof orderActions)[number]
 
 /** For each action, by actor, the statuses it may start from; and where it leads. */
@@ -27,6 +30,7 @@ const table: Record<OrderAction, { to: OrderStatus; from: Partial<Record<ActorKi
   accept: { to: 'completed', from: { buyer: ['delivered'] } },
   auto_complete: { to: 'completed', from: { system: ['delivered'] } },
   dispute: { to: 'disputed', from: { buyer: ['delivered'] } },
+  report_not_received: { to: 'disputed', from: { buyer: ['shipped', 'in_transit'] } },
   refund: { to: 'refunded', from: { staff: ['disputed'] } },
   release: { to: 'completed', from: { staff: ['disputed'] } },
 }

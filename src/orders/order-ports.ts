@@ -115,6 +115,8 @@ export type OrderSettings = {
   reconcileDelaySeconds: number
   platformFeeBps: number
   autoCompleteMs: number
+  /** After shipping, how long before the buyer may report the order not received. */
+  deliveryWindowMs: number
   /** Carriers whose events Souk accepts; `sandbox` only where the sandbox carrier runs. */
   sandboxCarrier: boolean
 }

@@ -10,11 +10,10 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { systemClock } from '../platform/runtime'
 import { portsOf } from './order-adapters'
-import { acceptOrder, cancelOrder, openDispute, resolveDispute, shipOrder } from './order-commands'
+import { acceptOrder, cancelOrder, openDispute, resolveDispute, shipOrder, type DisputeResult } from './order-commands'
 import type { ActorKind } from './order-machine'
 import { DisputeBody, DisputeOrderParam, OrderIdParam, OrderPage, OrderSchema, OrdersQuery, ResolveDisputeBody, ReviewBody, ReviewSchema, ShipBody } from './order-schemas'
 import { findOrder, listOrders, orderCursor, orderHistories, orderHistory } from './order-store'
-import type { TransitionResult } from './order-transitions'
 import { orderView, type OrderRecord, type OrderViewer } from './order-view'
 import { addReview } from './review-store'
 
@@ -72,7 +71,11 @@ const commandWithBodyRoute = <T extends z.ZodType>(path: string, summary: string
 const shipRoute = commandWithBodyRoute('ship', 'Seller: paid → shipped, with the carrier’s tracking number', ShipBody)
 const acceptRoute = commandRoute('accept', 'Buyer: delivered → completed; escrow goes to the seller')
 const cancelRoute = commandRoute('cancel', 'Buyer before payment, seller before shipping; a paid order is refunded and its stock returns')
-const disputeRoute = commandWithBodyRoute('disputes', 'Buyer, after delivery and before completion: hold escrow for staff to decide', DisputeBody)
+const disputeRoute = commandWithBodyRoute(
+  'disputes',
+  'Buyer, after delivery and before completion, or with `reason: "not_received"` once a shipped order is not delivered within the delivery window (409 `delivery_window_open` with `opensAt` before): hold escrow for staff to decide',
+  DisputeBody,
+)
 
 const reviewRoute = createRoute({
   method: 'post',
@@ -105,9 +108,10 @@ async function visibleOrder(c: Context<AppEnv>, id: string): Promise<{ order: Or
   return { order, actor }
 }
 
-async function answer(c: Context<AppEnv>, result: TransitionResult, viewer: OrderViewer) {
+async function answer(c: Context<AppEnv>, result: DisputeResult, viewer: OrderViewer) {
   if (!result.ok) {
     const r = result.refusal
+    if (r.code === 'delivery_window_open') throw new Problem(409, 'delivery_window_open', `The carrier may still deliver it; report it not received from ${r.opensAt}`, { extra: { opensAt: r.opensAt } })
     if (r.code === 'not_found') throw new Problem(404, 'not_found')
     if (r.code === 'forbidden') throw new Problem(403, 'forbidden', `Not allowed: ${r.reason}`)
     throw new Problem(409, 'invalid_transition', `The order is ${r.status}`, { extra: { currentStatus: r.status } })

@@ -35,6 +35,7 @@ export const SETTINGS: OrderSettings = {
   reconcileDelaySeconds: 30,
   platformFeeBps: 1_000,
   autoCompleteMs: 3 * DAY,
+  deliveryWindowMs: 14 * DAY,
   sandboxCarrier: true,
 }
 

@@ -111,6 +111,7 @@ describe('settingsOf', () => {
         reconcileDelaySeconds: 40,
         platformFeeBps: 1250,
         autoCompleteMs: 96 * 3_600_000,
+        deliveryWindowMs: 14 * 86_400_000,
         carrierStepSeconds: 5,
       },
       gateway: {
@@ -179,6 +180,7 @@ describe('settingsOf', () => {
         reconcileDelaySeconds: 30,
         platformFeeBps: 1000,
         autoCompleteMs: 72 * 3_600_000,
+        deliveryWindowMs: 14 * 86_400_000,
         carrierStepSeconds: 3,
       },
       gateway: {

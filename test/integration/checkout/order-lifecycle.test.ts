@@ -151,6 +151,45 @@ describe('an order from payment to the seller’s payout', () => {
   })
 })
 
+describe('a shipped order that never arrives', () => {
+  /** Moves the order's `shipped` row back in time, as if the parcel had been on its way that long. */
+  const shippedDaysAgo = (orderId: string, days: number) =>
+    env.DB.prepare("UPDATE order_events SET at = ? WHERE order_id = ? AND status = 'shipped'").bind(new Date(Date.now() - days * 86_400_000).toISOString(), orderId).run()
+
+  it('lets the buyer report it not received once the delivery window has passed, and staff refund it', async () => {
+    const { seller, buyer, id } = await paidOrder()
+    // A tracking number no carrier will ever report on: nothing else moves the order from here.
+    expect((await post(seller.token, `/v1/orders/${id}/ship`, { carrier: 'ups', trackingNumber: `FAKE-${id.slice(-12)}` })).status).toBe(200)
+
+    const early = await post(buyer.token, `/v1/orders/${id}/disputes`, { reason: 'not_received' })
+    expect(early.status).toBe(409)
+    const problem = await json<{ code: string; opensAt: string }>(early)
+    expect(problem.code).toBe('delivery_window_open')
+    expect(Date.parse(problem.opensAt) - Date.now()).toBeGreaterThan(13 * 86_400_000)
+    // Any other reason still waits for delivery.
+    expect((await json(await post(buyer.token, `/v1/orders/${id}/disputes`, { reason: 'Arrived broken' }))).code).toBe('invalid_transition')
+
+    await shippedDaysAgo(id, 15)
+    expect((await post(seller.token, `/v1/orders/${id}/disputes`, { reason: 'not_received' })).status).toBe(403)
+    const reported = await post(buyer.token, `/v1/orders/${id}/disputes`, { reason: 'not_received' })
+    expect(reported.status).toBe(200)
+    expect((await json(reported)).status).toBe('disputed')
+    expect((await json(await post(buyer.token, `/v1/orders/${id}/disputes`, { reason: 'not_received' }))).code).toBe('invalid_transition')
+
+    const staff = await register('support')
+    await makeStaff(staff.user.id, 'support')
+    expect((await json(await post(staff.token, `/v1/admin/disputes/${id}/resolve`, { outcome: 'refund' }))).status).toBe('refunded')
+    expect(await chargeOf(id)).toMatchObject({ status: 'refunded', refunds: 1 })
+  })
+
+  it('is refused on an order that was never shipped', async () => {
+    const { buyer, id } = await paidOrder()
+    const res = await post(buyer.token, `/v1/orders/${id}/disputes`, { reason: 'not_received' })
+    expect(res.status).toBe(409)
+    expect(await json(res)).toMatchObject({ code: 'invalid_transition', currentStatus: 'paid' })
+  })
+})
+
 describe('who may see and change an order', () => {
   it('shows it to its buyer, its seller and staff; to anyone else it does not exist', async () => {
     const { seller, buyer, id } = await paidOrder()

@@ -7,6 +7,7 @@ import {
   applyTrackingEvent,
   autoCompleteOrder,
   cancelOrder,
+  NOT_RECEIVED,
   openDispute,
   resolveDispute,
   shipOrder,
@@ -293,6 +294,29 @@ describe('disputes', () => {
     expect(w.orders.escrow()).toBe(0)
     expect(w.gateway.callsOf('refund')).toEqual([])
     expect(w.orders.balance(accounts.seller(SELLER), 'USD')).toBe(TOTAL - platformFee(TOTAL, SETTINGS.platformFeeBps))
+  })
+
+  it('not received: from the end of the delivery window after shipping, not a millisecond before, shipped or in transit', async () => {
+    for (const inTransit of [false, true]) {
+      const { w, id } = await shipped('ups')
+      if (inTransit) await applyTrackingEvent(w.ports, 'ups', { trackingNumber: TRACKING, status: 'in_transit', occurredAt: w.clock.now().toISOString() })
+      const opensAt = new Date(w.clock.now().getTime() + SETTINGS.deliveryWindowMs).toISOString()
+      w.clock.advance(SETTINGS.deliveryWindowMs - 1)
+      expect(await openDispute(w.ports, id, NOT_RECEIVED)).toEqual({ ok: false, refusal: { code: 'delivery_window_open', opensAt } })
+      expect(status(w)).toBe(inTransit ? 'in_transit' : 'shipped')
+      w.clock.advance(1)
+      expect(await openDispute(w.ports, id, NOT_RECEIVED)).toMatchObject({ ok: true, from: inTransit ? 'in_transit' : 'shipped', order: { status: 'disputed' } })
+      expect(w.orders.disputes.get(id)).toEqual({ reason: NOT_RECEIVED, outcome: null })
+      expect(w.orders.escrow()).toBe(TOTAL)
+    }
+  })
+
+  it('not received on a delivered order is an ordinary dispute; any other reason waits for delivery', async () => {
+    const { w, id } = await delivered()
+    expect(await openDispute(w.ports, id, NOT_RECEIVED)).toMatchObject({ ok: true, order: { status: 'disputed' } })
+    const early = await shipped('ups')
+    early.w.clock.advance(SETTINGS.deliveryWindowMs * 2)
+    expect(await openDispute(early.w.ports, early.id, 'broken')).toEqual({ ok: false, refusal: { code: 'invalid_transition', status: 'shipped' } })
   })
 
   it('cannot be resolved when none is open', async () => {

@@ -33,6 +33,7 @@ const startsFrom: Record<OrderAction, OrderStatus[]> = {
   accept: ['delivered'],
   auto_complete: ['delivered'],
   dispute: ['delivered'],
+  report_not_received: ['shipped', 'in_transit'],
   refund: ['disputed'],
   release: ['disputed'],
 }
@@ -129,6 +130,9 @@ describe('the order machine under any sequence of commands', () => {
       'in_transit>delivered',
       'delivered>completed',
       'delivered>disputed',
+      // Reported not received (the delivery window is the command's to check).
+      'shipped>disputed',
+      'in_transit>disputed',
       'disputed>refunded',
       'disputed>completed',
     ])

@@ -26,6 +26,7 @@ const expected: Record<OrderAction, { to: OrderStatus; from: Partial<Record<Acto
   accept: { to: 'completed', from: { buyer: ['delivered'] } },
   auto_complete: { to: 'completed', from: { system: ['delivered'] } },
   dispute: { to: 'disputed', from: { buyer: ['delivered'] } },
+  report_not_received: { to: 'disputed', from: { buyer: ['shipped', 'in_transit'] } },
   refund: { to: 'refunded', from: { staff: ['disputed'] } },
   release: { to: 'completed', from: { staff: ['disputed'] } },
 }
