@@ -19,7 +19,15 @@ const replayable = ['souk-jobs', 'souk-webhooks', 'souk-notifications', 'souk-ev
 const exampleLetter = { id: exampleIds.deadLetter, queue: 'souk-webhooks', body: { messageId: exampleIds.webhookDelivery }, attempts: 6, receivedAt: '2026-03-16T10:09:30.000Z', replayedAt: null }
 
 const DeadLetterSchema = z
-  .object({ id: z.string(), queue: z.string(), body: z.unknown(), attempts: z.number().int(), receivedAt: z.string(), replayedAt: z.string().nullable() })
+  .object({
+    id: z.string(),
+    queue: z.string(),
+    // Any JSON value, with every type named: readers such as Scalar cannot read an empty schema.
+    body: z.unknown().openapi({ type: ['object', 'array', 'string', 'number', 'boolean', 'null'], description: 'The message as it was queued' }),
+    attempts: z.number().int(),
+    receivedAt: z.string(),
+    replayedAt: z.string().nullable(),
+  })
   .openapi('DeadLetter', { example: exampleLetter })
 
 const listRoute = createRoute({

@@ -10,14 +10,17 @@ const screenshots = 'test-results/browser'
 describe('/docs in a real browser', () => {
   let browser: Browser
   const consoleErrors: string[] = []
+  /** Scalar warns "document validation errors:", then lists each schema it cannot read. */
+  const consoleWarnings: string[] = []
   const foreignRequests: string[] = []
   const failedRequests: string[] = []
 
   /** A fresh page for each visit: going from /docs to /docs#… in one page would not reload it. */
   async function openDocs(hash = ''): Promise<{ page: Page; status: number | undefined; csp: string }> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    page.on('console', (m) => {
+    page.on('console', async (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text())
+      if (m.type() === 'warning') consoleWarnings.push(JSON.stringify(await Promise.all(m.args().map((a) => a.jsonValue().catch(() => '(not serializable)')))).slice(0, 2000))
     })
     page.on('pageerror', (err) => consoleErrors.push(err.message))
     // A request the CSP refuses never reaches the network; Chromium logs it as a console error instead.
@@ -102,9 +105,10 @@ describe('/docs in a real browser', () => {
     await page.screenshot({ path: `${screenshots}/docs-try-it.png` })
   })
 
-  it('loaded nothing from elsewhere and logged no errors', () => {
+  it('loaded nothing from elsewhere and logged no errors, nor a schema it could not read', () => {
     expect(foreignRequests).toEqual([])
     expect(failedRequests).toEqual([])
     expect(consoleErrors).toEqual([])
+    expect(consoleWarnings.join('\n')).not.toContain('document validation')
   })
 })
