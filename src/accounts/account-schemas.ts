@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { exampleIds } from '../http/openapi-example-ids'
+import { textLine } from '../http/text-schemas'
 import type { StoredCredential } from './account-credentials'
 import type { UserRecord } from './user-store'
 import { roles } from './scopes'
@@ -18,13 +19,7 @@ export const Password = z
   .max(256, 'must be at most 256 characters')
   .openapi({ example: 'correct horse battery staple' })
 
-const DisplayName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[^\p{Cc}\p{Cs}]+$/u, 'must not contain control characters')
-  .openapi({ example: 'Ada' })
+const DisplayName = textLine(64).openapi({ example: 'Ada' })
 
 export const RegisterBody = z.strictObject({ email: Email, password: Password, displayName: DisplayName }).openapi('RegisterRequest', { example: { email: exampleIds.buyerEmail, password: 'correct horse battery staple', displayName: 'Ada' } })
 

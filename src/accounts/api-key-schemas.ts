@@ -1,12 +1,13 @@
 import { z } from '@hono/zod-openapi'
 import { pageOf } from '../http/common-schemas'
+import { textLine } from '../http/text-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
 import type { StoredCredential } from './account-credentials'
 import { scopes } from './scopes'
 
 export const CreateApiKeyBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).openapi({ example: 'inventory sync' }),
+    name: textLine(100).openapi({ example: 'inventory sync' }),
     scopes: z
       .array(z.enum(scopes))
       .min(1)

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { currencies, MAX_AMOUNT } from '../core/money'
 import { PageQuery, pageOf } from '../http/common-schemas'
+import { textBlock, textLine } from '../http/text-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
 import { decodeSearchCursor } from './search-cursor'
 import { searchSorts } from './search-sort'
@@ -13,12 +14,8 @@ export const MoneySchema = z
   })
   .openapi('Money', { example: { amount: 1250, currency: 'USD' } })
 
-const Title = z.string().trim().min(1).max(140).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters')
-/** Control characters would be escaped six bytes each in every event; line breaks and tabs are text. */
-const Description = z
-  .string()
-  .max(20_000)
-  .refine((text) => !/\p{Cc}/u.test(text.replace(/[\n\r\t]/g, '')), 'must not contain control characters other than line breaks and tabs')
+const Title = textLine(140)
+const Description = textBlock(20_000)
 const Category = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lower-case slug').max(40)
 const Timestamp = z.iso.datetime({ offset: true }).openapi({ format: 'date-time' })
 
@@ -28,7 +25,7 @@ const ListingId = z.string().regex(listingIdPattern, 'must be a listing id')
 export const ListingIdParam = z.object({ id: ListingId.openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.listing }) })
 /** The same parameter where the example is an auction: bids and live watching are what auctions are for. */
 export const AuctionIdParam = z.object({ id: ListingId.openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.auction }) })
-export const OfferIdParam = z.object({ id: z.string().regex(offerIdPattern, 'must be an offer id').openapi({ param: { name: 'id', in: 'path' }, example: 'ofr_01jd3v6w2k8m4n5p6q7r8s9t0v' }) })
+export const OfferIdParam = z.object({ id: z.string().regex(offerIdPattern, 'must be an offer id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.offer }) })
 
 export const CreateListingBody = z
   .strictObject({
@@ -222,6 +219,21 @@ export const CounterOfferBody = z.strictObject({ amount: MoneySchema }).openapi(
 
 const offerStatuses = ['pending', 'accepted', 'declined', 'countered', 'expired', 'superseded'] as const
 
+/** Ada's offer on Sam's lamp. */
+const exampleOffer = {
+  id: exampleIds.offer,
+  listingId: exampleIds.listing,
+  buyerId: exampleIds.buyer,
+  sellerId: exampleIds.seller,
+  from: 'buyer',
+  amount: { amount: 4000, currency: 'EUR' },
+  quantity: 1,
+  status: 'pending',
+  counters: null,
+  createdAt: '2026-03-14T09:26:53.000Z',
+  expiresAt: '2026-03-16T09:26:53.000Z',
+}
+
 export const OfferSchema = z
   .object({
     id: z.string(),
@@ -237,21 +249,9 @@ export const OfferSchema = z
     expiresAt: z.string(),
     reservation: z.object({ id: z.string(), expiresAt: z.string() }).optional().openapi({ description: 'While accepted: the stock held for the buyer’s checkout. Only GET /v1/offers/{id} and the answers to the offer’s own calls show it.' }),
   })
-  .openapi('Offer', {
-    example: {
-      id: 'ofr_01jd3v6w2k8m4n5p6q7r8s9t0v',
-      listingId: 'lst_01jd3v6w2k8m4n5p6q7r8s9t0v',
-      buyerId: 'usr_01jd3v6w2k8m4n5p6q7r8s9t0v',
-      sellerId: 'usr_01jd3t9a7bx2c5e8g4h6k1m3np',
-      from: 'buyer',
-      amount: { amount: 4000, currency: 'EUR' },
-      quantity: 1,
-      status: 'pending',
-      counters: null,
-      createdAt: '2026-03-14T09:26:53.000Z',
-      expiresAt: '2026-03-16T09:26:53.000Z',
-    },
-  })
+  .openapi('Offer', { example: exampleOffer })
+
+export const OfferPageSchema = pageOf(OfferSchema).openapi('OfferPage', { example: { data: [exampleOffer], nextCursor: null } })
 
 export const CallerOffersQuery = PageQuery.extend({
   role: z.enum(['buyer', 'seller']).openapi({ description: 'Offers you made as the buyer, or those on your listings as the seller', example: 'buyer' }),

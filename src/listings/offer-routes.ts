@@ -3,21 +3,21 @@ import { decodeCursor, page } from '../core/cursor'
 import { database, readingAfter } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
-import { jsonBody, PageQuery, pageOf, problems } from '../http/common-schemas'
+import { jsonBody, PageQuery, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { newId, systemClock } from '../platform/runtime'
 import { listingStub } from './listing-object'
 import { listingProblem } from './listing-problems'
 import { listingOfOffer, routeOffers } from './listing-read-store'
-import { CallerOffersQuery, CounterOfferBody, ListingIdParam, MakeOfferBody, OfferIdParam, OfferSchema } from './listing-schemas'
+import { CallerOffersQuery, CounterOfferBody, ListingIdParam, MakeOfferBody, OfferIdParam, OfferPageSchema, OfferSchema } from './listing-schemas'
 import { callerOffers } from './offer-read-store'
 import type { OfferResponse } from './offers'
 
 const tags = ['Offers']
 const security = [{ bearer: [] }]
 const offerJson = { content: { 'application/json': { schema: OfferSchema } } }
-const offerPageJson = { content: { 'application/json': { schema: pageOf(OfferSchema).openapi('OfferPage') } } }
+const offerPageJson = { content: { 'application/json': { schema: OfferPageSchema } } }
 const guarded = requireAccess('trading.write')
 
 const makeOfferRoute = createRoute({

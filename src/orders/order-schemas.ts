@@ -1,20 +1,20 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuery, pageOf } from '../http/common-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
+import { textBlock, textLine } from '../http/text-schemas'
 import { listingIdPattern, MoneySchema } from '../listings/listing-schemas'
 import { orderStatuses } from './order-machine'
 
 /** Request and response shapes of checkout, orders and balances (the API reference at /docs is generated from them; docs/PAYMENTS.md). */
-const Line = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters')
 
 export const ShippingAddress = z
   .strictObject({
-    name: Line(200),
-    line1: Line(200),
-    line2: Line(200).optional(),
-    city: Line(100),
-    region: Line(100).optional(),
-    postalCode: Line(20),
+    name: textLine(200),
+    line1: textLine(200),
+    line2: textLine(200).optional(),
+    city: textLine(100),
+    region: textLine(100).optional(),
+    postalCode: textLine(20),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'),
   })
   .openapi('ShippingAddress')
@@ -89,11 +89,11 @@ export const ShipBody = z
   })
   .openapi('ShipRequest', { example: { carrier: 'ups', trackingNumber: exampleIds.trackingNumber } })
 
-export const DisputeBody = z.strictObject({ reason: Line(2000) }).openapi('DisputeRequest', { example: { reason: 'The lamp arrived with a cracked glass chimney; photos sent to the seller.' } })
+export const DisputeBody = z.strictObject({ reason: textLine(2000) }).openapi('DisputeRequest', { example: { reason: 'The lamp arrived with a cracked glass chimney; photos sent to the seller.' } })
 export const ResolveDisputeBody = z.strictObject({ outcome: z.enum(['refund', 'release']) }).openapi('ResolveDisputeRequest', { example: { outcome: 'refund' } })
 
 export const ReviewBody = z
-  .strictObject({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() })
+  .strictObject({ rating: z.number().int().min(1).max(5), comment: textBlock(2000).optional() })
   .openapi('ReviewRequest', { example: { rating: 5, comment: 'Beautiful lamp, carefully packed.' } })
 export const ReviewSchema = z
   .object({ orderId: z.string(), authorId: z.string(), subjectId: z.string(), rating: z.number().int(), comment: z.string().nullable(), createdAt: z.string() })

@@ -32,6 +32,21 @@ export function matchesFilter(filter: readonly string[], type: string): boolean 
 }
 
 /**
+ * Every filter entry that names something an endpoint can receive, given the types it can: `*`,
+ * each type, and each prefix of one (`order.*`; `a.b.*` too for a type `a.b.c`). An entry outside
+ * this list would match nothing, silently, so endpoints are refused it.
+ */
+export function eventFilters(types: Iterable<string>): [string, ...string[]] {
+  const entries = new Set<string>()
+  for (const type of types) {
+    entries.add(type)
+    const parts = type.split('.')
+    for (let i = 1; i < parts.length; i++) entries.add(`${parts.slice(0, i).join('.')}.*`)
+  }
+  return ['*', ...[...entries].sort()]
+}
+
+/**
  * The body Souk POSTs, in the Standard Webhooks shape `{ type, timestamp, data }`. `data` is the
  * event's public data with the event's id, aggregate and `seq` added, so a receiver can drop
  * repeats and put one order's or listing's deliveries back in order (retries arrive out of it).

@@ -1,12 +1,11 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuery, pageOf } from '../http/common-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
+import { subscriptions } from '../events/event-subscriptions'
+import { eventFilters } from './event-audience'
 
 /** Request and response shapes of the webhook endpoint routes (docs/WEBHOOKS.md "Endpoints"). */
-const EventFilter = z
-  .string()
-  .regex(/^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/, 'must be an event type, a prefix like order.*, or *')
-  .max(100)
+const EventFilter = z.enum(eventFilters(subscriptions.webhooks.types)).openapi({ description: 'An event type an endpoint can receive, every type under a prefix (`order.*`), or `*` for all' })
 
 const exampleUrl = 'https://shop.example.com/hooks/souk'
 

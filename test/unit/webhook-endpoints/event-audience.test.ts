@@ -8,7 +8,7 @@ import { listingView } from '../../../src/listings/listing-view'
 import type { JsonValue, StoredEvent } from '../../../src/listings/live-message'
 import { toEnvelope } from '../../../src/listings/outbox'
 import { orderEventEnvelope, type OrderEventRow } from '../../../src/orders/order-event'
-import { eventAudience, matchesFilter, webhookPayload } from '../../../src/webhook-endpoints/event-audience'
+import { eventAudience, eventFilters, matchesFilter, webhookPayload } from '../../../src/webhook-endpoints/event-audience'
 import { accepted, at, bid, LISTING_ID, openAuction, openFixed, RULES, SELLER } from '../listings/fixtures'
 
 const BUYER = 'usr_buyer'
@@ -189,6 +189,23 @@ describe('webhookPayload', () => {
         expect(webhookPayload(withPrivate)).toEqual(webhookPayload(without))
         expect(JSON.stringify(webhookPayload(withPrivate))).not.toContain(marker)
         expect(eventAudience(withPrivate)).toEqual(eventAudience(without))
+      }),
+    )
+  })
+})
+
+describe('eventFilters', () => {
+  it('lists *, each type and each of its prefixes, once, sorted after *', () => {
+    expect(eventFilters(['order.paid', 'offer.created', 'order.shipped', 'a.b.c'])).toEqual(['*', 'a.*', 'a.b.*', 'a.b.c', 'offer.*', 'offer.created', 'order.*', 'order.paid', 'order.shipped'])
+  })
+
+  it('offers only entries that match some type, and for every type an entry of each kind that matches it', () => {
+    const typeArb = fc.array(fc.stringMatching(/^[a-z_]{1,8}$/), { minLength: 1, maxLength: 3 }).map((parts) => parts.join('.'))
+    fc.assert(
+      fc.property(fc.uniqueArray(typeArb, { minLength: 1, maxLength: 12 }), (types) => {
+        const entries = eventFilters(types)
+        for (const entry of entries) expect(types.some((t) => matchesFilter([entry], t)), entry).toBe(true)
+        for (const t of types) expect(entries.filter((entry) => matchesFilter([entry], t)).length).toBe(t.split('.').length + 1)
       }),
     )
   })
