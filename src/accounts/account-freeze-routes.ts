@@ -18,6 +18,7 @@ import { EVENT_VERSION } from '../events/contract/souk-event'
 import { derivedEventId } from '../events/derived-event-id'
 import { publishEvents } from '../events/publish-events'
 import { findUserById, standingOf } from './user-store'
+import { endLiveSockets } from '../notifications/user-live-object'
 
 const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.buyer }) })
 
@@ -58,6 +59,7 @@ async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promi
   const after = { ...target, frozenAt, updatedAt: at }
   const seq = await accountStub(c.env, id).open(standingOf(after))
   credentialCacheOf(c.var.settings).forget({ userId: id })
+  if (frozen) await endLiveSockets(c.env, id, undefined, c.var.log)
   c.var.log.info(frozen ? 'account_frozen' : 'account_unfrozen', { userId: id, by: staff.userId })
   try {
     await publishStanding(c.env, id, seq, after.frozenAt !== null, staff.userId, at)

@@ -14,6 +14,7 @@ import { MAX_LIVE_KEYS, type StoredCredential } from './account-credentials'
 import { accountStub } from './account-adapters'
 import { credentialHash, displayPrefix, mintToken, TOKEN_RANDOM_BYTES } from './credentials'
 import { grantRefusal } from './policy'
+import { endLiveSockets } from '../notifications/user-live-object'
 
 const tags = ['API keys']
 const security = [{ bearer: [] }]
@@ -101,5 +102,6 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPro
     // Scoped by owner: the account holds only its own keys, so another user's key id is unknown here.
     if (!(await accountStub(c.env, principal.userId).revoke(id, 'api_key'))) throw new Problem(404, 'not_found')
     credentialCacheOf(c.var.settings).forget({ credentialId: id })
+    await endLiveSockets(c.env, principal.userId, id, c.var.log)
     return c.body(null, 204)
   })

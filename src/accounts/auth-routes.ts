@@ -17,6 +17,7 @@ import { loginSucceeded, startLoginAttempt } from './login-throttle-store'
 import { decoyHash, hashPassword, SALT_BYTES, verifyPassword } from './password'
 import { secondFactorFor } from './second-factor'
 import { findUserByEmail, registerUser, standingOf } from './user-store'
+import { endLiveSockets } from '../notifications/user-live-object'
 
 const tags = ['Accounts']
 
@@ -121,6 +122,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
   .openapi(logoutRoute, async (c) => {
     const principal = principalOf(c)
     await accountStub(c.env, principal.userId).revoke(principal.credential.id, 'session')
+    await endLiveSockets(c.env, principal.userId, principal.credential.id, c.var.log)
     const credential = c.var.credential
     if (credential) credentialCacheOf(c.var.settings).forgetToken(credential.tokenHash)
     return c.body(null, 204)

@@ -13,6 +13,7 @@ import { accountStub } from './account-adapters'
 import { credentialExport } from './account-schemas'
 import { erasePersonalData, exportPersonalData } from './personal-data-store'
 import { findUserById } from './user-store'
+import { endLiveSockets } from '../notifications/user-live-object'
 
 const tags = ['Accounts']
 const security = [{ bearer: [] }]
@@ -77,6 +78,7 @@ export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem
     await erasePersonalData(database(c.env.DB), principal.userId, systemClock())
     await accountStub(c.env, principal.userId).erase()
     credentialCacheOf(c.var.settings).forget({ userId: principal.userId })
+    await endLiveSockets(c.env, principal.userId, undefined, c.var.log)
     c.var.log.info('account_erased', { userId: principal.userId })
     return c.body(null, 204)
   })

@@ -1,7 +1,32 @@
 import { DurableObject } from 'cloudflare:workers'
+import type { Logger } from '../core/logger'
 
 /** The live object of one user. */
 export const userLiveStub = (env: Env, userId: string) => env.USER_LIVE.get(env.USER_LIVE.idFromName(userId))
+
+/** The header on the route's upgrade request naming the credential that opens the socket (set by the route, never the client's). */
+export const LIVE_CREDENTIAL_HEADER = 'x-souk-live-credential'
+
+/** The close code of a socket whose credential or account ended: reconnecting with it is refused. */
+export const CREDENTIAL_ENDED = 4001
+
+const credentialTag = (credentialId: string) => `credential:${credentialId}`
+
+/**
+ * Ends the live sockets of a credential that just ended, or all of an account's (`credentialId`
+ * undefined). The credential is already refused everywhere; a socket left open by a failure here
+ * is logged, and stops hearing anything once its client reconnects.
+ */
+export async function endLiveSockets(env: Env, userId: string, credentialId: string | undefined, log: Logger): Promise<void> {
+  try {
+    await userLiveStub(env, userId).endSockets(credentialId)
+  } catch (err) {
+    log.warn('live_sockets_not_ended', { userId, credentialId, err })
+  }
+}
+
+/** A ticket as kept: when it lapses, and the credential that asked for it (the socket it opens belongs to that credential). */
+type KeptTicket = { expiresAt: number; credentialId: string }
 
 /**
  * One user's live channel (`GET /v1/me/live`): their WebSockets, held with hibernation so an idle
@@ -14,10 +39,29 @@ export class UserLiveObject extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
   }
 
-  override fetch(): Response {
+  /** Accepts a socket for the credential the route names, tagged with it so it can be ended with it. */
+  override fetch(request: Request): Response {
+    const credentialId = request.headers.get(LIVE_CREDENTIAL_HEADER)
+    if (!credentialId) return new Response('no credential', { status: 400 })
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket]
-    this.ctx.acceptWebSocket(server)
+    this.ctx.acceptWebSocket(server, [credentialTag(credentialId)])
     return new Response(null, { status: 101, webSocket: client })
+  }
+
+  /**
+   * Closes the sockets a credential opened (logout, key revocation), or every socket when none is
+   * named (erasure, freeze); answers how many. The client must not reconnect with that credential.
+   */
+  endSockets(credentialId?: string): number {
+    const sockets = credentialId === undefined ? this.ctx.getWebSockets() : this.ctx.getWebSockets(credentialTag(credentialId))
+    for (const ws of sockets) {
+      try {
+        ws.close(CREDENTIAL_ENDED, 'credential ended')
+      } catch {
+        // Already closing.
+      }
+    }
+    return sockets.length
   }
 
   /** Sends each message, in order, to every open socket (one call for a consumer's whole batch); answers how many sockets took them. */
@@ -37,27 +81,29 @@ export class UserLiveObject extends DurableObject<Env> {
     return sent
   }
 
-  /** Keeps a ticket (by its hash) until it is used or `expiresAt` passes. */
-  async issueTicket(hash: string, expiresAt: number): Promise<void> {
-    this.ctx.storage.kv.put(`ticket:${hash}`, expiresAt)
+  /** Keeps a ticket (by its hash) for `credentialId` until it is used or `expiresAt` passes. */
+  async issueTicket(hash: string, expiresAt: number, credentialId: string): Promise<void> {
+    this.ctx.storage.kv.put(`ticket:${hash}`, { expiresAt, credentialId } satisfies KeptTicket)
     const alarm = await this.ctx.storage.getAlarm()
     if (alarm === null || alarm > expiresAt) await this.ctx.storage.setAlarm(expiresAt)
   }
 
-  /** True once for a live ticket: it is deleted as it is used. */
-  redeemTicket(hash: string): boolean {
+  /** The credential a live ticket was issued to, once: it is deleted as it is used. */
+  redeemTicket(hash: string): string | null {
     const key = `ticket:${hash}`
-    const expiresAt = this.ctx.storage.kv.get<number>(key)
-    if (expiresAt === undefined) return false
+    const kept = this.ctx.storage.kv.get<KeptTicket | number>(key)
+    if (kept === undefined) return null
     this.ctx.storage.kv.delete(key)
-    return expiresAt > Date.now()
+    // A ticket kept before tickets named their credential is a bare expiry: it opens nothing.
+    return typeof kept === 'object' && kept.expiresAt > Date.now() ? kept.credentialId : null
   }
 
   /** Forgets tickets nobody used. */
   override async alarm(): Promise<void> {
     const now = Date.now()
     let next: number | null = null
-    for (const [key, expiresAt] of this.ctx.storage.kv.list<number>({ prefix: 'ticket:' })) {
+    for (const [key, kept] of this.ctx.storage.kv.list<KeptTicket | number>({ prefix: 'ticket:' })) {
+      const expiresAt = typeof kept === 'number' ? kept : kept.expiresAt
       if (expiresAt <= now) this.ctx.storage.kv.delete(key)
       else next = next === null ? expiresAt : Math.min(next, expiresAt)
     }

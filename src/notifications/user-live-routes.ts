@@ -1,14 +1,16 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import type { Principal } from '../accounts/principal'
 import { sha256Hex, toBase64Url } from '../core/bytes'
 import type { AppEnv } from '../env'
-import { principalOf, requireAccess } from '../http/authorization'
+import { authorizeRequest, requireAccess } from '../http/authorization'
 import { unauthenticated } from '../http/unauthenticated'
 import { problems } from '../http/common-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { randomBytes, systemClock } from '../platform/runtime'
-import { userLiveStub } from './user-live-object'
+import { LIVE_CREDENTIAL_HEADER, userLiveStub } from './user-live-object'
 
 /** A ticket lives this long and opens one connection. */
 const TICKET_TTL_MS = 60_000
@@ -51,27 +53,37 @@ function parseTicket(ticket: string): { userId: string; secret: string } | undef
   return userId && secret && rest.length === 0 && /^usr_[0-9a-z]{26}$/.test(userId) ? { userId, secret } : undefined
 }
 
+/** The channel carries notifications and order updates: a credential needs to read both. */
+function authorizeLive(c: Context<AppEnv>): Principal {
+  authorizeRequest(c, 'notifications.read')
+  return authorizeRequest(c, 'orders.read')
+}
+
 export const userLiveRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(ticketRoute, async (c) => {
-    const { userId } = principalOf(c)
+    const { userId, credential } = authorizeLive(c)
     const secret = toBase64Url(randomBytes(24))
     const expiresAt = systemClock().getTime() + TICKET_TTL_MS
-    await userLiveStub(c.env, userId).issueTicket(await sha256Hex(secret), expiresAt)
+    await userLiveStub(c.env, userId).issueTicket(await sha256Hex(secret), expiresAt, credential.id)
     return c.json({ ticket: `${userId}.${secret}`, expiresAt: new Date(expiresAt).toISOString() }, 201)
   })
   .openapi(liveRoute, async (c) => {
     const noCredential = () => unauthenticated('Send a bearer token, or ?ticket= from POST /v1/me/live-tickets')
-    let userId = c.var.principal?.userId
     const { ticket } = c.req.valid('query')
-    // Who before what: an anonymous caller learns 401 first; a ticket is spent only on a real upgrade.
-    if (!userId && !ticket) throw noCredential()
+    // Who before what: an anonymous caller learns 401 first, an under-scoped one 403; a ticket is spent only on a real upgrade.
+    if (!c.var.principal && !ticket) throw noCredential()
+    const bearer = c.var.principal ? authorizeLive(c) : undefined
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
       throw new Problem(426, 'upgrade_required', 'Connect with a WebSocket client', { headers: { Upgrade: 'websocket' } })
     }
-    if (!userId && ticket) {
+    let holder = bearer ? { userId: bearer.userId, credentialId: bearer.credential.id } : undefined
+    if (!holder && ticket) {
       const parsed = parseTicket(ticket)
-      if (parsed && (await userLiveStub(c.env, parsed.userId).redeemTicket(await sha256Hex(parsed.secret)))) userId = parsed.userId
+      const credentialId = parsed ? await userLiveStub(c.env, parsed.userId).redeemTicket(await sha256Hex(parsed.secret)) : null
+      if (parsed && credentialId) holder = { userId: parsed.userId, credentialId }
     }
-    if (!userId) throw noCredential()
-    return userLiveStub(c.env, userId).fetch(new Request(c.req.url, c.req.raw))
+    if (!holder) throw noCredential()
+    const upgrade = new Request(c.req.url, c.req.raw)
+    upgrade.headers.set(LIVE_CREDENTIAL_HEADER, holder.credentialId)
+    return userLiveStub(c.env, holder.userId).fetch(upgrade)
   })
