@@ -352,6 +352,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your offers across listings, newest first: those you made (`role=buyer`) or those on your listings (`role=seller`)
+         * @description Read from the offers read model, which follows each offer’s events within about a second; `reservation` is not shown here (GET /v1/offers/{id} reads the listing itself and shows it).
+         */
+        get: operations["getOffers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/offers/{id}": {
         parameters: {
             query?: never;
@@ -535,7 +555,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Buyer, after delivery and before completion: hold escrow for staff to decide */
+        /** Buyer, after delivery and before completion, or with `reason: "not_received"` once a shipped order is not delivered within the delivery window (409 `delivery_window_open` with `opensAt` before): hold escrow for staff to decide */
         post: operations["postOrdersByIdDisputes"];
         delete?: never;
         options?: never;
@@ -1572,6 +1592,83 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /**
+         * @description A Stripe event; Souk reads its id, its type and `metadata.order_id`, then asks the provider where the payment stands
+         * @example {
+         *       "id": "evt_3PqR7sLkdIwHu7ix0a1b2c3d",
+         *       "object": "event",
+         *       "type": "payment_intent.succeeded",
+         *       "created": 1773655441,
+         *       "data": {
+         *         "object": {
+         *           "id": "pi_3PqR7sLkdIwHu7ix1e2f3g4h",
+         *           "object": "payment_intent",
+         *           "amount": 4500,
+         *           "currency": "eur",
+         *           "status": "succeeded",
+         *           "metadata": {
+         *             "order_id": "ord_01m88jqa3nf9ty2gs0k5w3yncb"
+         *           }
+         *         }
+         *       }
+         *     }
+         */
+        PaymentProviderEvent: {
+            id: string;
+            type: string;
+            data: {
+                object: {
+                    metadata?: {
+                        [key: string]: string;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /**
+         * @example {
+         *       "id": "ups-evt-7f3a9c21",
+         *       "trackingNumber": "1Z999AA10123456784",
+         *       "status": "delivered",
+         *       "occurredAt": "2026-03-18T14:22:00Z"
+         *     }
+         */
+        CarrierTrackingEvent: {
+            id: string;
+            trackingNumber: string;
+            /** @enum {string} */
+            status: "in_transit" | "delivered" | "exception";
+            /** Format: date-time */
+            occurredAt: string;
+        };
+        /**
+         * @example {
+         *       "status": "ok",
+         *       "checks": {
+         *         "config": {
+         *           "status": "ok",
+         *           "latencyMs": 0
+         *         },
+         *         "d1": {
+         *           "status": "ok",
+         *           "latencyMs": 3
+         *         },
+         *         "queue": {
+         *           "status": "ok",
+         *           "latencyMs": 5
+         *         },
+         *         "durableObjects": {
+         *           "status": "ok",
+         *           "latencyMs": 4
+         *         },
+         *         "gatewayBreaker": {
+         *           "status": "ok",
+         *           "latencyMs": 2
+         *         }
+         *       }
+         *     }
+         */
         Health: {
             /** @enum {string} */
             status: "ok" | "degraded";
@@ -1629,7 +1726,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_json" | "unknown_version" | "unsupported_media_type" | "payload_too_large" | "not_found" | "unauthenticated" | "forbidden" | "account_frozen" | "invalid_credentials" | "email_taken" | "api_key_limit" | "mfa_required" | "idempotency_key_missing" | "idempotency_key_invalid" | "idempotency_key_reused" | "idempotency_request_in_progress" | "rate_limited" | "precondition_required" | "version_conflict" | "upgrade_required" | "invalid_listing" | "ends_too_soon" | "ends_too_late" | "listing_closed" | "not_editable" | "quantity_below_committed" | "listing_reserved" | "has_bids" | "not_an_auction" | "auction_ended" | "own_listing" | "currency_mismatch" | "bid_too_low" | "offers_not_accepted" | "offer_limit" | "offer_above_price" | "sold_out" | "not_your_turn" | "offer_not_pending" | "not_for_sale" | "price_changed" | "multiple_sellers" | "invalid_checkout" | "risk_blocked" | "payment_declined" | "payments_unavailable" | "checkout_cancelled" | "invalid_transition" | "unknown_carrier" | "tracking_number_taken" | "invalid_signature" | "insufficient_balance" | "already_reviewed" | "invalid_webhook_url" | "webhook_endpoint_limit" | "sms_unavailable" | "phone_unreachable" | "code_invalid" | "code_expired" | "push_unavailable" | "invalid_push_endpoint" | "rebuild_running" | "internal_error" | "service_misconfigured" | "service_unavailable";
+            code: "validation_failed" | "malformed_json" | "unknown_version" | "unsupported_media_type" | "payload_too_large" | "not_found" | "unauthenticated" | "forbidden" | "account_frozen" | "invalid_credentials" | "email_taken" | "api_key_limit" | "mfa_required" | "idempotency_key_missing" | "idempotency_key_invalid" | "idempotency_key_reused" | "idempotency_request_in_progress" | "rate_limited" | "precondition_required" | "version_conflict" | "upgrade_required" | "invalid_listing" | "ends_too_soon" | "ends_too_late" | "listing_closed" | "not_editable" | "quantity_below_committed" | "listing_reserved" | "has_bids" | "not_an_auction" | "auction_ended" | "own_listing" | "currency_mismatch" | "bid_too_low" | "offers_not_accepted" | "offer_limit" | "offer_above_price" | "sold_out" | "not_your_turn" | "offer_not_pending" | "not_for_sale" | "price_changed" | "multiple_sellers" | "invalid_checkout" | "risk_blocked" | "payment_declined" | "payments_unavailable" | "checkout_cancelled" | "invalid_transition" | "delivery_window_open" | "unknown_carrier" | "tracking_number_taken" | "invalid_signature" | "insufficient_balance" | "already_reviewed" | "invalid_webhook_url" | "webhook_endpoint_limit" | "sms_unavailable" | "phone_unreachable" | "code_invalid" | "code_expired" | "push_unavailable" | "invalid_push_endpoint" | "rebuild_running" | "internal_error" | "service_misconfigured" | "service_unavailable";
             instance: string;
             requestId: string;
             errors?: {
@@ -1690,6 +1787,101 @@ export interface components {
             password: string;
             totp?: string;
         };
+        /**
+         * @example {
+         *       "exportedAt": "2026-03-20T08:00:00.000Z",
+         *       "user": {
+         *         "id": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *         "email": "ada@example.com",
+         *         "displayName": "Ada",
+         *         "role": "user",
+         *         "createdAt": "2026-03-14T09:26:53.000Z",
+         *         "frozenAt": null,
+         *         "updatedAt": "2026-03-14T09:26:53.000Z"
+         *       },
+         *       "sessions": [
+         *         {
+         *           "id": "ses_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "createdAt": "2026-03-14T09:26:53.000Z",
+         *           "expiresAt": "2026-04-13T09:26:53.000Z",
+         *           "revokedAt": null
+         *         }
+         *       ],
+         *       "apiKeys": [
+         *         {
+         *           "id": "key_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "name": "inventory sync",
+         *           "prefix": "sk_…aZ9q",
+         *           "scopes": [
+         *             "account:read",
+         *             "orders:read"
+         *           ],
+         *           "createdAt": "2026-03-15T11:00:00.000Z",
+         *           "lastUsedAt": null,
+         *           "revokedAt": null
+         *         }
+         *       ],
+         *       "orders": [
+         *         {
+         *           "id": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *           "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *           "status": "paid",
+         *           "currency": "EUR",
+         *           "total": 4500,
+         *           "items": [
+         *             {
+         *               "listingId": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *               "quantity": 1,
+         *               "unitPrice": 4500
+         *             }
+         *           ],
+         *           "shippingAddress": {
+         *             "name": "Ada Lovelace",
+         *             "line1": "12 Rue de la Paix",
+         *             "city": "Paris",
+         *             "postalCode": "75002",
+         *             "country": "FR"
+         *           },
+         *           "createdAt": "2026-03-16T10:04:00.000Z"
+         *         }
+         *       ],
+         *       "reviews": [],
+         *       "phone": {
+         *         "phone": "+33612345678",
+         *         "verifiedAt": "2026-03-14T09:40:00.000Z",
+         *         "pendingPhone": null
+         *       },
+         *       "pushSubscriptions": [],
+         *       "notifications": {
+         *         "preferences": {
+         *           "events": {
+         *             "bid.outbid": {
+         *               "email": false
+         *             }
+         *           }
+         *         },
+         *         "inbox": [
+         *           {
+         *             "id": "ntf_01m88jqb4b6d8f0h2k4m6p8r0t",
+         *             "type": "order.paid",
+         *             "title": "Payment received",
+         *             "body": "Your payment of €45.00 for order ord_01m88jqa3nf9ty2gs0k5w3yncb went through.",
+         *             "createdAt": "2026-03-16T10:04:02.000Z",
+         *             "readAt": null
+         *           }
+         *         ],
+         *         "sends": [
+         *           {
+         *             "notificationId": "ntf_01m88jqb4b6d8f0h2k4m6p8r0t",
+         *             "channel": "email",
+         *             "address": "ada@example.com",
+         *             "outcome": "sent",
+         *             "at": "2026-03-16T10:04:03.000Z"
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
         PersonalDataExport: {
             /** Format: date-time */
             exportedAt: string;
@@ -1790,6 +1982,18 @@ export interface components {
                 }[];
             };
         };
+        /**
+         * @example {
+         *       "id": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *       "displayName": "Sam",
+         *       "memberSince": "2026-02-02T16:45:00.000Z",
+         *       "verifiedSeller": false,
+         *       "rating": {
+         *         "average": 4.5,
+         *         "count": 2
+         *       }
+         *     }
+         */
         Profile: {
             id: string;
             displayName: string;
@@ -1807,6 +2011,23 @@ export interface components {
                 count: number;
             };
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "author": {
+         *             "id": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *             "displayName": "Ada"
+         *           },
+         *           "authorRole": "buyer",
+         *           "rating": 5,
+         *           "comment": "Beautiful lamp, carefully packed.",
+         *           "createdAt": "2026-03-21T18:12:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         PublicReviewPage: {
             data: components["schemas"]["PublicReview"][];
             nextCursor: string | null;
@@ -1826,6 +2047,20 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "id": "key_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "name": "inventory sync",
+         *       "scopes": [
+         *         "account:read",
+         *         "listings:write"
+         *       ],
+         *       "prefix": "sk_…aZ9q",
+         *       "createdAt": "2026-03-15T11:00:00.000Z",
+         *       "lastUsedAt": null,
+         *       "key": "sk_01jd3v6w2k8m4n5p6q7r8s9t0vPq7wX2mK9rB4nT6yH1cJ8sD3fG5zL0aE4uV9iaZ9q"
+         *     }
+         */
         CreatedApiKey: components["schemas"]["ApiKey"] & {
             /** @description The secret (`sk_…`). Shown once: store it now. */
             key: string;
@@ -1843,10 +2078,41 @@ export interface components {
             createdAt: string;
             lastUsedAt: string | null;
         };
+        /**
+         * @example {
+         *       "name": "inventory sync",
+         *       "scopes": [
+         *         "account:read",
+         *         "listings:write"
+         *       ]
+         *     }
+         */
         CreateApiKeyRequest: {
             /** @example inventory sync */
             name: string;
             scopes: ("account:read" | "listings:write" | "trading:write" | "orders:read" | "orders:write" | "payouts:write" | "webhooks:manage" | "notifications:read" | "admin")[];
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "key_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "name": "inventory sync",
+         *           "scopes": [
+         *             "account:read",
+         *             "listings:write"
+         *           ],
+         *           "prefix": "sk_…aZ9q",
+         *           "createdAt": "2026-03-15T11:00:00.000Z",
+         *           "lastUsedAt": "2026-03-15T11:05:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        ApiKeyPage: {
+            data: components["schemas"]["ApiKey"][];
+            nextCursor: string | null;
         };
         /**
          * @example {
@@ -1930,7 +2196,8 @@ export interface components {
             bidCount?: number;
             reserveMet?: boolean;
             buyNowPrice?: components["schemas"]["Money"];
-            minimumBid?: components["schemas"]["Money"] & unknown;
+            /** @description The lowest maximum a new bidder may place now */
+            minimumBid?: components["schemas"]["Money"];
             endsAt?: string;
             acceptsOffers: boolean;
             createdAt: string;
@@ -1980,11 +2247,75 @@ export interface components {
             /** @default false */
             acceptsOffers: boolean;
         };
+        /**
+         * @example {
+         *       "description": "Hand-hammered, 1950s, works with paraffin. New wick fitted.",
+         *       "price": {
+         *         "amount": 4800,
+         *         "currency": "EUR"
+         *       }
+         *     }
+         */
         UpdateListingRequest: {
             title?: string;
             description?: string;
             price?: components["schemas"]["Money"];
             quantity?: number;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "lst_01jd4c7r2m9x5b8n3q6t1w4y7z",
+         *           "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *           "title": "Signed gallery print",
+         *           "description": "Numbered 12/50, signed by the artist, unframed.",
+         *           "category": "art",
+         *           "format": "auction",
+         *           "status": "active",
+         *           "version": 3,
+         *           "currency": "USD",
+         *           "currentPrice": {
+         *             "amount": 1100,
+         *             "currency": "USD"
+         *           },
+         *           "bidCount": 2,
+         *           "minimumBid": {
+         *             "amount": 1200,
+         *             "currency": "USD"
+         *           },
+         *           "endsAt": "2026-03-16T20:00:00.000Z",
+         *           "acceptsOffers": false,
+         *           "createdAt": "2026-03-14T10:00:00.000Z",
+         *           "updatedAt": "2026-03-15T18:02:11.000Z"
+         *         },
+         *         {
+         *           "id": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *           "title": "Brass oil lamp",
+         *           "description": "Hand-hammered, 1950s, works with paraffin.",
+         *           "category": "home",
+         *           "format": "fixed_price",
+         *           "status": "active",
+         *           "version": 1,
+         *           "currency": "EUR",
+         *           "price": {
+         *             "amount": 4500,
+         *             "currency": "EUR"
+         *           },
+         *           "quantity": 1,
+         *           "available": 1,
+         *           "acceptsOffers": true,
+         *           "createdAt": "2026-03-14T09:30:00.000Z",
+         *           "updatedAt": "2026-03-14T09:30:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        ListingPage: {
+            data: components["schemas"]["Listing"][];
+            nextCursor: string | null;
         };
         /**
          * @example {
@@ -2026,6 +2357,33 @@ export interface components {
         PlaceBidRequest: {
             maxAmount: components["schemas"]["Money"];
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "bidId": "bid_01jd4a2b3c4d5e6f7g8h9j0k1m",
+         *           "bidder": "bidder-3f9c0a1e",
+         *           "price": {
+         *             "amount": 1100,
+         *             "currency": "USD"
+         *           },
+         *           "at": "2026-03-15T18:02:11.000Z",
+         *           "mine": true
+         *         },
+         *         {
+         *           "bidId": "bid_01jd49z8y7x6w5v4t3s2r1q0p9",
+         *           "bidder": "bidder-b27d4e90",
+         *           "price": {
+         *             "amount": 1000,
+         *             "currency": "USD"
+         *           },
+         *           "at": "2026-03-15T17:40:02.000Z",
+         *           "mine": false
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         BidHistory: {
             data: {
                 bidId: string;
@@ -2037,6 +2395,24 @@ export interface components {
             }[];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "id": "ofr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "listingId": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "buyerId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *       "from": "buyer",
+         *       "amount": {
+         *         "amount": 4000,
+         *         "currency": "EUR"
+         *       },
+         *       "quantity": 1,
+         *       "status": "pending",
+         *       "counters": null,
+         *       "createdAt": "2026-03-14T09:26:53.000Z",
+         *       "expiresAt": "2026-03-16T09:26:53.000Z"
+         *     }
+         */
         Offer: {
             id: string;
             listingId: string;
@@ -2044,28 +2420,107 @@ export interface components {
             sellerId: string;
             /** @enum {string} */
             from: "buyer" | "seller";
-            amount: components["schemas"]["Money"] & unknown;
+            /** @description Per unit */
+            amount: components["schemas"]["Money"];
             quantity: number;
             /** @enum {string} */
             status: "pending" | "accepted" | "declined" | "countered" | "expired" | "superseded";
             counters: string | null;
             createdAt: string;
             expiresAt: string;
+            /** @description While accepted: the stock held for the buyer’s checkout. Only GET /v1/offers/{id} and the answers to the offer’s own calls show it. */
             reservation?: {
                 id: string;
                 expiresAt: string;
             };
         };
+        /**
+         * @example {
+         *       "amount": {
+         *         "amount": 4000,
+         *         "currency": "EUR"
+         *       },
+         *       "quantity": 1
+         *     }
+         */
         MakeOfferRequest: {
             amount: components["schemas"]["Money"];
             /** @default 1 */
             quantity: number;
         };
+        /**
+         * @example {
+         *       "amount": {
+         *         "amount": 4200,
+         *         "currency": "EUR"
+         *       }
+         *     }
+         */
         CounterOfferRequest: {
             amount: components["schemas"]["Money"];
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "ofr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "listingId": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "buyerId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *           "from": "buyer",
+         *           "amount": {
+         *             "amount": 4000,
+         *             "currency": "EUR"
+         *           },
+         *           "quantity": 1,
+         *           "status": "pending",
+         *           "counters": null,
+         *           "createdAt": "2026-03-14T09:26:53.000Z",
+         *           "expiresAt": "2026-03-16T09:26:53.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         OfferPage: {
             data: components["schemas"]["Offer"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "listingId": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "listing": {
+         *             "id": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *             "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *             "title": "Brass oil lamp",
+         *             "description": "Hand-hammered, 1950s, works with paraffin.",
+         *             "category": "home",
+         *             "format": "fixed_price",
+         *             "status": "active",
+         *             "version": 1,
+         *             "currency": "EUR",
+         *             "price": {
+         *               "amount": 4500,
+         *               "currency": "EUR"
+         *             },
+         *             "quantity": 1,
+         *             "available": 1,
+         *             "acceptsOffers": true,
+         *             "createdAt": "2026-03-14T09:30:00.000Z",
+         *             "updatedAt": "2026-03-14T09:30:00.000Z"
+         *           }
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        WatchlistPage: {
+            data: {
+                listingId: string;
+                listing: components["schemas"]["Listing"] & (Record<string, never> | null);
+            }[];
             nextCursor: string | null;
         };
         /**
@@ -2174,17 +2629,84 @@ export interface components {
             postalCode: string;
             country: string;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *           "buyerId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *           "status": "paid",
+         *           "items": [
+         *             {
+         *               "listingId": "lst_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *               "quantity": 1,
+         *               "unitPrice": {
+         *                 "amount": 4500,
+         *                 "currency": "EUR"
+         *               }
+         *             }
+         *           ],
+         *           "total": {
+         *             "amount": 4500,
+         *             "currency": "EUR"
+         *           },
+         *           "shippingAddress": {
+         *             "name": "Ada Lovelace",
+         *             "line1": "12 Rue de la Paix",
+         *             "city": "Paris",
+         *             "postalCode": "75002",
+         *             "country": "FR"
+         *           },
+         *           "createdAt": "2026-03-16T10:04:00.000Z",
+         *           "updatedAt": "2026-03-16T10:04:01.000Z",
+         *           "history": [
+         *             {
+         *               "status": "pending_payment",
+         *               "at": "2026-03-16T10:04:00.000Z"
+         *             },
+         *             {
+         *               "status": "paid",
+         *               "at": "2026-03-16T10:04:01.000Z"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         OrderPage: {
             data: components["schemas"]["Order"][];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "carrier": "ups",
+         *       "trackingNumber": "1Z999AA10123456784"
+         *     }
+         */
         ShipRequest: {
             carrier: string;
             trackingNumber: string;
         };
+        /**
+         * @example {
+         *       "reason": "The lamp arrived with a cracked glass chimney; photos sent to the seller."
+         *     }
+         */
         DisputeRequest: {
             reason: string;
         };
+        /**
+         * @example {
+         *       "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *       "authorId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "subjectId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *       "rating": 5,
+         *       "comment": "Beautiful lamp, carefully packed.",
+         *       "createdAt": "2026-03-21T18:12:00.000Z"
+         *     }
+         */
         Review: {
             orderId: string;
             authorId: string;
@@ -2193,14 +2715,41 @@ export interface components {
             comment: string | null;
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "rating": 5,
+         *       "comment": "Beautiful lamp, carefully packed."
+         *     }
+         */
         ReviewRequest: {
             rating: number;
             comment?: string;
         };
+        /**
+         * @example {
+         *       "outcome": "refund"
+         *     }
+         */
         ResolveDisputeRequest: {
             /** @enum {string} */
             outcome: "refund" | "release";
         };
+        /**
+         * @example {
+         *       "available": [
+         *         {
+         *           "amount": 4050,
+         *           "currency": "EUR"
+         *         }
+         *       ],
+         *       "pending": [
+         *         {
+         *           "amount": 2160,
+         *           "currency": "EUR"
+         *         }
+         *       ]
+         *     }
+         */
         Balance: {
             /** @description Earned on completed orders, less payouts: can be paid out */
             available: {
@@ -2215,10 +2764,37 @@ export interface components {
                 currency: "USD" | "EUR" | "GBP" | "CAD" | "AUD";
             }[];
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "pyo_01m9a2b4d6f8h0k2m4p6r8t0v2",
+         *           "amount": {
+         *             "amount": 4000,
+         *             "currency": "EUR"
+         *           },
+         *           "status": "pending",
+         *           "createdAt": "2026-03-22T09:15:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         PayoutPage: {
             data: components["schemas"]["Payout"][];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "id": "pyo_01m9a2b4d6f8h0k2m4p6r8t0v2",
+         *       "amount": {
+         *         "amount": 4000,
+         *         "currency": "EUR"
+         *       },
+         *       "status": "pending",
+         *       "createdAt": "2026-03-22T09:15:00.000Z"
+         *     }
+         */
         Payout: {
             id: string;
             amount: components["schemas"]["Money"];
@@ -2226,9 +2802,38 @@ export interface components {
             status: "pending" | "paid" | "failed";
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "amount": {
+         *         "amount": 4000,
+         *         "currency": "EUR"
+         *       }
+         *     }
+         */
         PayoutRequest: {
             amount: components["schemas"]["Money"];
         };
+        /**
+         * @example {
+         *       "ok": true,
+         *       "checks": [
+         *         {
+         *           "name": "transactions_balance",
+         *           "law": 3,
+         *           "description": "Every ledger transaction sums to zero in each currency",
+         *           "ok": true,
+         *           "violations": []
+         *         },
+         *         {
+         *           "name": "no_stale_pending_orders",
+         *           "law": 4,
+         *           "description": "No order waits for payment more than an hour past its due time",
+         *           "ok": true,
+         *           "violations": []
+         *         }
+         *       ]
+         *     }
+         */
         LedgerVerification: {
             ok: boolean;
             checks: {
@@ -2241,14 +2846,49 @@ export interface components {
                 }[];
             }[];
         };
+        /**
+         * @example {
+         *       "received": true,
+         *       "duplicate": false
+         *     }
+         */
         WebhookReceipt: {
             received: boolean;
             duplicate: boolean;
         };
+        /**
+         * @example {
+         *       "id": "whe_01jd6f2h4k6m8p0r2t4v6x8z0b",
+         *       "url": "https://shop.example.com/hooks/souk",
+         *       "events": [
+         *         "order.*",
+         *         "offer.created"
+         *       ],
+         *       "status": "active",
+         *       "disabledReason": null,
+         *       "version": 1,
+         *       "createdAt": "2026-03-14T12:00:00.000Z",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+         *     }
+         */
         CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
             /** @description whsec_ + base64: verify webhook-signature with it (shown once) */
             secret: string;
         };
+        /**
+         * @example {
+         *       "id": "whe_01jd6f2h4k6m8p0r2t4v6x8z0b",
+         *       "url": "https://shop.example.com/hooks/souk",
+         *       "events": [
+         *         "order.*",
+         *         "offer.created"
+         *       ],
+         *       "status": "active",
+         *       "disabledReason": null,
+         *       "version": 1,
+         *       "createdAt": "2026-03-14T12:00:00.000Z"
+         *     }
+         */
         WebhookEndpoint: {
             id: string;
             url: string;
@@ -2260,26 +2900,93 @@ export interface components {
             version: number;
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "url": "https://shop.example.com/hooks/souk",
+         *       "events": [
+         *         "order.*",
+         *         "offer.created"
+         *       ]
+         *     }
+         */
         CreateWebhookEndpointRequest: {
             url: string;
-            events: string[];
+            events: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.sold_out" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "whe_01jd6f2h4k6m8p0r2t4v6x8z0b",
+         *           "url": "https://shop.example.com/hooks/souk",
+         *           "events": [
+         *             "order.*",
+         *             "offer.created"
+         *           ],
+         *           "status": "active",
+         *           "disabledReason": null,
+         *           "version": 1,
+         *           "createdAt": "2026-03-14T12:00:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         WebhookEndpointPage: {
             data: components["schemas"]["WebhookEndpoint"][];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "events": [
+         *         "order.*",
+         *         "offer.*"
+         *       ]
+         *     }
+         */
         UpdateWebhookEndpointRequest: {
             url?: string;
-            events?: string[];
+            events?: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.sold_out" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
             /** @description false pauses deliveries; true resumes them (also after Souk disabled the endpoint) */
             enabled?: boolean;
         };
+        /**
+         * @example {
+         *       "secret": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+         *       "previousSecretExpiresAt": "2026-03-15T12:30:00.000Z"
+         *     }
+         */
         RotatedWebhookSecret: {
             /** @description The new whsec_ secret (shown once); deliveries are signed with it from now on */
             secret: string;
             /** @description Until then deliveries are also signed with the secret it replaced (24 h) */
             previousSecretExpiresAt: string;
         };
+        /**
+         * @example {
+         *       "id": "msg_01jd6g3j5m7p9r1t3v5x7z9b1d",
+         *       "type": "order.paid",
+         *       "status": "pending",
+         *       "attempts": [
+         *         {
+         *           "attempt": 1,
+         *           "at": "2026-03-16T10:04:02.000Z",
+         *           "statusCode": 503,
+         *           "durationMs": 212,
+         *           "error": null
+         *         },
+         *         {
+         *           "attempt": 2,
+         *           "at": "2026-03-16T10:04:07.000Z",
+         *           "statusCode": 204,
+         *           "durationMs": 87,
+         *           "error": null
+         *         }
+         *       ],
+         *       "createdAt": "2026-03-16T10:04:01.000Z",
+         *       "deliveredAt": null
+         *     }
+         */
         WebhookDelivery: {
             /** @description The webhook-id header, the same on every attempt */
             id: string;
@@ -2296,22 +3003,95 @@ export interface components {
             createdAt: string;
             deliveredAt: string | null;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "msg_01jd6g3j5m7p9r1t3v5x7z9b1d",
+         *           "type": "order.paid",
+         *           "status": "delivered",
+         *           "attempts": [
+         *             {
+         *               "attempt": 1,
+         *               "at": "2026-03-16T10:04:02.000Z",
+         *               "statusCode": 503,
+         *               "durationMs": 212,
+         *               "error": null
+         *             },
+         *             {
+         *               "attempt": 2,
+         *               "at": "2026-03-16T10:04:07.000Z",
+         *               "statusCode": 204,
+         *               "durationMs": 87,
+         *               "error": null
+         *             }
+         *           ],
+         *           "createdAt": "2026-03-16T10:04:01.000Z",
+         *           "deliveredAt": "2026-03-16T10:04:07.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         WebhookDeliveryPage: {
             data: components["schemas"]["WebhookDelivery"][];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "5f0c1e2d3b4a49687766554433221100",
+         *           "queue": "souk-webhooks",
+         *           "body": {
+         *             "messageId": "msg_01jd6g3j5m7p9r1t3v5x7z9b1d"
+         *           },
+         *           "attempts": 6,
+         *           "receivedAt": "2026-03-16T10:09:30.000Z",
+         *           "replayedAt": null
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         DeadLetterPage: {
             data: components["schemas"]["DeadLetter"][];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "id": "5f0c1e2d3b4a49687766554433221100",
+         *       "queue": "souk-webhooks",
+         *       "body": {
+         *         "messageId": "msg_01jd6g3j5m7p9r1t3v5x7z9b1d"
+         *       },
+         *       "attempts": 6,
+         *       "receivedAt": "2026-03-16T10:09:30.000Z",
+         *       "replayedAt": null
+         *     }
+         */
         DeadLetter: {
             id: string;
             queue: string;
-            body?: unknown;
+            /** @description The message as it was queued */
+            body?: Record<string, never> | unknown[] | string | number | boolean | null;
             attempts: number;
             receivedAt: string;
             replayedAt: string | null;
         };
+        /**
+         * @example {
+         *       "id": "job_01m9b3c5e7g9j1m3p5r7t9v1x3",
+         *       "status": "running",
+         *       "requestedBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h",
+         *       "total": 1840,
+         *       "processed": 600,
+         *       "missing": 0,
+         *       "startedAt": "2026-03-20T07:00:00.000Z",
+         *       "updatedAt": "2026-03-20T07:00:04.000Z",
+         *       "finishedAt": null
+         *     }
+         */
         ReadModelRebuild: {
             id: string;
             /**
@@ -2329,6 +3109,75 @@ export interface components {
             startedAt: string;
             updatedAt: string;
             finishedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "operation": "GET /v1/listings/:id 200",
+         *           "requests": 2,
+         *           "request": {
+         *             "total": {
+         *               "d1Statements": 0,
+         *               "d1Batches": 0,
+         *               "d1BatchedStatements": 0,
+         *               "d1Writes": 0,
+         *               "objectCalls": 2,
+         *               "objects": {
+         *                 "LISTINGS": 2
+         *               },
+         *               "objectMethods": {
+         *                 "LISTINGS.view": 2
+         *               },
+         *               "queueSends": 0,
+         *               "queues": {}
+         *             },
+         *             "perRequest": {
+         *               "d1Statements": 0,
+         *               "d1Batches": 0,
+         *               "d1BatchedStatements": 0,
+         *               "d1Writes": 0,
+         *               "objectCalls": 1,
+         *               "objects": {
+         *                 "LISTINGS": 1
+         *               },
+         *               "objectMethods": {
+         *                 "LISTINGS.view": 1
+         *               },
+         *               "queueSends": 0,
+         *               "queues": {}
+         *             }
+         *           },
+         *           "afterResponse": {
+         *             "total": {
+         *               "d1Statements": 0,
+         *               "d1Batches": 0,
+         *               "d1BatchedStatements": 0,
+         *               "d1Writes": 0,
+         *               "objectCalls": 0,
+         *               "objects": {},
+         *               "objectMethods": {},
+         *               "queueSends": 0,
+         *               "queues": {}
+         *             },
+         *             "perRequest": {
+         *               "d1Statements": 0,
+         *               "d1Batches": 0,
+         *               "d1BatchedStatements": 0,
+         *               "d1Writes": 0,
+         *               "objectCalls": 0,
+         *               "objects": {},
+         *               "objectMethods": {},
+         *               "queueSends": 0,
+         *               "queues": {}
+         *             }
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        DevBindingCountsReport: {
+            data: components["schemas"]["DevOperationBindingCounts"][];
         };
         DevOperationBindingCounts: {
             operation: string;
@@ -2359,10 +3208,51 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "ntf_01m88jqb5c7e9g1j3m5p7r9t1v",
+         *           "type": "order.sold",
+         *           "category": "payment",
+         *           "title": "You made a sale",
+         *           "body": "Order ord_01m88jqa3nf9ty2gs0k5w3yncb is paid (€45.00). Ship it now.",
+         *           "data": {
+         *             "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *             "total": {
+         *               "amount": 4500,
+         *               "currency": "EUR"
+         *             }
+         *           },
+         *           "createdAt": "2026-03-16T10:04:02.000Z",
+         *           "readAt": null
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
         NotificationPage: {
             data: components["schemas"]["Notification"][];
             nextCursor: string | null;
         };
+        /**
+         * @example {
+         *       "id": "ntf_01m88jqb5c7e9g1j3m5p7r9t1v",
+         *       "type": "order.sold",
+         *       "category": "payment",
+         *       "title": "You made a sale",
+         *       "body": "Order ord_01m88jqa3nf9ty2gs0k5w3yncb is paid (€45.00). Ship it now.",
+         *       "data": {
+         *         "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *         "total": {
+         *           "amount": 4500,
+         *           "currency": "EUR"
+         *         }
+         *       },
+         *       "createdAt": "2026-03-16T10:04:02.000Z",
+         *       "readAt": null
+         *     }
+         */
         Notification: {
             id: string;
             type: string;
@@ -2376,6 +3266,25 @@ export interface components {
             createdAt: string;
             readAt: string | null;
         };
+        /**
+         * @example {
+         *       "events": {
+         *         "bid.outbid": {
+         *           "email": false,
+         *           "push": true
+         *         },
+         *         "order.shipped": {
+         *           "sms": false
+         *         }
+         *       },
+         *       "quietHours": {
+         *         "start": "22:00",
+         *         "end": "07:30",
+         *         "timeZone": "Europe/Paris"
+         *       },
+         *       "digest": "daily"
+         *     }
+         */
         NotificationPreferences: {
             events?: {
                 [key: string]: {
@@ -2393,6 +3302,25 @@ export interface components {
             /** @enum {string} */
             digest?: "off" | "hourly" | "daily";
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "obx_01m88jqb9d1f3h5k7m9p1r3t5v",
+         *           "channel": "email",
+         *           "userId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *           "recipient": "sam@example.com",
+         *           "subject": "You made a sale",
+         *           "body": "Order ord_01m88jqa3nf9ty2gs0k5w3yncb is paid (€45.00). Ship it now.",
+         *           "notificationId": "ntf_01m88jqb5c7e9g1j3m5p7r9t1v",
+         *           "createdAt": "2026-03-16T10:04:03.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        DevOutbox: {
+            data: components["schemas"]["DevOutboxItem"][];
+        };
         DevOutboxItem: {
             id: string;
             channel: string;
@@ -2403,6 +3331,13 @@ export interface components {
             notificationId: string;
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "phone": "+33612345678",
+         *       "verifiedAt": "2026-03-14T09:40:00.000Z",
+         *       "pending": null
+         *     }
+         */
         Phone: {
             /** @description The verified number SMS goes to (E.164), or null */
             phone: string | null;
@@ -2413,19 +3348,63 @@ export interface components {
                 expiresAt: string;
             } | null;
         };
+        /**
+         * @example {
+         *       "phone": "+33 6 12 34 56 78"
+         *     }
+         */
         PutPhoneRequest: {
             /** @example +33 6 12 34 56 78 */
             phone: string;
         };
+        /**
+         * @example {
+         *       "code": "123456"
+         *     }
+         */
         VerifyPhoneRequest: {
             /** @example 123456 */
             code: string;
         };
+        /**
+         * @example {
+         *       "applicationServerKey": "BHkZmnE989bnuvJ1g-PVni0VzxDkkMjKMXwr6hS11r-Bffbyi3zCZoY4dTdMdIUVKMLfEMExNM-_w1xwUOYq5Pg",
+         *       "data": [
+         *         {
+         *           "id": "psh_01jd7h4k6m8p0r2t4v6x8z0b2d",
+         *           "endpoint": "https://fcm.googleapis.com/fcm/send/dGhpcy1pcy1hLWJyb3dzZXI:APA91bHk2xVnT0q8Zr3",
+         *           "createdAt": "2026-03-14T09:45:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        PushSubscriptionList: {
+            /** @description VAPID public key for pushManager.subscribe(); null when push is not set up */
+            applicationServerKey: string | null;
+            data: components["schemas"]["PushSubscription"][];
+        };
+        /**
+         * @example {
+         *       "id": "psh_01jd7h4k6m8p0r2t4v6x8z0b2d",
+         *       "endpoint": "https://fcm.googleapis.com/fcm/send/dGhpcy1pcy1hLWJyb3dzZXI:APA91bHk2xVnT0q8Zr3",
+         *       "createdAt": "2026-03-14T09:45:00.000Z"
+         *     }
+         */
         PushSubscription: {
             id: string;
             endpoint: string;
             createdAt: string;
         };
+        /**
+         * @example {
+         *       "endpoint": "https://fcm.googleapis.com/fcm/send/dGhpcy1pcy1hLWJyb3dzZXI:APA91bHk2xVnT0q8Zr3",
+         *       "expirationTime": null,
+         *       "keys": {
+         *         "p256dh": "BKqkS4amOJ8WcszsU3BySRvGIqer1H1IYsS469Jp3J1d4fi5c76d4nkW4VWXiEOWGay6Bmf7zIwl8rMwSJSAgiA",
+         *         "auth": "u5ncOsQs1fGmq7y8WgW0KA"
+         *       }
+         *     }
+         */
         CreatePushSubscriptionRequest: {
             endpoint: string;
             expirationTime?: number | null;
@@ -2434,6 +3413,12 @@ export interface components {
                 auth: string;
             };
         };
+        /**
+         * @example {
+         *       "ticket": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v.q2W7eR9tY4uI1oP6aS3dF8gH5jK0lZxC",
+         *       "expiresAt": "2026-03-16T10:06:00.000Z"
+         *     }
+         */
         LiveTicket: {
             ticket: string;
             expiresAt: string;
@@ -3388,10 +4373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["ApiKey"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ApiKeyPage"];
                 };
             };
             /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
@@ -4135,10 +5117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Listing"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ListingPage"];
                 };
             };
             /** @description Not modified: the `If-None-Match` tag is current (no body) */
@@ -5672,6 +6651,109 @@ export interface operations {
             };
         };
     };
+    getOffers: {
+        parameters: {
+            query: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Offers you made as the buyer, or those on your listings as the seller */
+                role: "buyer" | "seller";
+                /** @description Only offers in this status */
+                status?: "pending" | "accepted" | "declined" | "countered" | "expired" | "superseded";
+            };
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of offers */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferPage"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getOffersById: {
         parameters: {
             query?: never;
@@ -5970,13 +7052,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: {
-                            listingId: string;
-                            listing: components["schemas"]["Listing"] & (Record<string, never> | null);
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["WatchlistPage"];
                 };
             };
             /** @description A `Souk-Version` that is no API version (`unknown_version`) */
@@ -7926,7 +9002,12 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The event as Stripe sends it, signed in `Stripe-Signature` */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentProviderEvent"];
+            };
+        };
         responses: {
             /** @description Applied (or already applied) */
             200: {
@@ -7963,6 +9044,28 @@ export interface operations {
             };
             /** @description A request with this `Idempotency-Key` is still running (`idempotency_request_in_progress`) */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (`unsupported_media_type`) */
+            415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Souk-Version": components["headers"]["Souk-Version"];
@@ -8023,7 +9126,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The event, signed in `Carrier-Signature` as payment events are */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CarrierTrackingEvent"];
+            };
+        };
         responses: {
             /** @description Applied (or already applied) */
             200: {
@@ -8071,6 +9179,28 @@ export interface operations {
             };
             /** @description A request with this `Idempotency-Key` is still running (`idempotency_request_in_progress`) */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (`unsupported_media_type`) */
+            415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Souk-Version": components["headers"]["Souk-Version"];
@@ -8927,6 +10057,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "msg_01jd6h4k6m8p0r2t4v6x8z0b2d",
+                     *       "type": "webhook.test",
+                     *       "status": "pending",
+                     *       "attempts": [],
+                     *       "createdAt": "2026-03-16T11:00:00.000Z",
+                     *       "deliveredAt": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
@@ -9416,6 +10556,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5f0c1e2d3b4a49687766554433221100",
+                     *       "queue": "souk-webhooks",
+                     *       "body": {
+                     *         "messageId": "msg_01jd6g3j5m7p9r1t3v5x7z9b1d"
+                     *       },
+                     *       "attempts": 6,
+                     *       "receivedAt": "2026-03-16T10:09:30.000Z",
+                     *       "replayedAt": "2026-03-16T11:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DeadLetter"];
                 };
             };
@@ -9782,9 +10934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["DevOperationBindingCounts"][];
-                    };
+                    "application/json": components["schemas"]["DevBindingCountsReport"];
                 };
             };
             /** @description A `Souk-Version` that is no API version (`unknown_version`) */
@@ -9968,6 +11118,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ntf_01m88jqb5c7e9g1j3m5p7r9t1v",
+                     *       "type": "order.sold",
+                     *       "category": "payment",
+                     *       "title": "You made a sale",
+                     *       "body": "Order ord_01m88jqa3nf9ty2gs0k5w3yncb is paid (€45.00). Ship it now.",
+                     *       "data": {
+                     *         "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+                     *         "total": {
+                     *           "amount": 4500,
+                     *           "currency": "EUR"
+                     *         }
+                     *       },
+                     *       "createdAt": "2026-03-16T10:04:02.000Z",
+                     *       "readAt": "2026-03-16T10:30:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Notification"];
                 };
             };
@@ -10321,9 +11489,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["DevOutboxItem"][];
-                    };
+                    "application/json": components["schemas"]["DevOutbox"];
                 };
             };
             /** @description A `Souk-Version` that is no API version (`unknown_version`) */
@@ -10515,6 +11681,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "phone": null,
+                     *       "verifiedAt": null,
+                     *       "pending": {
+                     *         "phone": "+33612345678",
+                     *         "expiresAt": "2026-03-14T09:49:00.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Phone"];
                 };
             };
@@ -10905,11 +12081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description VAPID public key for pushManager.subscribe(); null when push is not set up */
-                        applicationServerKey: string | null;
-                        data: components["schemas"]["PushSubscription"][];
-                    };
+                    "application/json": components["schemas"]["PushSubscriptionList"];
                 };
             };
             /** @description A `Souk-Version` that is no API version (`unknown_version`) */
