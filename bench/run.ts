@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   if ([...'abcdefgh'].some(runs)) {
     progress(`Starting Souk and the ceiling worker (${cpus().length} CPUs, Node ${process.version})…`)
     // BINDING_PROBE: every request's D1, object and queue calls are counted (bench/counts.ts).
-    const souk = await startLocalSouk({ LOG_LEVEL: 'error', BINDING_PROBE: 'on' })
+    // LIVE_SOCKETS_PER_IP: every watcher of scenario (d) connects from this one machine's address.
+    const souk = await startLocalSouk({ LOG_LEVEL: 'error', BINDING_PROBE: 'on', LIVE_SOCKETS_PER_IP: '10000' })
     const ceilingState = mkdtempSync(join(tmpdir(), 'souk-ceiling-'))
     const ceiling = await unstable_startWorker({
       config: 'bench/ceiling/wrangler.toml',

@@ -24,6 +24,7 @@ const settingsSchema = z
   IDEMPOTENCY_TTL_HOURS: hours(24, 24 * 30).default(24),
   IDEMPOTENCY_LEASE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
   RATE_LIMITS: jsonVar(rateLimitsSchema),
+  LIVE_SOCKETS_PER_IP: z.coerce.number().int().min(1).max(10_000).default(20),
   SOFT_CLOSE_MINUTES: z.coerce.number().min(0).max(60).default(2),
   AUCTION_MIN_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
   OFFER_CHECKOUT_HOURS: z.coerce.number().min(0.25).max(168).default(24),
@@ -78,6 +79,8 @@ export type Settings = {
   credentialCacheMs: number
   idempotency: { ttlMs: number; leaseMs: number }
   rateLimits: z.infer<typeof rateLimitsSchema>
+  /** Open sockets one address may hold on one listing's live channel (on each of its relays). */
+  liveSocketsPerIp: number
   listingRules: ListingRules
   checkout: {
     holdMs: number
@@ -139,6 +142,7 @@ export function settingsOf(env: object): Settings {
     credentialCacheMs: v.CREDENTIAL_CACHE_MS,
     idempotency: { ttlMs: v.IDEMPOTENCY_TTL_HOURS * 3_600_000, leaseMs: v.IDEMPOTENCY_LEASE_SECONDS * 1000 },
     rateLimits: v.RATE_LIMITS,
+    liveSocketsPerIp: v.LIVE_SOCKETS_PER_IP,
     listingRules: {
       softCloseMs: v.SOFT_CLOSE_MINUTES * 60_000,
       minAuctionMs: v.AUCTION_MIN_SECONDS * 1000,

@@ -45,8 +45,11 @@ export class WatcherRelayObject extends DurableObject<Env> {
     const url = new URL(request.url)
     const since = url.searchParams.get('since')
     const at = Number(url.searchParams.get('at'))
+    // One address holds at most `cap` of this relay's sockets (its IP pseudonym tags them).
+    const ipTag = `ip:${url.searchParams.get('ip') ?? 'unknown'}`
+    if (this.ctx.getWebSockets(ipTag).length >= Number(url.searchParams.get('cap') ?? Infinity)) return new Response(null, { status: 429 })
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket]
-    this.ctx.acceptWebSocket(server)
+    this.ctx.acceptWebSocket(server, [ipTag])
     this.joining.add(server)
     try {
       // Without `since`, a watcher whose `at` this relay has already delivered past (forwards that

@@ -97,6 +97,7 @@ describe('settingsOf', () => {
       credentialCacheMs: 1000,
       idempotency: { ttlMs: 48 * 3_600_000, leaseMs: 90_000 },
       rateLimits: RATE_LIMITS,
+      liveSocketsPerIp: 20,
       listingRules: {
         softCloseMs: 3 * 60_000,
         minAuctionMs: 600_000,
@@ -166,6 +167,7 @@ describe('settingsOf', () => {
       credentialCacheMs: 1000,
       idempotency: { ttlMs: 24 * 3_600_000, leaseMs: 60_000 },
       rateLimits: RATE_LIMITS,
+      liveSocketsPerIp: 20,
       listingRules: {
         softCloseMs: 2 * 60_000,
         minAuctionMs: 3_600_000,
