@@ -7178,7 +7178,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            /** @description `rate_limited`: this address already holds `LIVE_SOCKETS_PER_IP` sockets on the listing; close one (see `Retry-After`) */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
