@@ -1037,7 +1037,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** WebSocket for the caller: `{ type: "notification" | "order.updated", data }` as things happen. Send `ping` for `pong` */
+        /** WebSocket for the caller: `{ type: "notification" | "order.updated", data }` as things happen (the credential needs `notifications:read` and `orders:read`; closed with 4001 when it ends). Send `ping` for `pong` */
         get: operations["getMeLive"];
         put?: never;
         post?: never;
@@ -12587,6 +12587,19 @@ export interface operations {
             };
             /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
             401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];

@@ -38,11 +38,12 @@ const liveRoute = createRoute({
   path: '/me/live',
   tags: ['Notifications'],
   security: [{ bearer: [] }],
-  summary: 'WebSocket for the caller: `{ type: "notification" | "order.updated", data }` as things happen. Send `ping` for `pong`',
+  summary: 'WebSocket for the caller: `{ type: "notification" | "order.updated", data }` as things happen (the credential needs `notifications:read` and `orders:read`; closed with 4001 when it ends). Send `ping` for `pong`',
   request: { query: z.object({ ticket: z.string().max(300).optional() }) },
   responses: {
     101: { description: 'Switching to WebSocket' },
     401: problems[401],
+    403: problems[403],
     426: { description: '`upgrade_required`: this route speaks WebSocket only', content: problems[401].content },
   },
 })
