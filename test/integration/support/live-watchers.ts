@@ -5,13 +5,6 @@ import { BASE } from './api'
 
 export type LiveMessage = { seq: number; type: string; data: Record<string, unknown> }
 
-let addresses = 0
-/** A fresh address from 10.0.0.0/8 for each watcher. */
-const nextAddress = (): string => {
-  const n = ++addresses
-  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
-}
-
 /** A watcher of a listing's live channel inside workerd, through the worker's own route. */
 export type TestWatcher = {
   ws: WebSocket
@@ -28,9 +21,7 @@ export type TestWatcher = {
  */
 export async function watchListing(listingId: string, since?: number): Promise<TestWatcher> {
   const url = `${BASE}/v1/listings/${listingId}/live${since === undefined ? '' : `?since=${since}`}`
-  // Each watcher from its own address, as watchers are: one address may hold only LIVE_SOCKETS_PER_IP.
-  const headers = { upgrade: 'websocket', 'cf-connecting-ip': nextAddress() }
-  const res = await worker.fetch(new Request(url, { headers }), env, createExecutionContext())
+  const res = await worker.fetch(new Request(url, { headers: { upgrade: 'websocket' } }), env, createExecutionContext())
   const ws = res.webSocket
   if (res.status !== 101 || !ws) throw new Error(`watch ${listingId}: ${res.status} ${await res.text()}`)
   const messages: LiveMessage[] = []
