@@ -9,6 +9,7 @@ import { freezeRoutes } from './accounts/account-freeze-routes'
 import { apiKeyRoutes } from './accounts/api-key-routes'
 import { authRoutes } from './accounts/auth-routes'
 import { meRoutes } from './accounts/me-routes'
+import { mfaRoutes } from './accounts/mfa-routes'
 import { profileRoutes } from './accounts/profile-routes'
 import { bidPrefilter } from './listings/bid-prefilter-middleware'
 import { bidRoutes } from './listings/bid-routes'
@@ -57,6 +58,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .use('*', ...v1Middleware())
     .route('/', authRoutes)
     .route('/', meRoutes)
+    .route('/', mfaRoutes)
     .route('/', profileRoutes)
     .route('/', apiKeyRoutes)
     .route('/', freezeRoutes)

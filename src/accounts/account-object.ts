@@ -5,6 +5,10 @@ import type { CheckoutAdmission } from '../risk/risk-engine'
 import { countCheckout, type CheckoutWindow, type VelocityRule } from '../risk/checkout-velocity'
 import { isForgettable, isLastUseStale, issueRefusal, liveApiKeys, vouch, type IssueRefusal, type Standing, type StoredCredential } from './account-credentials'
 import type { Principal } from './principal'
+import { checkCode, pendingTotp, type CodeCheck, type TotpState } from './totp'
+
+/** Why a code was refused. */
+export type CodeRefusal = Extract<CodeCheck, { ok: false }>['reason']
 
 /** A quota to spend while authenticating, so a request makes one round trip for both. */
 export type QuotaRequest = { cls: RateLimitClass; policy: RateLimitPolicy; units: number }
@@ -19,6 +23,7 @@ const CHECKOUTS = 'checkouts'
 const credentialKey = (tokenHash: string) => `cred:${tokenHash}`
 const idKey = (id: string) => `credid:${id}`
 const quotaKey = (cls: string) => `quota:${cls}`
+const TOTP_KEY = 'mfa:totp'
 
 /**
  * The authority on one user's credentials and standing (ARCHITECTURE.md "The laws"): which session
@@ -103,6 +108,45 @@ export class AccountObject extends DurableObject<Env> {
     if (s) this.ctx.storage.kv.put(STANDING, { ...s, frozen })
   }
 
+  /** Starts (or restarts) enrolling `secret`, unless TOTP is already on. */
+  startTotp(secret: string): 'started' | 'already_on' {
+    if (this.totp()?.status === 'on') return 'already_on'
+    this.ctx.storage.kv.put(TOTP_KEY, pendingTotp(secret))
+    return 'started'
+  }
+
+  /** Confirms a pending enrolment with its first code; TOTP is on from here, with these recovery codes. */
+  confirmTotp(code: string, recoveryHashes: string[]): 'on' | 'not_started' | CodeRefusal {
+    const state = this.totp()
+    if (!state || state.status === 'on') return 'not_started'
+    const check = checkCode(state, code, this.now().getTime())
+    this.ctx.storage.kv.put(TOTP_KEY, check.ok ? { ...check.state, status: 'on', recoveryHashes } : check.state)
+    return check.ok ? 'on' : check.reason
+  }
+
+  /** True when TOTP is on: login and step-up ask for a code. */
+  totpEnabled(): boolean {
+    return this.totp()?.status === 'on'
+  }
+
+  /** A second factor presented now: a current, unused code, or (`recovery`) one of the unused recovery codes (by hash), spent as it is used. */
+  verifySecondFactor(presented: { code: string } | { recoveryHash: string }): boolean {
+    const state = this.totp()
+    if (state?.status !== 'on') return false
+    if ('recoveryHash' in presented) {
+      if (!state.recoveryHashes.includes(presented.recoveryHash)) return false
+      this.ctx.storage.kv.put(TOTP_KEY, { ...state, recoveryHashes: state.recoveryHashes.filter((h) => h !== presented.recoveryHash) })
+      return true
+    }
+    const check = checkCode(state, presented.code, this.now().getTime())
+    this.ctx.storage.kv.put(TOTP_KEY, check.state)
+    return check.ok
+  }
+
+  disableTotp(): void {
+    this.ctx.storage.kv.delete(TOTP_KEY)
+  }
+
   /** Erasure: every credential ends now and none is ever issued again. */
   erase(): void {
     const s = this.standing()
@@ -111,6 +155,7 @@ export class AccountObject extends DurableObject<Env> {
       if (c.revokedAt === null) this.ctx.storage.kv.put(credentialKey(c.tokenHash), { ...c, revokedAt: at, name: c.name === null ? null : '' })
     }
     if (s) this.ctx.storage.kv.put(STANDING, { ...s, erased: true })
+    this.ctx.storage.kv.delete(TOTP_KEY)
   }
 
   consume(cls: string, policy: RateLimitPolicy, cost = 1): RateLimitVerdict {
@@ -143,6 +188,10 @@ export class AccountObject extends DurableObject<Env> {
     const { assessment, window } = countCheckout(this.ctx.storage.kv.get<CheckoutWindow>(CHECKOUTS) ?? [], orderId, this.now().getTime(), rule)
     this.ctx.storage.kv.put(CHECKOUTS, window)
     return { kind: 'assessed', assessment }
+  }
+
+  private totp(): TotpState | undefined {
+    return this.ctx.storage.kv.get<TotpState>(TOTP_KEY)
   }
 
   private standing(): Standing | undefined {

@@ -28,7 +28,13 @@ export const LoginBody = z
     email: Email,
     password: z.string().min(1).max(256),
     totp: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
+    recoveryCode: z
+      .string()
+      .regex(/^[0-9a-zA-Z]{5}-?[0-9a-zA-Z]{5}$/, 'must be a recovery code like k7m2q-x9dpt')
+      .optional()
+      .openapi({ description: 'One of the recovery codes shown when TOTP was turned on, instead of `totp`; each works once' }),
   })
+  .refine((b) => !(b.totp && b.recoveryCode), { message: 'send totp or recoveryCode, not both', path: ['recoveryCode'] })
   .openapi('LoginRequest', { example: { email: exampleIds.buyerEmail, password: 'correct horse battery staple' } })
 
 const exampleUser = { id: exampleIds.buyer, email: exampleIds.buyerEmail, displayName: 'Ada', role: 'user', frozen: false, createdAt: '2026-03-14T09:26:53.000Z' }

@@ -6,7 +6,7 @@ import { principalOf, refusalProblem, requireAccess } from '../http/authorizatio
 import { unauthenticated } from '../http/unauthenticated'
 import { jsonBody, PageQuery, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
-import { requireStepUp } from '../http/step-up'
+import { requireStepUp, StepUpHeaders } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { ApiKeyIdParam, ApiKeyPage, apiKeyView, CreateApiKeyBody, CreatedApiKeySchema } from './api-key-schemas'
@@ -26,7 +26,7 @@ const createKeyRoute = createRoute({
   security,
   summary: 'Create an API key with scopes (shown once; needs step-up MFA where TOTP is on)',
   middleware: [requireAccess('apiKeys.manage'), requireStepUp()] as const,
-  request: { body: jsonBody(CreateApiKeyBody) },
+  request: { headers: StepUpHeaders, body: jsonBody(CreateApiKeyBody) },
   responses: {
     201: { description: 'Created', content: { 'application/json': { schema: CreatedApiKeySchema } } },
     400: problems[400],

@@ -15,7 +15,7 @@ import { accountStub } from './account-adapters'
 import { credentialHash, mintToken, TOKEN_RANDOM_BYTES } from './credentials'
 import { loginSucceeded, startLoginAttempt } from './login-throttle-store'
 import { decoyHash, hashPassword, SALT_BYTES, verifyPassword } from './password'
-import { secondFactorFor } from './second-factor'
+import { secondFactorFor } from './second-factor-adapters'
 import { findUserByEmail, registerUser, standingOf } from './user-store'
 import { endLiveSockets } from '../notifications/user-live-object'
 
@@ -93,7 +93,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     return c.json({ user: userView(user), token: session.token }, 201)
   })
   .openapi(loginRoute, async (c) => {
-    const { email, password, totp } = c.req.valid('json')
+    const { email, password, totp, recoveryCode } = c.req.valid('json')
     const { settings } = c.var
     const { attempt, refusal } = await startLoginAttempt(c.env, settings, email, clientIp(c))
     if (refusal) {
@@ -106,8 +106,10 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const valid = await verifyPassword(password, user?.passwordHash ?? decoyHash)
     if (!user || !valid) throw new Problem(401, 'invalid_credentials')
     const factor = secondFactorFor(c.env)
-    if ((await factor.enrolled(user.id)) && !(totp && (await factor.verify(user.id, totp)))) {
-      throw new Problem(401, 'mfa_required', 'Send the current code of your authenticator as `totp`')
+    if (await factor.enrolled(user.id)) {
+      const passed = totp ? await factor.verify(user.id, totp) : recoveryCode ? await factor.recover(user.id, recoveryCode) : false
+      // A wrong code counts as a failed login: the failure budgets above bound guessing it.
+      if (!passed) throw new Problem(401, 'mfa_required', 'Send the current code of your authenticator as `totp`, or a recovery code as `recoveryCode`')
     }
     await loginSucceeded(c.env, settings, attempt)
     const frozen = () => new Problem(403, 'account_frozen', 'This account is frozen; contact support')

@@ -5,7 +5,7 @@ import { credentialCacheOf } from '../http/authenticate'
 import { principalOf, requireAccess } from '../http/authorization'
 import { problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
-import { requireStepUp } from '../http/step-up'
+import { requireStepUp, StepUpHeaders } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { systemClock } from '../platform/runtime'
 import { PersonalDataExport, UserSchema, userView } from './account-schemas'
@@ -53,6 +53,7 @@ const eraseRoute = createRoute({
   security,
   summary: 'Erase the account: personal data removed, credentials revoked; orders and ledger keep their integrity',
   middleware: [requireAccess('account.erase'), requireStepUp()] as const,
+  request: { headers: StepUpHeaders },
   responses: { 204: { description: 'Erased' }, 401: problems[401], 403: problems[403] },
 })
 

@@ -27,6 +27,8 @@ const rules = {
   'account.erase': { sessionOnly: true, fresh: true },
   'session.end': { sessionOnly: true },
   'apiKeys.manage': { sessionOnly: true, fresh: true },
+  // A second factor is the person's own, and changing it is a security change.
+  'mfa.manage': { sessionOnly: true, fresh: true },
   'listings.write': { scope: 'listings:write' },
   'trading.write': { scope: 'trading:write' },
   // Buyer, seller, or staff helping them; a stranger gets 404.

@@ -1,12 +1,12 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
-import { secondFactorFor } from '../accounts/second-factor'
+import { secondFactorFor } from '../accounts/second-factor-adapters'
 import type { AppEnv } from '../env'
 import { principalOf, refusalProblem, requireAccess } from '../http/authorization'
 import { unauthenticated } from '../http/unauthenticated'
 import { jsonBody, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { requiredIdempotencyKeyParameter, requireIdempotencyKey } from '../http/require-idempotency-key'
-import { steppedUp } from '../http/step-up'
+import { steppedUp, StepUpHeaders } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { portsOf } from '../orders/order-adapters'
 import { CheckoutBody, OrderSchema } from '../orders/order-schemas'
@@ -25,7 +25,7 @@ const checkoutRoute = createRoute({
   summary: 'Buy: one seller’s items as one order, all or nothing. Requires Idempotency-Key; retry with the same key after any failure',
   middleware: [requireAccess('checkout'), requireIdempotencyKey()] as const,
   parameters: [requiredIdempotencyKeyParameter],
-  request: { body: jsonBody(CheckoutBody) },
+  request: { headers: StepUpHeaders, body: jsonBody(CheckoutBody) },
   responses: {
     201: { description: 'Paid: the money is in escrow and the stock is sold', ...orderJson },
     202: { description: 'pending_payment: the provider has not answered yet; the order is finished by reconciliation', ...orderJson },

@@ -7,7 +7,7 @@ import { decodeCursor, page } from '../core/cursor'
 import { jsonBody, PageQuery, problems } from '../http/common-schemas'
 import { Problem } from '../http/problem'
 import { requiredIdempotencyKeyParameter, requireIdempotencyKey } from '../http/require-idempotency-key'
-import { requireStepUp } from '../http/step-up'
+import { requireStepUp, StepUpHeaders } from '../http/step-up'
 import { validationProblem } from '../http/validation-problem'
 import { BalanceSchema, PayoutBody, PayoutPage, PayoutSchema } from './balance-schemas'
 import { newId, systemClock } from '../platform/runtime'
@@ -35,7 +35,7 @@ const payoutRoute = createRoute({
   summary: 'Pay out part of the available balance. Requires Idempotency-Key and, for users with a second factor, X-MFA-Code',
   middleware: [requireAccess('payouts.write'), requireIdempotencyKey(), requireStepUp()] as const,
   parameters: [requiredIdempotencyKeyParameter],
-  request: { body: jsonBody(PayoutBody) },
+  request: { headers: StepUpHeaders, body: jsonBody(PayoutBody) },
   responses: {
     201: { description: 'Payout recorded (pending until the transfer is made)', content: { 'application/json': { schema: PayoutSchema } } },
     400: problems[400],

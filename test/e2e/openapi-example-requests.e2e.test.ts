@@ -9,6 +9,7 @@ import { developmentSecrets } from '../../scripts/development-vars'
 import { wrangler } from '../../scripts/local-d1'
 import { startLocalSouk } from '../../scripts/local-worker'
 import { demoAccounts } from '../../scripts/seed'
+import { codeAt, PERIOD_SECONDS } from '../../src/accounts/totp'
 import { exampleIds } from '../../src/http/openapi-example-ids'
 import { signPayload } from '../../src/webhooks/signed-payload'
 import { baseUrl, email, eventually, PASSWORD } from '../support/node/client'
@@ -49,6 +50,8 @@ type Plan = {
   adjust?: (example: Example, caller: User | undefined) => void | Promise<void>
   /** Inbound provider webhooks: signed as the provider signs them. */
   sign?: { header: string; secret: string }
+  /** Headers the document leaves optional that this call needs (a step-up code). */
+  headers?: (caller: User | undefined) => Record<string, string>
 }
 
 const secrets = developmentSecrets()
@@ -124,6 +127,26 @@ async function orderAt(w: World, stage: Stage): Promise<Ids> {
 }
 
 /** A pending offer on the lamp from a buyer of its own (each buyer has one live offer per listing). */
+/** The TOTP secret of each user who started enrolling, by user id. */
+const totpSecrets = new Map<string, string>()
+const totpSecretOf = (user: User | undefined): string => {
+  const secret = user && totpSecrets.get(user.id)
+  if (!secret) throw new Error('no TOTP enrolment for this caller')
+  return secret
+}
+
+async function totpStarted(label: string): Promise<User> {
+  const user = await register(label)
+  totpSecrets.set(user.id, (await post<{ secret: string }>(user, '/v1/me/mfa/totp')).secret)
+  return user
+}
+
+async function totpOn(label: string): Promise<User> {
+  const user = await totpStarted(label)
+  await post(user, '/v1/me/mfa/totp/verify', { code: codeAt(totpSecretOf(user), Date.now()) })
+  return user
+}
+
 async function freshOffer(w: World): Promise<{ ids: Ids }> {
   const buyer = await register('offerer')
   return { ids: { offer: (await post<{ id: string }>(buyer, `/v1/listings/${w.ids.listing}/offers`, { amount: eur(4000), quantity: 1 })).id } }
@@ -192,6 +215,16 @@ const plans: Record<string, Plan> = {
   // Erasure is for good: a user of its own.
   deleteMe: { actor: 'buyer', fresh: async () => ({ user: await register('erased') }) },
   getMeExport: { actor: 'buyer' },
+  // TOTP goes on and off for users of their own: the world's keep no second factor.
+  postMeMfaTotp: { actor: 'buyer', fresh: async () => ({ user: await register('totp-start') }) },
+  postMeMfaTotpVerify: {
+    actor: 'buyer',
+    fresh: async () => ({ user: await totpStarted('totp-verify') }),
+    // The example's code belongs to another secret: the current code of this user's.
+    adjust: (e, caller) => void ((e.body as { code: string }).code = codeAt(totpSecretOf(caller), Date.now())),
+  },
+  // Step-up with the next step's code: the current one was spent turning TOTP on.
+  deleteMeMfaTotp: { actor: 'buyer', fresh: async () => ({ user: await totpOn('totp-off') }), headers: (caller) => ({ 'x-mfa-code': codeAt(totpSecretOf(caller), Date.now() + PERIOD_SECONDS * 1000) }) },
   getUsersById: { actor: 'none' },
   getUsersByIdReviews: { actor: 'none' },
   postApiKeys: { actor: 'buyer' },
@@ -449,7 +482,7 @@ describe('every operation in GET /v1/openapi.json, sent as its examples describe
       return
     }
     const body = example.body === undefined ? undefined : JSON.stringify(example.body)
-    Object.assign(headers, await requiredHeaders(op, url, headers), body === undefined ? {} : { 'content-type': 'application/json' })
+    Object.assign(headers, await requiredHeaders(op, url, headers), plan.headers?.(caller), body === undefined ? {} : { 'content-type': 'application/json' })
     if (plan.sign && body !== undefined) headers[plan.sign.header] = await signature(plan.sign.secret, body)
 
     const res = await fetch(url, { method: method.toUpperCase(), headers, body })
