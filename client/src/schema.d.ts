@@ -108,6 +108,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start turning on TOTP (RFC 6238: SHA-1, 6 digits, 30 s): a new secret for an authenticator app; it takes effect once a code from it is verified */
+        post: operations["postMeMfaTotp"];
+        /** Turn TOTP off (step-up: send a current code in X-MFA-Code); the recovery codes go with it */
+        delete: operations["deleteMeMfaTotp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/mfa/totp/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify the first code from the authenticator: TOTP is on for login and step-up from now, and ten recovery codes are shown once */
+        post: operations["postMeMfaTotpVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -1726,7 +1761,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_json" | "unknown_version" | "unsupported_media_type" | "payload_too_large" | "not_found" | "unauthenticated" | "forbidden" | "account_frozen" | "invalid_credentials" | "email_taken" | "api_key_limit" | "mfa_required" | "idempotency_key_missing" | "idempotency_key_invalid" | "idempotency_key_reused" | "idempotency_request_in_progress" | "rate_limited" | "precondition_required" | "version_conflict" | "upgrade_required" | "invalid_listing" | "ends_too_soon" | "ends_too_late" | "listing_closed" | "not_editable" | "quantity_below_committed" | "listing_reserved" | "has_bids" | "not_an_auction" | "auction_ended" | "own_listing" | "currency_mismatch" | "bid_too_low" | "offers_not_accepted" | "offer_limit" | "offer_above_price" | "sold_out" | "not_your_turn" | "offer_not_pending" | "not_for_sale" | "price_changed" | "multiple_sellers" | "invalid_checkout" | "risk_blocked" | "payment_declined" | "payments_unavailable" | "checkout_cancelled" | "invalid_transition" | "delivery_window_open" | "unknown_carrier" | "tracking_number_taken" | "invalid_signature" | "insufficient_balance" | "already_reviewed" | "invalid_webhook_url" | "webhook_endpoint_limit" | "sms_unavailable" | "phone_unreachable" | "code_invalid" | "code_expired" | "push_unavailable" | "invalid_push_endpoint" | "rebuild_running" | "internal_error" | "service_misconfigured" | "service_unavailable";
+            code: "validation_failed" | "malformed_json" | "unknown_version" | "unsupported_media_type" | "payload_too_large" | "not_found" | "unauthenticated" | "forbidden" | "account_frozen" | "invalid_credentials" | "email_taken" | "api_key_limit" | "mfa_required" | "mfa_already_enabled" | "mfa_not_started" | "mfa_code_invalid" | "idempotency_key_missing" | "idempotency_key_invalid" | "idempotency_key_reused" | "idempotency_request_in_progress" | "rate_limited" | "precondition_required" | "version_conflict" | "upgrade_required" | "invalid_listing" | "ends_too_soon" | "ends_too_late" | "listing_closed" | "not_editable" | "quantity_below_committed" | "listing_reserved" | "has_bids" | "not_an_auction" | "auction_ended" | "own_listing" | "currency_mismatch" | "bid_too_low" | "offers_not_accepted" | "offer_limit" | "offer_above_price" | "sold_out" | "not_your_turn" | "offer_not_pending" | "not_for_sale" | "price_changed" | "multiple_sellers" | "invalid_checkout" | "risk_blocked" | "payment_declined" | "payments_unavailable" | "checkout_cancelled" | "invalid_transition" | "delivery_window_open" | "unknown_carrier" | "tracking_number_taken" | "invalid_signature" | "insufficient_balance" | "already_reviewed" | "invalid_webhook_url" | "webhook_endpoint_limit" | "sms_unavailable" | "phone_unreachable" | "code_invalid" | "code_expired" | "push_unavailable" | "invalid_push_endpoint" | "rebuild_running" | "internal_error" | "service_misconfigured" | "service_unavailable";
             instance: string;
             requestId: string;
             errors?: {
@@ -1786,6 +1821,8 @@ export interface components {
             email: string;
             password: string;
             totp?: string;
+            /** @description One of the recovery codes shown when TOTP was turned on, instead of `totp`; each works once */
+            recoveryCode?: string;
         };
         /**
          * @example {
@@ -1981,6 +2018,46 @@ export interface components {
                     at: string;
                 }[];
             };
+        };
+        /**
+         * @example {
+         *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+         *       "otpauthUrl": "otpauth://totp/Souk:ada%40example.com?issuer=Souk&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30"
+         *     }
+         */
+        TotpEnrolment: {
+            /** @description Base32, for typing into an authenticator */
+            secret: string;
+            /** @description The same, as an `otpauth://` URL (show it as a QR code) */
+            otpauthUrl: string;
+        };
+        /**
+         * @example {
+         *       "recoveryCodes": [
+         *         "k7m2q-x9dpt",
+         *         "a4hz0-mw3ke",
+         *         "r8c1v-6tqjn",
+         *         "p2yf9-d5bxs",
+         *         "e0wnm-7gk4h",
+         *         "q3tv8-zc1ra",
+         *         "h6jd2-n9mpf",
+         *         "x1bk5-s0yqe",
+         *         "g7re3-w2vtc",
+         *         "m9fa4-k8hzd"
+         *       ]
+         *     }
+         */
+        RecoveryCodes: {
+            /** @description Ten codes, each good for one login without the authenticator. Shown once: keep them somewhere safe */
+            recoveryCodes: string[];
+        };
+        /**
+         * @example {
+         *       "code": "492039"
+         *     }
+         */
+        TotpCodeRequest: {
+            code: string;
         };
         /**
          * @example {
@@ -3971,6 +4048,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description A current code of your authenticator, when TOTP is on for your account (else `401 mfa_required`) */
+                "x-mfa-code"?: string;
                 /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
                 "Souk-Version"?: "2026-12-05";
             };
@@ -4124,6 +4203,374 @@ export interface operations {
                 };
             };
             /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMeMfaTotp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret, to enrol in an authenticator */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+            /** @description Invalid request, or an invalid `Idempotency-Key` (`idempotency_key_invalid`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_already_enabled`: turn it off first */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMeMfaTotp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A current code of your authenticator, when TOTP is on for your account (else `401 mfa_required`) */
+                "x-mfa-code"?: string;
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description TOTP is off */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A `Souk-Version` that is no API version (`unknown_version`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMeMfaTotpVerify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description TOTP is on */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_code_invalid`: not a current code, or one already used (a code is accepted once) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `mfa_not_started`: no enrolment is waiting (or TOTP is already on) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: five wrong codes in 15 minutes; wait */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4449,6 +4896,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description A current code of your authenticator, when TOTP is on for your account (else `401 mfa_required`) */
+                "x-mfa-code"?: string;
                 /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
                 "Souk-Version"?: "2026-12-05";
                 /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
@@ -7214,6 +7663,8 @@ export interface operations {
             header: {
                 /** @description Required here: without it the answer is 400 `idempotency_key_missing`. A UUID per attempt; a retry with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
                 "Idempotency-Key": string;
+                /** @description A current code of your authenticator, when TOTP is on for your account (else `401 mfa_required`) */
+                "x-mfa-code"?: string;
                 /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
                 "Souk-Version"?: "2026-12-05";
             };
@@ -8750,6 +9201,8 @@ export interface operations {
             header: {
                 /** @description Required here: without it the answer is 400 `idempotency_key_missing`. A UUID per attempt; a retry with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
                 "Idempotency-Key": string;
+                /** @description A current code of your authenticator, when TOTP is on for your account (else `401 mfa_required`) */
+                "x-mfa-code"?: string;
                 /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
                 "Souk-Version"?: "2026-12-05";
             };
