@@ -42,6 +42,7 @@ import { bindingCountsRoutes } from './ops/binding-counts-routes'
 import { deadLetterRoutes } from './ops/dead-letter-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
+import { auditRoutes } from './audit/audit-routes'
 
 /** What every /v1 request passes through, in order, before its route. */
 export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
@@ -72,6 +73,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', orderRoutes)
     .route('/', balanceRoutes)
     .route('/', ledgerRoutes)
+    .route('/', auditRoutes)
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)

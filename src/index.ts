@@ -14,6 +14,7 @@ import { lapsedOrderFate } from './orders/order-adapters'
 import { rootLogger } from './platform/runtime'
 
 export { AccountObject } from './accounts/account-object'
+export { AuditLogObject } from './audit/audit-log-object'
 export { IdempotencyObject } from './idempotency/idempotency-object'
 export { CircuitBreakerObject } from './payments/circuit-breaker-object'
 export { SandboxGatewayObject } from './payments/sandbox-gateway-object'

@@ -19,6 +19,7 @@ import { derivedEventId } from '../events/derived-event-id'
 import { publishEvents } from '../events/publish-events'
 import { findUserById, standingOf } from './user-store'
 import { endLiveSockets } from '../notifications/user-live-object'
+import { audit } from '../audit/audit-adapters'
 
 const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.buyer }) })
 
@@ -61,6 +62,7 @@ async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promi
   credentialCacheOf(c.var.settings).forget({ userId: id })
   if (frozen) await endLiveSockets(c.env, id, undefined, c.var.log)
   c.var.log.info(frozen ? 'account_frozen' : 'account_unfrozen', { userId: id, by: staff.userId })
+  await audit(c.env, c.var.log, { actorId: staff.userId, action: frozen ? 'account.frozen' : 'account.unfrozen', subjectId: id })
   try {
     await publishStanding(c.env, id, seq, after.frozenAt !== null, staff.userId, at)
   } catch (err) {

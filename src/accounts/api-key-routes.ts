@@ -15,6 +15,7 @@ import { accountStub } from './account-adapters'
 import { credentialHash, displayPrefix, mintToken, TOKEN_RANDOM_BYTES } from './credentials'
 import { grantRefusal } from './policy'
 import { endLiveSockets } from '../notifications/user-live-object'
+import { audit } from '../audit/audit-adapters'
 
 const tags = ['API keys']
 const security = [{ bearer: [] }]
@@ -87,6 +88,7 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPro
     if (issued === 'at_limit') throw new Problem(409, 'api_key_limit', `A user may hold at most ${MAX_LIVE_KEYS} live API keys; revoke one first`)
     if (issued === 'frozen') throw refusalProblem({ status: 403, code: 'account_frozen' })
     if (issued !== 'issued') throw unauthenticated()
+    await audit(c.env, c.var.log, { actorId: principal.userId, action: 'api_key.created', subjectId: credential.id, details: { scopes: scopes.join(' ') } })
     return c.json({ ...apiKeyView(credential), key }, 201)
   })
   .openapi(listKeysRoute, async (c) => {
@@ -103,5 +105,6 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPro
     if (!(await accountStub(c.env, principal.userId).revoke(id, 'api_key'))) throw new Problem(404, 'not_found')
     credentialCacheOf(c.var.settings).forget({ credentialId: id })
     await endLiveSockets(c.env, principal.userId, id, c.var.log)
+    await audit(c.env, c.var.log, { actorId: principal.userId, action: 'api_key.revoked', subjectId: id })
     return c.body(null, 204)
   })

@@ -18,6 +18,7 @@ import { decoyHash, hashPassword, SALT_BYTES, verifyPassword } from './password'
 import { secondFactorFor } from './second-factor-adapters'
 import { findUserByEmail, registerUser, standingOf } from './user-store'
 import { endLiveSockets } from '../notifications/user-live-object'
+import { audit } from '../audit/audit-adapters'
 
 const tags = ['Accounts']
 
@@ -104,12 +105,20 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const user = await findUserByEmail(db, email)
     // Unknown e-mails verify against a decoy, so timing does not reveal who has an account.
     const valid = await verifyPassword(password, user?.passwordHash ?? decoyHash)
-    if (!user || !valid) throw new Problem(401, 'invalid_credentials')
+    // Failures against an existing account are audited; unknown addresses are only counted.
+    const failed = (reason: string) => (user ? audit(c.env, c.var.log, { actorId: 'anonymous', action: 'login.failed', subjectId: user.id, details: { reason } }) : Promise.resolve())
+    if (!user || !valid) {
+      await failed('password')
+      throw new Problem(401, 'invalid_credentials')
+    }
     const factor = secondFactorFor(c.env)
     if (await factor.enrolled(user.id)) {
       const passed = totp ? await factor.verify(user.id, totp) : recoveryCode ? await factor.recover(user.id, recoveryCode) : false
       // A wrong code counts as a failed login: the failure budgets above bound guessing it.
-      if (!passed) throw new Problem(401, 'mfa_required', 'Send the current code of your authenticator as `totp`, or a recovery code as `recoveryCode`')
+      if (!passed) {
+        await failed(totp || recoveryCode ? 'second_factor' : 'second_factor_missing')
+        throw new Problem(401, 'mfa_required', 'Send the current code of your authenticator as `totp`, or a recovery code as `recoveryCode`')
+      }
     }
     await loginSucceeded(c.env, settings, attempt)
     const frozen = () => new Problem(403, 'account_frozen', 'This account is frozen; contact support')
@@ -119,6 +128,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const issued = await accountStub(c.env, user.id).issue(session.credential, standingOf(user))
     if (issued === 'frozen') throw frozen()
     if (issued !== 'issued') throw new Problem(401, 'invalid_credentials')
+    await audit(c.env, c.var.log, { actorId: user.id, action: 'login.succeeded', subjectId: user.id, details: { sessionId: session.credential.id, recoveryCode: recoveryCode !== undefined } })
     return c.json({ token: session.token, user: userView(user) }, 200)
   })
   .openapi(logoutRoute, async (c) => {

@@ -14,6 +14,7 @@ import { credentialExport } from './account-schemas'
 import { erasePersonalData, exportPersonalData } from './personal-data-store'
 import { findUserById } from './user-store'
 import { endLiveSockets } from '../notifications/user-live-object'
+import { audit } from '../audit/audit-adapters'
 
 const tags = ['Accounts']
 const security = [{ bearer: [] }]
@@ -70,6 +71,7 @@ export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem
     if (!data.user) throw new Problem(404, 'not_found')
     c.header('Content-Disposition', `attachment; filename="souk-export-${principal.userId}.json"`)
     c.header('Cache-Control', 'no-store')
+    await audit(c.env, c.var.log, { actorId: principal.userId, action: 'account.exported', subjectId: principal.userId })
     return c.json({ exportedAt: systemClock().toISOString(), ...data, user: data.user, ...credentialExport(credentials) }, 200)
   })
   .openapi(eraseRoute, async (c) => {
@@ -80,6 +82,7 @@ export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem
     await accountStub(c.env, principal.userId).erase()
     credentialCacheOf(c.var.settings).forget({ userId: principal.userId })
     await endLiveSockets(c.env, principal.userId, undefined, c.var.log)
+    await audit(c.env, c.var.log, { actorId: principal.userId, action: 'account.erased', subjectId: principal.userId })
     c.var.log.info('account_erased', { userId: principal.userId })
     return c.body(null, 204)
   })

@@ -11,6 +11,7 @@ import { randomBytes } from '../platform/runtime'
 import { accountStub } from './account-adapters'
 import { newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, otpauthUrl } from './totp'
 import { findUserById } from './user-store'
+import { audit } from '../audit/audit-adapters'
 
 const tags = ['Accounts']
 const security = [{ bearer: [] }]
@@ -80,6 +81,7 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProble
     const secret = newTotpSecret()
     if ((await accountStub(c.env, userId).startTotp(secret)) === 'already_on') throw new Problem(409, 'mfa_already_enabled')
     const user = await findUserById(database(c.env.DB), userId)
+    await audit(c.env, c.var.log, { actorId: userId, action: 'mfa.enrolment_started', subjectId: userId })
     return c.json({ secret, otpauthUrl: otpauthUrl(secret, user?.email ?? userId) }, 201)
   })
   .openapi(verifyRoute, async (c) => {
@@ -90,10 +92,13 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProble
     if (outcome === 'not_started') throw new Problem(409, 'mfa_not_started')
     if (outcome === 'throttled') throw new Problem(429, 'rate_limited', 'Too many wrong codes; wait 15 minutes', { headers: { 'Retry-After': '900' } })
     if (outcome !== 'on') throw new Problem(401, 'mfa_code_invalid')
+    await audit(c.env, c.var.log, { actorId: userId, action: 'mfa.enabled', subjectId: userId })
     c.header('Cache-Control', 'no-store')
     return c.json({ recoveryCodes }, 200)
   })
   .openapi(disableRoute, async (c) => {
-    await accountStub(c.env, principalOf(c).userId).disableTotp()
+    const { userId } = principalOf(c)
+    await accountStub(c.env, userId).disableTotp()
+    await audit(c.env, c.var.log, { actorId: userId, action: 'mfa.disabled', subjectId: userId })
     return c.body(null, 204)
   })

@@ -40,6 +40,8 @@ const rules = {
   'payouts.write': { scope: 'payouts:write', fresh: true },
   'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
   'ledger.verify': { roles: ['admin'], scope: 'admin', fresh: true },
+  // What staff did is for admins to read, not for the staff it records.
+  'audit.read': { roles: ['admin'], scope: 'admin', fresh: true },
   // Staff freeze and unfreeze accounts (support may: it is their first tool against fraud).
   'users.freeze': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
   'webhooks.manage': { scope: 'webhooks:manage' },

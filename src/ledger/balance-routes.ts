@@ -13,6 +13,7 @@ import { BalanceSchema, PayoutBody, PayoutPage, PayoutSchema } from './balance-s
 import { newId, systemClock } from '../platform/runtime'
 import { sellerBalances } from './ledger-store'
 import { listPayouts, recordPayout } from './payout-store'
+import { audit } from '../audit/audit-adapters'
 
 const tags = ['Balance']
 const security = [{ bearer: [] }]
@@ -82,5 +83,6 @@ export const balanceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     const now = systemClock()
     const payout = { id: newId('pyo', now), sellerId: me.userId, amount: amount.amount, currency: amount.currency, status: 'pending' as const, createdAt: now.toISOString() }
     if (!(await recordPayout(database(c.env.DB), payout, newId('txn', now)))) throw new Problem(409, 'insufficient_balance', `The available ${amount.currency} balance is less than the payout`)
+    await audit(c.env, c.var.log, { actorId: me.userId, action: 'payout.requested', subjectId: payout.id, details: { amount: amount.amount, currency: amount.currency } })
     return c.json({ id: payout.id, amount, status: payout.status, createdAt: payout.createdAt }, 201)
   })

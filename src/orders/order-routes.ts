@@ -16,6 +16,7 @@ import { DisputeBody, DisputeOrderParam, OrderIdParam, OrderPage, OrderSchema, O
 import { findOrder, listOrders, orderCursor, orderHistories, orderHistory } from './order-store'
 import { orderView, type OrderRecord, type OrderViewer } from './order-view'
 import { addReview } from './review-store'
+import { audit } from '../audit/audit-adapters'
 
 const tags = ['Orders']
 const security = [{ bearer: [] }]
@@ -176,5 +177,8 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
   })
   .openapi(resolveRoute, async (c) => {
     const { orderId } = c.req.valid('param')
-    return answer(c, await resolveDispute(portsOf(c), orderId, c.req.valid('json').outcome), 'staff')
+    const { outcome } = c.req.valid('json')
+    const result = await resolveDispute(portsOf(c), orderId, outcome)
+    if (result.ok) await audit(c.env, c.var.log, { actorId: principalOf(c).userId, action: 'dispute.resolved', subjectId: orderId, details: { outcome } })
+    return answer(c, result, 'staff')
   })

@@ -275,6 +275,8 @@ const plans: Record<string, Plan> = {
   // A completed order makes the seller's money available to pay out.
   postMePayouts: { actor: 'seller', fresh: async (w) => ({ ids: await orderAt(w, 'completed') }) },
   getAdminLedgerVerify: { actor: 'admin' },
+  getAdminAudit: { actor: 'admin' },
+  getAdminAuditVerify: { actor: 'admin' },
   postWebhooksPayments: { actor: 'none', sign: { header: 'stripe-signature', secret: secrets.STRIPE_WEBHOOK_SECRET! } },
   // The example delivers the lamp's UPS shipment: a shipped order of its own.
   postWebhooksCarriersByCarrier: { actor: 'none', sign: { header: 'carrier-signature', secret: secrets.CARRIER_WEBHOOK_SECRET! }, fresh: async (w) => ({ ids: await orderAt(w, 'shipped') }) },
