@@ -3,8 +3,10 @@
  * the way strict readers (Scalar's document validation among them) accept:
  * - a described reference, `allOf: [{ $ref }, { description }]`, becomes `{ $ref, description }`
  *   (3.1 allows a `$ref` beside other keywords);
- * - `additionalProperties: {}` (a record of unknown values) becomes `additionalProperties: true`.
- * Neither changes what a schema accepts. Mutates `node` in place.
+ * - `additionalProperties: {}` (a record of unknown values) becomes `additionalProperties: true`;
+ * - a union of bare types, `anyOf: [{ type: 'string' }, { type: 'null' }]`, becomes
+ *   `type: ['string', 'null']`.
+ * None changes what a schema accepts. Mutates `node` in place.
  *
  * @example
  * const doc = { minimumBid: { allOf: [{ $ref: '#/components/schemas/Money' }, { description: 'Lowest' }] } }
@@ -22,6 +24,11 @@ export function tidySchemas(node: unknown): void {
     Object.assign(node, described)
   }
   if (isRecord(node.additionalProperties) && Object.keys(node.additionalProperties).length === 0) node.additionalProperties = true
+  const types = bareTypes(node.anyOf)
+  if (types) {
+    delete node.anyOf
+    node.type = types
+  }
   for (const [key, value] of Object.entries(node)) {
     // Example values are data, not schemas.
     if (key !== 'example' && key !== 'examples') tidySchemas(value)
@@ -37,6 +44,13 @@ function describedReference(allOf: unknown): Record<string, unknown> | undefined
   if (!isRecord(ref) || typeof ref.$ref !== 'string' || Object.keys(ref).length !== 1) return undefined
   if (!isRecord(notes) || !Object.keys(notes).every((k) => annotations.has(k))) return undefined
   return { $ref: ref.$ref, ...notes }
+}
+
+/** The types of an `anyOf` whose every member is only `{ type: <one type> }`. */
+function bareTypes(anyOf: unknown): string[] | undefined {
+  if (!Array.isArray(anyOf) || anyOf.length < 2) return undefined
+  const types = anyOf.map((m) => (isRecord(m) && Object.keys(m).length === 1 && typeof m.type === 'string' ? m.type : undefined))
+  return types.every((t): t is string => t !== undefined) ? types : undefined
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -16,6 +16,15 @@ describe('tidySchemas', () => {
     expect(doc.schema.additionalProperties).toBe(true)
   })
 
+  it('writes a union of bare types as a list of types', () => {
+    const doc = { details: { additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] } as Record<string, unknown> } }
+    tidySchemas(doc)
+    expect(doc.details.additionalProperties).toEqual({ type: ['string', 'number', 'null'] })
+    const kept = { anyOf: [{ type: 'string' }, { type: 'number', minimum: 1 }] }
+    tidySchemas(kept)
+    expect(kept).toEqual({ anyOf: [{ type: 'string' }, { type: 'number', minimum: 1 }] })
+  })
+
   it('leaves alone an allOf that constrains, that has company, or that is not a described reference, and example values', () => {
     const kept = [
       { allOf: [money, { minimum: 1 }] },
