@@ -42,7 +42,7 @@ const freezeRoute = (path: 'freeze' | 'unfreeze', summary: string) =>
   })
 
 /**
- * Staff freeze an account (it may still read, log out and revoke its keys, nothing else) and
+ * Staff freeze an account (its sessions, keys and live sockets end; it cannot log in) and
  * unfreeze it. The record changes first, then the account object, which every money and
  * security route asks at once; other routes see it within CREDENTIAL_CACHE_MS. Repeating either
  * is harmless.

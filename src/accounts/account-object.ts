@@ -49,6 +49,8 @@ export class AccountObject extends DurableObject<Env> {
     const seq = this.ctx.storage.kv.get<number>(STANDING_SEQ) ?? 0
     // An account the object has not heard of yet was not frozen.
     if ((current?.frozen ?? false) === standing.frozen) return seq
+    // A freeze ends every session and API key: after an unfreeze the user logs in and makes keys anew.
+    if (standing.frozen) this.revokeAll()
     this.ctx.storage.kv.put(STANDING_SEQ, seq + 1)
     return seq + 1
   }
@@ -150,10 +152,7 @@ export class AccountObject extends DurableObject<Env> {
   /** Erasure: every credential ends now and none is ever issued again. */
   erase(): void {
     const s = this.standing()
-    const at = this.now().toISOString()
-    for (const c of this.credentials()) {
-      if (c.revokedAt === null) this.ctx.storage.kv.put(credentialKey(c.tokenHash), { ...c, revokedAt: at, name: c.name === null ? null : '' })
-    }
+    this.revokeAll({ forgetNames: true })
     if (s) this.ctx.storage.kv.put(STANDING, { ...s, erased: true })
     this.ctx.storage.kv.delete(TOTP_KEY)
   }
@@ -188,6 +187,15 @@ export class AccountObject extends DurableObject<Env> {
     const { assessment, window } = countCheckout(this.ctx.storage.kv.get<CheckoutWindow>(CHECKOUTS) ?? [], orderId, this.now().getTime(), rule)
     this.ctx.storage.kv.put(CHECKOUTS, window)
     return { kind: 'assessed', assessment }
+  }
+
+  /** Ends every live credential now (erasure also blanks the keys' names, which are the person's words). */
+  private revokeAll(o: { forgetNames?: boolean } = {}): void {
+    const at = this.now().toISOString()
+    for (const c of this.credentials()) {
+      if (c.revokedAt !== null) continue
+      this.ctx.storage.kv.put(credentialKey(c.tokenHash), { ...c, revokedAt: at, ...(o.forgetNames && c.name !== null ? { name: '' } : {}) })
+    }
   }
 
   private totp(): TotpState | undefined {

@@ -108,8 +108,9 @@ export function grantRefusal(p: Principal, requested: readonly Scope[]): Refusal
 const relinquishing = [/^POST \/v1\/auth\/logout$/, /^DELETE \/v1\/api-keys\/[^/]+$/]
 
 /**
- * A frozen account keeps read access but every change is refused at once, whichever credential
- * it uses, except giving up its own access (logout, revoking an API key that may have leaked).
+ * A freeze ends the account's credentials in its object; one an isolate still trusts for a moment
+ * may read, but every change is refused at once, except giving up its own access (logout, revoking
+ * an API key that may have leaked).
  */
 export function frozenRefusal(p: Principal | undefined, method: string, path: string): Refusal | undefined {
   if (!p?.frozen) return undefined

@@ -192,7 +192,7 @@ function orderNotices(type: string, o: OrderEventData): Notice[] {
 function accountNotices(e: AccountEvent): Notice[] {
   const about = { userId: e.data.userId }
   return e.type === 'account.frozen'
-    ? [notice(e.data.userId, 'account.frozen', 'security', 'Your account was frozen', 'Staff froze your account: you can still read where you are signed in, but not sign in again, bid, buy or sell. Contact support if you think this is a mistake.', about)]
+    ? [notice(e.data.userId, 'account.frozen', 'security', 'Your account was frozen', 'Staff froze your account: you are signed out everywhere, your API keys no longer work, and you cannot sign in, bid, buy or sell. Contact support if you think this is a mistake.', about)]
     : [notice(e.data.userId, 'account.unfrozen', 'security', 'Your account was unfrozen', 'Staff unfroze your account: you can bid, buy and sell again.', about)]
 }
 

@@ -116,7 +116,7 @@ describe('POST /v1/admin/users/{id}/freeze and /unfreeze', () => {
     return staff
   }
 
-  it('freezes at once: the user cannot sell, buy or log in, may still read; unfreezing gives it all back', async () => {
+  it('freezes at once: every session and key of the user ends and it cannot log in; unfreezing lets it log in again', async () => {
     const support = await staffOf('support')
     const user = await register('to-freeze')
     expect((await call('/v1/listings', { method: 'POST', token: user.token, json: listingBody })).status).toBe(201)
@@ -124,16 +124,18 @@ describe('POST /v1/admin/users/{id}/freeze and /unfreeze', () => {
     const frozen = await call(`/v1/admin/users/${user.user.id}/freeze`, { method: 'POST', token: support.token })
     expect(frozen.status).toBe(200)
     expect(await json(frozen)).toMatchObject({ id: user.user.id, frozen: true })
-    const refused = await call('/v1/listings', { method: 'POST', token: user.token, json: listingBody })
-    expect(refused.status).toBe(403)
-    expect(await json(refused)).toMatchObject({ code: 'account_frozen' })
-    expect((await call('/v1/me', { token: user.token })).status).toBe(200)
-    expect((await call('/v1/auth/login', { method: 'POST', json: { email: user.user.email, password: PASSWORD } })).status).toBe(403)
+    expect((await call('/v1/listings', { method: 'POST', token: user.token, json: listingBody })).status).toBe(401)
+    expect((await call('/v1/me', { token: user.token })).status).toBe(401)
+    const login = await call('/v1/auth/login', { method: 'POST', json: { email: user.user.email, password: PASSWORD } })
+    expect(login.status).toBe(403)
+    expect(await json(login)).toMatchObject({ code: 'account_frozen' })
     expect(await env.DB.prepare('SELECT frozen_at FROM users WHERE id = ?').bind(user.user.id).first<{ frozen_at: string | null }>()).toEqual({ frozen_at: expect.any(String) })
 
     expect((await call(`/v1/admin/users/${user.user.id}/unfreeze`, { method: 'POST', token: support.token })).status).toBe(200)
-    expect((await call('/v1/listings', { method: 'POST', token: user.token, json: listingBody })).status).toBe(201)
-    expect((await call('/v1/auth/login', { method: 'POST', json: { email: user.user.email, password: PASSWORD } })).status).toBe(200)
+    // The old session stays ended; a new login works, and sells.
+    expect((await call('/v1/me', { token: user.token })).status).toBe(401)
+    const again = await json<{ token: string }>(await call('/v1/auth/login', { method: 'POST', json: { email: user.user.email, password: PASSWORD } }))
+    expect((await call('/v1/listings', { method: 'POST', token: again.token, json: listingBody })).status).toBe(201)
   })
 
   it('is for staff only; support cannot freeze an admin; nobody freezes themselves; an unknown user is 404', async () => {
