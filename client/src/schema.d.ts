@@ -2996,7 +2996,7 @@ export interface components {
             at: string;
             actorId: string;
             /** @enum {string} */
-            action: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "payout.requested";
+            action: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "payout.requested" | "read_model.rebuild_started" | "dead_letter.replayed";
             subjectId: string | null;
             details: {
                 [key: string]: string | number | boolean | null;
@@ -9552,7 +9552,7 @@ export interface operations {
                 limit?: number;
                 /** @description Entries before this seq (the page’s `nextCursor`) */
                 before?: number;
-                action?: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "payout.requested";
+                action?: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "payout.requested" | "read_model.rebuild_started" | "dead_letter.replayed";
                 actorId?: string;
                 subjectId?: string;
             };

@@ -17,7 +17,10 @@ export const auditActions = [
   'account.exported',
   'account.erased',
   'dispute.resolved',
+  'order.cancelled_by_staff',
   'payout.requested',
+  'read_model.rebuild_started',
+  'dead_letter.replayed',
 ] as const
 export type AuditAction = (typeof auditActions)[number]
 

@@ -10,6 +10,7 @@ import { newId, systemClock } from '../platform/runtime'
 import { DEFAULT_CHUNK_SIZE, rebuildStatuses, type Rebuild } from './read-model-rebuild'
 import { firstStep } from './read-model-rebuild-job'
 import { abandonRebuild, rebuildById, startRebuild } from './read-model-rebuild-store'
+import { audit } from '../audit/audit-adapters'
 
 const tags = ['Admin']
 const security = [{ bearer: [] }]
@@ -96,8 +97,8 @@ export const readModelRebuildRoutes = new OpenAPIHono<AppEnv>({ defaultHook: val
       c.var.log.warn('read_model_rebuild_unqueued', { rebuildId: rebuild.id, err })
       throw new Problem(503, 'service_unavailable', 'The jobs queue did not take the rebuild; retry', { headers: { 'Retry-After': '5' } })
     }
-    // The audit trail of an admin action, as freezing's `account_frozen` (who, what, how much).
     c.var.log.info('read_model_rebuild_started', { rebuildId: rebuild.id, by: staff.userId, total: rebuild.total })
+    await audit(c.env, c.var.log, { actorId: staff.userId, action: 'read_model.rebuild_started', subjectId: rebuild.id, details: { total: rebuild.total } })
     c.header('Location', location(rebuild.id))
     return c.json(rebuildView(rebuild), 202)
   })

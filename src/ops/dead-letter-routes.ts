@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { decodeCursor, page } from '../core/cursor'
 import type { AppEnv } from '../env'
-import { requireAccess } from '../http/authorization'
+import { principalOf, requireAccess } from '../http/authorization'
 import { PageQuery, pageOf, problems } from '../http/common-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
@@ -11,6 +11,7 @@ import { consumerNames, subscriptions } from '../events/event-subscriptions'
 import { publishEvents } from '../events/publish-events'
 import { systemClock } from '../platform/runtime'
 import { deadLetter, listDeadLetters, markReplayed, type DeadLetter } from './dead-letter-store'
+import { audit } from '../audit/audit-adapters'
 
 /** The queues whose dead letters can be replayed: each event consumer's own, and the others. */
 const replayable = ['souk-jobs', 'souk-webhooks', 'souk-notifications', 'souk-events', ...consumerNames.map((name) => subscriptions[name].queue)] as const
@@ -88,5 +89,6 @@ export const deadLetterRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     const at = systemClock().toISOString()
     await markReplayed(c.env.DB, letter.id, at)
     c.var.log.warn('dead_letter_replayed', { id: letter.id, queue: letter.queue })
+    await audit(c.env, c.var.log, { actorId: principalOf(c).userId, action: 'dead_letter.replayed', subjectId: letter.id, details: { queue: letter.queue } })
     return c.json({ ...letter, replayedAt: at }, 202)
   })

@@ -152,7 +152,10 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
   })
   .openapi(cancelRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
-    return answer(c, await cancelOrder(portsOf(c), order.id, actor), actor)
+    const result = await cancelOrder(portsOf(c), order.id, actor)
+    // Staff moving someone else's money (a paid order is refunded) is theirs to answer for.
+    if (result.ok && actor === 'staff') await audit(c.env, c.var.log, { actorId: principalOf(c).userId, action: 'order.cancelled_by_staff', subjectId: order.id, details: { from: result.from } })
+    return answer(c, result, actor)
   })
   .openapi(disputeRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)

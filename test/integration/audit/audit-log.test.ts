@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import type { AuditLogObject } from '../../../src/audit/audit-log-object'
 import { auditLogStub } from '../../../src/audit/audit-log-object'
+import { checkout, checkoutBody, eventually, fixedListing } from '../checkout/checkout-fixtures'
 import { call, freeze, json, makeStaff, PASSWORD, register } from '../support/api'
 
 /**
@@ -43,6 +44,32 @@ describe('the audit log', () => {
     const one = await json<{ data: Entry[]; nextCursor: string }>(await call(`/v1/admin/audit?subjectId=${ada.user.id}&limit=1`, { token: boss.token }))
     const two = await json<{ data: Entry[] }>(await call(`/v1/admin/audit?subjectId=${ada.user.id}&limit=1&before=${one.nextCursor}`, { token: boss.token }))
     expect(two.data.map((e) => e.action)).toEqual(['account.exported'])
+  })
+
+  it('records what staff do to others: a cancelled order, a read-model rebuild, a dead letter replayed', async () => {
+    const boss = await admin()
+    const seller = await register('audit-seller')
+    const buyer = await register('audit-buyer')
+    const listing = await fixedListing(seller)
+    const paid = await json<{ id: string }>(await checkout(buyer, checkoutBody(listing.id)))
+    expect((await call(`/v1/orders/${paid.id}/cancel`, { method: 'POST', token: boss.token })).status).toBe(200)
+
+    const rebuild = await call('/v1/admin/read-model/rebuild', { method: 'POST', token: boss.token })
+    expect(rebuild.status).toBe(202)
+    const { id: rebuildId } = await json<{ id: string }>(rebuild)
+    await eventually(async () => (await json<{ status: string }>(await call(`/v1/admin/read-model/rebuilds/${rebuildId}`, { token: boss.token }))).status, (s) => s !== 'running')
+
+    const letterId = crypto.randomUUID().replaceAll('-', '')
+    await env.DB.prepare('INSERT INTO dead_letters (id, queue, body, attempts, received_at) VALUES (?, ?, ?, ?, ?)').bind(letterId, 'souk-jobs', '{"kind":"nothing"}', 6, new Date().toISOString()).run()
+    expect((await call(`/v1/admin/dead-letters/${letterId}/replay`, { method: 'POST', token: boss.token })).status).toBe(202)
+
+    const mine = await json<{ data: Entry[] }>(await call(`/v1/admin/audit?actorId=${boss.user.id}&limit=100`, { token: boss.token }))
+    expect(mine.data.map((e) => [e.action, e.subjectId])).toEqual([
+      ['dead_letter.replayed', letterId],
+      ['read_model.rebuild_started', rebuildId],
+      ['order.cancelled_by_staff', paid.id],
+    ])
+    expect(mine.data[2]).toMatchObject({ details: { from: 'paid' } })
   })
 
   it('is for admins only: support staff, users and API keys are refused', async () => {
