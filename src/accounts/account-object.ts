@@ -83,6 +83,13 @@ export class AccountObject extends DurableObject<Env> {
     return { ok: true, principal, credentialExpiresAt: credential.expiresAt, ...(quota ? { quota: this.consume(quota.cls, quota.policy, quota.units) } : {}) }
   }
 
+  /** Whether one of this user's credentials (by id) still stands: issued, not revoked, not expired, the account not erased. */
+  stands(credentialId: string): boolean {
+    const hash = this.ctx.storage.kv.get<string>(idKey(credentialId))
+    const credential = hash ? this.ctx.storage.kv.get<StoredCredential>(credentialKey(hash)) : undefined
+    return vouch(this.standing(), credential, this.now()) !== undefined
+  }
+
   /** Ends one of this user's credentials at once; false when it was not live (or not theirs). */
   revoke(credentialId: string, kind?: StoredCredential['kind']): boolean {
     const hash = this.ctx.storage.kv.get<string>(idKey(credentialId))

@@ -11,6 +11,7 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { randomBytes, systemClock } from '../platform/runtime'
 import { LIVE_CREDENTIAL_HEADER, userLiveStub } from './user-live-object'
+import { accountStub } from '../accounts/account-adapters'
 
 /** A ticket lives this long and opens one connection. */
 const TICKET_TTL_MS = 60_000
@@ -81,7 +82,8 @@ export const userLiveRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationP
     if (!holder && ticket) {
       const parsed = parseTicket(ticket)
       const credentialId = parsed ? await userLiveStub(c.env, parsed.userId).redeemTicket(await sha256Hex(parsed.secret)) : null
-      if (parsed && credentialId) holder = { userId: parsed.userId, credentialId }
+      // The credential that asked for the ticket may have ended (logout, revocation) since.
+      if (parsed && credentialId && (await accountStub(c.env, parsed.userId).stands(credentialId))) holder = { userId: parsed.userId, credentialId }
     }
     if (!holder) throw noCredential()
     const upgrade = new Request(c.req.url, c.req.raw)

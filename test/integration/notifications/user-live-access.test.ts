@@ -66,6 +66,16 @@ describe('GET /v1/me/live', () => {
     bySession.ws.close(1000)
   })
 
+  it('opens nothing with a ticket whose credential ended before it was used', async () => {
+    const owner = await register('live-stale-ticket')
+    const second = await json<{ token: string }>(await call('/v1/auth/login', { method: 'POST', json: { email: owner.user.email, password: 'correct horse battery staple' } }))
+    const { ticket } = await json<{ ticket: string }>(await call('/v1/me/live-tickets', { method: 'POST', token: second.token }))
+    expect((await call('/v1/auth/logout', { method: 'POST', token: second.token })).status).toBe(204)
+    const res = await openLive({ ticket })
+    expect(res.status).toBe(401)
+    expect(res.socket).toBeUndefined()
+  })
+
   it('ends every socket of an account that is frozen or erased', async () => {
     const admin = await register('live-admin')
     await makeStaff(admin.user.id, 'admin')
