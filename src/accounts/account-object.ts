@@ -85,18 +85,15 @@ export class AccountObject extends DurableObject<Env> {
 
   /** Whether one of this user's credentials (by id) still stands: issued, not revoked, not expired, the account not erased. */
   stands(credentialId: string): boolean {
-    const hash = this.ctx.storage.kv.get<string>(idKey(credentialId))
-    const credential = hash ? this.ctx.storage.kv.get<StoredCredential>(credentialKey(hash)) : undefined
-    return vouch(this.standing(), credential, this.now()) !== undefined
+    return vouch(this.standing(), this.credentialById(credentialId), this.now()) !== undefined
   }
 
   /** Ends one of this user's credentials at once; false when it was not live (or not theirs). */
   revoke(credentialId: string, kind?: StoredCredential['kind']): boolean {
-    const hash = this.ctx.storage.kv.get<string>(idKey(credentialId))
-    const credential = hash ? this.ctx.storage.kv.get<StoredCredential>(credentialKey(hash)) : undefined
-    if (!hash || !credential || credential.revokedAt !== null || (kind && credential.kind !== kind)) return false
+    const credential = this.credentialById(credentialId)
+    if (!credential || credential.revokedAt !== null || (kind && credential.kind !== kind)) return false
     if (credential.expiresAt !== null && Date.parse(credential.expiresAt) <= this.now().getTime()) return false
-    this.ctx.storage.kv.put(credentialKey(hash), { ...credential, revokedAt: this.now().toISOString() })
+    this.ctx.storage.kv.put(credentialKey(credential.tokenHash), { ...credential, revokedAt: this.now().toISOString() })
     return true
   }
 
@@ -203,6 +200,12 @@ export class AccountObject extends DurableObject<Env> {
       if (c.revokedAt !== null) continue
       this.ctx.storage.kv.put(credentialKey(c.tokenHash), { ...c, revokedAt: at, ...(o.forgetNames && c.name !== null ? { name: '' } : {}) })
     }
+  }
+
+  /** A credential by its id (the index written when it was issued). */
+  private credentialById(credentialId: string): StoredCredential | undefined {
+    const hash = this.ctx.storage.kv.get<string>(idKey(credentialId))
+    return hash ? this.ctx.storage.kv.get<StoredCredential>(credentialKey(hash)) : undefined
   }
 
   private totp(): TotpState | undefined {
