@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, lt, sql, type AnyColumn } from 'drizzle-orm'
 import type { DrizzleD1Database } from 'drizzle-orm/d1'
 import type { Db } from '../db/client'
 import { listings, offerLocations, watchlist } from '../db/schema'
@@ -14,12 +14,18 @@ export async function projectListing(db: Db, view: ListingView, seq: number): Pr
   await listingUpsert(db, view, seq, 'newer')
 }
 
+/** How a read model's row moves only forward: `newer` writes only over an older seq, `same-or-newer` over the same one too. */
+export type SeqOrder = 'newer' | 'same-or-newer'
+
+/** The upsert's `setWhere` that keeps a row at `lastSeq` from moving back. */
+export const seqGuard = (lastSeq: AnyColumn, over: SeqOrder) => (over === 'newer' ? sql`excluded.last_seq > ${lastSeq}` : sql`excluded.last_seq >= ${lastSeq}`)
+
 /**
  * The upsert of a snapshot taken at `seq`, to await or batch. `newer` writes only over an older
  * seq (events, a writer's own projection); `same-or-newer` rewrites a row at the same seq too, so
  * a rebuild refreshes every column from the snapshot, yet never overwrites a newer seq.
  */
-export function listingUpsert<S extends Record<string, unknown>>(db: DrizzleD1Database<S>, view: ListingView, seq: number, over: 'newer' | 'same-or-newer') {
+export function listingUpsert<S extends Record<string, unknown>>(db: DrizzleD1Database<S>, view: ListingView, seq: number, over: SeqOrder) {
   const price = (view.price ?? view.currentPrice)?.amount ?? 0
   const row = {
     id: view.id,
@@ -38,8 +44,7 @@ export function listingUpsert<S extends Record<string, unknown>>(db: DrizzleD1Da
     updatedAt: view.updatedAt,
   }
   const { id: _id, createdAt: _created, ...changes } = row
-  const guard = over === 'newer' ? sql`excluded.last_seq > ${listings.lastSeq}` : sql`excluded.last_seq >= ${listings.lastSeq}`
-  return db.insert(listings).values(row).onConflictDoUpdate({ target: listings.id, set: changes, setWhere: guard })
+  return db.insert(listings).values(row).onConflictDoUpdate({ target: listings.id, set: changes, setWhere: seqGuard(listings.lastSeq, over) })
 }
 
 export async function watch(db: Db, userId: string, listingId: string, now: Date): Promise<void> {

@@ -1,7 +1,8 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, lt } from 'drizzle-orm'
 import type { DrizzleD1Database } from 'drizzle-orm/d1'
 import { offerViews } from '../db/schema'
 import type { OfferSnapshot } from '../events/contract/listing-events'
+import { seqGuard, type SeqOrder } from './listing-read-store'
 import type { OfferStatus } from './listing-state'
 
 /** The D1 side of offers across listings: the offers read model (schema: `offers`). */
@@ -13,11 +14,10 @@ export type OfferRole = 'buyer' | 'seller'
  * writes only over an older seq (events); `same-or-newer` rewrites a row at the same seq too (a
  * rebuild). Idempotent and order-safe: a redelivered or late, older event changes nothing.
  */
-export function offerUpsert<S extends Record<string, unknown>>(db: DrizzleD1Database<S>, offer: OfferSnapshot, seq: number, over: 'newer' | 'same-or-newer') {
+export function offerUpsert<S extends Record<string, unknown>>(db: DrizzleD1Database<S>, offer: OfferSnapshot, seq: number, over: SeqOrder) {
   const row = { id: offer.id, listingId: offer.listingId, buyerId: offer.buyerId, sellerId: offer.sellerId, status: offer.status, lastSeq: seq, view: offer }
   const { id: _id, ...changes } = row
-  const guard = over === 'newer' ? sql`excluded.last_seq > ${offerViews.lastSeq}` : sql`excluded.last_seq >= ${offerViews.lastSeq}`
-  return db.insert(offerViews).values(row).onConflictDoUpdate({ target: offerViews.id, set: changes, setWhere: guard })
+  return db.insert(offerViews).values(row).onConflictDoUpdate({ target: offerViews.id, set: changes, setWhere: seqGuard(offerViews.lastSeq, over) })
 }
 
 export type CallerOffersQuery = { userId: string; role: OfferRole; status?: OfferStatus; before?: string; limit: number }
