@@ -105,7 +105,7 @@ export function expireOffers(s: ListingState, now: Date): ListingAccepted {
   const due = (o: Offer) => o.status === 'pending' && Date.parse(o.expiresAt) <= now.getTime()
   const expiring = s.offers.filter(due).map((o): Offer => ({ ...o, status: 'expired' }))
   if (expiring.length === 0) return accepted(s, [])
-  const after = { ...s, offers: s.offers.map((o) => expiring.find((x) => x.id === o.id) ?? o), updatedAt: now.toISOString() }
+  const after = withChangedOffers(s, expiring, now)
   return accepted(after, expiring.map((o): ListingEvent => ({ type: 'offer.expired', data: { offerId: o.id }, private: { buyerId: o.buyerId, offer: offerSnapshot(after, o) } })))
 }
 
@@ -113,8 +113,14 @@ export function expireOffers(s: ListingState, now: Date): ListingAccepted {
 export function closeOffers(s: ListingState, which: (o: Offer) => boolean, status: Offer['status'], reason: OfferDeclineReason, now: Date): ListingAccepted {
   const closed = s.offers.filter((o) => o.status === 'pending' && which(o)).map((o): Offer => ({ ...o, status }))
   if (closed.length === 0) return accepted(s, [])
-  const after = { ...s, offers: s.offers.map((o) => closed.find((x) => x.id === o.id) ?? o), updatedAt: now.toISOString() }
+  const after = withChangedOffers(s, closed, now)
   return accepted(after, closed.map((o): ListingEvent => ({ type: 'offer.declined', data: { offerId: o.id, reason }, private: { buyerId: o.buyerId, offer: offerSnapshot(after, o) } })))
+}
+
+/** `s` with `changed` in place of the offers of the same ids, changed at `now`. */
+function withChangedOffers(s: ListingState, changed: Offer[], now: Date): ListingState {
+  const byId = new Map(changed.map((o) => [o.id, o]))
+  return { ...s, offers: s.offers.map((o) => byId.get(o.id) ?? o), updatedAt: now.toISOString() }
 }
 
 function addOffer(
