@@ -11,12 +11,15 @@ export const ledgerTransactions = sqliteTable(
   'ledger_transactions',
   {
     id: text('id').primaryKey(),
-    kind: text('kind', { enum: ['capture', 'settle', 'refund', 'payout'] }).notNull(),
+    kind: text('kind', { enum: ['capture', 'settle', 'refund', 'payout', 'payout_reversal'] }).notNull(),
     orderId: text('order_id'),
+    /** The payout a `payout` or `payout_reversal` transaction books (null for payouts recorded before migration 0019). */
+    payoutId: text('payout_id'),
     createdAt: text('created_at').notNull(),
   },
-  // At most one capture, one settlement and one refund per order, whatever retries happen.
-  (t) => [uniqueIndex('ledger_transactions_order_kind_unique').on(t.orderId, t.kind)],
+  // At most one capture, one settlement and one refund per order, and one payout and one reversal
+  // per payout, whatever retries happen.
+  (t) => [uniqueIndex('ledger_transactions_order_kind_unique').on(t.orderId, t.kind), uniqueIndex('ledger_transactions_payout_kind_unique').on(t.payoutId, t.kind)],
 )
 
 export const ledgerEntries = sqliteTable(
@@ -38,9 +41,15 @@ export const payouts = sqliteTable(
     sellerId: text('seller_id').notNull(),
     amount: integer('amount').notNull(),
     currency: text('currency').$type<Currency>().notNull(),
-    /** `pending` until the provider's transfer to the seller's bank confirms it (see docs/PAYMENTS.md). */
+    /** `pending` until the payout provider's transfer answers: `paid`, or `failed` with the money back in the seller's balance (docs/PAYMENTS.md). */
     status: text('status', { enum: ['pending', 'paid', 'failed'] }).notNull(),
     createdAt: text('created_at').notNull(),
+    /** When the status last changed (null while it never did). */
+    updatedAt: text('updated_at'),
+    /** The provider's transfer (`tr_…`), once paid. */
+    transferReference: text('transfer_reference'),
+    /** Why the provider refused the transfer, once failed. */
+    failureCode: text('failure_code'),
   },
-  (t) => [index('payouts_seller_idx').on(t.sellerId, t.id)],
+  (t) => [index('payouts_seller_idx').on(t.sellerId, t.id), index('payouts_status_idx').on(t.status, t.id)],
 )
