@@ -15,8 +15,14 @@ export const users = sqliteTable(
   'users',
   {
     id: text('id').primaryKey(),
-    /** Normalized (trimmed, lower-case); unique. */
+    /**
+     * The normalized (NFC, trimmed, lower-case) address, sealed (`v1.<kid>.…`, pii/pii-envelope.ts;
+     * plaintext in rows the rotation script has not reached yet), or `erased:<id>` once erased.
+     * Unique, which a sealed value always is; found by `emailIndex`.
+     */
     email: text('email').notNull(),
+    /** The e-mail's keyed blind index (pii/blind-index.ts): login finds the user by it, and it keeps addresses unique. Null once erased (the address may register again), and in rows from before it existed until the rotation script fills it. */
+    emailIndex: text('email_index'),
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: ['user', 'support', 'admin'] }).notNull().default('user'),
@@ -28,6 +34,7 @@ export const users = sqliteTable(
   },
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),
+    uniqueIndex('users_email_index_unique').on(t.emailIndex),
     check('users_role_check', sql`${t.role} in ('user', 'support', 'admin')`),
   ],
 )
