@@ -29,8 +29,8 @@ module.exports = {
     {
       name: 'money-below-orders',
       severity: 'error',
-      comment: 'Payments and the ledger are below the orders that use them.',
-      from: { path: '^src/(payments|ledger)/' },
+      comment: 'Payments, the ledger and payouts are below the orders that use them.',
+      from: { path: '^src/(payments|ledger|payouts)/' },
       to: { path: '^src/(orders|checkout|jobs|webhooks)/' },
     },
     {

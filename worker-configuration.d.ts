@@ -3,7 +3,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "ListingObject" | "IdempotencyObject" | "RateLimiterObject" | "CircuitBreakerObject" | "SandboxGatewayObject" | "UserLiveObject" | "AccountObject" | "WatcherRelayObject" | "AuditLogObject";
+		durableNamespaces: "ListingObject" | "IdempotencyObject" | "RateLimiterObject" | "CircuitBreakerObject" | "SandboxGatewayObject" | "UserLiveObject" | "AccountObject" | "WatcherRelayObject" | "AuditLogObject" | "SandboxPayoutObject";
 	}
 	interface Env {
 		DB: D1Database;
@@ -38,6 +38,9 @@ declare namespace Cloudflare {
 		GATEWAY_TIMEOUT_MS: string;
 		GATEWAY_MAX_ATTEMPTS: string;
 		STRIPE_API_BASE: string;
+		IDENTITY_PROVIDER: string;
+		IDENTITY_SANDBOX_SECONDS: string;
+		PAYOUT_PROVIDER: string;
 		BREAKER: object;
 		GATEWAY_RATE_LIMIT: object;
 		WEBHOOK_RETRY_SCALE: string;
@@ -58,6 +61,7 @@ declare namespace Cloudflare {
 		RATE_LIMITER: DurableObjectNamespace<import("./src/index").RateLimiterObject>;
 		CIRCUIT_BREAKER: DurableObjectNamespace<import("./src/index").CircuitBreakerObject>;
 		SANDBOX_GATEWAY: DurableObjectNamespace<import("./src/index").SandboxGatewayObject>;
+		SANDBOX_PAYOUTS: DurableObjectNamespace<import("./src/index").SandboxPayoutObject>;
 		USER_LIVE: DurableObjectNamespace<import("./src/index").UserLiveObject>;
 		WATCHER_RELAYS: DurableObjectNamespace<import("./src/index").WatcherRelayObject>;
 		AUDIT_LOG: DurableObjectNamespace<import("./src/index").AuditLogObject>;

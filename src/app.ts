@@ -43,6 +43,8 @@ import { deadLetterRoutes } from './ops/dead-letter-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
 import { auditRoutes } from './audit/audit-routes'
+import { verificationRoutes } from './kyc/verification-routes'
+import { adminPayoutRoutes } from './payouts/admin-payout-routes'
 
 /** What every /v1 request passes through, in order, before its route. */
 export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
@@ -72,6 +74,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', checkoutRoutes)
     .route('/', orderRoutes)
     .route('/', balanceRoutes)
+    .route('/', adminPayoutRoutes)
+    .route('/', verificationRoutes)
     .route('/', ledgerRoutes)
     .route('/', auditRoutes)
     .route('/', webhookRoutes)

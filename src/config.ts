@@ -51,6 +51,9 @@ const settingsSchema = z
   GATEWAY_RATE_LIMIT: jsonVar(rateLimitPolicySchema).default({ limit: 100, windowSeconds: 1 }),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  IDENTITY_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  IDENTITY_SANDBOX_SECONDS: z.coerce.number().int().min(0).max(3600).default(3),
+  PAYOUT_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
   RISK_CHECKOUT_VELOCITY: jsonVar(
     z.strictObject({ windowMinutes: z.number().int().min(1).max(1440), challengeAt: z.number().int().min(1), blockAt: z.number().int().min(1) }),
   ).default({ windowMinutes: 60, challengeAt: 10, blockAt: 30 }),
@@ -66,9 +69,11 @@ const settingsSchema = z
   .superRefine((v, ctx) => {
     for (const [path, message] of notificationSettingsProblems(v, v.ENVIRONMENT)) ctx.addIssue({ code: 'custom', path: [path], message })
     if (v.ENVIRONMENT === 'production' && v.BINDING_PROBE === 'on') ctx.addIssue({ code: 'custom', path: ['BINDING_PROBE'], message: 'counting binding calls is for development only' })
-    if (v.GATEWAY !== 'stripe') return
-    if (!v.STRIPE_SECRET_KEY?.startsWith('sk_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'GATEWAY=stripe needs an sk_ key' })
-    if (!v.STRIPE_WEBHOOK_SECRET?.startsWith('whsec_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'GATEWAY=stripe needs a whsec_ secret' })
+    // Each Stripe product Souk uses needs the account's key; those whose answers arrive by webhook, its signing secret.
+    const onStripe = [v.GATEWAY === 'stripe' && 'GATEWAY', v.IDENTITY_PROVIDER === 'stripe' && 'IDENTITY_PROVIDER', v.PAYOUT_PROVIDER === 'stripe' && 'PAYOUT_PROVIDER'].filter((n) => n !== false)
+    const hearing = onStripe.filter((n) => n !== 'PAYOUT_PROVIDER')
+    if (onStripe.length > 0 && !v.STRIPE_SECRET_KEY?.startsWith('sk_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: `${onStripe.join(', ')}=stripe needs an sk_ key` })
+    if (hearing.length > 0 && !v.STRIPE_WEBHOOK_SECRET?.startsWith('whsec_')) ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: `${hearing.join(', ')}=stripe needs a whsec_ secret` })
   })
 
 export type Settings = {
@@ -101,6 +106,13 @@ export type Settings = {
     stripe: { apiBase: string; secretKey: string; webhookSecret: string }
   }
   carrierWebhookSecret: string
+  /**
+   * Seller identity verification (src/kyc): Stripe Identity, or the sandbox (development only:
+   * elsewhere it starts nothing), whose outcome arrives `sandboxSeconds` after the start.
+   */
+  identity: { kind: 'sandbox' | 'stripe'; sandboxSeconds: number }
+  /** Payout transfers (src/payouts): Stripe Connect, or the sandbox (development only: elsewhere it pays nothing). */
+  payouts: { kind: 'sandbox' | 'stripe' }
   risk: { checkoutVelocity: VelocityRule }
   /** Multiplies every queue consumer's retry backoff (platform/queue-retry.ts). */
   queueRetryScale: number
@@ -174,6 +186,8 @@ export function settingsOf(env: object): Settings {
       stripe: { apiBase: v.STRIPE_API_BASE, secretKey: v.STRIPE_SECRET_KEY ?? '', webhookSecret: v.STRIPE_WEBHOOK_SECRET ?? '' },
     },
     carrierWebhookSecret: v.CARRIER_WEBHOOK_SECRET,
+    identity: { kind: v.IDENTITY_PROVIDER, sandboxSeconds: v.IDENTITY_SANDBOX_SECONDS },
+    payouts: { kind: v.PAYOUT_PROVIDER },
     risk: { checkoutVelocity: v.RISK_CHECKOUT_VELOCITY },
     notifications: notificationSettings(v),
     queueRetryScale: v.QUEUE_RETRY_SCALE,

@@ -89,6 +89,17 @@ export const PersonalDataExport = z
     reviews: z.array(z.object({ orderId: z.string(), subjectId: z.string(), rating: z.number().int(), comment: z.string().nullable(), createdAt: Timestamp })),
     phone: z.object({ phone: z.string().nullable(), verifiedAt: Timestamp.nullable(), pendingPhone: z.string().nullable() }).nullable(),
     pushSubscriptions: z.array(z.object({ id: z.string(), endpoint: z.string(), createdAt: Timestamp })),
+    verification: z
+      .object({
+        status: z.enum(['pending', 'verified', 'rejected']),
+        provider: z.string(),
+        sessionId: z.string().nullable().openapi({ description: 'The identity provider’s session (`vs_…`)' }),
+        createdAt: Timestamp,
+        updatedAt: Timestamp,
+        verifiedAt: Timestamp.nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'Seller identity verification, if ever started' }),
     notifications: z.object({
       preferences: z.record(z.string(), z.unknown()).nullable(),
       inbox: z.array(z.object({ id: z.string(), type: z.string(), title: z.string(), body: z.string(), createdAt: Timestamp, readAt: Timestamp.nullable() })),
@@ -116,6 +127,7 @@ export const PersonalDataExport = z
       reviews: [],
       phone: { phone: '+33612345678', verifiedAt: '2026-03-14T09:40:00.000Z', pendingPhone: null },
       pushSubscriptions: [],
+      verification: null,
       notifications: {
         preferences: { events: { 'bid.outbid': { email: false } } },
         inbox: [{ id: 'ntf_01m88jqb4b6d8f0h2k4m6p8r0t', type: 'order.paid', title: 'Payment received', body: `Your payment of €45.00 for order ${exampleIds.order} went through.`, createdAt: '2026-03-16T10:04:02.000Z', readAt: null }],

@@ -15,6 +15,7 @@ import { erasePersonalData, exportPersonalData } from './personal-data-store'
 import { findUserById } from './user-store'
 import { endLiveSockets } from '../notifications/user-live-object'
 import { audit } from '../audit/audit-adapters'
+import { eraseVerification, exportVerification } from '../kyc/verification-store'
 
 const tags = ['Accounts']
 const security = [{ bearer: [] }]
@@ -69,16 +70,19 @@ export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem
     const principal = principalOf(c)
     const [data, credentials] = await Promise.all([exportPersonalData(database(c.env.DB), principal.userId), accountStub(c.env, principal.userId).credentialHistory()])
     if (!data.user) throw new Problem(404, 'not_found')
+    const verification = await exportVerification(database(c.env.DB), principal.userId)
     c.header('Content-Disposition', `attachment; filename="souk-export-${principal.userId}.json"`)
     c.header('Cache-Control', 'no-store')
     await audit(c.env, c.var.log, { actorId: principal.userId, action: 'account.exported', subjectId: principal.userId })
-    return c.json({ exportedAt: systemClock().toISOString(), ...data, user: data.user, ...credentialExport(credentials) }, 200)
+    return c.json({ exportedAt: systemClock().toISOString(), ...data, user: data.user, verification, ...credentialExport(credentials) }, 200)
   })
   .openapi(eraseRoute, async (c) => {
     const principal = principalOf(c)
     // The record first: if the account cannot be reached after it, the caller's token still works
     // and the retry finishes the job; the other way round would lock them out half-erased.
     await erasePersonalData(database(c.env.DB), principal.userId, systemClock())
+    // The identity provider's session reference goes with the person (the verified status stays).
+    await eraseVerification(database(c.env.DB), principal.userId, systemClock().toISOString())
     await accountStub(c.env, principal.userId).erase()
     credentialCacheOf(c.var.settings).forget({ userId: principal.userId })
     await endLiveSockets(c.env, principal.userId, undefined, c.var.log)

@@ -38,6 +38,10 @@ const rules = {
   // one round trip: checkout/steps/assess-risk.ts), so the cached answer is not relied on.
   checkout: { scope: 'orders:write' },
   'payouts.write': { scope: 'payouts:write', fresh: true },
+  // Proving who one is belongs to the person, never to an integration.
+  'verification.start': { sessionOnly: true },
+  // Every seller's payouts and why they failed: for admins, like the ledger.
+  'payouts.oversee': { roles: ['admin'], scope: 'admin', fresh: true },
   'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
   'ledger.verify': { roles: ['admin'], scope: 'admin', fresh: true },
   // What staff did is for admins to read, not for the staff it records.

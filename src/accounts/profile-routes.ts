@@ -8,6 +8,7 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { ProfileIdParam, ProfileSchema, PublicReviewPage, ReviewsQuery } from './profile-schemas'
 import { findProfile, reviewCursor, reviewsAbout } from './profile-store'
+import { isVerified } from '../kyc/verification-store'
 
 const tags = ['Profiles']
 const notModifiedResponse = { description: 'Not modified: the `If-None-Match` tag is current (no body)' }
@@ -34,13 +35,15 @@ const noSuchUser = () => new Problem(404, 'not_found', 'No such user')
 
 export const profileRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(profileRoute, async (c) => {
-    const profile = await findProfile(database(c.env.DB), c.req.valid('param').id)
+    const db = database(c.env.DB)
+    const { id } = c.req.valid('param')
+    const [profile, verifiedSeller] = await Promise.all([findProfile(db, id), isVerified(db, id)])
     if (!profile) throw noSuchUser()
     const body = {
       id: profile.id,
       displayName: profile.displayName,
       memberSince: profile.memberSince,
-      verifiedSeller: false, // no identity verification runs yet (docs/PAYMENTS.md "Profiles and reviews")
+      verifiedSeller,
       rating: { average: profile.ratingAverage, count: profile.ratingCount },
     }
     if (notModified(c, await contentTag(body), revalidateEachTime)) return c.body(null, 304)

@@ -14,7 +14,7 @@ export const ProfileSchema = z
     id: z.string(),
     displayName: z.string(),
     memberSince: Timestamp.openapi({ description: 'When the account was registered' }),
-    verifiedSeller: z.boolean().openapi({ description: 'Whether the seller passed identity verification; false for everyone until Souk runs it' }),
+    verifiedSeller: z.boolean().openapi({ description: 'Whether the user passed seller identity verification (KYC) with the identity provider' }),
     rating: z
       .object({
         average: z.number().nullable().openapi({ description: 'Mean of the ratings others gave (1 to 5, two decimals); null with no reviews' }),
@@ -22,7 +22,7 @@ export const ProfileSchema = z
       })
       .openapi({ description: 'The reviews others wrote about this user' }),
   })
-  .openapi('Profile', { example: { id: exampleIds.seller, displayName: 'Sam', memberSince: '2026-02-02T16:45:00.000Z', verifiedSeller: false, rating: { average: 4.5, count: 2 } } })
+  .openapi('Profile', { example: { id: exampleIds.seller, displayName: 'Sam', memberSince: '2026-02-02T16:45:00.000Z', verifiedSeller: true, rating: { average: 4.5, count: 2 } } })
 
 export const PublicReviewSchema = z
   .object({

@@ -19,6 +19,11 @@ export const auditActions = [
   'dispute.resolved',
   'order.cancelled_by_staff',
   'payout.requested',
+  'payout.paid',
+  'payout.failed',
+  'kyc.started',
+  'kyc.verified',
+  'kyc.rejected',
   'read_model.rebuild_started',
   'dead_letter.replayed',
 ] as const

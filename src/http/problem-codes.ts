@@ -60,6 +60,8 @@ export const problemTitles = {
   tracking_number_taken: 'That tracking number belongs to another order',
   invalid_signature: 'The webhook signature does not verify',
   insufficient_balance: 'The available balance is less than the payout',
+  kyc_required: 'Payouts need a verified seller: complete identity verification first (POST /v1/me/verification)',
+  verification_unavailable: 'The identity provider cannot be reached now; try again shortly',
   already_reviewed: 'You have already reviewed this order',
   invalid_webhook_url: 'Webhooks go to public https URLs only',
   webhook_endpoint_limit: 'Too many webhook endpoints',

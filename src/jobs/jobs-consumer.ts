@@ -10,15 +10,30 @@ import { retryWithBackoff } from '../platform/queue-retry'
 import { JobMessage } from '../orders/job-messages'
 import { z } from 'zod'
 import { rebuildPorts, ReadModelRebuildJob, runRebuildStep } from '../listings/read-model-rebuild-job'
+import { runSandboxIdentityJob, SandboxIdentityJob } from '../kyc/sandbox-identity-job'
+import { payoutPorts } from '../payouts/payout-adapters'
+import { PayoutJob } from '../payouts/payout-job'
+import { transferPayout } from '../payouts/payout-transfer'
 
 const retryBackoff = { baseSeconds: 2, capSeconds: 300 }
 
-/** Every job the queue carries: the order side's, and the steps of a read-model rebuild. */
-const Job = z.discriminatedUnion('kind', [...JobMessage.options, ReadModelRebuildJob])
+/** Every job the queue carries: the order side's, the steps of a read-model rebuild, payout transfers and the sandbox identity provider's outcomes. */
+const Job = z.discriminatedUnion('kind', [...JobMessage.options, ReadModelRebuildJob, PayoutJob, SandboxIdentityJob])
 type Job = z.infer<typeof Job>
 
 /** What a job is about, for its log lines. */
-const subjectOf = (job: Job) => (job.kind === 'read_model_rebuild' ? { rebuildId: job.rebuildId, step: job.step } : { orderId: job.orderId })
+function subjectOf(job: Job) {
+  switch (job.kind) {
+    case 'read_model_rebuild':
+      return { rebuildId: job.rebuildId, step: job.step }
+    case 'payout':
+      return { payoutId: job.payoutId }
+    case 'kyc_sandbox':
+      return { userId: job.userId }
+    default:
+      return { orderId: job.orderId }
+  }
+}
 
 /** Delivers a request to Souk's own HTTP app in-process (the sandbox carrier's webhook). */
 export type SelfFetch = (request: Request) => Promise<Response>
@@ -59,6 +74,12 @@ async function runJob(p: OrderPorts, env: Env, job: Job, selfFetch: SelfFetch, l
       return sandboxCarrierStep(p, env, job, selfFetch)
     case 'read_model_rebuild':
       return runRebuildStep(rebuildPorts(env, log), job)
+    case 'payout':
+      return transferPayout(payoutPorts(env, log), job.payoutId)
+    case 'kyc_sandbox':
+      // Only while the sandbox is the provider, in development (as the sandbox carrier).
+      if (settingsOf(env).environment === 'development' && settingsOf(env).identity.kind === 'sandbox') await runSandboxIdentityJob(job, settingsOf(env).gateway.stripe.webhookSecret, p.now(), selfFetch)
+      return
   }
 }
 

@@ -14,6 +14,8 @@ import { newId, systemClock } from '../platform/runtime'
 import { sellerBalances } from './ledger-store'
 import { listPayouts, recordPayout } from './payout-store'
 import { audit } from '../audit/audit-adapters'
+import { isVerified } from '../kyc/verification-store'
+import { queuePayoutTransfer } from '../payouts/payout-adapters'
 
 const tags = ['Balance']
 const security = [{ bearer: [] }]
@@ -33,12 +35,12 @@ const payoutRoute = createRoute({
   path: '/me/payouts',
   tags,
   security,
-  summary: 'Pay out part of the available balance. Requires Idempotency-Key and, for users with a second factor, X-MFA-Code',
+  summary: 'Pay out part of the available balance to the seller’s account at the payout provider. Needs a verified seller (403 kyc_required), an Idempotency-Key and, for users with a second factor, X-MFA-Code',
   middleware: [requireAccess('payouts.write'), requireIdempotencyKey(), requireStepUp()] as const,
   parameters: [requiredIdempotencyKeyParameter],
   request: { headers: StepUpHeaders, body: jsonBody(PayoutBody) },
   responses: {
-    201: { description: 'Payout recorded (pending until the transfer is made)', content: { 'application/json': { schema: PayoutSchema } } },
+    201: { description: 'Payout recorded `pending`; a job transfers it and it ends `paid`, or `failed` with the money back in the available balance', content: { 'application/json': { schema: PayoutSchema } } },
     400: problems[400],
     401: problems[401],
     403: problems[403],
@@ -80,9 +82,15 @@ export const balanceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
   .openapi(payoutRoute, async (c) => {
     const me = principalOf(c)
     const { amount } = c.req.valid('json')
+    const db = database(c.env.DB)
+    // Before anything is recorded: money leaves only for a seller whose identity was verified.
+    if (!(await isVerified(db, me.userId))) throw new Problem(403, 'kyc_required', 'Verify your identity first (POST /v1/me/verification)')
     const now = systemClock()
     const payout = { id: newId('pyo', now), sellerId: me.userId, amount: amount.amount, currency: amount.currency, status: 'pending' as const, createdAt: now.toISOString() }
-    if (!(await recordPayout(database(c.env.DB), payout, newId('txn', now)))) throw new Problem(409, 'insufficient_balance', `The available ${amount.currency} balance is less than the payout`)
+    if (!(await recordPayout(db, payout, newId('txn', now)))) throw new Problem(409, 'insufficient_balance', `The available ${amount.currency} balance is less than the payout`)
     await audit(c.env, c.var.log, { actorId: me.userId, action: 'payout.requested', subjectId: payout.id, details: { amount: amount.amount, currency: amount.currency } })
+    // The transfer job. If the queue refuses it now, the payout is recorded all the same and the
+    // housekeeping sweep queues it again (docs/OPERATIONS.md "Payouts"); the seller is not told to retry.
+    await queuePayoutTransfer(c.env, payout.id).catch((err: unknown) => c.var.log.warn('payout_job_unqueued', { payoutId: payout.id, err }))
     return c.json({ id: payout.id, amount, status: payout.status, createdAt: payout.createdAt }, 201)
   })

@@ -50,6 +50,19 @@ export const ledgerChecks: LedgerCheck[] = [
     sql: "SELECT order_id, updated_at FROM payments WHERE status = 'refund_pending' AND updated_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour') LIMIT 20",
   },
   {
+    name: 'failed_payouts_reversed',
+    law: 3,
+    description: 'Every failed payout is reversed in the ledger once, and only failed payouts are',
+    sql: `SELECT p.id, p.status, (SELECT count(*) FROM ledger_transactions t WHERE t.payout_id = p.id AND t.kind = 'payout_reversal') AS reversals FROM payouts p
+          WHERE (SELECT count(*) FROM ledger_transactions t WHERE t.payout_id = p.id AND t.kind = 'payout_reversal') != (CASE WHEN p.status = 'failed' THEN 1 ELSE 0 END) LIMIT 20`,
+  },
+  {
+    name: 'no_stale_pending_payouts',
+    law: 4,
+    description: 'No payout waits for its transfer more than a day',
+    sql: "SELECT id, created_at FROM payouts WHERE status = 'pending' AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') LIMIT 20",
+  },
+  {
     name: 'no_stale_pending_orders',
     law: 4,
     description: 'No order waits for payment more than an hour past its due time',

@@ -7,14 +7,14 @@ import { accounts, type LedgerTransaction } from './ledger'
 import { ledgerChecks } from './ledger-checks'
 
 /**
- * The ledger in D1. A transaction is written only if its guard holds (the order moved to the
- * status that books it), and at most once per (order, kind): the unique index makes a repeat
- * insert nothing, and its entries follow only the transaction row this batch wrote.
+ * The ledger in D1. A transaction is written only if its guard holds (the order or payout moved to
+ * the status that books it), and at most once per (order, kind) and per (payout, kind): the unique
+ * indexes make a repeat insert nothing, and its entries follow only the transaction row this batch wrote.
  */
 export function ledgerStatements(db: Db, tx: LedgerTransaction, id: string, at: string, guard: SQL) {
   const written = sql`EXISTS (SELECT 1 FROM ${ledgerTransactions} WHERE ${ledgerTransactions.id} = ${id})`
   return [
-    insertWhere(db, ledgerTransactions, { id, kind: tx.kind, orderId: tx.orderId, createdAt: at }, guard),
+    insertWhere(db, ledgerTransactions, { id, kind: tx.kind, orderId: tx.orderId, payoutId: tx.payoutId ?? null, createdAt: at }, guard),
     ...tx.entries.map((e) => insertWhere(db, ledgerEntries, { transactionId: id, account: e.account, amount: e.amount, currency: e.currency }, written)),
   ]
 }

@@ -11,8 +11,9 @@ import type { Currency } from '../core/money'
  *   payouts          money sent out to sellers' bank accounts
  */
 export type Entry = { account: string; amount: number; currency: Currency }
-export type LedgerKind = 'capture' | 'settle' | 'refund' | 'payout'
-export type LedgerTransaction = { kind: LedgerKind; orderId: string | null; entries: Entry[] }
+export type LedgerKind = 'capture' | 'settle' | 'refund' | 'payout' | 'payout_reversal'
+/** `orderId` names the order an order's transaction books; `payoutId` the payout a payout's (or its reversal) books. */
+export type LedgerTransaction = { kind: LedgerKind; orderId: string | null; payoutId?: string; entries: Entry[] }
 
 export const accounts = {
   buyerFunding: 'buyer_funding',
@@ -66,13 +67,27 @@ export function refundTransaction(o: OrderMoney): LedgerTransaction {
 }
 
 /** A seller's available balance paid out. */
-export function payoutTransaction(sellerId: string, amount: number, currency: Currency): LedgerTransaction {
+export function payoutTransaction(payoutId: string, sellerId: string, amount: number, currency: Currency): LedgerTransaction {
   return balanced({
     kind: 'payout',
     orderId: null,
+    payoutId,
     entries: [
       { account: accounts.seller(sellerId), amount: -amount, currency },
       { account: accounts.payouts, amount, currency },
+    ],
+  })
+}
+
+/** A payout the provider refused: the money goes back to the seller's available balance (the payout, reversed). */
+export function payoutReversalTransaction(payoutId: string, sellerId: string, amount: number, currency: Currency): LedgerTransaction {
+  return balanced({
+    kind: 'payout_reversal',
+    orderId: null,
+    payoutId,
+    entries: [
+      { account: accounts.payouts, amount: -amount, currency },
+      { account: accounts.seller(sellerId), amount, currency },
     ],
   })
 }

@@ -5,10 +5,14 @@ import { publishOrderEvents } from '../orders/order-outbox-store'
 import { overduePendingOrders, possiblyPaidCancelledOrders } from '../orders/order-store'
 import { settingsOf } from '../config'
 import { database } from '../db/client'
+import { pendingPayoutsBefore } from '../ledger/payout-store'
+import { queuePayoutTransfer } from '../payouts/payout-adapters'
 
 const OVERDUE_BATCH = 200
 /** How long after a cancelled order was due the backstop still asks the provider about its money. */
 const LATE_MONEY_WINDOW_MS = 24 * 3_600_000
+/** A payout still pending this long after it was recorded lost its transfer job (the queue refused it, or dead-lettered it). */
+const PAYOUT_JOB_GRACE_MS = 15 * 60_000
 
 /**
  * The cron safety net: tidies what nothing else needs to wait for. Correctness never depends on
@@ -26,5 +30,8 @@ export async function housekeeping(env: Env, now: Date, log: Logger): Promise<vo
   for (const order of possiblyPaid) await jobs.reconcile(order.id, 0, 0)
   // Order events the queue did not take when they were written (the orders' outbox).
   const republished = await publishOrderEvents(database(env.DB), (events) => publishEvents(env, events), { olderThan: new Date(now.getTime() - 60_000).toISOString(), limit: 1000 }, now.toISOString())
-  log.info('housekeeping', { overduePendingOrders: overdue.length, possiblyPaidCancelled: possiblyPaid.length, republishedOrderEvents: republished })
+  // Payouts whose transfer job never ran to the end: ask the provider again (its key is the payout id, so nothing moves twice).
+  const stalePayouts = await pendingPayoutsBefore(database(env.DB), new Date(now.getTime() - PAYOUT_JOB_GRACE_MS).toISOString(), OVERDUE_BATCH)
+  for (const payout of stalePayouts) await queuePayoutTransfer(env, payout.id)
+  log.info('housekeeping', { overduePendingOrders: overdue.length, possiblyPaidCancelled: possiblyPaid.length, republishedOrderEvents: republished, pendingPayoutsRequeued: stalePayouts.length })
 }

@@ -13,7 +13,7 @@ export const breakerStub = (env: Env, provider: string) => env.CIRCUIT_BREAKER.g
 /** Each isolate's view of each provider's breaker (see BreakerView). */
 const breakerViews = new Map<string, BreakerView>()
 
-function breakerOf(env: Env, provider: string): Resilience['breaker'] {
+export function breakerOf(env: Env, provider: string): Resilience['breaker'] {
   let view = breakerViews.get(provider)
   if (!view) {
     view = new BreakerView(() => Date.now())

@@ -22,8 +22,14 @@ export type Resilience = {
 
 class GatewayTimeout extends Error {}
 
-export function resilient(inner: PaymentGateway, r: Resilience): PaymentGateway {
-  async function call<T>(name: string, op: () => Promise<T>, unknown: (reason: string) => T, unavailable: (reason: string) => T): Promise<T> {
+/**
+ * One provider call under Resilience: `op` is tried up to `maxAttempts` times while it fails
+ * transiently (a TransientGatewayError or the timeout); after that the answer is `unknown(reason)`
+ * when anything was tried, `unavailable(reason)` when nothing was (breaker open, quota spent).
+ * Any other error is thrown as it is. Shared by every provider client (payments, payouts).
+ */
+export function resilientCaller(provider: string, r: Resilience) {
+  return async function call<T>(name: string, op: () => Promise<T>, unknown: (reason: string) => T, unavailable: (reason: string) => T): Promise<T> {
     let tried = false
     let reason = 'no attempt'
     for (let attempt = 1; attempt <= r.maxAttempts; attempt++) {
@@ -44,12 +50,16 @@ export function resilient(inner: PaymentGateway, r: Resilience): PaymentGateway 
       } catch (err) {
         if (!(err instanceof TransientGatewayError) && !(err instanceof GatewayTimeout)) throw err
         reason = err.message
-        r.log.warn('gateway_call_failed', { provider: inner.provider, call: name, attempt, reason })
+        r.log.warn('gateway_call_failed', { provider, call: name, attempt, reason })
         await r.breaker.record('failed', r.breakerPolicy)
       }
     }
     return tried ? unknown(reason) : unavailable(reason)
   }
+}
+
+export function resilient(inner: PaymentGateway, r: Resilience): PaymentGateway {
+  const call = resilientCaller(inner.provider, r)
 
   const outcome = (name: string, op: () => Promise<GatewayOutcome>) =>
     call<GatewayOutcome>(name, op, (reason) => ({ status: 'unknown', reason }), (reason) => ({ status: 'unavailable', reason }))
@@ -62,14 +72,14 @@ export function resilient(inner: PaymentGateway, r: Resilience): PaymentGateway 
     retrieve: (req) =>
       call<ChargeState>('retrieve', () => inner.retrieve(req), (reason) => ({ status: 'unknown', reason }), (reason) => ({ status: 'unknown', reason })),
   }
+}
 
-  function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | null = null
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new GatewayTimeout(`no answer within ${ms} ms`)), ms)
-    })
-    return Promise.race([work, deadline]).finally(() => {
-      if (timer !== null) clearTimeout(timer)
-    })
-  }
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GatewayTimeout(`no answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([work, deadline]).finally(() => {
+    if (timer !== null) clearTimeout(timer)
+  })
 }

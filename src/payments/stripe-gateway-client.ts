@@ -1,5 +1,14 @@
 import type { ChargeState, DeclineCode, GatewayOutcome, PaymentGateway } from './gateway'
 import { TransientGatewayError } from './gateway'
+import { stripeRequest, type StripeConfig, type StripeError } from './stripe-api-client'
+
+export { STRIPE_API_VERSION, type StripeConfig } from './stripe-api-client'
+
+type Intent = {
+  id: string
+  status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'succeeded' | 'canceled'
+  last_payment_error?: { code?: string; decline_code?: string } | null
+}
 
 /**
  * Stripe over its REST API (no SDK: the Worker needs a few calls and fetch). A charge is a
@@ -8,40 +17,8 @@ import { TransientGatewayError } from './gateway'
  * `retrieve` safe: replaying the create with the same key gives back the same intent (Stripe
  * replays the first answer) without charging anyone, and its status says where the charge stands.
  */
-export const STRIPE_API_VERSION = '2025-03-31.basil'
-
-export type StripeConfig = { apiBase: string; secretKey: string; fetch: typeof fetch }
-
-type Intent = {
-  id: string
-  status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'succeeded' | 'canceled'
-  last_payment_error?: { code?: string; decline_code?: string } | null
-}
-type StripeError = { error?: { type?: string; code?: string; decline_code?: string; message?: string } }
-
 export function stripeGateway(cfg: StripeConfig): PaymentGateway {
-  async function call<T>(method: 'GET' | 'POST', path: string, form: Record<string, string> | null, key: string | null): Promise<{ status: number; body: T & StripeError }> {
-    let res: Response
-    try {
-      res = await cfg.fetch(`${cfg.apiBase}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${cfg.secretKey}`,
-          'stripe-version': STRIPE_API_VERSION,
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          ...(key ? { 'idempotency-key': key } : {}),
-        },
-        ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-      })
-    } catch (err) {
-      throw new TransientGatewayError(`stripe unreachable: ${String(err)}`, true)
-    }
-    // 409: a request with this key is still running at Stripe; 429: its rate limit; 5xx: no answer to trust.
-    if (res.status === 409 || res.status === 429 || res.status >= 500) throw new TransientGatewayError(`stripe answered ${res.status}`, res.status !== 429)
-    const body = (await res.json().catch(() => ({}))) as T & StripeError
-    if (res.status === 401 || res.status === 403) throw new Error(`stripe refused Souk's credentials (${res.status})`)
-    return { status: res.status, body }
-  }
+  const call = <T>(method: 'GET' | 'POST', path: string, form: Record<string, string> | null, key: string | null) => stripeRequest<T>(cfg, method, path, form, key)
 
   /** The order's intent, created unconfirmed once per key: replaying this moves no money. */
   const intentFor = async (key: string, orderId: string, amount: number, currency: string, paymentMethod: string) => {

@@ -10,11 +10,13 @@ import { validationProblem } from '../http/validation-problem'
 import { portsOf } from '../orders/order-adapters'
 import { applyTrackingEvent } from '../orders/order-commands'
 import { systemClock } from '../platform/runtime'
+import { applyIdentityEvent, isIdentityEvent } from '../kyc/identity-adapters'
 import { verifySignedPayload } from './signed-payload'
 import { alreadyReceived, recordReceipt } from './webhook-receipt-store'
 
 /**
- * Inbound webhooks: the payment provider's events and carriers' tracking. Both are signed
+ * Inbound webhooks: the payment provider's events (Stripe's: payments, and Stripe Identity's
+ * verification sessions, on the one endpoint Stripe signs with one secret) and carriers' tracking. Both are signed
  * (`t=…,v1=…`, HMAC-SHA256 over "t.body", 5-minute tolerance) and applied once per event id.
  * Applying is idempotent in itself; the receipt only saves repeating the work.
  */
@@ -38,7 +40,8 @@ const StripeEvent = z
     data: z.object({ object: z.object({ metadata: z.record(z.string(), z.string()).optional() }).loose() }),
   })
   .openapi('PaymentProviderEvent', {
-    description: 'A Stripe event; Souk reads its id, its type and `metadata.order_id`, then asks the provider where the payment stands',
+    description:
+      'A Stripe event; Souk reads its id and type. A `payment_intent.*` or `charge.*` event: `metadata.order_id`, then it asks the provider where the payment stands. An `identity.verification_session.*` event (`verified`, `requires_input`, `canceled`): the session’s id and `metadata.user_id`, whose current verification it ends',
     example: {
       id: 'evt_3PqR7sLkdIwHu7ix0a1b2c3d',
       object: 'event',
@@ -52,9 +55,9 @@ const paymentsRoute = createRoute({
   method: 'post',
   path: '/webhooks/payments',
   tags: ['Webhooks'],
-  summary: 'The payment provider’s events (Stripe; Stripe-Signature verified)',
+  summary: 'Stripe’s events: payments, and identity verification sessions (Stripe-Signature verified); 404 for a session whose start is not recorded yet, so Stripe sends it again',
   request: { body: signedJson('PaymentProviderEvent', 'The event as Stripe sends it, signed in `Stripe-Signature`') },
-  responses: { ...ok, 400: problems[400], 401: problems[401] },
+  responses: { ...ok, 400: problems[400], 401: problems[401], 404: problems[404] },
 })
 
 const CarrierParam = z.object({ carrier: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/).openapi({ param: { name: 'carrier', in: 'path' }, example: 'ups' }) })
@@ -99,8 +102,12 @@ export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     if (!event.success) throw new Problem(400, 'validation_failed', 'Not a Stripe event')
     if (await alreadyReceived(database(c.env.DB), 'stripe', event.data.id)) return c.json({ received: true, duplicate: true }, 200)
     const orderId = event.data.data.object.metadata?.order_id
+    if (isIdentityEvent(event.data.type)) {
+      // A signed outcome of the seller's current session; verification.ts makes repeats and late ones harmless.
+      if ((await applyIdentityEvent(c.env, c.var.log, event.data, p.now().toISOString())) === 'unknown') throw new Problem(404, 'not_found', 'No verification is recorded for that session yet')
+    }
     // Whatever the event says, the provider's current record decides: reconciliation asks it.
-    if (orderId && (event.data.type.startsWith('payment_intent.') || event.data.type.startsWith('charge.'))) await reconcileOrder(p, orderId, 0)
+    else if (orderId && (event.data.type.startsWith('payment_intent.') || event.data.type.startsWith('charge.'))) await reconcileOrder(p, orderId, 0)
     await recordReceipt(database(c.env.DB), 'stripe', event.data.id, p.now().toISOString())
     return c.json({ received: true, duplicate: false }, 200)
   })

@@ -53,6 +53,9 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   GATEWAY_TIMEOUT_MS: '9000',
   GATEWAY_MAX_ATTEMPTS: '4',
   STRIPE_API_BASE: 'https://stripe.example.test',
+  IDENTITY_PROVIDER: 'stripe',
+  IDENTITY_SANDBOX_SECONDS: '7',
+  PAYOUT_PROVIDER: 'stripe',
   BREAKER: { minFailures: 50, failureRate: 0.5, windowSeconds: 600, cooldownSeconds: 90 },
   GATEWAY_RATE_LIMIT: { limit: 80, windowSeconds: 2 },
   RISK_CHECKOUT_VELOCITY: { windowMinutes: 30, challengeAt: 5, blockAt: 12 },
@@ -124,6 +127,8 @@ describe('settingsOf', () => {
         stripe: { apiBase: 'https://stripe.example.test', secretKey: STRIPE_KEY, webhookSecret: STRIPE_WHSEC },
       },
       carrierWebhookSecret: CARRIER_SECRET,
+      identity: { kind: 'stripe', sandboxSeconds: 7 },
+      payouts: { kind: 'stripe' },
       risk: { checkoutVelocity: { windowMinutes: 30, challengeAt: 5, blockAt: 12 } },
       queueRetryScale: 0.25,
       webhooks: { retryScale: 0.5, timeoutMs: 7000, disableAfterMs: 48 * 3_600_000 },
@@ -195,6 +200,8 @@ describe('settingsOf', () => {
         stripe: { apiBase: 'https://api.stripe.com', secretKey: '', webhookSecret: '' },
       },
       carrierWebhookSecret: CARRIER_SECRET,
+      identity: { kind: 'sandbox', sandboxSeconds: 3 },
+      payouts: { kind: 'sandbox' },
       risk: { checkoutVelocity: { windowMinutes: 60, challengeAt: 10, blockAt: 30 } },
       queueRetryScale: 1,
       webhooks: { retryScale: 1, timeoutMs: 10_000, disableAfterMs: 120 * 3_600_000 },
@@ -316,12 +323,29 @@ describe('settingsOf', () => {
     expect(configError(neither).problems.map((p) => p.split(':')[0])).toEqual(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])
   })
 
+  it('asks the Stripe key of each Stripe product in use, and the webhook secret of those heard by webhook (Identity, payments), naming them', () => {
+    const only = (over: Record<string, unknown>) => {
+      const env = production({ GATEWAY: 'sandbox', IDENTITY_PROVIDER: 'sandbox', PAYOUT_PROVIDER: 'sandbox', ...over })
+      delete env.STRIPE_SECRET_KEY
+      delete env.STRIPE_WEBHOOK_SECRET
+      return env
+    }
+    expect(settingsOf(only({})).identity.kind).toBe('sandbox')
+    expect(configError(only({ IDENTITY_PROVIDER: 'stripe' })).problems).toEqual([expect.stringMatching(/^STRIPE_SECRET_KEY: IDENTITY_PROVIDER=stripe/), expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: IDENTITY_PROVIDER=stripe/)])
+    // Transfers answer synchronously: no webhook secret needed for them alone.
+    expect(configError(only({ PAYOUT_PROVIDER: 'stripe' })).problems).toEqual([expect.stringMatching(/^STRIPE_SECRET_KEY: PAYOUT_PROVIDER=stripe/)])
+    expect(settingsOf({ ...only({ PAYOUT_PROVIDER: 'stripe' }), STRIPE_SECRET_KEY: STRIPE_KEY }).payouts.kind).toBe('stripe')
+    for (const [name, value] of [['IDENTITY_PROVIDER', 'onfido'], ['PAYOUT_PROVIDER', 'wise'], ['IDENTITY_SANDBOX_SECONDS', '-1'], ['IDENTITY_SANDBOX_SECONDS', '3601']] as const) {
+      expect(configError(production({ [name]: value })).problems, `${name}=${value}`).toEqual([expect.stringMatching(new RegExp(`^${name}: `))])
+    }
+  })
+
   it('needs no Stripe keys for the sandbox gateway, and ignores malformed ones there', () => {
-    const sandbox = production({ GATEWAY: 'sandbox' })
+    const sandbox = production({ GATEWAY: 'sandbox', IDENTITY_PROVIDER: 'sandbox', PAYOUT_PROVIDER: 'sandbox' })
     delete sandbox.STRIPE_SECRET_KEY
     delete sandbox.STRIPE_WEBHOOK_SECRET
     expect(settingsOf(sandbox).gateway).toMatchObject({ kind: 'sandbox', stripe: { secretKey: '', webhookSecret: '' } })
-    expect(settingsOf(production({ GATEWAY: 'sandbox', STRIPE_SECRET_KEY: 'pk_test_x' })).gateway.kind).toBe('sandbox')
+    expect(settingsOf(production({ GATEWAY: 'sandbox', IDENTITY_PROVIDER: 'sandbox', PAYOUT_PROVIDER: 'sandbox', STRIPE_SECRET_KEY: 'pk_test_x' })).gateway.kind).toBe('sandbox')
   })
 
   it('rejects a short PSEUDONYM_KEY, naming it but never showing its value', () => {

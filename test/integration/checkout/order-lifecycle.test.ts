@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { settingsOf } from '../../../src/config'
 import { signPayload } from '../../../src/webhooks/signed-payload'
 import { call, json, makeStaff, register, type Registered } from '../support/api'
+import { verifySeller } from '../support/kyc'
 import { ADDRESS, chargeOf, checkout, checkoutBody, eventually, fixedListing, order } from './checkout-fixtures'
 
 async function paidOrder(quantity = 1, price = 2500) {
@@ -72,6 +73,8 @@ describe('an order from payment to the seller’s payout', () => {
     expect(again.status).toBe(409)
     expect((await json(again)).code).toBe('already_reviewed')
 
+    // Payouts need a verified seller: the sandbox identity provider verifies them.
+    await verifySeller(seller)
     const payout = (amount: number, key: string) => call('/v1/me/payouts', { method: 'POST', token: seller.token, json: { amount: { amount, currency: 'USD' } }, headers: { 'Idempotency-Key': key } })
     expect((await payout(9001, 'too-much')).status).toBe(409)
     const results = await Promise.all([payout(6000, 'a'), payout(6000, 'b')])
@@ -82,7 +85,10 @@ describe('an order from payment to the seller’s payout', () => {
     expect(replay.status).toBe(201)
     expect(replay.headers.get('idempotent-replayed')).toBe('true')
     expect((await balance(seller)).available).toEqual([{ amount: 3000, currency: 'USD' }])
-  }, 15_000) // two carrier steps of CARRIER_STEP_SECONDS (2 s) each, plus the checkout
+    // The payout's job transfers it: paid, and the balance stays spent.
+    await eventually(async () => json<{ data: { status: string }[] }>(await call('/v1/me/payouts', { token: seller.token })), (p) => p.data.length === 1 && p.data[0]?.status === 'paid')
+    expect((await balance(seller)).available).toEqual([{ amount: 3000, currency: 'USD' }])
+  }, 20_000) // two carrier steps of CARRIER_STEP_SECONDS (2 s) each, plus the checkout
 
   it('cancels a paid order at the seller’s word: refunded at the provider, in the ledger, and the stock is back', async () => {
     const { seller, buyer, listing, id } = await paidOrder(2)

@@ -5,6 +5,7 @@ import {
   accounts,
   captureTransaction,
   imbalance,
+  payoutReversalTransaction,
   payoutTransaction,
   platformFee,
   refundTransaction,
@@ -40,8 +41,11 @@ type Command =
    * the order, when `deep` and there are any), settled at `feeBps` if it settles.
    */
   | { kind: 'step'; order: number; pick: number; deep: boolean; feeBps: number }
-  /** A payout of `share` (0..1) of what a seller may take out, in the `currency`-th of the currencies they hold money in. */
-  | { kind: 'payout'; seller: number; currency: number; share: number }
+  /**
+   * A payout of `share` (0..1) of what a seller may take out, in the `currency`-th of the
+   * currencies they hold money in; when it `fails` at the provider, its reversal follows.
+   */
+  | { kind: 'payout'; seller: number; currency: number; share: number; fails: boolean }
 
 const totalArb = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 100_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: MAX_AMOUNT }) })
 const orderArb: fc.Arbitrary<OrderSpec> = fc.record({ total: totalArb, currency: fc.constantFrom(...currencies), seller: fc.nat(SELLERS.length - 1) })
@@ -57,6 +61,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       seller: fc.nat(SELLERS.length - 1),
       currency: fc.nat(4),
       share: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
+      fails: fc.boolean(),
     }),
   },
 )
@@ -90,9 +95,15 @@ describe('the ledger under any orders and payouts', () => {
             if (!currency) continue
             const amount = Math.floor(balanceOf(b, accounts.seller(seller), currency) * c.share)
             if (amount < 1) continue
-            txs.push(payoutTransaction(seller, amount, currency))
-            paidOut.set(currency, (paidOut.get(currency) ?? 0) + amount)
+            txs.push(payoutTransaction(`pyo_${txs.length}`, seller, amount, currency))
             seen.set('payout', (seen.get('payout') ?? 0) + 1)
+            if (c.fails) {
+              const before = balances(txs)
+              txs.push(payoutReversalTransaction(`pyo_${txs.length - 1}`, seller, amount, currency))
+              // The whole amount is back where it was: available to the seller again.
+              expect(balanceOf(balances(txs), accounts.seller(seller), currency)).toBe(balanceOf(before, accounts.seller(seller), currency) + amount)
+              seen.set('payout_reversal', (seen.get('payout_reversal') ?? 0) + 1)
+            } else paidOut.set(currency, (paidOut.get(currency) ?? 0) + amount)
           } else {
             const o = orders[c.order % orders.length]
             if (!o) continue
@@ -136,7 +147,7 @@ describe('the ledger under any orders and payouts', () => {
       { numRuns: 300 },
     )
     // The runs booked every kind of movement, many times (else the laws above were checked on too little).
-    for (const kind of ['pay', 'cancel', 'accept', 'auto_complete', 'release', 'refund', 'payout']) expect(seen.get(kind) ?? 0).toBeGreaterThan(10)
+    for (const kind of ['pay', 'cancel', 'accept', 'auto_complete', 'release', 'refund', 'payout', 'payout_reversal']) expect(seen.get(kind) ?? 0).toBeGreaterThan(10)
   })
 })
 
