@@ -20,6 +20,7 @@ import { publishEvents } from '../events/publish-events'
 import { findUserById, standingOf } from './user-store'
 import { endLiveSockets } from '../notifications/user-live-object'
 import { audit } from '../audit/audit-adapters'
+import { SellerListingsUnreached, tellSellerListings } from '../listings/seller-listings-adapters'
 
 const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.buyer }) })
 
@@ -42,10 +43,12 @@ const freezeRoute = (path: 'freeze' | 'unfreeze', summary: string) =>
   })
 
 /**
- * Staff freeze an account (its sessions, keys and live sockets end; it cannot log in) and
- * unfreeze it. The record changes first, then the account object, which every money and
- * security route asks at once; other routes see it within CREDENTIAL_CACHE_MS. Repeating either
- * is harmless.
+ * Staff freeze an account (its sessions, keys and live sockets end; it cannot log in; its listings
+ * are suspended: out of search, and nobody may buy, bid or make an offer) and unfreeze it
+ * (the listings are reinstated). The record changes first, then the account object, which every
+ * money and security route asks at once; other routes see it within CREDENTIAL_CACHE_MS; then
+ * each of the seller's listing objects and their read-model rows. Repeating either is harmless,
+ * and finishes what a failed one left undone.
  */
 async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promise<ReturnType<typeof userView>> {
   const staff = principalOf(c)
@@ -63,6 +66,14 @@ async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promi
   if (frozen) await endLiveSockets(c.env, id, undefined, c.var.log)
   c.var.log.info(frozen ? 'account_frozen' : 'account_unfrozen', { userId: id, by: staff.userId })
   await audit(c.env, c.var.log, { actorId: staff.userId, action: frozen ? 'account.frozen' : 'account.unfrozen', subjectId: id })
+  try {
+    const listings = await tellSellerListings(c.env, id, { frozen: after.frozenAt !== null, seq }, c.var.settings.listingRules.auctionPaymentMs, new Date(at), c.var.log)
+    c.var.log.info(frozen ? 'seller_listings_suspended' : 'seller_listings_reinstated', { userId: id, listings })
+  } catch (err) {
+    if (!(err instanceof SellerListingsUnreached)) throw err
+    c.var.log.warn('seller_listings_unreached', { userId: id, failed: err.failed })
+    throw new Problem(503, 'service_unavailable', 'The account was changed, but some of its listings could not be reached; repeat the request', { headers: { 'Retry-After': '1' } })
+  }
   try {
     await publishStanding(c.env, id, seq, after.frozenAt !== null, staff.userId, at)
   } catch (err) {

@@ -109,6 +109,16 @@ export class AccountObject extends DurableObject<Env> {
       .map(withoutHash)
   }
 
+  /**
+   * Whether the account is frozen now, with its standing `seq` (see `open`): what a new listing of
+   * this seller checks once it exists, so one made as the account was being frozen is suspended
+   * with the others (seller-listings-adapters.ts). Null for an account the object never heard of.
+   */
+  frozenStanding(): { frozen: boolean; seq: number } | null {
+    const s = this.standing()
+    return s ? { frozen: s.frozen, seq: this.ctx.storage.kv.get<number>(STANDING_SEQ) ?? 0 } : null
+  }
+
   setFrozen(frozen: boolean): void {
     const s = this.standing()
     if (s) this.ctx.storage.kv.put(STANDING, { ...s, frozen })

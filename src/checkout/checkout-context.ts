@@ -25,7 +25,7 @@ export type CheckoutRequest = {
 export type CheckoutRejection =
   | { code: 'not_found'; listingId: string }
   | { code: 'sold_out'; listingId: string; available: number }
-  | { code: 'listing_closed' | 'not_for_sale' | 'own_listing'; listingId: string }
+  | { code: 'listing_closed' | 'not_for_sale' | 'own_listing' | 'seller_frozen'; listingId: string }
   | { code: 'price_changed'; listingId: string; unitPrice: number }
   | { code: 'multiple_sellers' | 'currency_mismatch' | 'invalid_checkout'; reason: string }
   | { code: 'risk_blocked' | 'mfa_required'; reasons: string[] }

@@ -49,6 +49,7 @@ function checkoutProblem(r: CheckoutRejection): Problem {
     case 'listing_closed':
     case 'not_for_sale':
     case 'own_listing':
+    case 'seller_frozen':
       return new Problem(409, r.code, undefined, { extra: { listingId: r.listingId } })
     case 'price_changed':
       return new Problem(409, 'price_changed', 'Check out again at the new price', { extra: { listingId: r.listingId, unitPrice: r.unitPrice } })

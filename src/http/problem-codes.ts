@@ -47,6 +47,7 @@ export const problemTitles = {
   not_your_turn: 'The other party must answer this offer',
   offer_not_pending: 'The offer is no longer open',
   not_for_sale: 'This listing cannot be bought now',
+  seller_frozen: 'The seller\'s account is frozen: this listing cannot be bought, bid on or offered on until it is reinstated',
   price_changed: 'The price changed since the checkout was priced',
   multiple_sellers: 'All items of one checkout must come from one seller',
   invalid_checkout: 'The checkout does not hold together',

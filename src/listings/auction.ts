@@ -3,7 +3,7 @@ import { money, type Money } from '../core/money'
 import { bidIncrement } from './increments'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
 import type { ListingEvent } from '../events/contract/listing-events'
-import type { AuctionState, ListingRules, ListingState, StandingBid } from './listing-state'
+import { sellerFrozen, type AuctionState, type ListingRules, type ListingState, type StandingBid } from './listing-state'
 
 /**
  * eBay's proxy bidding, with a soft close. A bid is a maximum; the price is one increment over
@@ -24,6 +24,8 @@ export type BidRejection =
   | { code: 'auction_ended' }
   | { code: 'own_listing' }
   | { code: 'currency_mismatch' }
+  /** The seller's account is frozen (seller-standing.ts). */
+  | { code: 'seller_frozen' }
   /** `minimum` is this bidder's; `floor` and `newBidderMinimum` are public, for the edge's memory. */
   | { code: 'bid_too_low'; minimum: Money; floor: Money; newBidderMinimum: Money }
 
@@ -63,6 +65,7 @@ export function placeBid(s: ListingState, cmd: PlaceBid, now: Date, rules: Pick<
   if (!a) return reject({ code: 'not_an_auction' })
   if (s.withdrawn) return reject({ code: 'listing_withdrawn' })
   if (a.outcome !== null || now.getTime() >= Date.parse(a.endsAt)) return reject({ code: 'auction_ended' })
+  if (sellerFrozen(s)) return reject({ code: 'seller_frozen' })
   if (cmd.bidderId === s.sellerId) return reject({ code: 'own_listing' })
   if (cmd.maxAmount.currency !== s.currency) return reject({ code: 'currency_mismatch' })
 
@@ -111,14 +114,20 @@ export function softClose(endsAt: string, now: Date, softCloseMs: number): strin
 }
 
 /**
- * Ends an auction whose time has come: no sale without bids or below the reserve; otherwise the
- * leader wins at the current price and gets the item reserved until payment is due.
+ * Ends an auction whose time has come: no sale without bids or below the reserve, nor while the
+ * seller's account is frozen (`cancelled`: no winner, no hold, no order); otherwise the leader wins
+ * at the current price and gets the item reserved until payment is due.
  */
 export function endAuction(s: ListingState, now: Date, rules: Pick<ListingRules, 'auctionPaymentMs'>): ListingAccepted {
   const a = s.auction
   if (!a || a.outcome !== null || s.withdrawn || now.getTime() < Date.parse(a.endsAt)) return accepted(s, [])
   const at = now.toISOString()
   const bidCount = a.bidCount
+  if (sellerFrozen(s)) {
+    return accepted({ ...s, auction: { ...a, outcome: 'cancelled' }, updatedAt: at }, [
+      { type: 'auction.ended', data: { outcome: 'cancelled', finalPrice: null, bidCount }, private: { winnerId: null } },
+    ])
+  }
   if (!a.leader || (a.reservePrice !== null && !reserveMet(a))) {
     const outcome = a.leader ? 'reserve_not_met' : 'no_bids'
     return accepted({ ...s, auction: { ...a, outcome }, updatedAt: at }, [

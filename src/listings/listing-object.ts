@@ -9,7 +9,7 @@ import { placeBid, type BidRejection } from './auction'
 import { nextDeadline, runDeadlines } from './deadlines'
 import type { ListingAccepted, ListingDecision } from './listing-decision'
 import { createListing, updateListing, withdrawListing, type CreateListing, type CreateRejection, type UpdateListing, type UpdateRejection, type WithdrawRejection } from './listing-lifecycle'
-import type { ListingState } from './listing-state'
+import type { ListingState, SellerStanding } from './listing-state'
 import { ListingStore } from './listing-store'
 import { bidFloorOf, listingView, offerView, visibleOffers, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
 import { liveMessage, MAX_REPLAY, resyncMessage, type StoredEvent } from './live-message'
@@ -20,6 +20,7 @@ import type { ListingSnapshot } from './read-model-rebuild'
 import { RELAY_BATCH_LIMIT, type LivePage, type RelayMessage } from './relay-forwarding'
 import { claim, commit, dueOrderReservations, release, reserve, reservedLine, restock, type Reserve, type Reserved, type StockRejection } from './stock'
 import { RelayFanOut } from './watcher-relay-client'
+import { applySellerStanding } from './seller-standing'
 
 export type NotFound = { code: 'not_found' }
 /**
@@ -124,6 +125,18 @@ export abstract class ListingObject extends DurableObject<Env> {
       listing: listingView(s, now),
       floor: bidFloorOf(s) ?? cmd.maxAmount,
     }))
+  }
+
+  /**
+   * The seller's account standing, from a freeze or an unfreeze (seller-standing.ts): suspends or
+   * reinstates the listing, unless it already heard this standing `seq` or a newer one. Answers the
+   * listing as it stands (its `version` is the seq of its last event), null when there is none.
+   */
+  async setSellerStanding(standing: SellerStanding): Promise<ListingView | null> {
+    const now = this.now()
+    if (!this.state) return null
+    const outcome = await this.run(applySellerStanding(this.state, standing, now), now, (s) => listingView(s, now))
+    return outcome.ok ? outcome.value : null
   }
 
   /** Bids newest first, `limit` of them placed before `beforeSeq` (the page cursor). */

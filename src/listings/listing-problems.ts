@@ -38,6 +38,7 @@ const answers = {
   sold_out: [409, 'sold_out'],
   not_your_turn: [409, 'not_your_turn'],
   offer_not_pending: [409, 'offer_not_pending'],
+  seller_frozen: [409, 'seller_frozen'],
 } satisfies Record<ListingRejection['code'], [ContentfulStatusCode, ProblemCode]>
 
 export function listingProblem(r: ListingRejection): Problem {

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql, type AnyColumn } from 'drizzle-orm'
+import { and, desc, eq, gt, isNotNull, lt, ne, or, sql, type AnyColumn } from 'drizzle-orm'
 import type { DrizzleD1Database } from 'drizzle-orm/d1'
 import type { Db } from '../db/client'
 import { listings, offerLocations, watchlist } from '../db/schema'
@@ -34,7 +34,9 @@ export function listingUpsert<S extends Record<string, unknown>>(db: DrizzleD1Da
     description: view.description,
     category: view.category,
     format: view.format,
-    status: view.status,
+    // A suspended listing (its seller frozen) is kept under its own status, which no search asks
+    // for: it leaves every search and facet at once, with no extra condition on their indexes.
+    status: view.suspended === true ? ('suspended' as const) : view.status,
     currency: view.currency,
     price,
     endsAt: view.endsAt ?? null,
@@ -45,6 +47,19 @@ export function listingUpsert<S extends Record<string, unknown>>(db: DrizzleD1Da
   }
   const { id: _id, createdAt: _created, ...changes } = row
   return db.insert(listings).values(row).onConflictDoUpdate({ target: listings.id, set: changes, setWhere: seqGuard(listings.lastSeq, over) })
+}
+
+/**
+ * The seller's listings that a freeze or an unfreeze must reach: every one not withdrawn, except
+ * auctions that ended before `endedSince` (past any hold for their winner's payment, nothing is
+ * left in them to buy). Read along the seller's index; a seller has a few hundred at most.
+ */
+export async function sellerListingIds<S extends Record<string, unknown>>(db: DrizzleD1Database<S>, sellerId: string, endedSince: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: listings.id })
+    .from(listings)
+    .where(and(eq(listings.sellerId, sellerId), ne(listings.status, 'withdrawn'), or(ne(listings.status, 'ended'), and(isNotNull(listings.endsAt), gt(listings.endsAt, endedSince)))))
+  return rows.map((r) => r.id)
 }
 
 export async function watch(db: Db, userId: string, listingId: string, now: Date): Promise<void> {

@@ -107,6 +107,10 @@ export const ListingSchema = z
     minimumBid: MoneySchema.optional().openapi({ description: 'The lowest maximum a new bidder may place now' }),
     endsAt: z.string().optional(),
     acceptsOffers: z.boolean(),
+    suspended: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Present (true) while the seller’s account is frozen: the listing cannot be bought, bid on or offered on (409 `seller_frozen`) and search does not show it' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -11,7 +11,8 @@ export type ListingStatus = 'active' | 'ended' | 'sold_out' | 'withdrawn'
 /** A bidder's standing maximum; `order` breaks ties (the earlier maximum wins). */
 export type StandingBid = { bidderId: string; maxAmount: number; order: number }
 
-export type AuctionOutcome = 'sold' | 'no_bids' | 'reserve_not_met' | 'bought_now'
+/** `cancelled`: it reached its end while its seller's account was frozen, so nobody won (seller-standing.ts). */
+export type AuctionOutcome = 'sold' | 'no_bids' | 'reserve_not_met' | 'bought_now' | 'cancelled'
 
 export type AuctionState = {
   startingBid: number
@@ -64,6 +65,13 @@ export type Offer = {
   counters: string | null
 }
 
+/**
+ * The seller's account standing as this listing last heard it: `frozen` while staff have frozen
+ * the account, and the account's standing `seq` (how many times it was frozen or unfrozen), so an
+ * older word never overrides a newer one whatever order they arrive in.
+ */
+export type SellerStanding = { frozen: boolean; seq: number }
+
 export type ListingState = {
   id: string
   sellerId: string
@@ -82,6 +90,8 @@ export type ListingState = {
   acceptsOffers: boolean
   offers: Offer[]
   withdrawn: boolean
+  /** Absent until the seller is first frozen: a listing starts out in good standing (seq 0). */
+  sellerStanding?: SellerStanding
   createdAt: string
   updatedAt: string
   /** The seq of the last event: the listing's version and strong ETag. */
@@ -102,6 +112,9 @@ export const reservedQuantity = (s: ListingState): number => s.reservations.redu
 
 /** Units a buyer can still take: never negative, whatever the history. */
 export const availableQuantity = (s: ListingState): number => Math.max(0, s.quantity - s.sold - reservedQuantity(s))
+
+/** The listing is suspended: its seller is frozen, so nobody may buy, bid or make an offer, and search hides it. */
+export const sellerFrozen = (s: Pick<ListingState, 'sellerStanding'>): boolean => s.sellerStanding?.frozen === true
 
 export function listingStatus(s: ListingState, now: Date): ListingStatus {
   if (s.withdrawn) return 'withdrawn'

@@ -1,6 +1,6 @@
 import { money, type Currency, type Money } from '../core/money'
 import { bidFloor, buyNowAvailable, minimumBid, reserveMet } from './auction'
-import { availableQuantity, listingStatus, type ListingFormat, type ListingState, type ListingStatus, type Offer } from './listing-state'
+import { availableQuantity, listingStatus, sellerFrozen, type ListingFormat, type ListingState, type ListingStatus, type Offer } from './listing-state'
 
 /**
  * The listing as anyone may see it (the `Listing` schema of the API reference at /docs). Never the reserve, the
@@ -26,12 +26,17 @@ export type ListingView = {
   minimumBid?: Money
   endsAt?: string
   acceptsOffers: boolean
+  /** True while the seller is frozen (seller-standing.ts); absent otherwise. */
+  suspended?: boolean
   createdAt: string
   updatedAt: string
 }
 
 export function listingView(s: ListingState, now: Date): ListingView {
   const status = listingStatus(s, now)
+  const suspended = sellerFrozen(s)
+  // What a buyer could do now (Buy It Now, the next bid) is not offered while the listing is suspended.
+  const open = status === 'active' && !suspended
   const view: ListingView = {
     id: s.id,
     sellerId: s.sellerId,
@@ -43,6 +48,7 @@ export function listingView(s: ListingState, now: Date): ListingView {
     version: s.version,
     currency: s.currency,
     acceptsOffers: s.acceptsOffers,
+    ...(suspended ? { suspended: true } : {}),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   }
@@ -55,8 +61,8 @@ export function listingView(s: ListingState, now: Date): ListingView {
     currentPrice: money(a.currentPrice, s.currency),
     bidCount: a.bidCount,
     ...(a.reservePrice !== null ? { reserveMet: reserveMet(a) } : {}),
-    ...(a.buyNowPrice !== null && buyNowAvailable(a) && status === 'active' ? { buyNowPrice: money(a.buyNowPrice, s.currency) } : {}),
-    ...(status === 'active' ? { minimumBid: money(minimumBid(a), s.currency) } : {}),
+    ...(a.buyNowPrice !== null && buyNowAvailable(a) && open ? { buyNowPrice: money(a.buyNowPrice, s.currency) } : {}),
+    ...(open ? { minimumBid: money(minimumBid(a), s.currency) } : {}),
     endsAt: a.endsAt,
   }
 }

@@ -2,7 +2,7 @@ import { reject } from '../core/decision'
 import { money, type Money } from '../core/money'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
 import type { ListingEvent, OfferDeclineReason, OfferSnapshot } from '../events/contract/listing-events'
-import { availableQuantity, listingStatus, type ListingRules, type ListingState, type Offer } from './listing-state'
+import { availableQuantity, listingStatus, sellerFrozen, type ListingRules, type ListingState, type Offer } from './listing-state'
 import { hold } from './holds'
 import { offerView } from './listing-view'
 
@@ -33,10 +33,13 @@ export type OfferRejection =
   | { code: 'offer_not_found' }
   | { code: 'not_your_turn' }
   | { code: 'offer_not_pending' }
+  /** The seller's account is frozen: no new offer, counter or acceptance (seller-standing.ts). */
+  | { code: 'seller_frozen' }
 
 export function makeOffer(s: ListingState, cmd: MakeOffer, now: Date, rules: Pick<ListingRules, 'offerTtlMs'>): ListingDecision<OfferRejection> {
   if (s.format !== 'fixed_price' || !s.acceptsOffers) return reject({ code: 'offers_not_accepted' })
   if (listingStatus(s, now) !== 'active') return reject({ code: 'listing_closed' })
+  if (sellerFrozen(s)) return reject({ code: 'seller_frozen' })
   if (cmd.buyerId === s.sellerId) return reject({ code: 'own_listing' })
   const priced = checkAmount(s, cmd.unitAmount)
   if (priced) return priced
@@ -62,6 +65,8 @@ export function respondToOffer(
   if (actorId !== answerer) return reject({ code: 'not_your_turn' })
   if (offer.status !== 'pending' || Date.parse(offer.expiresAt) <= now.getTime()) return reject({ code: 'offer_not_pending' })
   if (listingStatus(s, now) !== 'active') return reject({ code: 'listing_closed' })
+  // Declining is always open: it commits nobody to anything.
+  if (response.kind !== 'decline' && sellerFrozen(s)) return reject({ code: 'seller_frozen' })
 
   switch (response.kind) {
     case 'decline':

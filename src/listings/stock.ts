@@ -5,7 +5,7 @@ import { hold } from './holds'
 import { accepted, type ListingAccepted, type ListingDecision } from './listing-decision'
 import { closeOffers } from './offers'
 import type { ListingEvent, ReleaseReason } from '../events/contract/listing-events'
-import { availableQuantity, listingStatus, type ListingState, type Reservation } from './listing-state'
+import { availableQuantity, listingStatus, sellerFrozen, type ListingState, type Reservation } from './listing-state'
 
 /**
  * Stock and reservations (law 1: sold + reserved ≤ quantity, always). A reservation holds units
@@ -34,6 +34,8 @@ export type StockRejection =
   | { code: 'price_changed'; unitPrice: number }
   /** The buyer won this auction: its order (null until it is made) is paid as it stands, not reserved again. */
   | { code: 'awaiting_payment'; orderId: string | null }
+  /** The seller's account is frozen: nothing new is held on their listings (seller-standing.ts). */
+  | { code: 'seller_frozen' }
 
 export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: SettledOutcome): ListingDecision<StockRejection> {
   if (!Number.isSafeInteger(cmd.quantity) || cmd.quantity < 1) return reject({ code: 'invalid_reservation', reason: 'quantity must be a whole number of at least 1' })
@@ -46,6 +48,9 @@ export function reserve(s: ListingState, cmd: Reserve, now: Date, prior?: Settle
     // Past its deadline the hold is as good as lapsed (its alarm is due): no charge may start on it.
     return live(held, now) ? accepted(s, []) : reject({ code: 'reservation_released' })
   }
+  // A repeat of a hold made before the freeze is answered above (its checkout may already have
+  // been charged); anything new — a hold, a Buy It Now, an offer's or a won auction's checkout — waits.
+  if (sellerFrozen(s)) return reject({ code: 'seller_frozen' })
   if (cmd.holderId === s.sellerId) return reject({ code: 'own_listing' })
   const won = s.reservations.find((r) => r.source === 'auction' && r.holderId === cmd.holderId && live(r, now))
   if (won) return reject({ code: 'awaiting_payment', orderId: won.orderBound ? won.id : null })

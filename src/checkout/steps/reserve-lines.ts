@@ -77,6 +77,7 @@ function lineRejection(listingId: string, r: StockRejection | NotFound): Checkou
     case 'listing_closed':
     case 'not_for_sale':
     case 'own_listing':
+    case 'seller_frozen':
       return { code: r.code, listingId }
     case 'awaiting_payment':
       return { code: 'awaiting_payment', orderId: r.orderId }

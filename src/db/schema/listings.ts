@@ -21,7 +21,8 @@ export const listings = sqliteTable(
     description: text('description').notNull(),
     category: text('category').notNull(),
     format: text('format', { enum: ['fixed_price', 'auction'] }).notNull(),
-    status: text('status', { enum: ['active', 'ended', 'sold_out', 'withdrawn'] }).notNull(),
+    /** The listing's status, or `suspended` while its seller is frozen (no search asks for it). */
+    status: text('status', { enum: ['active', 'ended', 'sold_out', 'withdrawn', 'suspended'] }).notNull(),
     currency: text('currency').notNull(),
     /** The fixed price, or the auction's current price, in minor units (for price filters). */
     price: integer('price').notNull(),

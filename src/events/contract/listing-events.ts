@@ -39,7 +39,7 @@ const OfferSnapshot = z.object({
 })
 export type OfferSnapshot = z.infer<typeof OfferSnapshot>
 const offerPrivate = <S extends z.ZodRawShape>(shape: S) => z.object({ ...shape, offer: OfferSnapshot.optional() })
-const AuctionOutcome = z.enum(['sold', 'no_bids', 'reserve_not_met', 'bought_now'])
+const AuctionOutcome = z.enum(['sold', 'no_bids', 'reserve_not_met', 'bought_now', 'cancelled'])
 const ReservationSource = z.enum(['checkout', 'offer', 'auction', 'buy_now'])
 
 export const ListingEventSchema = z.discriminatedUnion('type', [
@@ -47,6 +47,10 @@ export const ListingEventSchema = z.discriminatedUnion('type', [
   event('listing.updated', z.object({ changed: z.array(z.string()) }), nothing),
   event('listing.withdrawn', nothing, nothing),
   event('listing.sold_out', nothing, nothing),
+  /** The seller's account was frozen: nobody may buy, bid or make an offer, and search hides the listing until it is reinstated. */
+  event('listing.suspended', nothing, nothing),
+  /** The seller's account was unfrozen: the listing is for sale and in search again. */
+  event('listing.reinstated', nothing, nothing),
   event(
     'bid.placed',
     z.object({ bidId: z.string(), bidder: z.string(), currentPrice: Money, bidCount: z.number().int(), leaderChanged: z.boolean(), endsAt: Time }),

@@ -3,6 +3,7 @@ import { endAuction, placeBid } from '../../../src/listings/auction'
 import { ListingEventSchema, listingEventTypes, type ListingEvent } from '../../../src/events/contract/listing-events'
 import { createListing, updateListing, withdrawListing } from '../../../src/listings/listing-lifecycle'
 import { expireOffers, makeOffer, respondToOffer } from '../../../src/listings/offers'
+import { applySellerStanding } from '../../../src/listings/seller-standing'
 import { commit, release, reserve, restock } from '../../../src/listings/stock'
 import { accepted, at, bid, DAY, MINUTE, openAuction, openFixed, RULES, SELLER, usd } from './fixtures'
 
@@ -36,6 +37,10 @@ function everyKindOfEvent(): ListingEvent[] {
   const offered = keep(accepted(makeOffer(openFixed({ acceptsOffers: true }), { offerId: 'ofr_9', buyerId: 'usr_e', unitAmount: usd(100), quantity: 1 }, at(0), RULES))).state
   keep(expireOffers(offered, at(3 * DAY)))
   keep(accepted(withdrawListing(openFixed(), SELLER, at(0))))
+  // A frozen seller's auction: suspended, ended without a sale, reinstated.
+  let suspended = keep(accepted(applySellerStanding(openAuction(), { frozen: true, seq: 1 }, at(0)))).state
+  suspended = keep(endAuction(suspended, at(DAY), RULES)).state
+  keep(accepted(applySellerStanding(suspended, { frozen: false, seq: 2 }, at(DAY))))
   keep(accepted(createListing({ id: 'lst_x', sellerId: SELLER, title: 't', description: '', category: 'c', format: 'fixed_price', currency: 'USD', acceptsOffers: false, fixed: { price: 100, quantity: 1 } }, at(0), RULES)))
   return events
 }
