@@ -26,10 +26,25 @@ export const auditActions = [
   'kyc.rejected',
   'read_model.rebuild_started',
   'dead_letter.replayed',
+  'personal_data.read',
 ] as const
 export type AuditAction = (typeof auditActions)[number]
 
 export type AuditEntry = { actorId: string; action: AuditAction; subjectId?: string | null; details?: Record<string, AuditValue> }
+
+/**
+ * Staff read another person's personal data (docs/SECURITY.md "The audit log"): `personal_data.read`
+ * by the staff member, about the person (null when a read spans many, as a page of dead letters
+ * does), naming what was read and the request, so the entry leads to the request's own logs.
+ */
+export function auditPersonalDataRead(env: Env, log: Logger, read: { staffId: string; subjectId: string | null; what: string; resourceId: string | null; requestId: string; details?: Record<string, AuditValue> }): Promise<void> {
+  return audit(env, log, {
+    actorId: read.staffId,
+    action: 'personal_data.read',
+    subjectId: read.subjectId,
+    details: { ...read.details, what: read.what, resourceId: read.resourceId, requestId: read.requestId },
+  })
+}
 
 /**
  * Appends to the audit log after the action it records has happened. An append that fails does

@@ -11,7 +11,7 @@ import { consumerNames, subscriptions } from '../events/event-subscriptions'
 import { publishEvents } from '../events/publish-events'
 import { systemClock } from '../platform/runtime'
 import { deadLetter, listDeadLetters, markReplayed, type DeadLetter } from './dead-letter-store'
-import { audit } from '../audit/audit-adapters'
+import { audit, auditPersonalDataRead } from '../audit/audit-adapters'
 
 /** The queues whose dead letters can be replayed: each event consumer's own, and the others. */
 const replayable = ['souk-jobs', 'souk-webhooks', 'souk-notifications', 'souk-events', ...consumerNames.map((name) => subscriptions[name].queue)] as const
@@ -79,6 +79,8 @@ export const deadLetterRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
   .openapi(listRoute, async (c) => {
     const { limit, cursor, queue } = c.req.valid('query')
     const rows = await listDeadLetters(c.env.DB, limit, queue, cursor ? decodeCursor(cursor) : undefined)
+    // A dead letter is a message as it was queued: notifications, webhooks and events carry people's data.
+    await auditPersonalDataRead(c.env, c.var.log, { staffId: principalOf(c).userId, subjectId: null, what: 'dead_letters', resourceId: queue ?? null, requestId: c.var.requestId, details: { count: Math.min(rows.length, limit) } })
     return c.json(page(rows, limit, (d: DeadLetter) => d.id), 200)
   })
   .openapi(replayRoute, async (c) => {

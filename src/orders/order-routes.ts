@@ -16,7 +16,7 @@ import { DisputeBody, DisputeOrderParam, OrderIdParam, OrderPage, OrderSchema, O
 import { findOrder, listOrders, orderCursor, orderHistories, orderHistory } from './order-store'
 import { orderView, type OrderRecord, type OrderViewer } from './order-view'
 import { addReview } from './review-store'
-import { audit } from '../audit/audit-adapters'
+import { audit, auditPersonalDataRead } from '../audit/audit-adapters'
 
 const tags = ['Orders']
 const security = [{ bearer: [] }]
@@ -123,6 +123,10 @@ async function answer(c: Context<AppEnv>, result: DisputeResult, viewer: OrderVi
 export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(getOrderRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
+    // Staff who are neither party see the buyer's address: that read is on the record.
+    if (actor === 'staff') {
+      await auditPersonalDataRead(c.env, c.var.log, { staffId: principalOf(c).userId, subjectId: order.buyerId, what: 'order', resourceId: order.id, requestId: c.var.requestId, details: { sellerId: order.sellerId } })
+    }
     return c.json(orderView(order, await orderHistory(database(c.env.DB), order.id), actor), 200)
   })
   .openapi(listOrdersRoute, async (c) => {
