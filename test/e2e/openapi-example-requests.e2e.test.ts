@@ -147,6 +147,12 @@ async function totpOn(label: string): Promise<User> {
   return user
 }
 
+/** The sandbox identity provider verifies `user` (its outcome arrives through the Stripe webhook a second later). */
+async function verified(user: User): Promise<void> {
+  await post(user, '/v1/me/verification')
+  await eventually(() => ok<{ status: string }>(send(baseUrl(), '/v1/me/verification', { user })), (v) => v.status === 'verified')
+}
+
 async function freshOffer(w: World): Promise<{ ids: Ids }> {
   const buyer = await register('offerer')
   return { ids: { offer: (await post<{ id: string }>(buyer, `/v1/listings/${w.ids.listing}/offers`, { amount: eur(4000), quantity: 1 })).id } }
@@ -272,8 +278,18 @@ const plans: Record<string, Plan> = {
   postAdminDisputesByOrderIdResolve: { actor: 'admin', fresh: async (w) => ({ ids: await orderAt(w, 'disputed') }) },
   getMeBalance: { actor: 'seller' },
   getMePayouts: { actor: 'seller' },
-  // A completed order makes the seller's money available to pay out.
-  postMePayouts: { actor: 'seller', fresh: async (w) => ({ ids: await orderAt(w, 'completed') }) },
+  // A completed order makes the seller's money available to pay out; the sandbox verifies the seller first (KYC).
+  postMePayouts: {
+    actor: 'seller',
+    fresh: async (w) => {
+      await verified(w.users.seller!)
+      return { ids: await orderAt(w, 'completed') }
+    },
+  },
+  getAdminPayouts: { actor: 'admin' },
+  // A user of their own: the world's seller is verified by the payout's plan.
+  postMeVerification: { actor: 'buyer', fresh: async () => ({ user: await register('kyc') }) },
+  getMeVerification: { actor: 'seller' },
   getAdminLedgerVerify: { actor: 'admin' },
   getAdminAudit: { actor: 'admin' },
   getAdminAuditVerify: { actor: 'admin' },
