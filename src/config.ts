@@ -6,6 +6,7 @@ import { notificationSettings, notificationSettingsProblems, notificationVars, t
 import type { ListingRules } from './listings/listing-state'
 import type { BreakerPolicy } from './payments/circuit-breaker'
 import type { VelocityRule } from './risk/checkout-velocity'
+import { KEY_ID_PATTERN, parseKeyring, type Keyring } from './pii/pii-envelope'
 import { rateLimitPolicySchema, rateLimitsSchema, type RateLimitPolicy } from './rate-limits/rate-limit-policy'
 
 /**
@@ -64,10 +65,18 @@ const settingsSchema = z
   ...notificationVars,
   CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
   PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters'),
+  PII_KEYS: jsonVar(z.record(z.string(), z.string(), 'must be a JSON object of key id to base64 key')),
+  PII_KEY_ID: z.string().regex(KEY_ID_PATTERN, 'must be 1 to 32 of A-Z a-z 0-9 _ -'),
+  PII_INDEX_KEY: z.string().min(32, 'must be at least 32 characters'),
   BINDING_PROBE: z.enum(['on', 'off']).default('off'),
   })
   .superRefine((v, ctx) => {
     for (const [path, message] of notificationSettingsProblems(v, v.ENVIRONMENT)) ctx.addIssue({ code: 'custom', path: [path], message })
+    const keyring = parseKeyring(v.PII_KEYS, v.PII_KEY_ID)
+    if (!keyring.ok) for (const message of keyring.problems) ctx.addIssue({ code: 'custom', path: ['PII_KEYS'], message })
+    // The development keyring and index key are in the repository: production refuses them.
+    if (v.ENVIRONMENT === 'production' && Object.keys(v.PII_KEYS).some((kid) => kid.startsWith('dev'))) ctx.addIssue({ code: 'custom', path: ['PII_KEYS'], message: 'development keys (ids starting with dev) are refused in production' })
+    if (v.ENVIRONMENT === 'production' && v.PII_INDEX_KEY.startsWith('dev')) ctx.addIssue({ code: 'custom', path: ['PII_INDEX_KEY'], message: 'the development index key is refused in production' })
     if (v.ENVIRONMENT === 'production' && v.BINDING_PROBE === 'on') ctx.addIssue({ code: 'custom', path: ['BINDING_PROBE'], message: 'counting binding calls is for development only' })
     // Each Stripe product Souk uses needs the account's key; those whose answers arrive by webhook, its signing secret.
     const onStripe = [v.GATEWAY === 'stripe' && 'GATEWAY', v.IDENTITY_PROVIDER === 'stripe' && 'IDENTITY_PROVIDER', v.PAYOUT_PROVIDER === 'stripe' && 'PAYOUT_PROVIDER'].filter((n) => n !== false)
@@ -120,8 +129,16 @@ export type Settings = {
   notifications: NotificationSettings
   /** Keys HMACs that pseudonymize personal data (IPs, e-mails) in counters and logs. */
   pseudonymKey: string
+  /** Personal data at rest (pii/pii-adapters.ts): the AES-256-GCM keyring, and the key of the blind indexes. */
+  pii: { keyring: Keyring; indexKey: string }
   /** Development only: count each request's binding calls (http/binding-probe.ts, GET /v1/dev/binding-counts). */
   bindingProbe: boolean
+}
+
+function piiKeyring(keys: Record<string, string>, currentKid: string): Keyring {
+  const parsed = parseKeyring(keys, currentKid)
+  if (!parsed.ok) throw new ConfigError(parsed.problems.map((p) => `PII_KEYS: ${p}`)) // refined above; here for the type
+  return parsed.keyring
 }
 
 export class ConfigError extends Error {
@@ -193,6 +210,7 @@ export function settingsOf(env: object): Settings {
     queueRetryScale: v.QUEUE_RETRY_SCALE,
     webhooks: { retryScale: v.WEBHOOK_RETRY_SCALE, timeoutMs: v.WEBHOOK_TIMEOUT_MS, disableAfterMs: v.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000 },
     pseudonymKey: v.PSEUDONYM_KEY,
+    pii: { keyring: piiKeyring(v.PII_KEYS, v.PII_KEY_ID), indexKey: v.PII_INDEX_KEY },
     bindingProbe: v.BINDING_PROBE === 'on',
   }
   cache.set(env, settings)

@@ -10,6 +10,11 @@ const TWILIO_TOKEN = 'twilio-auth-token-0123456789'
 // A real pair, as scripts/vapid-keys.ts prints it.
 const VAPID_PUBLIC = 'BDwCRGTjtEEMzo69tsqdLfxWQj9Fro2kyIDk8A1YIYTSmvG3MuKYosR_r8OWwX2GI6gWGfsXNtzYrylo6kt1__M'
 const VAPID_PRIVATE = '1j4Gm8mYr-17m7S_ShH-Q0QAg_bFLlZl4icdE6edEcw'
+// Personal data at rest: a keyring of two keys (k2 current) and the blind index key.
+const PII_K1 = Buffer.alloc(32, 1).toString('base64')
+const PII_K2 = Buffer.alloc(32, 2).toString('base64')
+const PII_INDEX = 'pii-index-key-0123456789abcdef-0123'
+const PII = { PII_KEYS: JSON.stringify({ k1: PII_K1, k2: PII_K2 }), PII_KEY_ID: 'k2', PII_INDEX_KEY: PII_INDEX }
 const RATE_LIMITS = {
   read: { limit: 300, windowSeconds: 60 },
   write: { limit: 60, windowSeconds: 60 },
@@ -24,6 +29,7 @@ const minimal = (over: Record<string, unknown> = {}): Record<string, unknown> =>
   RATE_LIMITS,
   PSEUDONYM_KEY: KEY,
   CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
+  ...PII,
   ...over,
 })
 
@@ -77,6 +83,7 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   STRIPE_WEBHOOK_SECRET: STRIPE_WHSEC,
   CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
   PSEUDONYM_KEY: KEY,
+  ...PII,
   DB: { binding: 'not a setting' },
   ...over,
 })
@@ -140,6 +147,7 @@ describe('settingsOf', () => {
         rateLimits: { email: { limit: 5, windowSeconds: 1 }, sms: { limit: 3, windowSeconds: 2 }, push: { limit: 50, windowSeconds: 1 } },
       },
       pseudonymKey: KEY,
+      pii: { keyring: { currentKid: 'k2', keys: new Map([['k1', new Uint8Array(32).fill(1)], ['k2', new Uint8Array(32).fill(2)]]) }, indexKey: PII_INDEX },
       bindingProbe: false,
     })
   })
@@ -214,8 +222,34 @@ describe('settingsOf', () => {
         rateLimits: { email: { limit: 2, windowSeconds: 1 }, sms: { limit: 1, windowSeconds: 1 }, push: { limit: 100, windowSeconds: 1 } },
       },
       pseudonymKey: KEY,
+      pii: { keyring: { currentKid: 'k2', keys: new Map([['k1', new Uint8Array(32).fill(1)], ['k2', new Uint8Array(32).fill(2)]]) }, indexKey: PII_INDEX },
       bindingProbe: false,
     })
+  })
+
+  it.each(['PII_KEYS', 'PII_KEY_ID', 'PII_INDEX_KEY'])('refuses to start without %s: personal data is never stored in the clear', (name) => {
+    const env = production()
+    delete env[name]
+    expect(configError(env).problems.map((p) => p.split(':')[0])).toEqual([name])
+  })
+
+  it.each([
+    ['a current key id that is not in the keyring', { PII_KEY_ID: 'k3' }, 'PII_KEYS', /PII_KEY_ID "k3" is not in PII_KEYS/],
+    ['a key that is not 32 bytes', { PII_KEYS: JSON.stringify({ k2: Buffer.alloc(16, 7).toString('base64') }) }, 'PII_KEYS', /key k2 must be 32 bytes/],
+    ['a key id with a dot', { PII_KEYS: JSON.stringify({ 'k.2': PII_K2 }), PII_KEY_ID: 'k2' }, 'PII_KEYS', /must be 1 to 32 of/],
+    ['a keyring that is not JSON', { PII_KEYS: '{k2:' }, 'PII_KEYS', /JSON object/],
+    ['a short index key', { PII_INDEX_KEY: 'short-index-key' }, 'PII_INDEX_KEY', /at least 32/],
+  ])('refuses %s, naming it and never a key', (_name, over, setting, message) => {
+    const err = configError(production(over))
+    expect(err.problems.map((p) => p.split(':')[0])).toContain(setting)
+    expect(err.problems.join('; ')).toMatch(message)
+    for (const secret of [PII_K1, PII_K2, Buffer.alloc(16, 7).toString('base64'), 'short-index-key']) expect(err.message).not.toContain(secret)
+  })
+
+  it('refuses the development keyring and index key in production, and takes them in development', () => {
+    const devKeys = { PII_KEYS: JSON.stringify({ dev1: PII_K1 }), PII_KEY_ID: 'dev1', PII_INDEX_KEY: `dev-only-${PII_INDEX}` }
+    expect(configError(production(devKeys)).problems.map((p) => p.split(':')[0])).toEqual(['PII_KEYS', 'PII_INDEX_KEY'])
+    expect(settingsOf(production({ ...devKeys, ENVIRONMENT: 'development' })).pii.keyring.currentKid).toBe('dev1')
   })
 
   it('returns the very same settings for the same env object, and parses a new env object afresh', () => {
