@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { unstable_readConfig } from 'wrangler'
 
@@ -15,6 +15,30 @@ export function developmentVars(): Record<string, string | object> {
 
 export function developmentSecrets(): Record<string, string> {
   return parseDotenv(readFileSync(`${root}.dev.vars.example`, 'utf8'))
+}
+
+/**
+ * The secrets `wrangler dev` reads from .dev.vars (`npm start`), after adding to it every secret
+ * of .dev.vars.example it lacks (a .dev.vars made before a secret existed), so that a new secret
+ * needs no hand editing. Values already there are left as they are.
+ */
+export function localSecrets(): Record<string, string> {
+  const file = `${root}.dev.vars`
+  const example = readFileSync(`${root}.dev.vars.example`, 'utf8')
+  if (!existsSync(file)) {
+    writeFileSync(file, example)
+    console.log('Created .dev.vars from .dev.vars.example (development-only secrets).')
+  }
+  const present = parseDotenv(readFileSync(file, 'utf8'))
+  const lacking = example.split('\n').filter((line) => {
+    const name = /^\s*([A-Z0-9_]+)\s*=/.exec(line)?.[1]
+    return name !== undefined && !(name in present)
+  })
+  if (lacking.length > 0) {
+    appendFileSync(file, `${readFileSync(file, 'utf8').endsWith('\n') ? '' : '\n'}${lacking.join('\n')}\n`)
+    console.log(`Added to .dev.vars from .dev.vars.example: ${lacking.map((l) => l.split('=')[0]).join(', ')}`)
+  }
+  return parseDotenv(readFileSync(file, 'utf8'))
 }
 
 /** Both, as strings (objects JSON-encoded): the form `wrangler dev --var` and miniflare take. */
@@ -40,7 +64,7 @@ export function localQueueConsumers(maxBatchTimeout: number): Record<string, { m
   )
 }
 
-function parseDotenv(text: string): Record<string, string> {
+export function parseDotenv(text: string): Record<string, string> {
   const out: Record<string, string> = {}
   for (const line of text.split('\n')) {
     const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line)

@@ -2,19 +2,22 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { developmentSecrets, developmentVars } from './development-vars.ts'
+import { personalDataFrom } from './pii-keys.ts'
 import { seedSql } from './seed.ts'
 
 /**
  * Prepares the local D1 database the way `npm start` needs it: migrations applied, demo data
- * seeded. `persistTo` selects the state directory (wrangler's default when omitted).
+ * seeded. `persistTo` selects the state directory (wrangler's default when omitted); `secrets` are
+ * those the worker will run with (its personal-data keys seal the demo accounts' e-mail).
  */
-export async function prepareLocalDatabase(persistTo?: string): Promise<void> {
+export async function prepareLocalDatabase(persistTo?: string, secrets: Record<string, string> = developmentSecrets()): Promise<void> {
   const persist = persistTo ? ['--persist-to', persistTo] : []
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persist])
   const dir = mkdtempSync(join(tmpdir(), 'souk-seed-'))
   try {
     const file = join(dir, 'seed.sql')
-    writeFileSync(file, await seedSql())
+    writeFileSync(file, await seedSql(personalDataFrom({ ...developmentVars(), ...secrets })))
     wrangler(['d1', 'execute', 'DB', '--local', '--file', file, ...persist])
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync } from 'node:fs'
-import { developmentVars } from './development-vars.ts'
+import { developmentVars, localSecrets } from './development-vars.ts'
 import { prepareLocalDatabase, wranglerBin } from './local-d1.ts'
 import { seedDemoListings } from './seed-listings.ts'
 
@@ -12,12 +11,10 @@ import { seedDemoListings } from './seed-listings.ts'
 const port = process.env.PORT ?? '8787'
 const persistTo = process.env.SOUK_PERSIST_DIR
 
-if (!existsSync('.dev.vars')) {
-  copyFileSync('.dev.vars.example', '.dev.vars')
-  console.log('Created .dev.vars from .dev.vars.example (development-only secrets).')
-}
+// .dev.vars, created or completed from .dev.vars.example: the secrets wrangler dev will run with.
+const secrets = localSecrets()
 
-await prepareLocalDatabase(persistTo)
+await prepareLocalDatabase(persistTo, secrets)
 
 const vars = Object.entries(developmentVars()).flatMap(([k, v]) => ['--var', `${k}:${typeof v === 'string' ? v : JSON.stringify(v)}`])
 const args = [wranglerBin(), 'dev', '--port', port, '--ip', '127.0.0.1', ...vars, ...(persistTo ? ['--persist-to', persistTo] : [])]

@@ -17,7 +17,8 @@ import { freezeRefusal } from './policy'
 import { EVENT_VERSION } from '../events/contract/souk-event'
 import { derivedEventId } from '../events/derived-event-id'
 import { publishEvents } from '../events/publish-events'
-import { findUserById, standingOf } from './user-store'
+import { emailOf, findUserById, standingOf } from './user-store'
+import { personalDataOf } from '../pii/pii-adapters'
 import { endLiveSockets } from '../notifications/user-live-object'
 import { audit } from '../audit/audit-adapters'
 import { SellerListingsUnreached, tellSellerListings } from '../listings/seller-listings-adapters'
@@ -81,7 +82,7 @@ async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promi
     c.var.log.warn('account_event_unpublished', { userId: id, seq, err })
     throw new Problem(503, 'service_unavailable', 'The account was changed, but its event could not be published; repeat the request', { headers: { 'Retry-After': '1' } })
   }
-  return userView(after)
+  return userView(after, await emailOf(personalDataOf(c.var.settings), after))
 }
 
 /**

@@ -6,6 +6,8 @@ import { countCheckout, type CheckoutWindow, type VelocityRule } from '../risk/c
 import { isForgettable, isLastUseStale, issueRefusal, liveApiKeys, vouch, type IssueRefusal, type Standing, type StoredCredential } from './account-credentials'
 import type { Principal } from './principal'
 import { checkCode, pendingTotp, type CodeCheck, type TotpState } from './totp'
+import { settingsOf } from '../config'
+import { personalDataOf, type PersonalData } from '../pii/pii-adapters'
 
 /** Why a code was refused. */
 export type CodeRefusal = Extract<CodeCheck, { ok: false }>['reason']
@@ -124,19 +126,21 @@ export class AccountObject extends DurableObject<Env> {
     if (s) this.ctx.storage.kv.put(STANDING, { ...s, frozen })
   }
 
-  /** Starts (or restarts) enrolling `secret`, unless TOTP is already on. */
-  startTotp(secret: string): 'started' | 'already_on' {
+  /** Starts (or restarts) enrolling `secret`, unless TOTP is already on. The secret is kept sealed (docs/SECURITY.md). */
+  async startTotp(secret: string): Promise<'started' | 'already_on'> {
     if (this.totp()?.status === 'on') return 'already_on'
-    this.ctx.storage.kv.put(TOTP_KEY, pendingTotp(secret))
+    const sealed = await this.personalData().seal('account.totp_secret', this.owner(), secret)
+    if (this.totp()?.status === 'on') return 'already_on' // turned on while it was sealed
+    this.ctx.storage.kv.put(TOTP_KEY, pendingTotp(sealed))
     return 'started'
   }
 
   /** Confirms a pending enrolment with its first code; TOTP is on from here, with these recovery codes. */
-  confirmTotp(code: string, recoveryHashes: string[]): 'on' | 'not_started' | CodeRefusal {
-    const state = this.totp()
-    if (!state || state.status === 'on') return 'not_started'
-    const check = checkCode(state, code, this.now().getTime())
-    this.ctx.storage.kv.put(TOTP_KEY, check.ok ? { ...check.state, status: 'on', recoveryHashes } : check.state)
+  async confirmTotp(code: string, recoveryHashes: string[]): Promise<'on' | 'not_started' | CodeRefusal> {
+    const opened = await this.openedTotp()
+    if (!opened || opened.state.status === 'on') return 'not_started'
+    const check = checkCode(opened.state, code, this.now().getTime())
+    this.ctx.storage.kv.put(TOTP_KEY, { ...(check.ok ? { ...check.state, status: 'on', recoveryHashes } : check.state), secret: opened.sealed })
     return check.ok ? 'on' : check.reason
   }
 
@@ -146,16 +150,17 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   /** A second factor presented now: a current, unused code, or (`recovery`) one of the unused recovery codes (by hash), spent as it is used. */
-  verifySecondFactor(presented: { code: string } | { recoveryHash: string }): boolean {
-    const state = this.totp()
-    if (state?.status !== 'on') return false
+  async verifySecondFactor(presented: { code: string } | { recoveryHash: string }): Promise<boolean> {
     if ('recoveryHash' in presented) {
-      if (!state.recoveryHashes.includes(presented.recoveryHash)) return false
+      const state = this.totp()
+      if (state?.status !== 'on' || !state.recoveryHashes.includes(presented.recoveryHash)) return false
       this.ctx.storage.kv.put(TOTP_KEY, { ...state, recoveryHashes: state.recoveryHashes.filter((h) => h !== presented.recoveryHash) })
       return true
     }
-    const check = checkCode(state, presented.code, this.now().getTime())
-    this.ctx.storage.kv.put(TOTP_KEY, check.state)
+    const opened = await this.openedTotp()
+    if (opened?.state.status !== 'on') return false
+    const check = checkCode(opened.state, presented.code, this.now().getTime())
+    this.ctx.storage.kv.put(TOTP_KEY, { ...check.state, secret: opened.sealed })
     return check.ok
   }
 
@@ -218,8 +223,40 @@ export class AccountObject extends DurableObject<Env> {
     return hash ? this.ctx.storage.kv.get<StoredCredential>(credentialKey(hash)) : undefined
   }
 
+  /** The TOTP state as kept: its `secret` sealed (or, kept before secrets were sealed, base32 in the clear). */
   private totp(): TotpState | undefined {
     return this.ctx.storage.kv.get<TotpState>(TOTP_KEY)
+  }
+
+  /**
+   * The TOTP state with its secret opened, read again after the awaits, so what is decided from it
+   * and written back is one synchronous step (a code is still accepted once). `sealed` is the
+   * secret as it is to be kept: sealed under the current key, so a secret under an older key (or
+   * kept in the clear) is sealed anew as it is used.
+   */
+  private async openedTotp(): Promise<{ state: TotpState; sealed: string } | undefined> {
+    const pd = this.personalData()
+    for (;;) {
+      const before = this.totp()
+      if (!before) return undefined
+      const secret = await pd.open('account.totp_secret', this.owner(), before.secret)
+      const sealed = pd.isCurrent(before.secret) ? before.secret : await pd.seal('account.totp_secret', this.owner(), secret)
+      const now = this.totp()
+      if (!now) return undefined
+      if (now.secret === before.secret) return { state: { ...now, secret }, sealed }
+      // Enrolment restarted meanwhile: open the new secret.
+    }
+  }
+
+  /** Whose account this is: the owner its sealed values are bound to. */
+  private owner(): string {
+    const s = this.standing()
+    if (!s) throw new Error('an account object without a standing holds no second factor')
+    return s.userId
+  }
+
+  private personalData(): PersonalData {
+    return personalDataOf(settingsOf(this.env))
   }
 
   private standing(): Standing | undefined {

@@ -148,6 +148,7 @@ export function credentialExport(all: StoredCredential[]): Pick<z.infer<typeof P
   }
 }
 
-export function userView(u: UserRecord): z.infer<typeof UserSchema> {
-  return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, frozen: u.frozenAt !== null, createdAt: u.createdAt }
+/** The user as the API shows it; `email` is the address opened (user-store.ts `emailOf`), never the stored form. */
+export function userView(u: Omit<UserRecord, 'email' | 'emailIndex'>, email: string): z.infer<typeof UserSchema> {
+  return { id: u.id, email, displayName: u.displayName, role: u.role, frozen: u.frozenAt !== null, createdAt: u.createdAt }
 }

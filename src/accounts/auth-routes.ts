@@ -17,6 +17,7 @@ import { loginSucceeded, startLoginAttempt } from './login-throttle-store'
 import { decoyHash, hashPassword, SALT_BYTES, verifyPassword } from './password'
 import { secondFactorFor } from './second-factor-adapters'
 import { findUserByEmail, registerUser, standingOf } from './user-store'
+import { personalDataOf } from '../pii/pii-adapters'
 import { endLiveSockets } from '../notifications/user-live-object'
 import { audit } from '../audit/audit-adapters'
 
@@ -87,11 +88,12 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const userId = newId('usr', now)
     const passwordHash = await hashPassword(password, randomBytes(SALT_BYTES))
     const user = { id: userId, email, displayName, passwordHash, role: 'user' as const, frozenAt: null, erasedAt: null, createdAt: at, updatedAt: at }
-    if ((await registerUser(database(c.env.DB), user)) === 'email_taken') throw new Problem(409, 'email_taken')
+    // The address is stored sealed, with its blind index: one AES-GCM seal and one HMAC (docs/SECURITY.md).
+    if ((await registerUser(database(c.env.DB), personalDataOf(c.var.settings), user)) === 'email_taken') throw new Problem(409, 'email_taken')
     const session = await mintSession(userId, now, c.var.settings.sessionTtlMs)
     const issued = await accountStub(c.env, userId).issue(session.credential, standingOf(user))
     if (issued !== 'issued') throw new Error(`a new account refused its first session: ${issued}`)
-    return c.json({ user: userView(user), token: session.token }, 201)
+    return c.json({ user: userView(user, email), token: session.token }, 201)
   })
   .openapi(loginRoute, async (c) => {
     const { email, password, totp, recoveryCode } = c.req.valid('json')
@@ -102,7 +104,8 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
       throw new Problem(429, 'rate_limited', 'Too many failed logins; retry later', { headers })
     }
     const db = database(c.env.DB)
-    const user = await findUserByEmail(db, email)
+    // By the address's blind index: one HMAC, no decryption (docs/SECURITY.md).
+    const user = await findUserByEmail(db, personalDataOf(settings), email)
     // Unknown e-mails verify against a decoy, so timing does not reveal who has an account.
     const valid = await verifyPassword(password, user?.passwordHash ?? decoyHash)
     // Failures against an existing account are audited; unknown addresses are only counted.
@@ -129,7 +132,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     if (issued === 'frozen') throw frozen()
     if (issued !== 'issued') throw new Problem(401, 'invalid_credentials')
     await audit(c.env, c.var.log, { actorId: user.id, action: 'login.succeeded', subjectId: user.id, details: { sessionId: session.credential.id, recoveryCode: recoveryCode !== undefined } })
-    return c.json({ token: session.token, user: userView(user) }, 200)
+    return c.json({ token: session.token, user: userView(user, email) }, 200)
   })
   .openapi(logoutRoute, async (c) => {
     const principal = principalOf(c)

@@ -12,7 +12,8 @@ import { PersonalDataExport, UserSchema, userView } from './account-schemas'
 import { accountStub } from './account-adapters'
 import { credentialExport } from './account-schemas'
 import { erasePersonalData, exportPersonalData } from './personal-data-store'
-import { findUserById } from './user-store'
+import { emailOf, findUserById } from './user-store'
+import { personalDataOf } from '../pii/pii-adapters'
 import { endLiveSockets } from '../notifications/user-live-object'
 import { audit } from '../audit/audit-adapters'
 import { eraseVerification, exportVerification } from '../kyc/verification-store'
@@ -64,11 +65,11 @@ export const meRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem
     const principal = principalOf(c)
     const user = await findUserById(database(c.env.DB), principal.userId)
     if (!user) throw new Problem(404, 'not_found')
-    return c.json(userView(user), 200)
+    return c.json(userView(user, await emailOf(personalDataOf(c.var.settings), user)), 200)
   })
   .openapi(exportRoute, async (c) => {
     const principal = principalOf(c)
-    const [data, credentials] = await Promise.all([exportPersonalData(database(c.env.DB), principal.userId), accountStub(c.env, principal.userId).credentialHistory()])
+    const [data, credentials] = await Promise.all([exportPersonalData(database(c.env.DB), personalDataOf(c.var.settings), principal.userId), accountStub(c.env, principal.userId).credentialHistory()])
     if (!data.user) throw new Problem(404, 'not_found')
     const verification = await exportVerification(database(c.env.DB), principal.userId)
     c.header('Content-Disposition', `attachment; filename="souk-export-${principal.userId}.json"`)

@@ -10,7 +10,8 @@ import { validationProblem } from '../http/validation-problem'
 import { randomBytes } from '../platform/runtime'
 import { accountStub } from './account-adapters'
 import { newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, otpauthUrl } from './totp'
-import { findUserById } from './user-store'
+import { emailOf, findUserById } from './user-store'
+import { personalDataOf } from '../pii/pii-adapters'
 import { audit } from '../audit/audit-adapters'
 
 const tags = ['Accounts']
@@ -82,7 +83,8 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProble
     if ((await accountStub(c.env, userId).startTotp(secret)) === 'already_on') throw new Problem(409, 'mfa_already_enabled')
     const user = await findUserById(database(c.env.DB), userId)
     await audit(c.env, c.var.log, { actorId: userId, action: 'mfa.enrolment_started', subjectId: userId })
-    return c.json({ secret, otpauthUrl: otpauthUrl(secret, user?.email ?? userId) }, 201)
+    const label = user ? await emailOf(personalDataOf(c.var.settings), user) : userId
+    return c.json({ secret, otpauthUrl: otpauthUrl(secret, label) }, 201)
   })
   .openapi(verifyRoute, async (c) => {
     const { userId } = principalOf(c)

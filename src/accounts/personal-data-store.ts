@@ -2,13 +2,16 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { devOutbox, notificationDispatches, notificationPreferences, notifications, notificationSends, orders, phoneNumbers, pushSubscriptions, reviews, users } from '../db/schema'
 import { finalStatuses } from '../orders/order-machine'
+import { ADDRESS_HASH_PREFIX } from '../pii/blind-index'
+import type { PersonalData } from '../pii/pii-adapters'
 
 /**
  * GDPR access and erasure for what D1 holds about a person (their credentials live in their
  * account object, which me-routes.ts asks alongside): the account, the orders they bought (with their addresses), the reviews they wrote, and their notifications: the
  * inbox, preferences, where notices reach them (phone, browsers) and what was sent where. Capabilities that later hold personal data (messages…) add their part to both.
+ * What is sealed at rest (e-mail, addresses, phone numbers) is opened here: the export shows the data, not its ciphertext.
  */
-export async function exportPersonalData(db: Db, userId: string) {
+export async function exportPersonalData(db: Db, pd: PersonalData, userId: string) {
   const [user, orderRows, reviewRows, phoneRows, pushRows, prefRows, inboxRows, sendRows] = await db.batch([
     db
       .select({
@@ -51,13 +54,30 @@ export async function exportPersonalData(db: Db, userId: string) {
       .where(eq(notificationSends.userId, userId))
       .orderBy(asc(notificationSends.at)),
   ])
+  const account = user[0]
+  const email = account ? await pd.open('users.email', account.id, account.email) : null
+  const phoneRow = phoneRows[0]
+  const phone = phoneRow
+    ? {
+        phone: phoneRow.phone === null ? null : await pd.open('phone_numbers.phone', userId, phoneRow.phone),
+        verifiedAt: phoneRow.verifiedAt,
+        pendingPhone: phoneRow.pendingPhone === null ? null : await pd.open('phone_numbers.phone', userId, phoneRow.pendingPhone),
+      }
+    : null
+  // notification_sends keeps a keyed hash of each address: shown as the address where it is one Souk still knows.
+  const known = new Map<string, string>()
+  const learn = async (channel: string, address: string | null) => {
+    if (address !== null) known.set(await pd.addressHash(channel, address), address)
+  }
+  await Promise.all([learn('email', email), learn('sms', phone?.phone ?? null), learn('sms', phone?.pendingPhone ?? null), ...pushRows.map((p) => learn('push', p.id))])
+  const sends = sendRows.map((s) => ({ ...s, address: s.address.startsWith(ADDRESS_HASH_PREFIX) ? (known.get(s.address) ?? 'an address no longer on file') : s.address }))
   return {
-    user: user[0],
-    orders: orderRows,
+    user: account && email !== null ? { ...account, email } : undefined,
+    orders: await Promise.all(orderRows.map(async (o) => ({ ...o, shippingAddress: o.shippingAddress === null ? null : await pd.openAddress(o.id, o.shippingAddress) }))),
     reviews: reviewRows,
-    phone: phoneRows[0] ?? null,
+    phone,
     pushSubscriptions: pushRows,
-    notifications: { preferences: prefRows[0]?.preferences ?? null, inbox: inboxRows, sends: sendRows },
+    notifications: { preferences: prefRows[0]?.preferences ?? null, inbox: inboxRows, sends },
   }
 }
 
@@ -69,7 +89,8 @@ export const erasedEmail = (userId: string): string => `erased:${userId}`
 
 /**
  * Erases a person's data in D1 in one batch: the user row keeps its id (so orders and the ledger
- * keep their parties) but loses its e-mail, name and password. Their account object then ends
+ * keep their parties) but loses its e-mail (and its blind index, so the address may register
+ * again), name and password. Their account object then ends
  * every credential (me-routes.ts).
  */
 export async function erasePersonalData(db: Db, userId: string, now: Date): Promise<boolean> {
@@ -77,7 +98,7 @@ export async function erasePersonalData(db: Db, userId: string, now: Date): Prom
   const [erased] = await db.batch([
     db
       .update(users)
-      .set({ email: erasedEmail(userId), displayName: 'Erased user', passwordHash: '!erased', erasedAt: at, updatedAt: at })
+      .set({ email: erasedEmail(userId), emailIndex: null, displayName: 'Erased user', passwordHash: '!erased', erasedAt: at, updatedAt: at })
       .where(and(eq(users.id, userId), isNull(users.erasedAt)))
       .returning({ id: users.id }),
     // Addresses of finished orders go (open ones still have to be shipped); the orders and their money stay.

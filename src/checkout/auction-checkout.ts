@@ -13,7 +13,7 @@ import { rejected, type CheckoutRequest, type CheckoutResult } from './checkout-
 export async function payAuctionOrder(p: OrderPorts, req: CheckoutRequest, orderId: string | null): Promise<CheckoutResult> {
   if (!orderId) return rejected({ code: 'invalid_checkout', reason: 'the auction order is not ready yet; try again shortly' })
   if (req.items.length !== 1) return rejected({ code: 'invalid_checkout', reason: 'a won auction is checked out on its own' })
-  await p.orders.adopt(orderId, req.buyerId, req.key, req.shippingAddress, req.paymentMethod)
+  await p.orders.adopt(orderId, req.buyerId, req.key, await req.sealAddress(orderId), req.paymentMethod)
   const order = await p.orders.get(orderId)
   if (!order) return rejected({ code: 'invalid_checkout', reason: 'the auction order is not ready yet; try again shortly' })
   if (order.checkoutKey !== req.key) return rejected({ code: 'invalid_transition', orderId, status: order.status })

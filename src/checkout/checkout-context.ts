@@ -15,7 +15,11 @@ export type CheckoutRequest = {
   orderId: string
   items: CheckoutItem[]
   paymentMethod: string
-  shippingAddress: Record<string, string>
+  /**
+   * The buyer's shipping address, sealed for the order it goes on (one AES-GCM seal: the checkout's
+   * order, or the won auction's), so the saga, its draft and its jobs never hold it in the clear.
+   */
+  sealAddress: (orderId: string) => Promise<string>
   /** The caller proved a second factor with this request (answers a risk challenge). */
   steppedUp: boolean
   /** The SHA-256 of the caller's token: the account confirms it still stands (null: nothing to confirm). */

@@ -1,25 +1,28 @@
-/** Phone numbers and push subscriptions in D1 (raw statements; see contact-points/*.ts for the rules). */
+import type { PersonalData } from '../pii/pii-adapters'
+
+/**
+ * Phone numbers and push subscriptions in D1 (raw statements; see contact-points/*.ts for the rules).
+ * Both phone columns hold sealed numbers (pii/pii-envelope.ts), under one field name,
+ * `phone_numbers.phone`, so a verified code moves the pending number into `phone` as it is; this
+ * store seals and opens them, and answers numbers in the clear.
+ */
 
 export type PhoneRow = { phone: string | null; verifiedAt: string | null; pendingPhone: string | null; codeSentAt: string | null; codeExpiresAt: string | null; codeAttempts: number }
+/** As stored: both numbers sealed. */
 type RawPhoneRow = { phone: string | null; verified_at: string | null; pending_phone: string | null; code_sent_at: string | null; code_expires_at: string | null; code_attempts: number }
 
-const toPhoneRow = (r: RawPhoneRow): PhoneRow => ({
-  phone: r.phone,
-  verifiedAt: r.verified_at,
-  pendingPhone: r.pending_phone,
-  codeSentAt: r.code_sent_at,
-  codeExpiresAt: r.code_expires_at,
-  codeAttempts: r.code_attempts,
-})
+const openPhone = (pd: PersonalData, userId: string, stored: string | null): Promise<string | null> => (stored === null ? Promise.resolve(null) : pd.open('phone_numbers.phone', userId, stored))
 
-export async function phoneOf(d1: D1Database, userId: string): Promise<PhoneRow | null> {
-  const row = await d1.prepare('SELECT * FROM phone_numbers WHERE user_id = ?').bind(userId).first<RawPhoneRow>()
-  return row ? toPhoneRow(row) : null
+export async function phoneOf(d1: D1Database, pd: PersonalData, userId: string): Promise<PhoneRow | null> {
+  const r = await d1.prepare('SELECT * FROM phone_numbers WHERE user_id = ?').bind(userId).first<RawPhoneRow>()
+  if (!r) return null
+  const [phone, pendingPhone] = await Promise.all([openPhone(pd, userId, r.phone), openPhone(pd, userId, r.pending_phone)])
+  return { phone, verifiedAt: r.verified_at, pendingPhone, codeSentAt: r.code_sent_at, codeExpiresAt: r.code_expires_at, codeAttempts: r.code_attempts }
 }
 
-export async function verifiedPhone(d1: D1Database, userId: string): Promise<string | null> {
+export async function verifiedPhone(d1: D1Database, pd: PersonalData, userId: string): Promise<string | null> {
   const row = await d1.prepare('SELECT phone FROM phone_numbers WHERE user_id = ? AND phone IS NOT NULL').bind(userId).first<{ phone: string }>()
-  return row?.phone ?? null
+  return openPhone(pd, userId, row?.phone ?? null)
 }
 
 /**
@@ -28,6 +31,7 @@ export async function verifiedPhone(d1: D1Database, userId: string): Promise<str
  */
 export async function startVerification(
   d1: D1Database,
+  pd: PersonalData,
   userId: string,
   v: { pendingPhone: string; codeHash: string; sentAt: string; expiresAt: string; resendBefore: string },
 ): Promise<boolean> {
@@ -37,7 +41,7 @@ export async function startVerification(
        ON CONFLICT (user_id) DO UPDATE SET pending_phone = ?2, code_hash = ?3, code_sent_at = ?4, code_expires_at = ?5, code_attempts = 0
        WHERE phone_numbers.code_sent_at IS NULL OR phone_numbers.code_sent_at <= ?6`,
     )
-    .bind(userId, v.pendingPhone, v.codeHash, v.sentAt, v.expiresAt, v.resendBefore)
+    .bind(userId, await pd.seal('phone_numbers.phone', userId, v.pendingPhone), v.codeHash, v.sentAt, v.expiresAt, v.resendBefore)
     .run()
   return r.meta.changes === 1
 }
@@ -51,7 +55,7 @@ export async function withdrawCode(d1: D1Database, userId: string, codeHash: str
 }
 
 /** Counts one guess against a live code and answers its hash; null when no live code is left to guess. */
-export async function spendGuess(d1: D1Database, userId: string, now: string, maxAttempts: number): Promise<{ codeHash: string; pendingPhone: string; attempts: number } | null> {
+export async function spendGuess(d1: D1Database, pd: PersonalData, userId: string, now: string, maxAttempts: number): Promise<{ codeHash: string; pendingPhone: string; attempts: number } | null> {
   const row = await d1
     .prepare(
       `UPDATE phone_numbers SET code_attempts = code_attempts + 1
@@ -60,11 +64,11 @@ export async function spendGuess(d1: D1Database, userId: string, now: string, ma
     )
     .bind(userId, now, maxAttempts)
     .first<{ code_hash: string; pending_phone: string; code_attempts: number }>()
-  return row ? { codeHash: row.code_hash, pendingPhone: row.pending_phone, attempts: row.code_attempts } : null
+  return row ? { codeHash: row.code_hash, pendingPhone: await pd.open('phone_numbers.phone', userId, row.pending_phone), attempts: row.code_attempts } : null
 }
 
 /** The pending number becomes the verified one, if `codeHash` is still the live code. */
-export async function confirmPhone(d1: D1Database, userId: string, codeHash: string, at: string): Promise<{ phone: string; verifiedAt: string } | null> {
+export async function confirmPhone(d1: D1Database, pd: PersonalData, userId: string, codeHash: string, at: string): Promise<{ phone: string; verifiedAt: string } | null> {
   const row = await d1
     .prepare(
       `UPDATE phone_numbers SET phone = pending_phone, verified_at = ?, pending_phone = NULL, code_hash = NULL, code_expires_at = NULL, code_attempts = 0
@@ -72,7 +76,7 @@ export async function confirmPhone(d1: D1Database, userId: string, codeHash: str
     )
     .bind(at, userId, codeHash)
     .first<{ phone: string; verified_at: string }>()
-  return row ? { phone: row.phone, verifiedAt: row.verified_at } : null
+  return row ? { phone: await pd.open('phone_numbers.phone', userId, row.phone), verifiedAt: row.verified_at } : null
 }
 
 export async function deletePhone(d1: D1Database, userId: string): Promise<boolean> {
@@ -80,8 +84,11 @@ export async function deletePhone(d1: D1Database, userId: string): Promise<boole
 }
 
 /** The provider says this number cannot take SMS (unsubscribed by STOP, not a mobile): stop texting it. */
-export async function forgetVerifiedPhone(d1: D1Database, userId: string, phone: string): Promise<void> {
-  await d1.prepare('UPDATE phone_numbers SET phone = NULL, verified_at = NULL WHERE user_id = ? AND phone = ?').bind(userId, phone).run()
+export async function forgetVerifiedPhone(d1: D1Database, pd: PersonalData, userId: string, phone: string): Promise<void> {
+  const row = await d1.prepare('SELECT phone FROM phone_numbers WHERE user_id = ? AND phone IS NOT NULL').bind(userId).first<{ phone: string }>()
+  if (!row || (await pd.open('phone_numbers.phone', userId, row.phone)) !== phone) return // they changed it since: the new one stays
+  // On the sealed value read: a number verified meanwhile is not forgotten.
+  await d1.prepare('UPDATE phone_numbers SET phone = NULL, verified_at = NULL WHERE user_id = ? AND phone = ?').bind(userId, row.phone).run()
 }
 
 export type PushSubscriptionRow = { id: string; userId: string; endpoint: string; p256dh: string; auth: string; createdAt: string }

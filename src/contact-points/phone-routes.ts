@@ -9,6 +9,7 @@ import { validationProblem } from '../http/validation-problem'
 import { channelAdapters } from '../notifications/channel-adapters'
 import { newId, randomBytes, systemClock } from '../platform/runtime'
 import { consumeQuota } from '../rate-limits/rate-limit-store'
+import { personalDataOf } from '../pii/pii-adapters'
 import { confirmPhone, deletePhone, phoneOf, spendGuess, startVerification, withdrawCode, type PhoneRow } from './contact-point-store'
 import { deletePhoneRoute, getPhoneRoute, putPhoneRoute, verifyPhoneRoute } from './contact-point-schemas'
 import { normalizePhone } from './phone-number'
@@ -19,7 +20,7 @@ import { CODE_TTL_MS, CODES_PER_DAY, codeClosed, MAX_CODE_ATTEMPTS, RESEND_AFTER
  * PUT texts a code to the new number, POST …/verify with the code makes it the number SMS goes to.
  */
 export const phoneRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
-  .openapi(getPhoneRoute, async (c) => c.json(phoneView(await phoneOf(c.env.DB, principalOf(c).userId), systemClock()), 200))
+  .openapi(getPhoneRoute, async (c) => c.json(phoneView(await phoneOf(c.env.DB, personalDataOf(c.var.settings), principalOf(c).userId), systemClock()), 200))
   .openapi(putPhoneRoute, async (c) => {
     const { userId } = principalOf(c)
     const phone = normalizePhone(c.req.valid('json').phone)
@@ -29,12 +30,13 @@ export const phoneRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
       })
     }
     const settings = c.var.settings
+    const pd = personalDataOf(settings)
     const sms = channelAdapters(c.env, settings).sms
     if (!sms) throw new Problem(503, 'sms_unavailable', 'This deployment sends no SMS')
     const now = systemClock()
     const code = freshCode()
     const codeHash = await hashCode(settings, userId, phone, code)
-    const started = await startVerification(c.env.DB, userId, {
+    const started = await startVerification(c.env.DB, pd, userId, {
       pendingPhone: phone,
       codeHash,
       sentAt: now.toISOString(),
@@ -42,7 +44,7 @@ export const phoneRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
       resendBefore: new Date(now.getTime() - RESEND_AFTER_MS).toISOString(),
     })
     if (!started) {
-      const sentAt = (await phoneOf(c.env.DB, userId))?.codeSentAt
+      const sentAt = (await phoneOf(c.env.DB, pd, userId))?.codeSentAt
       const wait = Math.max(1, Math.ceil(resendWaitMs(sentAt ? new Date(sentAt) : null, now) / 1000))
       throw new Problem(429, 'rate_limited', 'A code was sent less than a minute ago', { headers: { 'Retry-After': String(wait) } })
     }
@@ -64,21 +66,22 @@ export const phoneRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
       throw err
     }
     c.var.log.info('phone_code_sent', { userId })
-    return c.json(phoneView(await phoneOf(c.env.DB, userId), now), 202)
+    return c.json(phoneView(await phoneOf(c.env.DB, pd, userId), now), 202)
   })
   .openapi(verifyPhoneRoute, async (c) => {
     const { userId } = principalOf(c)
     const code = typedCode(c.req.valid('json').code)
     if (!code) throw new Problem(400, 'validation_failed', 'Some fields are missing or invalid', { errors: [{ in: 'body', path: 'code', message: 'must be the six digits sent by SMS' }] })
     const now = systemClock()
+    const pd = personalDataOf(c.var.settings)
     // The guess is counted before it is compared, so parallel guesses cannot share one attempt.
-    const guess = await spendGuess(c.env.DB, userId, now.toISOString(), MAX_CODE_ATTEMPTS)
+    const guess = await spendGuess(c.env.DB, pd, userId, now.toISOString(), MAX_CODE_ATTEMPTS)
     if (!guess) throw new Problem(422, 'code_expired')
     const matches = constantTimeEqual(utf8(await hashCode(c.var.settings, userId, guess.pendingPhone, code)), utf8(guess.codeHash))
     if (!matches) throw new Problem(422, 'code_invalid', undefined, { extra: { attemptsLeft: Math.max(0, MAX_CODE_ATTEMPTS - guess.attempts) } })
-    if (!(await confirmPhone(c.env.DB, userId, guess.codeHash, now.toISOString()))) throw new Problem(422, 'code_expired') // a new code replaced it meanwhile
+    if (!(await confirmPhone(c.env.DB, pd, userId, guess.codeHash, now.toISOString()))) throw new Problem(422, 'code_expired') // a new code replaced it meanwhile
     c.var.log.info('phone_verified', { userId })
-    return c.json(phoneView(await phoneOf(c.env.DB, userId), now), 200)
+    return c.json(phoneView(await phoneOf(c.env.DB, pd, userId), now), 200)
   })
   .openapi(deletePhoneRoute, async (c) => {
     if (!(await deletePhone(c.env.DB, principalOf(c).userId))) throw new Problem(404, 'not_found')

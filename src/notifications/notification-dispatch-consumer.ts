@@ -9,6 +9,7 @@ import { enqueueNotificationJobs, NotificationJob } from './notification-job'
 import { composeMessage, type DueNotice } from './notification-message'
 import { claimDue, doneSends, heldUntil, markSent, recordSends, releaseClaims, sendKey } from './notification-store'
 import { addressesOf, forgetAddress } from './recipient-store'
+import { personalDataOf } from '../pii/pii-adapters'
 
 /**
  * Not now: a provider said "later" (429, 5xx, no answer), or another sender holds the notices; the
@@ -96,13 +97,16 @@ async function dispatch(env: Env, job: NotificationJob, log: Logger, fetchFn: ty
 }
 
 async function sendToAddresses(env: Env, settings: Settings, adapter: ChannelAdapter, job: NotificationJob, due: DueNotice[], log: Logger): Promise<Fate> {
+  const pd = personalDataOf(settings)
   const done = await doneSends(env.DB, job.channel, due.map((d) => d.notificationId))
   let unavailable = null as { status: number; afterSeconds: number } | null
   let waitMs = 0
-  for (const address of await addressesOf(env.DB, job.userId, job.channel)) {
-    const key = addressKey(address)
+  for (const address of await addressesOf(env.DB, pd, job.userId, job.channel)) {
+    // A send is kept under the address's keyed hash (pii/blind-index.ts); one recorded before that, under the address.
+    const plain = addressKey(address)
+    const key = await pd.addressHash(job.channel, plain)
     // What this address has not had yet: all of it, unless an earlier try reached it.
-    const pending = due.filter((d) => !done.has(sendKey(d.notificationId, key)))
+    const pending = due.filter((d) => !done.has(sendKey(d.notificationId, key)) && !done.has(sendKey(d.notificationId, plain)))
     const message = composeMessage(pending)
     if (!message) continue
     const quotaSubject = adapter.quotaSubject(address)
@@ -121,10 +125,11 @@ async function sendToAddresses(env: Env, settings: Settings, adapter: ChannelAda
     }
     // The reason may quote the address, so it is kept with the send (erased with the person), not logged.
     if (outcome.kind === 'refused') log.error('notification_refused', { channel: job.channel, userId: job.userId, status: outcome.status })
-    if (outcome.kind === 'gone') await forgetAddress(env.DB, job.userId, address)
+    if (outcome.kind === 'gone') await forgetAddress(env.DB, pd, job.userId, address)
     const at = systemClock().toISOString()
     const providerRef = outcome.kind === 'sent' ? (outcome.providerId ?? null) : null
-    const detail = outcome.kind === 'refused' ? outcome.reason : outcome.kind === 'gone' ? `gone (${outcome.status})` : null
+    // A provider's reason may quote the address: it is kept without it.
+    const detail = outcome.kind === 'refused' ? outcome.reason.replaceAll(plain, '[address]') : outcome.kind === 'gone' ? `gone (${outcome.status})` : null
     await recordSends(
       env.DB,
       pending.map((d) => ({ notificationId: d.notificationId, channel: job.channel, address: key, userId: job.userId, outcome: outcome.kind, providerRef, detail, at })),

@@ -1,4 +1,5 @@
 import { forgetPushSubscription, forgetVerifiedPhone, pushSubscriptionsOf, verifiedPhone } from '../contact-points/contact-point-store'
+import type { PersonalData } from '../pii/pii-adapters'
 import type { Address } from './channel-adapters'
 import type { OutboundChannel } from './notification-plan'
 
@@ -34,20 +35,20 @@ export async function recipientsOf(d1: D1Database, userIds: string[]): Promise<M
 }
 
 /** The addresses a message on `channel` goes to now (a phone changed since planning goes to the new one). */
-export async function addressesOf(d1: D1Database, userId: string, channel: OutboundChannel): Promise<Address[]> {
+export async function addressesOf(d1: D1Database, pd: PersonalData, userId: string, channel: OutboundChannel): Promise<Address[]> {
   if (channel === 'email') {
     const row = await d1.prepare('SELECT email FROM users WHERE id = ? AND erased_at IS NULL').bind(userId).first<{ email: string }>()
-    return row ? [{ channel, email: row.email }] : []
+    return row ? [{ channel, email: await pd.open('users.email', userId, row.email) }] : []
   }
   if (channel === 'sms') {
-    const phone = await verifiedPhone(d1, userId)
+    const phone = await verifiedPhone(d1, pd, userId)
     return phone ? [{ channel, phone }] : []
   }
   return (await pushSubscriptionsOf(d1, userId)).map((subscription) => ({ channel, subscription }))
 }
 
 /** The provider says the address is dead (a number that sent STOP, an expired subscription): stop using it. */
-export async function forgetAddress(d1: D1Database, userId: string, a: Address): Promise<void> {
-  if (a.channel === 'sms') await forgetVerifiedPhone(d1, userId, a.phone)
+export async function forgetAddress(d1: D1Database, pd: PersonalData, userId: string, a: Address): Promise<void> {
+  if (a.channel === 'sms') await forgetVerifiedPhone(d1, pd, userId, a.phone)
   if (a.channel === 'push') await forgetPushSubscription(d1, a.subscription.id)
 }

@@ -10,7 +10,8 @@ const OrderDraftSchema = z.object({
   currency: z.enum(currencies),
   total: z.number().int(),
   items: z.array(z.object({ listingId: z.string(), quantity: z.number().int(), unitPrice: z.number().int() })),
-  shippingAddress: z.record(z.string(), z.string()),
+  // Sealed; a job queued before addresses were sealed carries the object, kept as its JSON (read as a legacy plaintext).
+  shippingAddress: z.union([z.string(), z.record(z.string(), z.string()).transform((a) => JSON.stringify(a))]),
   checkoutKey: z.string(),
   paymentMethod: z.string(),
   paymentDueAt: z.iso.datetime(),

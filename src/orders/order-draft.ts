@@ -14,7 +14,8 @@ export type OrderDraft = {
   currency: Currency
   total: number
   items: { listingId: string; quantity: number; unitPrice: number }[]
-  shippingAddress: Record<string, string>
+  /** Sealed for the order (pii/pii-adapters.ts `sealAddress`): the job that carries a draft carries no address in the clear. */
+  shippingAddress: string
   checkoutKey: string
   paymentMethod: string
   /** The earliest end of the order's holds: no charge may start after it. */

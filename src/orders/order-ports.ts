@@ -68,7 +68,8 @@ export interface OrderBook {
   /** Creates an order made elsewhere (an auction win) unless its id exists; answers what exists after. */
   create(order: OrderRecord): Promise<OrderRecord>
   /** Ties an order made elsewhere (an auction win) to a checkout, once; false if another took it. */
-  adopt(orderId: string, buyerId: string, checkoutKey: string, shippingAddress: Record<string, string>, paymentMethod: string): Promise<boolean>
+  /** `shippingAddress` sealed for the order. */
+  adopt(orderId: string, buyerId: string, checkoutKey: string, shippingAddress: string, paymentMethod: string): Promise<boolean>
   /** Applies a transition with a conditional update: 'stale' when the order had moved on. */
   move(order: OrderRecord, t: Transition, actor: ActorKind, effects: TransitionEffects, at: string): Promise<'moved' | 'stale'>
   /**

@@ -14,7 +14,8 @@ import { acceptOrder, cancelOrder, openDispute, resolveDispute, shipOrder, type 
 import type { ActorKind } from './order-machine'
 import { DisputeBody, DisputeOrderParam, OrderIdParam, OrderPage, OrderSchema, OrdersQuery, ResolveDisputeBody, ReviewBody, ReviewSchema, ShipBody } from './order-schemas'
 import { findOrder, listOrders, orderCursor, orderHistories, orderHistory } from './order-store'
-import { orderView, type OrderRecord, type OrderViewer } from './order-view'
+import { orderView, showsAddress, type OrderRecord, type OrderViewer } from './order-view'
+import { personalDataOf } from '../pii/pii-adapters'
 import { addReview } from './review-store'
 import { audit, auditPersonalDataRead } from '../audit/audit-adapters'
 
@@ -117,7 +118,13 @@ async function answer(c: Context<AppEnv>, result: DisputeResult, viewer: OrderVi
     if (r.code === 'forbidden') throw new Problem(403, 'forbidden', `Not allowed: ${r.reason}`)
     throw new Problem(409, 'invalid_transition', `The order is ${r.status}`, { extra: { currentStatus: r.status } })
   }
-  return c.json(orderView(result.order, await orderHistory(database(c.env.DB), result.order.id), viewer), 200)
+  return c.json(orderView(result.order, await orderHistory(database(c.env.DB), result.order.id), viewer, await addressFor(c, result.order, viewer)), 200)
+}
+
+/** The order's shipping address opened, when `viewer` may see it (so a seller's view opens nothing it would not show). */
+async function addressFor(c: Context<AppEnv>, o: OrderRecord, viewer: OrderViewer): Promise<Record<string, string> | null> {
+  if (o.shippingAddress === null || !showsAddress(viewer, o.status)) return null
+  return personalDataOf(c.var.settings).openAddress(o.id, o.shippingAddress)
 }
 
 export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
@@ -127,7 +134,7 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     if (actor === 'staff') {
       await auditPersonalDataRead(c.env, c.var.log, { staffId: principalOf(c).userId, subjectId: order.buyerId, what: 'order', resourceId: order.id, requestId: c.var.requestId, details: { sellerId: order.sellerId } })
     }
-    return c.json(orderView(order, await orderHistory(database(c.env.DB), order.id), actor), 200)
+    return c.json(orderView(order, await orderHistory(database(c.env.DB), order.id), actor, await addressFor(c, order, actor)), 200)
   })
   .openapi(listOrdersRoute, async (c) => {
     const caller = principalOf(c)
@@ -136,7 +143,8 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
     const rows = await listOrders(db, caller.userId, role, limit, status, cursor ? decodeCursor(cursor) : undefined)
     const { data, nextCursor } = page(rows, limit, orderCursor)
     const histories = await orderHistories(db, data.map((o) => o.id))
-    return c.json({ data: data.map((o) => orderView(o, histories.get(o.id) ?? [], role)), nextCursor }, 200)
+    const addresses = await Promise.all(data.map((o) => addressFor(c, o, role)))
+    return c.json({ data: data.map((o, i) => orderView(o, histories.get(o.id) ?? [], role, addresses[i] ?? null)), nextCursor }, 200)
   })
   .openapi(shipRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)

@@ -10,7 +10,8 @@ export type OrderRecord = {
   currency: Currency
   total: number
   items: { listingId: string; quantity: number; unitPrice: number }[]
-  shippingAddress: Record<string, string> | null
+  /** Sealed (pii/pii-adapters.ts `openAddress` reads it); null when there is none. */
+  shippingAddress: string | null
   checkoutKey: string | null
   source: 'checkout' | 'auction'
   /** The provider token the buyer pays with; set by the checkout that pays the order. */
@@ -48,9 +49,11 @@ export type OrderViewer = 'buyer' | 'seller' | 'staff'
  */
 const sellerShipsIn: ReadonlySet<OrderStatus> = new Set(['paid', 'shipped', 'in_transit', 'delivered', 'disputed'])
 
-const showsAddress = (viewer: OrderViewer, status: OrderStatus): boolean => viewer !== 'seller' || sellerShipsIn.has(status)
+/** Whether `viewer` sees the address of an order in `status` (so it is opened only then). */
+export const showsAddress = (viewer: OrderViewer, status: OrderStatus): boolean => viewer !== 'seller' || sellerShipsIn.has(status)
 
-export function orderView(o: OrderRecord, history: { status: OrderStatus; at: string }[], viewer: OrderViewer): OrderView {
+/** The order as `viewer` sees it; `address` is its shipping address opened, where the viewer may see it. */
+export function orderView(o: OrderRecord, history: { status: OrderStatus; at: string }[], viewer: OrderViewer, address: Record<string, string> | null): OrderView {
   return {
     id: o.id,
     buyerId: o.buyerId,
@@ -58,7 +61,7 @@ export function orderView(o: OrderRecord, history: { status: OrderStatus; at: st
     status: o.status,
     items: o.items.map((i) => ({ listingId: i.listingId, quantity: i.quantity, unitPrice: money(i.unitPrice, o.currency) })),
     total: money(o.total, o.currency),
-    ...(o.shippingAddress && showsAddress(viewer, o.status) ? { shippingAddress: o.shippingAddress } : {}),
+    ...(address && showsAddress(viewer, o.status) ? { shippingAddress: address } : {}),
     ...(o.paymentDueAt && o.status === 'pending_payment' ? { paymentDueAt: o.paymentDueAt } : {}),
     ...(o.carrier && o.trackingNumber ? { shipment: { carrier: o.carrier, trackingNumber: o.trackingNumber, deliveredAt: o.deliveredAt } } : {}),
     createdAt: o.createdAt,

@@ -147,7 +147,7 @@ export async function createOrder(db: Db, o: OrderRecord, actor: ActorKind, even
 }
 
 /** Ties an order made elsewhere (an auction win) to the buyer's checkout key, once. */
-export async function adoptOrder(db: Db, orderId: string, buyerId: string, key: string, shippingAddress: Record<string, string>, paymentMethod: string): Promise<boolean> {
+export async function adoptOrder(db: Db, orderId: string, buyerId: string, key: string, shippingAddress: string, paymentMethod: string): Promise<boolean> {
   const adopted = await db
     .update(orders)
     .set({ checkoutKey: key, shippingAddress, paymentMethod })

@@ -138,7 +138,7 @@ export class FakeOrderBook implements OrderBook {
     this.orders.set(order.id, copy(order))
   }
 
-  async adopt(orderId: string, buyerId: string, checkoutKey: string, shippingAddress: Record<string, string>, paymentMethod: string): Promise<boolean> {
+  async adopt(orderId: string, buyerId: string, checkoutKey: string, shippingAddress: string, paymentMethod: string): Promise<boolean> {
     await tick()
     const o = this.orders.get(orderId)
     if (!o || o.buyerId !== buyerId || o.checkoutKey !== null) return false
@@ -597,6 +597,15 @@ export function fixedListing(o: { id: string; sellerId?: string; currency?: Curr
 }
 
 /** A paid-for order record as the store would hold it, for commands that start after checkout. */
+/**
+ * A stand-in for the route's sealing of the address (pii/pii-adapters.ts): visibly tied to the
+ * order it was sealed for, so a test sees which order an address went on.
+ */
+export const fakeSealAddress =
+  (address: Record<string, string>) =>
+  (orderId: string): Promise<string> =>
+    Promise.resolve(`sealed(${orderId}):${JSON.stringify(address)}`)
+
 export function orderRecord(o: Partial<OrderRecord> & { id: string }): OrderRecord {
   const at = T0.toISOString()
   return {
@@ -606,7 +615,7 @@ export function orderRecord(o: Partial<OrderRecord> & { id: string }): OrderReco
     currency: 'USD',
     total: 2_500,
     items: [{ listingId: 'lst_a', quantity: 1, unitPrice: 2_500 }],
-    shippingAddress: { line1: '1 Main St', city: 'Springfield', country: 'US' },
+    shippingAddress: 'sealed(1 Main St)',
     checkoutKey: null,
     source: 'checkout',
     paymentMethod: 'pm_card_visa',

@@ -39,7 +39,7 @@ export const reserveLines: Step<Checkout> = {
       currency: first.currency,
       total: ck.lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0),
       items: ck.lines.map((l) => ({ listingId: l.listingId, quantity: l.quantity, unitPrice: l.unitPrice })),
-      shippingAddress: request.shippingAddress,
+      shippingAddress: await request.sealAddress(request.orderId),
       checkoutKey: request.key,
       paymentMethod: request.paymentMethod,
       // An accepted offer's hold keeps its own deadline; the order is due when its first hold ends.

@@ -22,7 +22,11 @@ export const orders = sqliteTable(
     total: integer('total').notNull(),
     /** `[{ listingId, quantity, unitPrice }]`, unit prices in minor units. */
     items: text('items', { mode: 'json' }).$type<{ listingId: string; quantity: number; unitPrice: number }[]>().notNull(),
-    shippingAddress: text('shipping_address', { mode: 'json' }).$type<Record<string, string>>(),
+    /**
+     * The buyer's address, sealed for this order (`v1.<kid>.…`, pii/pii-envelope.ts); the JSON of it
+     * in rows the rotation script has not reached yet. Null for an auction order until paid, and once erased.
+     */
+    shippingAddress: text('shipping_address'),
     /** The buyer's Idempotency-Key of the checkout that made or paid this order. */
     checkoutKey: text('checkout_key'),
     source: text('source', { enum: ['checkout', 'auction'] }).notNull(),

@@ -2,7 +2,9 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { checkoutOrderId } from '../../../src/checkout/checkout-order-id'
 import { runCheckout } from '../../../src/checkout/checkout-saga'
+import { settingsOf } from '../../../src/config'
 import { orderPorts } from '../../../src/orders/order-adapters'
+import { personalDataOf } from '../../../src/pii/pii-adapters'
 import { call, json, register } from '../support/api'
 import { chargeOf, checkout, checkoutBody, eventually, fixedListing, order } from './checkout-fixtures'
 
@@ -14,7 +16,7 @@ async function portsCheckout(buyerId: string, key: string, listingId: string) {
     orderId: await checkoutOrderId(buyerId, key),
     items: [{ listingId, quantity: 1 }],
     paymentMethod: 'pm_card_visa',
-    shippingAddress: checkoutBody(listingId).shippingAddress,
+    sealAddress: (orderId: string) => personalDataOf(settingsOf(env)).sealAddress(orderId, checkoutBody(listingId).shippingAddress),
     steppedUp: false,
     credentialHash: null,
   })

@@ -24,7 +24,7 @@ const draft = (over: Partial<OrderDraft> = {}): OrderDraft => ({
   currency: 'USD',
   total: 3000,
   items: [{ listingId: newId('lst'), quantity: 2, unitPrice: 1500 }],
-  shippingAddress: { name: 'Ada', line1: '1 St', city: 'C', postalCode: '1', country: 'US' },
+  shippingAddress: 'v1.test.not-opened-by-the-store',
   checkoutKey: crypto.randomUUID(),
   paymentMethod: 'pm_card_visa',
   paymentDueAt: new Date(Date.now() + 900_000).toISOString(),

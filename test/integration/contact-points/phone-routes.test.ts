@@ -2,6 +2,8 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { call, json, register, type Json, type Registered } from '../support/api'
 import { verifyPhone } from '../support/contact-points'
+import { settingsOf } from '../../../src/config'
+import { personalDataOf } from '../../../src/pii/pii-adapters'
 
 type PhoneView = { phone: string | null; verifiedAt: string | null; pending: { phone: string; expiresAt: string } | null }
 type PhoneRowInDb = { phone: string | null; verified_at: string | null; pending_phone: string | null; code_hash: string | null; code_sent_at: string | null; code_expires_at: string | null; code_attempts: number }
@@ -10,7 +12,18 @@ type OutboxMessage = { channel: string; recipient: string; body: string; notific
 const putPhone = (u: Registered, phone: string) => call('/v1/me/phone', { method: 'PUT', token: u.token, json: { phone } })
 const enterCode = (u: Registered, code: string) => call('/v1/me/phone/verify', { method: 'POST', token: u.token, json: { code } })
 const getPhone = async (u: Registered) => json<PhoneView>(await call('/v1/me/phone', { token: u.token }))
-const rowOf = (u: Registered) => env.DB.prepare('SELECT * FROM phone_numbers WHERE user_id = ?').bind(u.user.id).first<PhoneRowInDb>()
+/** The stored row with its numbers opened: they are sealed at rest (a number in the clear fails the test). */
+async function rowOf(u: Registered): Promise<PhoneRowInDb | null> {
+  const row = await env.DB.prepare('SELECT * FROM phone_numbers WHERE user_id = ?').bind(u.user.id).first<PhoneRowInDb>()
+  if (!row) return row
+  const pd = personalDataOf(settingsOf(env))
+  const open = async (stored: string | null) => {
+    if (stored === null) return null
+    expect(stored).toMatch(/^v1\.dev1\./)
+    return pd.open('phone_numbers.phone', u.user.id, stored)
+  }
+  return { ...row, phone: await open(row.phone), pending_phone: await open(row.pending_phone) }
+}
 
 /** The verification texts the person got, newest first, read off the development outbox. */
 async function codeTexts(u: Registered): Promise<OutboxMessage[]> {

@@ -9,6 +9,8 @@ import type { Notice } from '../../../src/notifications/notification-rules'
 import { call, json, register, type Registered } from '../support/api'
 import { subscribePush, verifyPhone } from '../support/contact-points'
 import { vapidKeyPair } from '../../support/vapid'
+import { settingsOf } from '../../../src/config'
+import { personalDataOf } from '../../../src/pii/pii-adapters'
 
 /**
  * The notifications queue's consumer in providers mode, inside workerd on real D1: each provider
@@ -102,6 +104,8 @@ async function planned(e: Env, queue: ReturnType<typeof recordingQueue>, u: Regi
   return job
 }
 
+/** What notification_sends keeps of an address: its keyed hash (pii/blind-index.ts), never the address. */
+const hashOf = (channel: string, address: string) => personalDataOf(settingsOf(env)).addressHash(channel, address)
 const sends = async (userId: string) =>
   (await env.DB.prepare('SELECT channel, address, outcome, provider_ref, detail FROM notification_sends WHERE user_id = ? ORDER BY at, address').bind(userId).all<{ channel: string; address: string; outcome: string; provider_ref: string | null; detail: string | null }>()).results
 const unsent = async (userId: string, channel: string) =>
@@ -124,7 +128,7 @@ describe('sending through the providers', () => {
     expect(p.calls).toHaveLength(2)
     expect(new Set(p.calls.map((c) => c.headers.get('idempotency-key')))).toEqual(new Set([`${job.notificationId}:email`]))
     expect(JSON.parse(p.calls[1]!.body)).toMatchObject({ to: [u.user.email], subject: 'Payment received', text: 'Order ord_1 is paid.' })
-    expect(await sends(u.user.id)).toEqual([{ channel: 'email', address: u.user.email, outcome: 'sent', provider_ref: 'em_42', detail: null }])
+    expect(await sends(u.user.id)).toEqual([{ channel: 'email', address: await hashOf('email', u.user.email), outcome: 'sent', provider_ref: 'em_42', detail: null }])
 
     expect(await consume(e, job, p.fetchFn)).toEqual({ acked: 1, retried: [] })
     expect(p.calls).toHaveLength(2)
@@ -147,7 +151,8 @@ describe('sending through the providers', () => {
     const e = providerEnv(queue)
     const lines: string[] = []
     expect(await consume(e, await planned(e, queue, u, 'email'), p.fetchFn, lines)).toEqual({ acked: 1, retried: [] })
-    expect(await sends(u.user.id)).toEqual([{ channel: 'email', address: u.user.email, outcome: 'refused', provider_ref: null, detail: `Invalid \`to\` field: ${u.user.email}` }])
+    // The provider's reason quoted the address: it is kept without it.
+    expect(await sends(u.user.id)).toEqual([{ channel: 'email', address: await hashOf('email', u.user.email), outcome: 'refused', provider_ref: null, detail: 'Invalid `to` field: [address]' }])
     expect(lines.some((l) => l.includes('notification_refused'))).toBe(true)
     expect(lines.join('\n')).not.toContain(u.user.email)
   })
@@ -163,14 +168,15 @@ describe('sending through the providers', () => {
     const first = await consume(e, job, p.fetchFn)
     expect(first.acked).toBe(0)
     expect(first.retried).toHaveLength(1)
-    expect((await sends(u.user.id)).map((s) => [s.address, s.outcome])).toEqual(expect.arrayContaining([[a.id, 'sent'], [b.id, 'gone']]))
+    const [ha, hb, hc] = await Promise.all([a, b, c].map((s) => hashOf('push', s.id)))
+    expect((await sends(u.user.id)).map((s) => [s.address, s.outcome])).toEqual(expect.arrayContaining([[ha, 'sent'], [hb, 'gone']]))
     const listed = await json<{ data: { id: string }[] }>(await call('/v1/me/push-subscriptions', { token: u.token }))
     expect(listed.data.map((s) => s.id).sort()).toEqual([a.id, c.id].sort())
 
     const before = p.calls.length
     expect(await consume(e, job, p.fetchFn)).toEqual({ acked: 1, retried: [] })
     expect(p.calls.slice(before).map((x) => x.url)).toEqual([c.endpoint])
-    expect((await sends(u.user.id)).map((s) => [s.address, s.outcome]).sort()).toEqual([[a.id, 'sent'], [b.id, 'gone'], [c.id, 'sent']].sort())
+    expect((await sends(u.user.id)).map((s) => [s.address, s.outcome]).sort()).toEqual([[ha, 'sent'], [hb, 'gone'], [hc, 'sent']].sort())
   })
 
   it('SMS: a number that sent STOP is forgotten, and the message is not retried', async () => {
@@ -182,7 +188,7 @@ describe('sending through the providers', () => {
     expect(await consume(e, await planned(e, queue, u, 'sms'), p.fetchFn)).toEqual({ acked: 1, retried: [] })
     expect(new URLSearchParams(p.calls[0]?.body).get('To')).toBe(phone)
     expect(await json<{ phone: string | null }>(await call('/v1/me/phone', { token: u.token }))).toMatchObject({ phone: null })
-    expect(await sends(u.user.id)).toEqual([{ channel: 'sms', address: phone, outcome: 'gone', provider_ref: null, detail: 'gone (400)' }])
+    expect(await sends(u.user.id)).toEqual([{ channel: 'sms', address: await hashOf('sms', phone), outcome: 'gone', provider_ref: null, detail: 'gone (400)' }])
   })
 
   it('a provider’s rate limit re-queues the rest for when the quota allows, without spending a retry', async () => {
@@ -198,7 +204,7 @@ describe('sending through the providers', () => {
     expect(await consume(e, job, p.fetchFn)).toEqual({ acked: 1, retried: [] })
     expect(p.calls).toHaveLength(1) // one unit of the push service's quota: one browser
     const [sent] = await sends(u.user.id)
-    expect([a.id, b.id]).toContain(sent?.address)
+    expect(await Promise.all([a, b].map((s) => hashOf('push', s.id)))).toContain(sent?.address)
     expect(await unsent(u.user.id, 'push')).toBe(1)
     const requeued = queue.sent.slice(queuedBefore)
     expect(requeued).toHaveLength(1)
@@ -249,8 +255,9 @@ describe('sending through the providers', () => {
     const [toA, toB] = [a, b].map((s) => p.calls.filter((c) => c.url === s.endpoint).length)
     expect([toA, toB]).toEqual([2, 2])
     const rows = (await sends(u.user.id)).filter((r) => r.outcome === 'sent')
-    const got = (s: { id: string }) => rows.filter((r) => r.address === s.id).length
-    expect([got(a), got(b)]).toEqual([3, 3]) // each browser has each notice once: a got 1+2, then 3 alone; b got 1+2+3
+    const [ha, hb] = await Promise.all([a, b].map((s) => hashOf('push', s.id)))
+    const got = (hash: string) => rows.filter((r) => r.address === hash).length
+    expect([got(ha!), got(hb!)]).toEqual([3, 3]) // each browser has each notice once: a got 1+2, then 3 alone; b got 1+2+3
     expect(await unsent(u.user.id, 'push')).toBe(0)
   })
 

@@ -6,7 +6,7 @@ import type { ChargeRequest } from '../../../src/payments/gateway'
 import { refundDue } from '../../../src/orders/order-payment'
 import type { StockRoom } from '../../../src/orders/order-ports'
 import { reconcileOrder } from '../../../src/orders/payment-reconciliation'
-import { fakeOrderWorld, fixedListing, SECOND, SETTINGS, type Answer, type FakeWorld } from '../../support/fake-order-ports'
+import { fakeOrderWorld, fakeSealAddress, fixedListing, SECOND, SETTINGS, type Answer, type FakeWorld } from '../../support/fake-order-ports'
 
 /**
  * The checkout saga against the in-memory ports, driven by random runs of checkouts (buyers and
@@ -137,7 +137,7 @@ function requestFor(carts: CheckoutItem[][], pair: number): CheckoutRequest {
     orderId: `ord_${buyerId}_${key}`,
     items: carts[pair] ?? [],
     paymentMethod: 'pm_card_visa',
-    shippingAddress: { line1: '1 Main St' },
+    sealAddress: fakeSealAddress({ line1: '1 Main St' }),
     credentialHash: null,
     steppedUp: false,
   }

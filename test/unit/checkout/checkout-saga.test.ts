@@ -6,7 +6,7 @@ import type { Reservation } from '../../../src/listings/listing-state'
 import type { OrderDraft } from '../../../src/orders/order-draft'
 import type { CheckoutRecord } from '../../../src/orders/order-ports'
 import { reconcileOrder } from '../../../src/orders/payment-reconciliation'
-import { DAY, fakeOrderWorld, fixedListing, MINUTE, orderRecord, SECOND, SETTINGS, T0, type FakeWorld } from '../../support/fake-order-ports'
+import { DAY, fakeOrderWorld, fakeSealAddress, fixedListing, MINUTE, orderRecord, SECOND, SETTINGS, T0, type FakeWorld } from '../../support/fake-order-ports'
 
 const BUYER = 'usr_buyer'
 const SELLER = 'usr_seller'
@@ -31,7 +31,7 @@ const request = (o: Partial<Omit<CheckoutRequest, 'orderId' | 'credentialHash'>>
     orderId: orderIdOf(buyerId, key),
     items: [{ listingId: 'lst_a', quantity: 1 }],
     paymentMethod: 'pm_card_visa',
-    shippingAddress: ADDRESS,
+    sealAddress: fakeSealAddress(ADDRESS),
     steppedUp: false,
     credentialHash: 'token-hash',
     ...o,
@@ -106,7 +106,8 @@ describe('runCheckout: a paid checkout', () => {
       total: 2_000,
       checkoutKey: 'idem-1',
       paymentMethod: 'pm_card_visa',
-      shippingAddress: ADDRESS,
+      // Sealed for this order: the saga never holds the address in the clear.
+      shippingAddress: await fakeSealAddress(ADDRESS)(ORDER),
       source: 'checkout',
       createdAt: T0.toISOString(),
       paymentDueAt: new Date(T0.getTime() + SETTINGS.holdMs).toISOString(),
@@ -143,7 +144,7 @@ describe('runCheckout: a paid checkout', () => {
           currency: 'USD',
           total: 2_500,
           items: [{ listingId: 'lst_a', quantity: 1, unitPrice: 2_500 }],
-          shippingAddress: ADDRESS,
+          shippingAddress: await fakeSealAddress(ADDRESS)(ORDER),
           checkoutKey: 'idem-1',
           paymentMethod: 'pm_card_visa',
           paymentDueAt: new Date(T0.getTime() + SETTINGS.holdMs).toISOString(),
@@ -864,7 +865,7 @@ describe('runCheckout: offers and auctions', () => {
 
     const order = w.orders.only()
     expect(paidOrder(r)).toEqual(order)
-    expect(order).toMatchObject({ id: AUCTION_ORDER, status: 'paid', source: 'auction', checkoutKey: 'idem-1', paymentMethod: 'pm_card_visa', shippingAddress: ADDRESS, total: 1_000 })
+    expect(order).toMatchObject({ id: AUCTION_ORDER, status: 'paid', source: 'auction', checkoutKey: 'idem-1', paymentMethod: 'pm_card_visa', shippingAddress: await fakeSealAddress(ADDRESS)(AUCTION_ORDER), total: 1_000 })
     expect(w.gateway.callsOf('charge')).toEqual([{ method: 'charge', key: AUCTION_ORDER, paymentId: null, amount: money(1_000, 'USD') }])
     expect(w.gateway.charges.get(AUCTION_ORDER)?.captures).toBe(1)
     expect(w.orders.payments.get(AUCTION_ORDER)).toMatchObject({ status: 'captured', amount: 1_000 })

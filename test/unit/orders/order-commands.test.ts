@@ -15,7 +15,7 @@ import {
 import { recordChargedCheckout, recordCapture, refundDue } from '../../../src/orders/order-payment'
 import { reconcileOrder } from '../../../src/orders/payment-reconciliation'
 import { reservationFate } from '../../../src/orders/reservation-fate'
-import { DAY, fakeOrderWorld, fixedListing, HOUR, orderRecord, SECOND, SETTINGS, type Answer, type FakeWorld } from '../../support/fake-order-ports'
+import { DAY, fakeOrderWorld, fakeSealAddress, fixedListing, HOUR, orderRecord, SECOND, SETTINGS, type Answer, type FakeWorld } from '../../support/fake-order-ports'
 
 const BUYER = 'usr_buyer'
 const SELLER = 'usr_seller'
@@ -35,7 +35,7 @@ async function checkout(charge: Answer) {
     orderId: ORDER,
     items: [{ listingId: 'lst_a', quantity: 1 }],
     paymentMethod: 'pm_card_visa',
-    shippingAddress: { line1: '1 Main St' },
+    sealAddress: fakeSealAddress({ line1: '1 Main St' }),
     steppedUp: false,
   credentialHash: null,
   })
@@ -433,7 +433,7 @@ describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
     const w = fakeOrderWorld()
     w.stock.add(fixedListing({ id: 'lst_a', price: TOTAL }))
     w.stock.failNext('commit')
-    await runCheckout(w.ports, { buyerId: BUYER, key: 'idem-1', orderId: ORDER, items: [{ listingId: 'lst_a', quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: {}, steppedUp: false, credentialHash: null })
+    await runCheckout(w.ports, { buyerId: BUYER, key: 'idem-1', orderId: ORDER, items: [{ listingId: 'lst_a', quantity: 1 }], paymentMethod: 'pm_card_visa', sealAddress: fakeSealAddress({}), steppedUp: false, credentialHash: null })
     expect(w.stock.reservations()).toHaveLength(1)
     w.clock.advance(SETTINGS.holdMs + SECOND)
     await w.lapse()

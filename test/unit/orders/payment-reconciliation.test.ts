@@ -4,7 +4,7 @@ import { runCheckout } from '../../../src/checkout/checkout-saga'
 import type { CheckoutRequest } from '../../../src/checkout/checkout-context'
 import type { OrderDraft } from '../../../src/orders/order-draft'
 import { reconcileOrder } from '../../../src/orders/payment-reconciliation'
-import { DAY, fakeOrderWorld, fixedListing, MINUTE, orderRecord, SECOND, SETTINGS, T0, type Answer, type FakeWorld } from '../../support/fake-order-ports'
+import { DAY, fakeOrderWorld, fakeSealAddress, fixedListing, MINUTE, orderRecord, SECOND, SETTINGS, T0, type Answer, type FakeWorld } from '../../support/fake-order-ports'
 
 const BUYER = 'usr_buyer'
 const ID = 'ord_usr_buyer_idem-1'
@@ -16,7 +16,7 @@ const checkoutRequest: CheckoutRequest = {
   orderId: ID,
   items: [{ listingId: 'lst_a', quantity: 1 }],
   paymentMethod: 'pm_card_visa',
-  shippingAddress: { line1: '1 Main St' },
+  sealAddress: fakeSealAddress({ line1: '1 Main St' }),
   steppedUp: false,
 credentialHash: null,
 }
