@@ -43,16 +43,18 @@ import { deadLetterRoutes } from './ops/dead-letter-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
 import { auditRoutes } from './audit/audit-routes'
+import { riskRoutes } from './risk/risk-routes'
+import { ipBlocklist } from './http/ip-blocklist'
 import { verificationRoutes } from './kyc/verification-routes'
 import { adminPayoutRoutes } from './payouts/admin-payout-routes'
 
 /** What every /v1 request passes through, in order, before its route. */
-export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
+export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings(), ipBlocklist(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
 
 /**
  * The Worker's HTTP app. Middleware order is decided here and only here:
  * request id + trace → access log → API version (Souk-Version; refuses an unknown one before anything
- * else runs) → (problems: onError) → binding probe (development) → settings → body limit → bid pre-filter
+ * else runs) → (problems: onError) → binding probe (development) → settings → IP blocklist → body limit → bid pre-filter
  * (refuses hopeless bids before paying for authentication) → auth → frozen accounts → rate limit →
  * idempotency → routes.
  */
@@ -78,6 +80,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', verificationRoutes)
     .route('/', ledgerRoutes)
     .route('/', auditRoutes)
+    .route('/', riskRoutes)
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)

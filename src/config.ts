@@ -5,7 +5,8 @@ import { logLevels } from './core/logger'
 import { notificationSettings, notificationSettingsProblems, notificationVars, type NotificationSettings } from './notifications/notification-settings'
 import type { ListingRules } from './listings/listing-state'
 import type { BreakerPolicy } from './payments/circuit-breaker'
-import type { VelocityRule } from './risk/checkout-velocity'
+import { defaultRiskRules } from './risk/default-rules'
+import { MAX_RULES, RiskRule, ruleSetProblems } from './risk/risk-rules'
 import { KEY_ID_PATTERN, parseKeyring, type Keyring } from './pii/pii-envelope'
 import { rateLimitPolicySchema, rateLimitsSchema, type RateLimitPolicy } from './rate-limits/rate-limit-policy'
 
@@ -55,9 +56,16 @@ const settingsSchema = z
   IDENTITY_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
   IDENTITY_SANDBOX_SECONDS: z.coerce.number().int().min(0).max(3600).default(3),
   PAYOUT_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
-  RISK_CHECKOUT_VELOCITY: jsonVar(
-    z.strictObject({ windowMinutes: z.number().int().min(1).max(1440), challengeAt: z.number().int().min(1), blockAt: z.number().int().min(1) }),
-  ).default({ windowMinutes: 60, challengeAt: 10, blockAt: 30 }),
+  /** The rule set a deployment starts with, until staff save one (absent: src/risk/default-rules.ts). */
+  RISK_RULES: jsonVar(
+    z
+      .array(RiskRule)
+      .max(MAX_RULES)
+      .superRefine((rules, ctx) => {
+        for (const problem of ruleSetProblems(rules)) ctx.addIssue({ code: 'custom', message: problem })
+      }),
+  ).optional(),
+  RISK_POLICY_TTL_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   WEBHOOK_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   QUEUE_RETRY_SCALE: z.coerce.number().gt(0).max(1).default(1),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
@@ -122,7 +130,8 @@ export type Settings = {
   identity: { kind: 'sandbox' | 'stripe'; sandboxSeconds: number }
   /** Payout transfers (src/payouts): Stripe Connect, or the sandbox (development only: elsewhere it pays nothing). */
   payouts: { kind: 'sandbox' | 'stripe' }
-  risk: { checkoutVelocity: VelocityRule }
+  /** The initial rules (until staff save their own) and how long an isolate trusts its copy of rules and blocklist. */
+  risk: { initialRules: RiskRule[]; policyTtlMs: number }
   /** Multiplies every queue consumer's retry backoff (platform/queue-retry.ts). */
   queueRetryScale: number
   webhooks: { retryScale: number; timeoutMs: number; disableAfterMs: number }
@@ -205,7 +214,7 @@ export function settingsOf(env: object): Settings {
     carrierWebhookSecret: v.CARRIER_WEBHOOK_SECRET,
     identity: { kind: v.IDENTITY_PROVIDER, sandboxSeconds: v.IDENTITY_SANDBOX_SECONDS },
     payouts: { kind: v.PAYOUT_PROVIDER },
-    risk: { checkoutVelocity: v.RISK_CHECKOUT_VELOCITY },
+    risk: { initialRules: v.RISK_RULES ?? defaultRiskRules, policyTtlMs: v.RISK_POLICY_TTL_SECONDS * 1000 },
     notifications: notificationSettings(v),
     queueRetryScale: v.QUEUE_RETRY_SCALE,
     webhooks: { retryScale: v.WEBHOOK_RETRY_SCALE, timeoutMs: v.WEBHOOK_TIMEOUT_MS, disableAfterMs: v.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000 },

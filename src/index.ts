@@ -15,6 +15,8 @@ import { rootLogger } from './platform/runtime'
 
 export { AccountObject } from './accounts/account-object'
 export { AuditLogObject } from './audit/audit-log-object'
+export { RiskPolicyObject } from './risk/risk-policy-object'
+export { RiskSignalsObject } from './risk/risk-signals-object'
 export { IdempotencyObject } from './idempotency/idempotency-object'
 export { CircuitBreakerObject } from './payments/circuit-breaker-object'
 export { SandboxGatewayObject } from './payments/sandbox-gateway-object'

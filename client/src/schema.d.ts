@@ -659,8 +659,43 @@ export interface paths {
         /** The caller’s payouts with their status (`pending`, `paid`, `failed`), newest first */
         get: operations["getMePayouts"];
         put?: never;
-        /** Pay out part of the available balance. Requires Idempotency-Key and, for users with a second factor, X-MFA-Code */
+        /** Pay out part of the available balance to the seller’s account at the payout provider. Needs a verified seller (403 kyc_required), an Idempotency-Key and, for users with a second factor, X-MFA-Code */
         post: operations["postMePayouts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin: every seller’s payouts, newest first, optionally of one status (`pending`, `paid`, `failed`) */
+        get: operations["getAdminPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s seller identity verification: unverified, pending, verified or rejected */
+        get: operations["getMeVerification"];
+        put?: never;
+        /** Start seller identity verification (KYC) with the identity provider; while one is pending or verified, answers it and starts nothing */
+        post: operations["postMeVerification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -718,6 +753,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/risk/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admins: the risk rules in force, with their version (the ETag) */
+        get: operations["getAdminRiskRules"];
+        /** Admins: save a new version of the risk rules (If-Match: the version you edited); every isolate runs it within RISK_POLICY_TTL_SECONDS */
+        put: operations["putAdminRiskRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/risk/rules/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admins: every saved version of the rules, newest first: what changed, when and by whom */
+        get: operations["getAdminRiskRulesVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/risk/blocklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admins: the IP ranges refused at the edge (403 `ip_blocked`) */
+        get: operations["getAdminRiskBlocklist"];
+        put?: never;
+        /** Admins: import IP ranges into the blocklist (or replace it); refused at every edge within RISK_POLICY_TTL_SECONDS */
+        post: operations["postAdminRiskBlocklist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/risk/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: the manual review queue, newest first, by status and kind */
+        get: operations["getAdminRiskReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/risk/reviews/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Staff: approve a review; a held order is captured and becomes `paid` */
+        post: operations["postAdminRiskReviewsByIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/risk/reviews/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Staff: reject a review; a held order is voided, `cancelled`, and its units go back on sale */
+        post: operations["postAdminRiskReviewsByIdReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/payments": {
         parameters: {
             query?: never;
@@ -727,7 +866,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The payment provider’s events (Stripe; Stripe-Signature verified) */
+        /** Stripe’s events: payments, and identity verification sessions (Stripe-Signature verified); 404 for a session whose start is not recorded yet, so Stripe sends it again */
         post: operations["postWebhooksPayments"];
         delete?: never;
         options?: never;
@@ -1238,6 +1377,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "listing.reinstated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `listing.reinstated`
+         * @description POSTed to each endpoint of the seller (listing events) or of the buyer and seller (order events) whose filter takes this type; any answer but a 2xx within the delivery timeout is retried with backoff.
+         */
+        post: operations["webhookListingReinstated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "listing.sold_out": {
         parameters: {
             query?: never;
@@ -1252,6 +1411,26 @@ export interface webhooks {
          * @description POSTed to each endpoint of the seller (listing events) or of the buyer and seller (order events) whose filter takes this type; any answer but a 2xx within the delivery timeout is retried with backoff.
          */
         post: operations["webhookListingSoldOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "listing.suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `listing.suspended`
+         * @description POSTed to each endpoint of the seller (listing events) or of the buyer and seller (order events) whose filter takes this type; any answer but a 2xx within the delivery timeout is retried with backoff.
+         */
+        post: operations["webhookListingSuspended"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1518,6 +1697,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "order.pending_review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `order.pending_review`
+         * @description POSTed to each endpoint of the seller (listing events) or of the buyer and seller (order events) whose filter takes this type; any answer but a 2xx within the delivery timeout is retried with backoff.
+         */
+        post: operations["webhookOrderPendingReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "order.refunded": {
         parameters: {
             query?: never;
@@ -1662,7 +1861,7 @@ export interface webhooks {
 export interface components {
     schemas: {
         /**
-         * @description A Stripe event; Souk reads its id, its type and `metadata.order_id`, then asks the provider where the payment stands
+         * @description A Stripe event; Souk reads its id and type. A `payment_intent.*` or `charge.*` event: `metadata.order_id`, then it asks the provider where the payment stands. An `identity.verification_session.*` event (`verified`, `requires_input`, `canceled`): the session’s id and `metadata.user_id`, whose current verification it ends
          * @example {
          *       "id": "evt_3PqR7sLkdIwHu7ix0a1b2c3d",
          *       "object": "event",
@@ -1795,7 +1994,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_json" | "unknown_version" | "unsupported_media_type" | "payload_too_large" | "not_found" | "unauthenticated" | "forbidden" | "account_frozen" | "invalid_credentials" | "email_taken" | "api_key_limit" | "mfa_required" | "mfa_already_enabled" | "mfa_not_started" | "mfa_code_invalid" | "idempotency_key_missing" | "idempotency_key_invalid" | "idempotency_key_reused" | "idempotency_request_in_progress" | "rate_limited" | "precondition_required" | "version_conflict" | "upgrade_required" | "invalid_listing" | "ends_too_soon" | "ends_too_late" | "listing_closed" | "not_editable" | "quantity_below_committed" | "listing_reserved" | "has_bids" | "not_an_auction" | "auction_ended" | "own_listing" | "currency_mismatch" | "bid_too_low" | "offers_not_accepted" | "offer_limit" | "offer_above_price" | "sold_out" | "not_your_turn" | "offer_not_pending" | "not_for_sale" | "price_changed" | "multiple_sellers" | "invalid_checkout" | "risk_blocked" | "payment_declined" | "payments_unavailable" | "checkout_cancelled" | "invalid_transition" | "delivery_window_open" | "unknown_carrier" | "tracking_number_taken" | "invalid_signature" | "insufficient_balance" | "already_reviewed" | "invalid_webhook_url" | "webhook_endpoint_limit" | "sms_unavailable" | "phone_unreachable" | "code_invalid" | "code_expired" | "push_unavailable" | "invalid_push_endpoint" | "rebuild_running" | "internal_error" | "service_misconfigured" | "service_unavailable";
+            code: "validation_failed" | "malformed_json" | "unknown_version" | "unsupported_media_type" | "payload_too_large" | "not_found" | "unauthenticated" | "forbidden" | "account_frozen" | "invalid_credentials" | "email_taken" | "api_key_limit" | "mfa_required" | "mfa_already_enabled" | "mfa_not_started" | "mfa_code_invalid" | "idempotency_key_missing" | "idempotency_key_invalid" | "idempotency_key_reused" | "idempotency_request_in_progress" | "rate_limited" | "precondition_required" | "version_conflict" | "upgrade_required" | "invalid_listing" | "ends_too_soon" | "ends_too_late" | "listing_closed" | "not_editable" | "quantity_below_committed" | "listing_reserved" | "has_bids" | "not_an_auction" | "auction_ended" | "own_listing" | "currency_mismatch" | "bid_too_low" | "offers_not_accepted" | "offer_limit" | "offer_above_price" | "sold_out" | "not_your_turn" | "offer_not_pending" | "not_for_sale" | "seller_frozen" | "price_changed" | "multiple_sellers" | "invalid_checkout" | "risk_blocked" | "ip_blocked" | "risk_rules_invalid" | "blocks_yourself" | "review_decided" | "authorization_lost" | "payment_declined" | "payments_unavailable" | "checkout_cancelled" | "invalid_transition" | "delivery_window_open" | "unknown_carrier" | "tracking_number_taken" | "invalid_signature" | "insufficient_balance" | "kyc_required" | "verification_unavailable" | "already_reviewed" | "invalid_webhook_url" | "webhook_endpoint_limit" | "sms_unavailable" | "phone_unreachable" | "code_invalid" | "code_expired" | "push_unavailable" | "invalid_push_endpoint" | "rebuild_running" | "internal_error" | "service_misconfigured" | "service_unavailable";
             instance: string;
             requestId: string;
             errors?: {
@@ -1923,6 +2122,7 @@ export interface components {
          *         "pendingPhone": null
          *       },
          *       "pushSubscriptions": [],
+         *       "verification": null,
          *       "notifications": {
          *         "preferences": {
          *           "events": {
@@ -2028,6 +2228,20 @@ export interface components {
                 /** Format: date-time */
                 createdAt: string;
             }[];
+            /** @description Seller identity verification, if ever started */
+            verification: {
+                /** @enum {string} */
+                status: "pending" | "verified" | "rejected";
+                provider: string;
+                /** @description The identity provider’s session (`vs_…`) */
+                sessionId: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                /** Format: date-time */
+                verifiedAt: string | null;
+            } | null;
             notifications: {
                 preferences: {
                     [key: string]: unknown;
@@ -2098,7 +2312,7 @@ export interface components {
          *       "id": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
          *       "displayName": "Sam",
          *       "memberSince": "2026-02-02T16:45:00.000Z",
-         *       "verifiedSeller": false,
+         *       "verifiedSeller": true,
          *       "rating": {
          *         "average": 4.5,
          *         "count": 2
@@ -2113,7 +2327,7 @@ export interface components {
              * @description When the account was registered
              */
             memberSince: string;
-            /** @description Whether the seller passed identity verification; false for everyone until Souk runs it */
+            /** @description Whether the user passed seller identity verification (KYC) with the identity provider */
             verifiedSeller: boolean;
             /** @description The reviews others wrote about this user */
             rating: {
@@ -2311,6 +2525,8 @@ export interface components {
             minimumBid?: components["schemas"]["Money"];
             endsAt?: string;
             acceptsOffers: boolean;
+            /** @description Present (true) while the seller’s account is frozen: the listing cannot be bought, bid on or offered on (409 `seller_frozen`) and search does not show it */
+            suspended?: boolean;
             createdAt: string;
             updatedAt: string;
         };
@@ -2680,7 +2896,7 @@ export interface components {
             buyerId: string;
             sellerId: string;
             /** @enum {string} */
-            status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+            status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
             items: {
                 listingId: string;
                 quantity: number;
@@ -2701,7 +2917,7 @@ export interface components {
             updatedAt: string;
             history: {
                 /** @enum {string} */
-                status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                 at: string;
             }[];
         };
@@ -2926,6 +3142,88 @@ export interface components {
         };
         /**
          * @example {
+         *       "data": [
+         *         {
+         *           "id": "pyo_01m9a2b4d6f8h0k2m4p6r8t0v2",
+         *           "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *           "amount": {
+         *             "amount": 4013,
+         *             "currency": "EUR"
+         *           },
+         *           "status": "failed",
+         *           "createdAt": "2026-03-22T09:15:00.000Z",
+         *           "updatedAt": "2026-03-22T09:15:04.000Z",
+         *           "transferReference": null,
+         *           "failureCode": "account_closed"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        AdminPayoutPage: {
+            data: components["schemas"]["AdminPayout"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "pyo_01m9a2b4d6f8h0k2m4p6r8t0v2",
+         *       "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *       "amount": {
+         *         "amount": 4013,
+         *         "currency": "EUR"
+         *       },
+         *       "status": "failed",
+         *       "createdAt": "2026-03-22T09:15:00.000Z",
+         *       "updatedAt": "2026-03-22T09:15:04.000Z",
+         *       "transferReference": null,
+         *       "failureCode": "account_closed"
+         *     }
+         */
+        AdminPayout: {
+            id: string;
+            sellerId: string;
+            amount: components["schemas"]["Money"];
+            /** @enum {string} */
+            status: "pending" | "paid" | "failed";
+            createdAt: string;
+            /** @description When it became paid or failed; null while pending */
+            updatedAt: string | null;
+            /** @description The provider’s transfer (`tr_…`), once paid */
+            transferReference: string | null;
+            /** @description Why the provider refused it, once failed (the money is back in the seller’s available balance) */
+            failureCode: string | null;
+        };
+        /**
+         * @example {
+         *       "status": "pending",
+         *       "url": "https://verify.stripe.com/start/test_YWNjdF8xUHFSN3NMa2RJd0h1N2l4"
+         *     }
+         */
+        SellerVerification: {
+            /**
+             * @description `unverified` (never started), `pending` (the provider’s session runs), `verified` (payouts allowed), `rejected` (start again)
+             * @enum {string}
+             */
+            status: "unverified" | "pending" | "verified" | "rejected";
+            /** @description While pending: the provider’s page where the seller completes the check (none with the sandbox) */
+            url?: string;
+        };
+        /**
+         * @example {
+         *       "status": "verified"
+         *     }
+         */
+        SellerVerificationStatus: {
+            /**
+             * @description `unverified` (never started), `pending` (the provider’s session runs), `verified` (payouts allowed), `rejected` (start again)
+             * @enum {string}
+             */
+            status: "unverified" | "pending" | "verified" | "rejected";
+            /** @description While pending: the provider’s page where the seller completes the check (none with the sandbox) */
+            url?: string;
+        };
+        /**
+         * @example {
          *       "ok": true,
          *       "checks": [
          *         {
@@ -2996,7 +3294,7 @@ export interface components {
             at: string;
             actorId: string;
             /** @enum {string} */
-            action: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "payout.requested" | "read_model.rebuild_started" | "dead_letter.replayed";
+            action: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "personal_data.read";
             subjectId: string | null;
             details: {
                 [key: string]: string | number | boolean | null;
@@ -3025,6 +3323,261 @@ export interface components {
                 /** @enum {string} */
                 reason: "missing" | "unlinked" | "altered";
             };
+        };
+        /**
+         * @example {
+         *       "version": 3,
+         *       "rules": [
+         *         {
+         *           "id": "card_testing",
+         *           "action": "checkout",
+         *           "verdict": "block",
+         *           "all": [
+         *             {
+         *               "signal": "buyer_cards_24h",
+         *               "op": "gte",
+         *               "value": 6
+         *             }
+         *           ],
+         *           "any": [],
+         *           "reason": "six or more payment methods tried in a day",
+         *           "enabled": true
+         *         }
+         *       ],
+         *       "savedAt": "2026-03-16T10:12:00.000Z",
+         *       "savedBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h"
+         *     }
+         */
+        RiskRuleSet: {
+            /** @description Also the ETag: send it back in If-Match to save */
+            version: number;
+            rules: components["schemas"]["RiskRule"][];
+            savedAt: string;
+            /** @description Who saved it (null: the deployment’s initial rules) */
+            savedBy: string | null;
+        };
+        /**
+         * @description Matches when every test in `all` holds and, if `any` is given, at least one of `any`. Evaluated in Radar’s order: challenge, allow, block, review.
+         * @example {
+         *       "id": "card_testing",
+         *       "action": "checkout",
+         *       "verdict": "block",
+         *       "all": [
+         *         {
+         *           "signal": "buyer_cards_24h",
+         *           "op": "gte",
+         *           "value": 6
+         *         }
+         *       ],
+         *       "any": [],
+         *       "reason": "six or more payment methods tried in a day",
+         *       "enabled": true
+         *     }
+         */
+        RiskRule: {
+            id: string;
+            /** @enum {string} */
+            action: "checkout" | "payout" | "listing" | "registration" | "bid";
+            /** @enum {string} */
+            verdict: "allow" | "challenge" | "review" | "block";
+            /** @default [] */
+            all: {
+                signal: string;
+                /** @enum {string} */
+                op: "gt" | "gte" | "lt" | "lte" | "eq" | "neq";
+                value: number | boolean;
+            }[];
+            /** @default [] */
+            any: {
+                signal: string;
+                /** @enum {string} */
+                op: "gt" | "gte" | "lt" | "lte" | "eq" | "neq";
+                value: number | boolean;
+            }[];
+            reason: string;
+            /** @default true */
+            enabled: boolean;
+        };
+        /**
+         * @example {
+         *       "rules": [
+         *         {
+         *           "id": "card_testing",
+         *           "action": "checkout",
+         *           "verdict": "block",
+         *           "all": [
+         *             {
+         *               "signal": "buyer_cards_24h",
+         *               "op": "gte",
+         *               "value": 6
+         *             }
+         *           ],
+         *           "any": [],
+         *           "reason": "six or more payment methods tried in a day",
+         *           "enabled": true
+         *         }
+         *       ]
+         *     }
+         */
+        RiskRulesUpdate: {
+            rules: components["schemas"]["RiskRule"][];
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "version": 3,
+         *           "rules": [
+         *             {
+         *               "id": "card_testing",
+         *               "action": "checkout",
+         *               "verdict": "block",
+         *               "all": [
+         *                 {
+         *                   "signal": "buyer_cards_24h",
+         *                   "op": "gte",
+         *                   "value": 6
+         *                 }
+         *               ],
+         *               "any": [],
+         *               "reason": "six or more payment methods tried in a day",
+         *               "enabled": true
+         *             }
+         *           ],
+         *           "savedAt": "2026-03-16T10:12:00.000Z",
+         *           "savedBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        RiskRuleVersions: {
+            data: components["schemas"]["RiskRuleSet"][];
+            /** @description Pass as `before` */
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "version": 2,
+         *       "cidrs": [
+         *         "203.0.113.0/24",
+         *         "2001:db8:0:0:0:0:0:0/32"
+         *       ],
+         *       "savedAt": "2026-03-16T10:12:00.000Z",
+         *       "savedBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h"
+         *     }
+         */
+        IpBlocklist: {
+            version: number;
+            cidrs: string[];
+            savedAt: string;
+            savedBy: string | null;
+        };
+        /**
+         * @example {
+         *       "cidrs": [
+         *         "203.0.113.0/24",
+         *         "2001:db8::/32"
+         *       ],
+         *       "mode": "add"
+         *     }
+         */
+        IpBlocklistImport: {
+            /** @description IPv4 or IPv6 ranges (`203.0.113.0/24`, `2001:db8::/32`) or single addresses; host bits must be zero */
+            cidrs: string[];
+            /**
+             * @description `add` (an import) or `replace` the whole list
+             * @default add
+             * @enum {string}
+             */
+            mode: "add" | "replace";
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "rsk_01m9c4d6f8h0k2m4p6r8t0v2x4",
+         *           "kind": "order",
+         *           "subjectId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *           "userId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "reasons": [
+         *             "shared_card: one payment method used by four or more buyers in a day"
+         *           ],
+         *           "score": 48,
+         *           "status": "open",
+         *           "createdAt": "2026-03-16T10:12:00.000Z",
+         *           "decidedAt": null,
+         *           "decidedBy": null
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        RiskReviewPage: {
+            data: components["schemas"]["RiskReview"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "rsk_01m9c4d6f8h0k2m4p6r8t0v2x4",
+         *       "kind": "order",
+         *       "subjectId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *       "userId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "reasons": [
+         *         "shared_card: one payment method used by four or more buyers in a day"
+         *       ],
+         *       "score": 48,
+         *       "status": "open",
+         *       "createdAt": "2026-03-16T10:12:00.000Z",
+         *       "decidedAt": null,
+         *       "decidedBy": null
+         *     }
+         */
+        RiskReview: {
+            id: string;
+            /**
+             * @description `order`: held `pending_review`, its payment authorized; the other kinds went ahead and are flagged
+             * @enum {string}
+             */
+            kind: "order" | "payout" | "listing" | "registration" | "bid";
+            /** @description The order, payout, listing, user or bid reviewed */
+            subjectId: string;
+            userId: string;
+            reasons: string[];
+            /** @description The anomaly score, for a checkout */
+            score: number | null;
+            /** @enum {string} */
+            status: "open" | "approved" | "rejected";
+            createdAt: string;
+            decidedAt: string | null;
+            decidedBy: string | null;
+        };
+        /**
+         * @example {
+         *       "review": {
+         *         "id": "rsk_01m9c4d6f8h0k2m4p6r8t0v2x4",
+         *         "kind": "order",
+         *         "subjectId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *         "userId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *         "reasons": [
+         *           "shared_card: one payment method used by four or more buyers in a day"
+         *         ],
+         *         "score": 48,
+         *         "status": "approved",
+         *         "createdAt": "2026-03-16T10:12:00.000Z",
+         *         "decidedAt": "2026-03-16T10:20:00.000Z",
+         *         "decidedBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h"
+         *       },
+         *       "orderStatus": "paid"
+         *     }
+         */
+        RiskReviewDecision: {
+            review: components["schemas"]["RiskReview"];
+            /**
+             * @description For an order: `paid` once approved (captured), `cancelled` once rejected (voided)
+             * @enum {string|null}
+             */
+            orderStatus: "paid" | "cancelled" | null;
         };
         /**
          * @example {
@@ -3091,7 +3644,7 @@ export interface components {
          */
         CreateWebhookEndpointRequest: {
             url: string;
-            events: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.sold_out" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
+            events: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.reinstated" | "listing.sold_out" | "listing.suspended" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.pending_review" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
         };
         /**
          * @example {
@@ -3126,7 +3679,7 @@ export interface components {
          */
         UpdateWebhookEndpointRequest: {
             url?: string;
-            events?: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.sold_out" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
+            events?: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.reinstated" | "listing.sold_out" | "listing.suspended" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.pending_review" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
             /** @description false pauses deliveries; true resumes them (also after Souk disabled the endpoint) */
             enabled?: boolean;
         };
@@ -8070,7 +8623,7 @@ export interface operations {
                 /** @description The `nextCursor` of the previous page */
                 cursor?: string;
                 role?: "buyer" | "seller";
-                status?: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                status?: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
             };
             header?: {
                 /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
@@ -9318,7 +9871,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Payout recorded (pending until the transfer is made) */
+            /** @description Payout recorded `pending`; a job transfers it and it ends `paid`, or `failed` with the money back in the available balance */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9452,6 +10005,323 @@ export interface operations {
             };
         };
     };
+    getAdminPayouts: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Only payouts in this status */
+                status?: "pending" | "paid" | "failed";
+            };
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payouts */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPayoutPage"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMeVerification: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its status */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerVerificationStatus"];
+                };
+            };
+            /** @description A `Souk-Version` that is no API version (`unknown_version`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMeVerification: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The seller’s verification: `pending` with the provider’s page, or as it stands */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerVerification"];
+                };
+            };
+            /** @description Invalid request, or an invalid `Idempotency-Key` (`idempotency_key_invalid`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running (`idempotency_request_in_progress`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later (`payments_unavailable`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getAdminLedgerVerify: {
         parameters: {
             query?: never;
@@ -9552,7 +10422,7 @@ export interface operations {
                 limit?: number;
                 /** @description Entries before this seq (the page’s `nextCursor`) */
                 before?: number;
-                action?: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "payout.requested" | "read_model.rebuild_started" | "dead_letter.replayed";
+                action?: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "personal_data.read";
                 actorId?: string;
                 subjectId?: string;
             };
@@ -9741,6 +10611,984 @@ export interface operations {
             };
         };
     };
+    getAdminRiskRules: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current rule set */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskRuleSet"];
+                };
+            };
+            /** @description A `Souk-Version` that is no API version (`unknown_version`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminRiskRules: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version you read, as its ETag ("3"), or * */
+                "if-match"?: string;
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskRulesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Saved as the next version */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskRuleSet"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `version_conflict`: someone saved another version since you read yours */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `risk_rules_invalid`: `problems` names each rule at fault (an unknown signal, a wrong type, a repeated id) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `precondition_required`: send If-Match */
+            428: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminRiskRulesVersions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Versions before this one */
+                before?: number;
+            };
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskRuleVersions"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminRiskBlocklist: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The blocklist */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IpBlocklist"];
+                };
+            };
+            /** @description A `Souk-Version` that is no API version (`unknown_version`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminRiskBlocklist: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IpBlocklistImport"];
+            };
+        };
+        responses: {
+            /** @description The blocklist after the import */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IpBlocklist"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running (`idempotency_request_in_progress`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` naming each range that is not one; `blocks_yourself` when a range holds the address you are calling from */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminRiskReviews: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                status?: "open" | "approved" | "rejected";
+                kind?: "order" | "payout" | "listing" | "registration" | "bid";
+            };
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reviews */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskReviewPage"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminRiskReviewsByIdApprove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Decided */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskReviewDecision"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `review_decided`: it was decided already (a second approval changes nothing); `authorization_lost`: the held payment can no longer be captured, and the order was cancelled */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payments_unavailable`: the provider could not be asked; nothing changed, try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminRiskReviewsByIdReject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Decided */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskReviewDecision"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `review_decided`: it was decided already (a second approval changes nothing); `authorization_lost`: the held payment can no longer be captured, and the order was cancelled */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payments_unavailable`: the provider could not be asked; nothing changed, try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postWebhooksPayments: {
         parameters: {
             query?: never;
@@ -9784,6 +11632,17 @@ export interface operations {
             };
             /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
             401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Souk-Version": components["headers"]["Souk-Version"];
@@ -13428,7 +15287,7 @@ export interface operations {
                     timestamp: string;
                     data: {
                         /** @enum {string} */
-                        outcome: "sold" | "no_bids" | "reserve_not_met" | "bought_now";
+                        outcome: "sold" | "no_bids" | "reserve_not_met" | "bought_now" | "cancelled";
                         finalPrice: {
                             amount: number;
                             /** @enum {string} */
@@ -13672,6 +15531,46 @@ export interface operations {
             };
         };
     };
+    webhookListingReinstated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id; the same on every retry of one delivery, so a receiver can drop repeats */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds; refuse ones far from now */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "listing.reinstated";
+                    /** @description When the event happened (ISO 8601) */
+                    timestamp: string;
+                    data: {
+                        listing: components["schemas"]["Listing"];
+                        eventId: string;
+                        aggregateId: string;
+                        seq: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none) is retried */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhookListingSoldOut: {
         parameters: {
             query?: never;
@@ -13691,6 +15590,46 @@ export interface operations {
                 "application/json": {
                     /** @constant */
                     type: "listing.sold_out";
+                    /** @description When the event happened (ISO 8601) */
+                    timestamp: string;
+                    data: {
+                        listing: components["schemas"]["Listing"];
+                        eventId: string;
+                        aggregateId: string;
+                        seq: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none) is retried */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookListingSuspended: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id; the same on every retry of one delivery, so a receiver can drop repeats */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds; refuse ones far from now */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "listing.suspended";
                     /** @description When the event happened (ISO 8601) */
                     timestamp: string;
                     data: {
@@ -13986,7 +15925,7 @@ export interface operations {
                     data: {
                         orderId: string;
                         /** @enum {string} */
-                        status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                         action: string;
                         actor: string;
                         reason?: string;
@@ -14047,7 +15986,7 @@ export interface operations {
                     data: {
                         orderId: string;
                         /** @enum {string} */
-                        status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                         action: string;
                         actor: string;
                         reason?: string;
@@ -14108,7 +16047,7 @@ export interface operations {
                     data: {
                         orderId: string;
                         /** @enum {string} */
-                        status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                         action: string;
                         actor: string;
                         reason?: string;
@@ -14169,7 +16108,7 @@ export interface operations {
                     data: {
                         orderId: string;
                         /** @enum {string} */
-                        status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                         action: string;
                         actor: string;
                         reason?: string;
@@ -14230,7 +16169,7 @@ export interface operations {
                     data: {
                         orderId: string;
                         /** @enum {string} */
-                        status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                         action: string;
                         actor: string;
                         reason?: string;
@@ -14291,7 +16230,7 @@ export interface operations {
                     data: {
                         orderId: string;
                         /** @enum {string} */
-                        status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                         action: string;
                         actor: string;
                         reason?: string;
@@ -14352,7 +16291,68 @@ export interface operations {
                     data: {
                         orderId: string;
                         /** @enum {string} */
-                        status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        action: string;
+                        actor: string;
+                        reason?: string;
+                        buyerId: string;
+                        sellerId: string;
+                        total: {
+                            amount: number;
+                            /** @enum {string} */
+                            currency: "USD" | "EUR" | "GBP" | "CAD" | "AUD";
+                        };
+                        items: {
+                            listingId: string;
+                            quantity: number;
+                            unitPrice: {
+                                amount: number;
+                                /** @enum {string} */
+                                currency: "USD" | "EUR" | "GBP" | "CAD" | "AUD";
+                            };
+                        }[];
+                        eventId: string;
+                        aggregateId: string;
+                        seq: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none) is retried */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookOrderPendingReview: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id; the same on every retry of one delivery, so a receiver can drop repeats */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds; refuse ones far from now */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "order.pending_review";
+                    /** @description When the event happened (ISO 8601) */
+                    timestamp: string;
+                    data: {
+                        orderId: string;
+                        /** @enum {string} */
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                         action: string;
                         actor: string;
                         reason?: string;
@@ -14413,7 +16413,7 @@ export interface operations {
                     data: {
                         orderId: string;
                         /** @enum {string} */
-                        status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                         action: string;
                         actor: string;
                         reason?: string;
@@ -14474,7 +16474,7 @@ export interface operations {
                     data: {
                         orderId: string;
                         /** @enum {string} */
-                        status: "pending_payment" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
+                        status: "pending_payment" | "pending_review" | "paid" | "shipped" | "in_transit" | "delivered" | "completed" | "cancelled" | "disputed" | "refunded";
                         action: string;
                         actor: string;
                         reason?: string;

@@ -1,8 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { consume, refund, type GcraState, type RateLimitVerdict } from '../rate-limits/gcra'
 import type { RateLimitClass, RateLimitPolicy } from '../rate-limits/rate-limit-policy'
-import type { CheckoutAdmission } from '../risk/risk-engine'
-import { countCheckout, type CheckoutWindow, type VelocityRule } from '../risk/checkout-velocity'
+import { admitToHistory, type BuyerHistory, type BuyerSignals } from '../risk/buyer-history'
 import { isForgettable, isLastUseStale, issueRefusal, liveApiKeys, vouch, type IssueRefusal, type Standing, type StoredCredential } from './account-credentials'
 import type { Principal } from './principal'
 import { checkCode, pendingTotp, type CodeCheck, type TotpState } from './totp'
@@ -21,7 +20,8 @@ export type Authentication =
 
 const STANDING = 'standing'
 const STANDING_SEQ = 'standing_seq'
-const CHECKOUTS = 'checkouts'
+/** What the risk engine remembers of the buyer (risk/buyer-history.ts). */
+const BUYER_HISTORY = 'risk:buyer'
 const credentialKey = (tokenHash: string) => `cred:${tokenHash}`
 const idKey = (id: string) => `credid:${id}`
 const quotaKey = (cls: string) => `quota:${cls}`
@@ -191,21 +191,22 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   /**
-   * A checkout's first step: confirms the caller's credential (by hash) still stands and the
+   * A checkout's admission: confirms the caller's credential (by hash) still stands and the
    * account is not frozen, then counts the checkout (by order id, so a retry counts once) and
-   * judges the buyer's velocity. The authority check and the risk in one round trip.
+   * answers the buyer's own risk signals. The authority check and the signals in one round trip;
+   * the rules are judged by the caller, with the other shards' signals.
    */
-  admitCheckout(orderId: string, rule: VelocityRule, credentialHash: string | null): CheckoutAdmission {
+  admitCheckout(c: { orderId: string; credentialHash: string | null; amount: number; card: string }): CheckoutEntry {
     const standing = this.standing()
-    if (credentialHash !== null) {
-      const principal = vouch(standing, this.ctx.storage.kv.get<StoredCredential>(credentialKey(credentialHash)), this.now())
+    if (c.credentialHash !== null) {
+      const principal = vouch(standing, this.ctx.storage.kv.get<StoredCredential>(credentialKey(c.credentialHash)), this.now())
       if (!principal) return { kind: 'refused', code: 'unauthenticated' }
     }
     if (!standing || standing.erased) return { kind: 'refused', code: 'unauthenticated' }
     if (standing.frozen) return { kind: 'refused', code: 'account_frozen' }
-    const { assessment, window } = countCheckout(this.ctx.storage.kv.get<CheckoutWindow>(CHECKOUTS) ?? [], orderId, this.now().getTime(), rule)
-    this.ctx.storage.kv.put(CHECKOUTS, window)
-    return { kind: 'assessed', assessment }
+    const { signals, history } = admitToHistory(this.ctx.storage.kv.get<BuyerHistory>(BUYER_HISTORY) ?? { checkouts: [], amounts: [] }, c, this.now().getTime())
+    this.ctx.storage.kv.put(BUYER_HISTORY, history)
+    return { kind: 'admitted', buyer: signals, hasSecondFactor: this.totpEnabled() }
   }
 
   /** Ends every live credential now (erasure also blanks the keys' names, which are the person's words). */
@@ -280,3 +281,6 @@ export class AccountObject extends DurableObject<Env> {
 }
 
 const withoutHash = (c: StoredCredential): StoredCredential => ({ ...c, tokenHash: '' })
+
+/** A checkout's admission by the buyer's account. */
+export type CheckoutEntry = { kind: 'admitted'; buyer: BuyerSignals; hasSecondFactor: boolean } | { kind: 'refused'; code: 'unauthenticated' | 'account_frozen' }

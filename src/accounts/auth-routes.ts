@@ -1,3 +1,4 @@
+import { assessRegistration, flagForReview, requestOrigin } from '../risk/risk-adapters'
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
@@ -86,6 +87,9 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const now = systemClock()
     const at = now.toISOString()
     const userId = newId('usr', now)
+    // Before anything is hashed or written: an address (or device) registering in bulk is refused.
+    const risk = await assessRegistration(c.env, c.var.settings, c.var.log, { attemptId: c.var.requestId, origin: await requestOrigin(c), nowMs: now.getTime() })
+    if (risk.verdict === 'block') throw new Problem(403, 'risk_blocked', 'Registration is not possible from here now')
     const passwordHash = await hashPassword(password, randomBytes(SALT_BYTES))
     const user = { id: userId, email, displayName, passwordHash, role: 'user' as const, frozenAt: null, erasedAt: null, createdAt: at, updatedAt: at }
     // The address is stored sealed, with its blind index: one AES-GCM seal and one HMAC (docs/SECURITY.md).
@@ -93,6 +97,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const session = await mintSession(userId, now, c.var.settings.sessionTtlMs)
     const issued = await accountStub(c.env, userId).issue(session.credential, standingOf(user))
     if (issued !== 'issued') throw new Error(`a new account refused its first session: ${issued}`)
+    if (risk.verdict === 'review') await flagForReview(c.env, c.var.log, { id: newId('rsk', now), kind: 'registration', subjectId: userId, userId, reasons: risk.reasons, score: null, createdAt: at })
     return c.json({ user: userView(user, email), token: session.token }, 201)
   })
   .openapi(loginRoute, async (c) => {

@@ -43,6 +43,10 @@ const rules = {
   // Every seller's payouts and why they failed: for admins, like the ledger.
   'payouts.oversee': { roles: ['admin'], scope: 'admin', fresh: true },
   'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
+  // The rules and the blocklist change what everyone may do: admins only.
+  'risk.manage': { roles: ['admin'], scope: 'admin', fresh: true },
+  // The review queue is support's daily work, as disputes are.
+  'risk.review': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
   'ledger.verify': { roles: ['admin'], scope: 'admin', fresh: true },
   // What staff did is for admins to read, not for the staff it records.
   'audit.read': { roles: ['admin'], scope: 'admin', fresh: true },

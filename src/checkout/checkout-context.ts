@@ -3,6 +3,7 @@ import type { HistoryRow, OrderDraft } from '../orders/order-draft'
 import type { OrderPorts } from '../orders/order-ports'
 import type { OrderRecord } from '../orders/order-view'
 import type { DeclineCode, GatewayOutcome } from '../payments/gateway'
+import type { RequestOrigin } from '../risk/risk-engine'
 
 /** What the checkout steps share: the request, the order id, and what each step made. */
 export type CheckoutItem = { listingId: string; quantity: number }
@@ -22,6 +23,10 @@ export type CheckoutRequest = {
   sealAddress: (orderId: string) => Promise<string>
   /** The caller proved a second factor with this request (answers a risk challenge). */
   steppedUp: boolean
+  /** The shipping address's country, for the risk engine (the address itself is sealed). */
+  shippingCountry: string | null
+  /** Where the request came from, as keyed pseudonyms (risk signals). */
+  origin: RequestOrigin
   /** The SHA-256 of the caller's token: the account confirms it still stands (null: nothing to confirm). */
   credentialHash: string | null
 }

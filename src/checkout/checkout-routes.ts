@@ -15,6 +15,7 @@ import { personalDataOf } from '../pii/pii-adapters'
 import type { CheckoutRejection } from './checkout-context'
 import { checkoutOrderId } from './checkout-order-id'
 import { runCheckout } from './checkout-saga'
+import { requestOrigin } from '../risk/risk-adapters'
 
 const orderJson = { content: { 'application/json': { schema: OrderSchema } } }
 
@@ -94,6 +95,8 @@ export const checkoutRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationP
     sealAddress: (id) => personalDataOf(c.var.settings).sealAddress(id, body.shippingAddress),
     steppedUp: await steppedUp(secondFactorFor(c.env), buyer.userId, c.req.header('x-mfa-code')),
     credentialHash: c.var.credential?.tokenHash ?? null,
+    shippingCountry: body.shippingAddress.country,
+    origin: await requestOrigin(c),
   })
   if (result.kind === 'rejected') throw checkoutProblem(result.rejection)
   if (result.kind === 'decided') throw new Error('a decided checkout is answered from its order')

@@ -16,7 +16,7 @@ import { reserveLines } from './steps/reserve-lines'
  * by a retry and lands on the same reservations, the same charge and the same order; nothing is
  * written to D1 until the payment's outcome is known, and then in one batch.
  */
-export const checkoutSteps = [assessRisk, reserveLines, queueReconciliation, chargePayment, recordOrder, commitLines] as const
+export const checkoutSteps = [reserveLines, assessRisk, queueReconciliation, chargePayment, recordOrder, commitLines] as const
 
 export async function runCheckout(ports: OrderPorts, request: CheckoutRequest): Promise<CheckoutResult> {
   if (new Set(request.items.map((i) => i.listingId)).size !== request.items.length) {
@@ -42,6 +42,7 @@ export async function decided(p: Pick<OrderPorts, 'orders'>, orderId: string): P
   const [order, history] = await Promise.all([p.orders.get(orderId), p.orders.history(orderId)])
   if (!order) return rejected({ code: 'checkout_cancelled', orderId })
   const fate = stockFate(order.status)
+  if (order.status === 'pending_review') return { kind: 'pending', order, history }
   if (fate === 'commit') return { kind: 'paid', order, history }
   if (fate === 'release') return rejected({ code: 'checkout_cancelled', orderId })
   return { kind: 'pending', order, history }

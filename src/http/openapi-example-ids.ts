@@ -29,6 +29,8 @@ export const exampleIds = {
   pushSubscription: 'psh_01jd7h4k6m8p0r2t4v6x8z0b2d',
   payout: 'pyo_01m9a2b4d6f8h0k2m4p6r8t0v2',
   readModelRebuild: 'job_01m9b3c5e7g9j1m3p5r7t9v1x3',
+  /** The risk engine held Ada's order of the lamp for review. */
+  riskReview: 'rsk_01m9c4d6f8h0k2m4p6r8t0v2x4',
   /** The queue's own message id: not one of Souk's. */
   deadLetter: '5f0c1e2d3b4a49687766554433221100',
 } as const

@@ -14,11 +14,14 @@ import { runSandboxIdentityJob, SandboxIdentityJob } from '../kyc/sandbox-identi
 import { payoutPorts } from '../payouts/payout-adapters'
 import { PayoutJob } from '../payouts/payout-job'
 import { transferPayout } from '../payouts/payout-transfer'
+import { RiskFlagJob } from '../risk/risk-flag-job'
+import { recordReview } from '../risk/risk-review-store'
+import { database } from '../db/client'
 
 const retryBackoff = { baseSeconds: 2, capSeconds: 300 }
 
 /** Every job the queue carries: the order side's, the steps of a read-model rebuild, payout transfers and the sandbox identity provider's outcomes. */
-const Job = z.discriminatedUnion('kind', [...JobMessage.options, ReadModelRebuildJob, PayoutJob, SandboxIdentityJob])
+const Job = z.discriminatedUnion('kind', [...JobMessage.options, ReadModelRebuildJob, PayoutJob, SandboxIdentityJob, RiskFlagJob])
 type Job = z.infer<typeof Job>
 
 /** What a job is about, for its log lines. */
@@ -30,6 +33,8 @@ function subjectOf(job: Job) {
       return { payoutId: job.payoutId }
     case 'kyc_sandbox':
       return { userId: job.userId }
+    case 'risk_flag':
+      return { reviewId: job.review.id }
     default:
       return { orderId: job.orderId }
   }
@@ -76,6 +81,8 @@ async function runJob(p: OrderPorts, env: Env, job: Job, selfFetch: SelfFetch, l
       return runRebuildStep(rebuildPorts(env, log), job)
     case 'payout':
       return transferPayout(payoutPorts(env, log), job.payoutId)
+    case 'risk_flag':
+      return recordReview(database(env.DB), job.review)
     case 'kyc_sandbox':
       // Only while the sandbox is the provider, in development (as the sandbox carrier).
       if (settingsOf(env).environment === 'development' && settingsOf(env).identity.kind === 'sandbox') await runSandboxIdentityJob(job, settingsOf(env).gateway.stripe.webhookSecret, p.now(), selfFetch)

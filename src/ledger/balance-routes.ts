@@ -1,3 +1,4 @@
+import { assessPayout, requestOrigin } from '../risk/risk-adapters'
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { settingsOf } from '../config'
 import type { AppEnv } from '../env'
@@ -87,10 +88,14 @@ export const balanceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
     if (!(await isVerified(db, me.userId))) throw new Problem(403, 'kyc_required', 'Verify your identity first (POST /v1/me/verification)')
     const now = systemClock()
     const payout = { id: newId('pyo', now), sellerId: me.userId, amount: amount.amount, currency: amount.currency, status: 'pending' as const, createdAt: now.toISOString() }
-    if (!(await recordPayout(db, payout, newId('txn', now)))) throw new Problem(409, 'insufficient_balance', `The available ${amount.currency} balance is less than the payout`)
+    const risk = await assessPayout(c.env, c.var.settings, c.var.log, { payoutId: payout.id, userId: me.userId, amount: amount.amount, origin: await requestOrigin(c), nowMs: now.getTime() })
+    if (risk.verdict === 'block') throw new Problem(403, 'risk_blocked', 'This payout cannot go ahead; contact support if you think this is wrong')
+    // Held for review: recorded (the money leaves the available balance) with its review, and not transferred until staff approve.
+    const held = risk.verdict === 'review' ? { id: newId('rsk', now), reasons: risk.reasons } : undefined
+    if (!(await recordPayout(db, payout, newId('txn', now), held))) throw new Problem(409, 'insufficient_balance', `The available ${amount.currency} balance is less than the payout`)
     await audit(c.env, c.var.log, { actorId: me.userId, action: 'payout.requested', subjectId: payout.id, details: { amount: amount.amount, currency: amount.currency } })
     // The transfer job. If the queue refuses it now, the payout is recorded all the same and the
     // housekeeping sweep queues it again (docs/OPERATIONS.md "Payouts"); the seller is not told to retry.
-    await queuePayoutTransfer(c.env, payout.id).catch((err: unknown) => c.var.log.warn('payout_job_unqueued', { payoutId: payout.id, err }))
+    if (!held) await queuePayoutTransfer(c.env, payout.id).catch((err: unknown) => c.var.log.warn('payout_job_unqueued', { payoutId: payout.id, err }))
     return c.json({ id: payout.id, amount, status: payout.status, createdAt: payout.createdAt }, 201)
   })

@@ -3,7 +3,7 @@ import { newId } from '../platform/runtime'
 import type { Currency } from '../core/money'
 import type { Db } from '../db/client'
 import { insertWhere } from '../db/guarded-insert'
-import { ledgerEntries, payouts } from '../db/schema'
+import { ledgerEntries, payouts, riskReviews } from '../db/schema'
 import { accounts, payoutReversalTransaction, payoutTransaction } from './ledger'
 import { ledgerStatements } from './ledger-store'
 
@@ -16,12 +16,16 @@ export type PayoutDetail = PayoutRecord & { updatedAt: string | null; transferRe
  * balance covers it at that moment: D1 runs a batch as one transaction, so two payouts at once
  * cannot both spend the same money. Answers false when the balance did not cover it.
  */
-export async function recordPayout(db: Db, p: PayoutRecord, transactionId: string): Promise<boolean> {
+export async function recordPayout(db: Db, p: PayoutRecord, transactionId: string, review?: { id: string; reasons: string[] }): Promise<boolean> {
   const available = sql`(SELECT coalesce(sum(${ledgerEntries.amount}), 0) FROM ${ledgerEntries} WHERE ${and(eq(ledgerEntries.account, accounts.seller(p.sellerId)), eq(ledgerEntries.currency, p.currency))}) >= ${p.amount}`
   const recorded = sql`EXISTS (SELECT 1 FROM ${payouts} WHERE ${payouts.id} = ${p.id})`
   const [inserted] = await db.batch([
     insertWhere(db, payouts, { id: p.id, sellerId: p.sellerId, amount: p.amount, currency: p.currency, status: 'pending', createdAt: p.createdAt }, available),
     ...ledgerStatements(db, payoutTransaction(p.id, p.sellerId, p.amount, p.currency), transactionId, p.createdAt, recorded),
+    // Held for review (risk engine): its place in the queue, so no transfer starts until staff approve.
+    ...(review
+      ? [insertWhere(db, riskReviews, { id: review.id, kind: 'payout', subjectId: p.id, userId: p.sellerId, reasons: JSON.stringify(review.reasons), score: null, status: 'open', createdAt: p.createdAt }, recorded)]
+      : []),
   ])
   return inserted.meta.changes === 1
 }
@@ -84,7 +88,8 @@ export function pendingPayoutsBefore(db: Db, before: string, limit: number): Pro
   return db
     .select({ id: payouts.id })
     .from(payouts)
-    .where(and(eq(payouts.status, 'pending'), lt(payouts.createdAt, before)))
+    // A payout held by a review that is open (or rejected, its failure still to be written) waits for staff.
+    .where(and(eq(payouts.status, 'pending'), lt(payouts.createdAt, before), sql`NOT EXISTS (SELECT 1 FROM ${riskReviews} WHERE ${riskReviews.subjectId} = ${payouts.id} AND ${riskReviews.status} <> 'approved')`))
     .orderBy(payouts.id)
     .limit(limit)
 }

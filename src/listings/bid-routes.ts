@@ -1,3 +1,5 @@
+import { bidRules, flagForReview, requestOrigin } from '../risk/risk-adapters'
+import { newId, systemClock } from '../platform/runtime'
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
@@ -43,7 +45,9 @@ export const bidRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProble
     const bidder = principalOf(c)
     const { id } = c.req.valid('param')
     const { maxAmount } = c.req.valid('json')
-    const outcome = await listingStub(c.env, id).placeBid({ bidderId: bidder.userId, maxAmount })
+    const { settings, log } = c.var
+    const risk = { origin: await requestOrigin(c), rules: await bidRules(c.env, settings, log, systemClock().getTime()) }
+    const outcome = await listingStub(c.env, id).placeBid({ bidderId: bidder.userId, maxAmount }, risk)
     if (!outcome.ok) {
       const rejection = outcome.rejection
       if (rejection.code !== 'bid_too_low') throw listingProblem(rejection)
@@ -52,6 +56,10 @@ export const bidRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProble
     }
     const receipt = outcome.value
     const { listing } = receipt
+    if (receipt.flagged.length > 0) {
+      const flag = { id: newId('rsk'), kind: 'bid' as const, subjectId: receipt.bidId, userId: bidder.userId, reasons: receipt.flagged, score: null, createdAt: receipt.placedAt }
+      c.var.afterResponse(() => flagForReview(c.env, log, flag))
+    }
     if (listing.minimumBid) bidFloors.raise(id, receipt.floor, listing.minimumBid)
     return c.json(
       {

@@ -1,3 +1,6 @@
+import { bidSignals, type Origins } from '../risk/action-signals'
+import { decide, reasonsOf, type RiskRule } from '../risk/risk-rules'
+import { idTime } from '../core/ids'
 import { DurableObject } from 'cloudflare:workers'
 import { settingsOf } from '../config'
 import { backoffSeconds } from '../core/backoff'
@@ -29,7 +32,14 @@ export type NotFound = { code: 'not_found' }
  * implements it; this side only knows its shape.
  */
 export type ReservationFate = 'commit' | 'release'
-export type BidReceipt = { bidId: string; maxAmount: Money; placedAt: string; leading: boolean; listing: ListingView; floor: Money }
+/** `flagged`: the risk rules sent the bid to review (it stands); their reasons. */
+export type BidReceipt = { bidId: string; maxAmount: Money; placedAt: string; leading: boolean; listing: ListingView; floor: Money; flagged: string[] }
+
+/** Where the seller listed from (keyed pseudonyms), kept beside the listing: what shill bidding shares. */
+const SELLER_ORIGIN = 'seller-origin'
+
+/** A bid the risk rules refused. */
+export type BidRiskRefusal = { code: 'risk_blocked'; reasons: string[] }
 
 /** The object of listing `id`. Ids are prefixed ULIDs; the object is found by name. */
 export const listingStub = (env: Env, id: string) => env.LISTINGS.get(env.LISTINGS.idFromName(id))
@@ -77,10 +87,12 @@ export abstract class ListingObject extends DurableObject<Env> {
     })
   }
 
-  async create(cmd: CreateListing): Promise<Outcome<ListingView, CreateRejection | { code: 'listing_exists' }>> {
+  async create(cmd: CreateListing, sellerOrigin?: Origins): Promise<Outcome<ListingView, CreateRejection | { code: 'listing_exists' }>> {
     const now = this.now()
     if (this.state) return this.state.id === cmd.id && this.state.sellerId === cmd.sellerId ? ok(listingView(this.state, now)) : reject({ code: 'listing_exists' })
-    return this.run(createListing(cmd, now, this.rules()), now, (s) => listingView(s, now))
+    const created = await this.run(createListing(cmd, now, this.rules()), now, (s) => listingView(s, now))
+    if (created.ok && sellerOrigin) this.ctx.storage.kv.put(SELLER_ORIGIN, sellerOrigin)
+    return created
   }
 
   view(): ListingView | null {
@@ -112,8 +124,20 @@ export abstract class ListingObject extends DurableObject<Env> {
     return this.run(withdrawListing(this.state, actorId, now), now, (s) => listingView(s, now))
   }
 
-  async placeBid(cmd: { bidderId: string; maxAmount: Money }): Promise<Outcome<BidReceipt, BidRejection | NotFound>> {
+  /**
+   * A bid. `risk`: the bid rules in force and where the bid comes from; judged here, beside where
+   * the seller listed from, so catching shill bidding costs no round trip. `block` refuses;
+   * `review` (or a challenge, which a bid cannot answer) lets the bid stand, flagged.
+   */
+  async placeBid(cmd: { bidderId: string; maxAmount: Money }, risk?: { origin: Origins; rules: RiskRule[] }): Promise<Outcome<BidReceipt, BidRejection | BidRiskRefusal | NotFound>> {
     if (!this.state) return notFound
+    let flagged: string[] = []
+    if (risk && risk.rules.length > 0) {
+      const signals = bidSignals({ amount: cmd.maxAmount.amount, accountCreatedMs: idTime(cmd.bidderId), nowMs: this.now().getTime(), seller: this.ctx.storage.kv.get<Origins>(SELLER_ORIGIN) ?? null, bidder: risk.origin })
+      const decision = decide(risk.rules, 'bid', signals, { steppedUp: false, canStepUp: false })
+      if (decision.verdict === 'block') return reject({ code: 'risk_blocked', reasons: reasonsOf(decision) })
+      if (decision.verdict !== 'allow') flagged = reasonsOf(decision)
+    }
     const bidderAlias = await this.bidderAlias(this.state.id, cmd.bidderId)
     const now = this.now() // read after the await: the state may have moved on meanwhile
     const bidId = newId('bid', now)
@@ -124,6 +148,7 @@ export abstract class ListingObject extends DurableObject<Env> {
       leading: s.auction?.leader?.bidderId === cmd.bidderId,
       listing: listingView(s, now),
       floor: bidFloorOf(s) ?? cmd.maxAmount,
+      flagged,
     }))
   }
 

@@ -3,14 +3,14 @@ import { Problem } from '../http/problem'
 import type { ProblemCode } from '../http/problem-codes'
 import type { BidRejection } from './auction'
 import type { CreateRejection, UpdateRejection, WithdrawRejection } from './listing-lifecycle'
-import type { NotFound } from './listing-object'
+import type { BidRiskRefusal, NotFound } from './listing-object'
 import type { OfferRejection } from './offers'
 
 /**
  * How the listing core's rejections read over HTTP. Typed as a total table: a new rejection does
  * not compile until it has a status and a stable code here.
  */
-export type ListingRejection = BidRejection | CreateRejection | UpdateRejection | WithdrawRejection | OfferRejection | NotFound | { code: 'listing_exists' }
+export type ListingRejection = BidRejection | BidRiskRefusal | CreateRejection | UpdateRejection | WithdrawRejection | OfferRejection | NotFound | { code: 'listing_exists' }
 
 const answers = {
   not_found: [404, 'not_found'],
@@ -39,6 +39,7 @@ const answers = {
   not_your_turn: [409, 'not_your_turn'],
   offer_not_pending: [409, 'offer_not_pending'],
   seller_frozen: [409, 'seller_frozen'],
+  risk_blocked: [403, 'risk_blocked'],
 } satisfies Record<ListingRejection['code'], [ContentfulStatusCode, ProblemCode]>
 
 export function listingProblem(r: ListingRejection): Problem {

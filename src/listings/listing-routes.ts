@@ -1,3 +1,4 @@
+import { assessListing, flagForReview, requestOrigin } from '../risk/risk-adapters'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { readingAfter } from '../db/client'
 import type { AppEnv } from '../env'
@@ -118,8 +119,13 @@ export const listingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
           }
         : {}),
     }
-    const outcome = await listingStub(c.env, id).create(cmd)
+    const origin = await requestOrigin(c)
+    const risk = await assessListing(c.env, c.var.settings, c.var.log, { listingId: id, userId: seller.userId, price: body.price?.amount ?? body.auction?.startingBid.amount ?? 0, origin, nowMs: now.getTime() })
+    if (risk.verdict === 'block') throw new Problem(403, 'risk_blocked', 'This listing cannot be created now')
+    // The listing keeps where its seller listed from: a bid from the same address or device is shill bidding's mark.
+    const outcome = await listingStub(c.env, id).create(cmd, { ip: origin.ip, device: origin.device })
     if (!outcome.ok) throw listingProblem(outcome.rejection)
+    if (risk.verdict === 'review') await flagForReview(c.env, c.var.log, { id: newId('rsk', now), kind: 'listing', subjectId: id, userId: seller.userId, reasons: risk.reasons, score: null, createdAt: now.toISOString() })
     answerBookmark(c, await projectOwnWrite(c.env.DB, outcome.value, c.var.log))
     // Listed as its seller was being frozen: suspended with the seller's other listings.
     const listing = await settleNewListing(c.env, outcome.value, c.var.log)

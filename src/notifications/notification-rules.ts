@@ -43,6 +43,7 @@ export const notificationTypes: string[] = [
   'offer.accepted',
   'offer.declined',
   'offer.expired',
+  'order.pending_review',
   'order.paid',
   'order.sold',
   'order.shipped',
@@ -162,6 +163,9 @@ function orderNotices(type: string, o: OrderEventData): Notice[] {
   const about = { orderId: o.orderId, total: o.total }
   const total = formatMoney(o.total)
   switch (type) {
+    case 'order.pending_review':
+      // The buyer only: the seller hears of the sale once staff approve it (order.paid).
+      return [notice(o.buyerId, 'order.pending_review', 'payment', 'Your order is being reviewed', `Order ${o.orderId} (${total}) is being checked before it goes through. Your payment is held, not taken; you will hear from us shortly.`, about)]
     case 'order.paid':
       return [
         notice(o.buyerId, 'order.paid', 'payment', 'Payment received', `Your payment of ${total} for order ${o.orderId} went through.`, about),

@@ -16,6 +16,7 @@ const OrderDraftSchema = z.object({
   paymentMethod: z.string(),
   paymentDueAt: z.iso.datetime(),
   createdAt: z.iso.datetime(),
+  review: z.object({ id: z.string(), reasons: z.array(z.string()), score: z.number() }).optional(),
 }) satisfies z.ZodType<OrderDraft>
 
 /**

@@ -1,5 +1,4 @@
 import { publishEvents } from '../events/publish-events'
-import { accountStub } from '../accounts/account-adapters'
 import { settingsOf } from '../config'
 import type { Logger } from '../core/logger'
 import { database } from '../db/client'
@@ -9,7 +8,8 @@ import { paymentGateway } from '../payments/payment-gateway-client'
 import { newId, rootLogger, systemClock } from '../platform/runtime'
 import { d1OrderBook, type PublishOrderEvents } from './order-book-store'
 import { publishAfterMove, publishRows } from './order-outbox-store'
-import type { Jobs, OrderPorts, RiskEngine, StockRoom } from './order-ports'
+import type { Jobs, OrderPorts, StockRoom } from './order-ports'
+import { checkoutRisk } from '../risk/risk-adapters'
 import { reservationFate } from './reservation-fate'
 
 /**
@@ -36,7 +36,7 @@ export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).lo
     orders: d1OrderBook(db, (prefix) => newId(prefix), publish),
     stock: listingStock(env),
     gateway: paymentGateway(env, settings, log),
-    risk: accountRisk(env, settings.risk.checkoutVelocity),
+    risk: checkoutRisk(env, settings, log, systemClock),
     jobs: jobsQueue(env.JOBS, settings.checkout.carrierStepSeconds),
     settings: {
       holdMs: settings.checkout.holdMs,
@@ -61,11 +61,6 @@ function listingStock(env: Env): StockRoom {
     release: (listingId, orderId) => listingStub(env, listingId).release(orderId),
     restock: (listingId, orderId, quantity) => listingStub(env, listingId).restock(orderId, quantity),
   }
-}
-
-/** The buyer's own account object confirms the credential and counts the checkout: no D1 row is read or counted. */
-function accountRisk(env: Env, rule: ReturnType<typeof settingsOf>['risk']['checkoutVelocity']): RiskEngine {
-  return { admitCheckout: (buyerId, orderId, credentialHash) => accountStub(env, buyerId).admitCheckout(orderId, rule, credentialHash) }
 }
 
 /** Timed work as delayed messages on the jobs queue; the sandbox carrier moves every `carrierStepSeconds`. */

@@ -20,7 +20,9 @@ export function d1OrderBook(db: Db, newId: (prefix: IdPrefix) => string, publish
     history: (id) => orderHistory(db, id),
     findByShipment: (carrier, trackingNumber) => findOrderByShipment(db, carrier, trackingNumber),
     async recordCheckout(draft, record, at) {
-      const history = firstHistory(draft, record.status, at, record.status === 'cancelled' ? record.reason : null)
+      // The rules' reasons stay in the review queue: order events reach the parties and their webhooks.
+      const reason = record.status === 'cancelled' ? record.reason : record.status === 'pending_review' ? 'risk_review' : null
+      const history = firstHistory(draft, record.status, at, reason)
       const order = draftRecord(draft, history)
       const eventIds = history.map(() => newId('evt'))
       const result = await writeCheckoutOrder(db, {
@@ -30,6 +32,7 @@ export function d1OrderBook(db: Db, newId: (prefix: IdPrefix) => string, publish
         ...(record.status === 'paid'
           ? { payment: { id: newId('pay'), provider: record.provider, providerRef: record.providerRef }, ledger: { tx: captureTransaction(order), id: newId('txn') } }
           : {}),
+        ...(record.status === 'pending_review' ? { review: { id: record.reviewId, reasons: record.reasons, score: record.score } } : {}),
       })
       if (result === 'recorded') await publish(draft.id, history.map((h, i) => eventRowOf(order, h, eventIds[i] ?? '')))
       return { result, order, history }

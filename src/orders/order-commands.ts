@@ -26,7 +26,7 @@ export async function cancelOrder(p: OrderPorts, orderId: string, actor: Extract
   return result
 }
 
-async function restockLines(p: OrderPorts, order: OrderRecord): Promise<void> {
+export async function restockLines(p: OrderPorts, order: OrderRecord): Promise<void> {
   for (const line of order.items) {
     try {
       const r = await p.stock.restock(line.listingId, order.id, line.quantity)

@@ -21,13 +21,17 @@ export type OrderDraft = {
   /** The earliest end of the order's holds: no charge may start after it. */
   paymentDueAt: string
   createdAt: string
+  /** The risk engine asked for review: the charge is an authorization only, and the order is written `pending_review`. */
+  review?: DraftReview
 }
+
+export type DraftReview = { id: string; reasons: string[]; score: number }
 
 /** One row of an order's history, as `order_events` keeps it (its seq is the order's version). */
 export type HistoryRow = { seq: number; status: OrderStatus; action: OrderAction | 'create'; actor: ActorKind; reason: string | null; at: string }
 
 /** How a checkout's order is first written: paid, waiting for the provider's answer, or cancelled (money found after it was given up). */
-export type FirstStatus = Extract<OrderStatus, 'paid' | 'pending_payment' | 'cancelled'>
+export type FirstStatus = Extract<OrderStatus, 'paid' | 'pending_payment' | 'pending_review' | 'cancelled'>
 
 /**
  * The history a checkout's order is written with: it was created waiting for payment, and, when
@@ -37,6 +41,7 @@ export function firstHistory(draft: OrderDraft, status: FirstStatus, at: string,
   const created: HistoryRow = { seq: 1, status: 'pending_payment', action: 'create', actor: 'buyer', reason: null, at: draft.createdAt }
   if (status === 'pending_payment') return [created]
   if (status === 'paid') return [created, { seq: 2, status: 'paid', action: 'pay', actor: 'system', reason: null, at }]
+  if (status === 'pending_review') return [created, { seq: 2, status: 'pending_review', action: 'hold_for_review', actor: 'system', reason, at }]
   return [created, { seq: 2, status: 'cancelled', action: 'cancel', actor: 'system', reason, at }]
 }
 

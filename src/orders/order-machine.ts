@@ -7,21 +7,27 @@
  *         ↓            ↓                              ↓
  *     cancelled    cancelled (refund)             disputed → refunded | completed
  *
+ * A checkout the risk engine sends to review is held `pending_review` (its payment authorized,
+ * not captured) until staff approve it (captured → `paid`) or reject it (voided → `cancelled`).
+ *
  * A shipped order the carrier never delivers may also be disputed by its buyer, once the delivery
  * window has passed (`report_not_received`: the window is the command's to check).
  */
-export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'in_transit', 'delivered', 'completed', 'cancelled', 'disputed', 'refunded'] as const
+export const orderStatuses = ['pending_payment', 'pending_review', 'paid', 'shipped', 'in_transit', 'delivered', 'completed', 'cancelled', 'disputed', 'refunded'] as const
 export type OrderStatus = (typeof orderStatuses)[number]
 
 export const actorKinds = ['buyer', 'seller', 'staff', 'system', 'carrier'] as const
 export type ActorKind = (typeof actorKinds)[number]
 
-export const orderActions = ['pay', 'cancel', 'ship', 'transit', 'deliver', 'accept', 'auto_complete', 'dispute', 'report_not_received', 'refund', 'release'] as const
+export const orderActions = ['pay', 'hold_for_review', 'approve', 'reject', 'cancel', 'ship', 'transit', 'deliver', 'accept', 'auto_complete', 'dispute', 'report_not_received', 'refund', 'release'] as const
 export type OrderAction = (typeof orderActions)[number]
 
 /** For each action, by actor, the statuses it may start from; and where it leads. */
 const table: Record<OrderAction, { to: OrderStatus; from: Partial<Record<ActorKind, readonly OrderStatus[]>> }> = {
   pay: { to: 'paid', from: { system: ['pending_payment'] } },
+  hold_for_review: { to: 'pending_review', from: { system: ['pending_payment'] } },
+  approve: { to: 'paid', from: { staff: ['pending_review'] } },
+  reject: { to: 'cancelled', from: { staff: ['pending_review'] } },
   // The buyer may cancel before paying; the seller (or staff) until it ships; Souk itself an unpaid order.
   cancel: { to: 'cancelled', from: { buyer: ['pending_payment'], seller: ['pending_payment', 'paid'], staff: ['pending_payment', 'paid'], system: ['pending_payment'] } },
   ship: { to: 'shipped', from: { seller: ['paid'] } },
@@ -70,5 +76,6 @@ export const targetOf = (action: OrderAction): OrderStatus => table[action].to
 export function stockFate(status: OrderStatus | undefined): 'commit' | 'cancel_then_release' | 'release' {
   if (status === 'pending_payment') return 'cancel_then_release'
   if (status === undefined || status === 'cancelled' || status === 'refunded') return 'release'
+  // Held for review: the units stay sold until staff decide (a rejection puts them back).
   return 'commit'
 }

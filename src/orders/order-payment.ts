@@ -2,7 +2,7 @@ import { backoffSeconds } from '../core/backoff'
 import { money } from '../core/money'
 import { captureTransaction, refundTransaction } from '../ledger/ledger'
 import { gatewayKeys, type DeclineCode } from '../payments/gateway'
-import type { HistoryRow, OrderDraft } from './order-draft'
+import type { DraftReview, HistoryRow, OrderDraft } from './order-draft'
 import { stockFate } from './order-machine'
 import type { OrderPorts } from './order-ports'
 import { transitionOrder } from './order-transitions'
@@ -47,6 +47,30 @@ export async function recordChargedCheckout(
   const cancelled = await p.orders.recordCheckout(draft, { status: 'cancelled', reason: 'hold_expired' }, at)
   const order = (await p.orders.get(draft.id)) ?? cancelled.order
   return { recorded: false, result: await settledElsewhere(p, order, paymentId, true) }
+}
+
+/**
+ * A checkout held for review was authorized: write it `pending_review` with its place in the
+ * review queue (one batch; no ledger line, since no money moved yet). The caller then sells the
+ * stock, which stays sold while staff decide. If the checkout was given up first, the order is
+ * written cancelled and the authorization voided; if an earlier try wrote it, that stands.
+ */
+export async function recordHeldCheckout(
+  p: Ports,
+  draft: OrderDraft & { review: DraftReview },
+  paymentId: string,
+): Promise<{ recorded: true; order: OrderRecord; history: HistoryRow[] } | { recorded: false; result: PaymentResult }> {
+  const at = p.now().toISOString()
+  const written = await p.orders.recordCheckout(draft, { status: 'pending_review', reviewId: draft.review.id, reasons: draft.review.reasons, score: draft.review.score }, at)
+  if (written.result === 'recorded') return { recorded: true, order: written.order, history: written.history }
+  if (written.result === 'exists') {
+    const order = await p.orders.get(draft.id)
+    if (!order) throw new Error(`order ${draft.id} exists and does not`)
+    return { recorded: false, result: order.status === 'pending_review' ? { kind: 'pending', order } : await settledElsewhere(p, order, paymentId, false) }
+  }
+  const cancelled = await p.orders.recordCheckout(draft, { status: 'cancelled', reason: 'hold_expired' }, at)
+  const order = (await p.orders.get(draft.id)) ?? cancelled.order
+  return { recorded: false, result: await settledElsewhere(p, order, paymentId, false) }
 }
 
 /** An existing order's authorization succeeded: capture it if the order still waits for it, else void it. */

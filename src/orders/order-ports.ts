@@ -4,7 +4,8 @@ import type { Logger } from '../core/logger'
 import type { LedgerTransaction } from '../ledger/ledger'
 import type { Reserve, Reserved, StockRejection } from '../listings/stock'
 import type { PaymentGateway } from '../payments/gateway'
-import type { CheckoutAdmission } from '../risk/risk-engine'
+import type { RiskEngine } from '../risk/risk-engine'
+export type { RiskEngine }
 import type { FirstStatus, HistoryRow, OrderDraft } from './order-draft'
 import type { ActorKind, OrderStatus, Transition } from './order-machine'
 import type { OrderRecord } from './order-view'
@@ -45,6 +46,8 @@ export type TransitionEffects = {
 export type CheckoutRecord =
   | { status: Extract<FirstStatus, 'paid'>; provider: string; providerRef: string }
   | { status: Extract<FirstStatus, 'pending_payment'> }
+  /** The risk engine asked for review: the payment is authorized, not captured; the review is queued with the order. */
+  | { status: Extract<FirstStatus, 'pending_review'>; reviewId: string; reasons: string[]; score: number | null }
   /** Money found for a checkout given up before its order was written: the order is written cancelled, and the money goes back. */
   | { status: Extract<FirstStatus, 'cancelled'>; reason: string }
 
@@ -100,15 +103,6 @@ export interface Jobs {
   sandboxCarrier(orderId: string, trackingNumber: string, step: 'in_transit' | 'delivered'): Promise<void>
 }
 
-/**
- * The risk engine, as checkout asks it, in the buyer's account: the authority on their credential
- * and standing (a money-moving route acts on it, not on a cached answer) and on their velocity,
- * counted by order id so a retry counts once. One round trip for both.
- */
-export interface RiskEngine {
-  /** `credentialHash`: the SHA-256 of the caller's token, to be confirmed as still standing. */
-  admitCheckout(buyerId: string, orderId: string, credentialHash: string | null): Promise<CheckoutAdmission>
-}
 
 export type OrderSettings = {
   holdMs: number

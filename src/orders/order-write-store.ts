@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { insertWhere } from '../db/guarded-insert'
-import { abandonedCheckouts, disputes, orderEvents, orders, payments } from '../db/schema'
+import { abandonedCheckouts, disputes, orderEvents, orders, payments, riskReviews } from '../db/schema'
 import type { LedgerTransaction } from '../ledger/ledger'
 import { ledgerStatements } from '../ledger/ledger-store'
 import type { HistoryRow, OrderDraft } from './order-draft'
@@ -87,6 +87,8 @@ export type CheckoutWrite = {
   eventIds: string[]
   payment?: CapturedPayment
   ledger?: { tx: LedgerTransaction; id: string }
+  /** An order held for review: its place in the review queue, written with it. */
+  review?: { id: string; reasons: string[]; score: number | null }
 }
 
 /**
@@ -116,6 +118,9 @@ export async function writeCheckoutOrder(db: Db, w: CheckoutWrite): Promise<'rec
     ...historyRows(db, draft.id, w.history, w.eventIds, guard),
     ...(w.payment ? [insertWhere(db, payments, { id: w.payment.id, orderId: draft.id, provider: w.payment.provider, providerRef: w.payment.providerRef, amount: draft.total, currency: draft.currency, status: 'captured', captured: true, createdAt: last.at, updatedAt: last.at }, guard)] : []),
     ...(w.ledger ? ledgerStatements(db, w.ledger.tx, w.ledger.id, last.at, guard) : []),
+    ...(w.review
+      ? [insertWhere(db, riskReviews, { id: w.review.id, kind: 'order', subjectId: draft.id, userId: draft.buyerId, reasons: JSON.stringify(w.review.reasons), score: w.review.score, status: 'open', createdAt: last.at }, guard)]
+      : []),
   ])
   if (inserted.meta.changes === 1) return 'recorded'
   return abandoned.length > 0 && last.status !== 'cancelled' ? 'abandoned' : 'exists'

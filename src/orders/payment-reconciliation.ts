@@ -1,7 +1,7 @@
 import { money } from '../core/money'
 import { gatewayKeys, type ChargeRequest } from '../payments/gateway'
 import type { OrderDraft } from './order-draft'
-import { commitStock, completePayment, giveBack, recordCapture, recordChargedCheckout, releaseStock, settleUnpaid } from './order-payment'
+import { commitStock, completePayment, giveBack, recordCapture, recordChargedCheckout, recordHeldCheckout, releaseStock, settleUnpaid } from './order-payment'
 import type { OrderPorts } from './order-ports'
 
 /**
@@ -76,11 +76,13 @@ export async function reconcileOrder(p: OrderPorts, orderId: string, attempt: nu
 async function reconcileDraft(p: OrderPorts, draft: OrderDraft, attempt: number): Promise<void> {
   const now = p.now()
   const due = Date.parse(draft.paymentDueAt)
-  const charge = await p.gateway.retrieve(chargeRequest(draft.id, draft.total, draft.currency, draft.paymentMethod))
+  const charge = await p.gateway.retrieve(chargeRequest(draft.id, draft.total, draft.currency, draft.paymentMethod, draft.review ? 'manual' : 'automatic'))
   switch (charge.status) {
     case 'captured':
       return writeCharged(p, draft, charge.paymentId)
     case 'authorized': {
+      // Held for review as asked: the order waits for staff, never captured here.
+      if (draft.review) return writeHeld(p, { ...draft, review: draft.review }, charge.paymentId)
       // A provider that held the money instead of capturing it: capture, then as above.
       const captured = await p.gateway.capture({ key: gatewayKeys(draft.id).capture, paymentId: charge.paymentId, amount: money(draft.total, draft.currency) })
       if (captured.status === 'succeeded') return writeCharged(p, draft, charge.paymentId)
@@ -103,17 +105,24 @@ async function reconcileDraft(p: OrderPorts, draft: OrderDraft, attempt: number)
   }
 }
 
+/** The authorization is in, for a checkout held for review: written `pending_review`, its units sold. */
+async function writeHeld(p: OrderPorts, draft: OrderDraft & { review: NonNullable<OrderDraft['review']> }, paymentId: string): Promise<void> {
+  const written = await recordHeldCheckout(p, draft, paymentId)
+  if (written.recorded) await commitStock(p, written.order)
+}
+
 /** The money is in: the order is written paid and its units sold (or followed, or given back: recordChargedCheckout). */
 async function writeCharged(p: OrderPorts, draft: OrderDraft, paymentId: string): Promise<void> {
   const written = await recordChargedCheckout(p, draft, paymentId)
   if (written.recorded) await commitStock(p, written.order)
 }
 
-const chargeRequest = (orderId: string, total: number, currency: OrderDraft['currency'], paymentMethod: string): ChargeRequest => ({
+const chargeRequest = (orderId: string, total: number, currency: OrderDraft['currency'], paymentMethod: string, capture: ChargeRequest['capture'] = 'automatic'): ChargeRequest => ({
   key: gatewayKeys(orderId).charge,
   orderId,
   amount: money(total, currency),
   paymentMethod,
+  capture,
 })
 
 /** The next look: soon at first, then less often, and never later than the moment the order is due. */

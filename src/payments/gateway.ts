@@ -5,8 +5,11 @@ import type { Money } from '../core/money'
  * after a timeout or a crash and the provider does it at most once. Card data never enters Souk:
  * `paymentMethod` is a provider token (`pm_…`).
  */
-/** A charge the provider captures at once (one call): the checkout's only call to the provider. */
-export type ChargeRequest = { key: string; orderId: string; amount: Money; paymentMethod: string }
+/**
+ * A charge the provider captures at once (one call): the checkout's only call to the provider.
+ * `capture: 'manual'` only authorizes (an order held for review); `capture` then takes the money.
+ */
+export type ChargeRequest = { key: string; orderId: string; amount: Money; paymentMethod: string; capture?: 'automatic' | 'manual' }
 export type CaptureRequest = { key: string; paymentId: string; amount: Money }
 export type RefundRequest = { key: string; paymentId: string; amount: Money }
 

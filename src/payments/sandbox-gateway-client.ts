@@ -48,7 +48,7 @@ export function sandboxGateway(env: Env): PaymentGateway {
     provider: 'sandbox',
     charge: async (req: ChargeRequest) => {
       const shard = sandboxShard(req.key)
-      return answer(await shardStub(env, shard).charge(req.key, paymentIdFor(shard), req.amount.amount, req.amount.currency, req.paymentMethod))
+      return answer(await shardStub(env, shard).charge(req.key, paymentIdFor(shard), req.amount.amount, req.amount.currency, req.paymentMethod, req.capture))
     },
     capture: (req: CaptureRequest) => byPayment(req.paymentId, (stub) => stub.capture(req.paymentId)),
     refund: (req: RefundRequest) => byPayment(req.paymentId, (stub) => stub.refund(req.paymentId)),

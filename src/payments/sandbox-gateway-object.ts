@@ -56,8 +56,9 @@ export class SandboxGatewayObject extends DurableObject<Env> {
   /**
    * Charges and captures at once, idempotent by key like Stripe: a repeat answers as the first
    * did (and a lost answer stays lost). `paymentId` is made by the caller (see sandboxGateway).
+   * `capture: 'manual'` only authorizes: the charge waits, held, for `capture`.
    */
-  charge(key: string, paymentId: string, amount: number, currency: string, paymentMethod: string): SandboxAnswer {
+  charge(key: string, paymentId: string, amount: number, currency: string, paymentMethod: string, capture: 'automatic' | 'manual' = 'automatic'): SandboxAnswer {
     const row = this.row(key)
     if (row?.status === 'authorized' || row?.status === 'captured' || row?.status === 'refunded') {
       if (sandboxAttempt(row.payment_method, row.attempts).kind === 'timeout_after_charge') return { status: 'timeout' }
@@ -82,7 +83,8 @@ export class SandboxGatewayObject extends DurableObject<Env> {
         return { status: 'declined', code: attempt.code }
       case 'charge':
       case 'timeout_after_charge':
-        this.sql.exec("UPDATE charges SET status = 'captured', payment_id = ?, captures = 1 WHERE key = ?", paymentId, key)
+        if (capture === 'manual') this.sql.exec("UPDATE charges SET status = 'authorized', payment_id = ? WHERE key = ?", paymentId, key)
+        else this.sql.exec("UPDATE charges SET status = 'captured', payment_id = ?, captures = 1 WHERE key = ?", paymentId, key)
         return attempt.kind === 'charge' ? { status: 'succeeded', paymentId } : { status: 'timeout' }
     }
   }

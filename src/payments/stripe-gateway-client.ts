@@ -1,4 +1,4 @@
-import type { ChargeState, DeclineCode, GatewayOutcome, PaymentGateway } from './gateway'
+import type { ChargeRequest, ChargeState, DeclineCode, GatewayOutcome, PaymentGateway } from './gateway'
 import { TransientGatewayError } from './gateway'
 import { stripeRequest, type StripeConfig, type StripeError } from './stripe-api-client'
 
@@ -20,12 +20,15 @@ type Intent = {
 export function stripeGateway(cfg: StripeConfig): PaymentGateway {
   const call = <T>(method: 'GET' | 'POST', path: string, form: Record<string, string> | null, key: string | null) => stripeRequest<T>(cfg, method, path, form, key)
 
-  /** The order's intent, created unconfirmed once per key: replaying this moves no money. */
-  const intentFor = async (key: string, orderId: string, amount: number, currency: string, paymentMethod: string) => {
+  /**
+   * The order's intent, created unconfirmed once per key: replaying this moves no money. Every
+   * call for one order passes the same capture method (Stripe refuses a key reused with other parameters).
+   */
+  const intentFor = async ({ key, orderId, amount, paymentMethod, capture }: ChargeRequest) => {
     const { status, body } = await call<Intent>(
       'POST',
       '/v1/payment_intents',
-      { amount: String(amount), currency: currency.toLowerCase(), payment_method: paymentMethod, capture_method: 'automatic', 'payment_method_types[]': 'card', 'metadata[order_id]': orderId },
+      { amount: String(amount.amount), currency: amount.currency.toLowerCase(), payment_method: paymentMethod, capture_method: capture ?? 'automatic', 'payment_method_types[]': 'card', 'metadata[order_id]': orderId },
       `${key}:intent`,
     )
     return status === 200 ? { ok: true as const, intent: body } : { ok: false as const, decline: declineOf(body) }
@@ -34,10 +37,12 @@ export function stripeGateway(cfg: StripeConfig): PaymentGateway {
   return {
     provider: 'stripe',
     async charge(req) {
-      const created = await intentFor(req.key, req.orderId, req.amount.amount, req.amount.currency, req.paymentMethod)
+      const created = await intentFor(req)
       if (!created.ok) return { status: 'declined', code: created.decline }
       const { status, body } = await call<Intent>('POST', `/v1/payment_intents/${created.intent.id}/confirm`, {}, `${req.key}:confirm`)
       if (status === 402 || (status === 400 && body.error)) return { status: 'declined', code: declineOf(body) }
+      // Held as asked (an order under review): that is the authorization succeeding.
+      if (req.capture === 'manual' && body.status === 'requires_capture') return { status: 'succeeded', paymentId: body.id }
       return outcomeOf(body)
     },
     async capture(req) {
@@ -57,7 +62,7 @@ export function stripeGateway(cfg: StripeConfig): PaymentGateway {
       return body.status === 'failed' ? { status: 'declined', code: 'card_declined' } : { status: 'succeeded', paymentId: req.paymentId }
     },
     async retrieve(req): Promise<ChargeState> {
-      const created = await intentFor(req.key, req.orderId, req.amount.amount, req.amount.currency, req.paymentMethod)
+      const created = await intentFor(req)
       if (!created.ok) return { status: 'declined', code: created.decline }
       const i = created.intent
       const { body } = await call<Intent>('GET', `/v1/payment_intents/${i.id}`, null, null)

@@ -15,7 +15,7 @@ export type TransferRequest = {
 }
 
 /** Why a provider refused a transfer for good (the money goes back to the seller's balance). */
-export type TransferFailure = 'no_payout_account' | 'account_closed' | 'invalid_destination' | 'insufficient_platform_funds' | 'declined'
+export type TransferFailure = 'no_payout_account' | 'account_closed' | 'invalid_destination' | 'insufficient_platform_funds' | 'declined' | 'rejected_in_review'
 
 export type TransferOutcome =
   | { status: 'paid'; reference: string }

@@ -1,6 +1,6 @@
 import type { Signals } from './risk-signals'
 
-export type ScoreInputs = Omit<Signals<'checkout'>, 'anomaly_score' | 'has_second_factor' | 'buyer_checkouts_1h' | 'buyer_checkouts_24h' | 'ip_checkouts_1h' | 'buyer_paid_orders'>
+export type ScoreInputs = Omit<Signals<'checkout'>, 'anomaly_score' | 'has_second_factor' | 'buyer_checkouts_1h' | 'buyer_checkouts_24h' | 'ip_checkouts_1h' | 'buyer_past_checkouts'>
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x))
 
@@ -31,5 +31,6 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return 0
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  const at = (i: number) => sorted[i] ?? 0
+  return sorted.length % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2
 }

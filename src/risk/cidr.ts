@@ -29,8 +29,8 @@ function parseV6(s: string): bigint | null {
   const halves = text.split('::')
   if (halves.length > 2) return null
   const groups = (x: string) => (x === '' ? [] : x.split(':'))
-  const left = groups(halves[0])
-  const right = halves.length === 2 ? groups(halves[1]) : []
+  const left = groups(halves[0] ?? '')
+  const right = halves.length === 2 ? groups(halves[1] ?? '') : []
   const missing = 8 - left.length - right.length
   if (halves.length === 1 ? missing !== 0 : missing < 1) return null
   let n = 0n

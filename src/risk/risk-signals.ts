@@ -16,8 +16,8 @@ export const signalCatalog = {
     buyer_checkouts_1h: { type: 'number', description: 'the buyer’s checkouts in the last hour' },
     buyer_checkouts_24h: { type: 'number', description: 'the buyer’s checkouts in the last 24 hours' },
     buyer_cards_24h: { type: 'number', description: 'distinct payment methods the buyer tried in 24 hours, this one included' },
-    buyer_paid_orders: { type: 'number', description: 'orders the buyer has paid for (the last 50 are remembered)' },
-    amount_vs_buyer_median: { type: 'number', description: 'this amount divided by the median of the buyer’s paid orders (0 without history)' },
+    buyer_past_checkouts: { type: 'number', description: 'checkouts the buyer made before this one (the last 50 are remembered)' },
+    amount_vs_buyer_median: { type: 'number', description: 'this amount divided by the median amount of the buyer’s past checkouts (0 without any)' },
     ip_checkouts_1h: { type: 'number', description: 'checkouts from this address in the last hour, any buyer' },
     ip_buyers_24h: { type: 'number', description: 'distinct buyers from this address in 24 hours, this one included' },
     device_buyers_24h: { type: 'number', description: 'distinct buyers on this device in 24 hours (0 without X-Device-Id)' },
@@ -51,11 +51,13 @@ export const signalCatalog = {
   },
 } as const satisfies Record<RiskAction, Record<string, SignalSpec>>
 
-export type SignalName<A extends RiskAction> = keyof (typeof signalCatalog)[A] & string
-type ValueOf<S extends SignalSpec> = S['type'] extends 'number' ? number : boolean
+type Catalog = typeof signalCatalog
+
+export type SignalName<A extends RiskAction> = keyof Catalog[A] & string
+type ValueOf<S> = S extends { type: 'number' } ? number : boolean
 
 /** The values of every signal an action has. */
-export type Signals<A extends RiskAction> = { [K in SignalName<A>]: ValueOf<(typeof signalCatalog)[A][K]> }
+export type Signals<A extends RiskAction> = { [K in SignalName<A>]: ValueOf<Catalog[A][K]> }
 
 export type AnySignals = Record<string, number | boolean>
 

@@ -153,6 +153,24 @@ async function verified(user: User): Promise<void> {
   await eventually(() => ok<{ status: string }>(send(baseUrl(), '/v1/me/verification', { user })), (v) => v.status === 'verified')
 }
 
+/**
+ * An order of its own held for review: a rule sends checkouts of exactly 7,777.00 to review (added
+ * to the rules in force), and the buyer buys a listing at that price. Answers the review's id.
+ */
+async function heldOrder(w: World): Promise<Ids> {
+  const admin = w.users.admin!
+  const current = await send(w.url, '/v1/admin/risk/rules', { user: admin })
+  const { rules } = (await current.json()) as { rules: { id: string }[] }
+  const rule = { id: `e2e_review_${randomUUID().slice(0, 8)}`, action: 'checkout', verdict: 'review', all: [{ signal: 'amount', op: 'gte', value: 777_700 }, { signal: 'amount', op: 'lte', value: 777_700 }], reason: 'the e2e price' }
+  await ok(send(w.url, '/v1/admin/risk/rules', { method: 'PUT', user: admin, json: { rules: [...rules, rule] }, headers: { 'if-match': current.headers.get('etag') ?? '*' } }))
+  const listing = await post<{ id: string }>(w.users.seller!, '/v1/listings', { ...lamp, price: eur(777_700) })
+  const shipTo = { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }
+  const order = await post<{ id: string; status: string }>(w.users.buyer!, '/v1/checkout', { items: [{ listingId: listing.id, quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: shipTo }, { 'Idempotency-Key': randomUUID() })
+  if (order.status !== 'pending_review') throw new Error(`the order was not held: ${order.status}`)
+  const reviews = await ok<{ data: { id: string; subjectId: string }[] }>(send(w.url, '/v1/admin/risk/reviews?kind=order&status=open&limit=100', { user: admin }))
+  return { riskReview: reviews.data.find((r) => r.subjectId === order.id)!.id, order: order.id }
+}
+
 async function freshOffer(w: World): Promise<{ ids: Ids }> {
   const buyer = await register('offerer')
   return { ids: { offer: (await post<{ id: string }>(buyer, `/v1/listings/${w.ids.listing}/offers`, { amount: eur(4000), quantity: 1 })).id } }
@@ -292,6 +310,16 @@ const plans: Record<string, Plan> = {
   getMeVerification: { actor: 'seller' },
   getAdminLedgerVerify: { actor: 'admin' },
   getAdminAudit: { actor: 'admin' },
+  getAdminRiskRules: { actor: 'admin' },
+  // Saves the example's one rule as the next version (If-Match: the version a GET shows).
+  putAdminRiskRules: { actor: 'admin' },
+  getAdminRiskRulesVersions: { actor: 'admin' },
+  getAdminRiskBlocklist: { actor: 'admin' },
+  // The example's ranges are documentation ranges: the walk's own requests come from loopback.
+  postAdminRiskBlocklist: { actor: 'admin' },
+  getAdminRiskReviews: { actor: 'admin' },
+  postAdminRiskReviewsByIdApprove: { actor: 'admin', fresh: async (w) => ({ ids: await heldOrder(w) }) },
+  postAdminRiskReviewsByIdReject: { actor: 'admin', fresh: async (w) => ({ ids: await heldOrder(w) }) },
   getAdminAuditVerify: { actor: 'admin' },
   postWebhooksPayments: { actor: 'none', sign: { header: 'stripe-signature', secret: secrets.STRIPE_WEBHOOK_SECRET! } },
   // The example delivers the lamp's UPS shipment: a shipped order of its own.

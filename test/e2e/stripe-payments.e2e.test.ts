@@ -479,4 +479,46 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
     // refund of a captured payment is in the ledger, no captured payment sits on a cancelled order.
     expect((await verifyLedger()).checks.filter((c) => !c.ok)).toEqual([])
   })
+
+  describe('(j) a checkout the risk rules send to review', () => {
+    /** The seeded admin's token, with a rule holding checkouts of 9,000.00 or more for review. */
+    async function reviewingAdmin(): Promise<string> {
+      const login = await api('/v1/auth/login', { method: 'POST', json: { email: 'admin@souk.test', password: 'souk-admin-dev-only' } })
+      const { token } = (await login.json()) as { token: string }
+      const rules = [{ id: 'big_order', action: 'checkout', verdict: 'review', all: [{ signal: 'amount', op: 'gte', value: 900_000 }], reason: 'a big order' }]
+      expect((await api('/v1/admin/risk/rules', { method: 'PUT', token, json: { rules }, headers: { 'If-Match': '*' } })).status).toBe(200)
+      return token
+    }
+    async function heldOrder(admin: string) {
+      const s = await scene(1_000_000)
+      const { res, body } = await checkout(s.buyer, s.listingId, 'pm_card_visa')
+      expect(res.status).toBe(202)
+      expect(body.status).toBe('pending_review')
+      const reviews = (await (await api('/v1/admin/risk/reviews?kind=order&status=open&limit=100', { token: admin })).json()) as { data: { id: string; subjectId: string }[] }
+      return { ...s, orderId: body.id, reviewId: reviews.data.find((r) => r.subjectId === body.id)!.id }
+    }
+
+    it('holds the money with a manual-capture intent; approving captures it once and pays the order', async () => {
+      const admin = await reviewingAdmin()
+      const held = await heldOrder(admin)
+      expect(onlyIntent(held.orderId)).toMatchObject({ captures: 0, intent: { status: 'requires_capture', capture_method: 'manual' } })
+      expect((await api(`/v1/admin/risk/reviews/${held.reviewId}/approve`, { method: 'POST', token: admin })).status).toBe(200)
+      expect(onlyIntent(held.orderId)).toMatchObject({ captures: 1, intent: { status: 'succeeded' } })
+      expect((await order(held.buyer, held.orderId)).status).toBe('paid')
+      expect((await api(`/v1/admin/risk/reviews/${held.reviewId}/approve`, { method: 'POST', token: admin })).status).toBe(409)
+      expect(onlyIntent(held.orderId).captures).toBe(1)
+      expect((await verifyLedger()).checks.filter((c) => !c.ok)).toEqual([])
+    })
+
+    it('rejecting cancels the intent (no money moved), cancels the order and puts the unit back on sale', async () => {
+      const admin = await reviewingAdmin()
+      const held = await heldOrder(admin)
+      expect((await api(`/v1/admin/risk/reviews/${held.reviewId}/reject`, { method: 'POST', token: admin })).status).toBe(200)
+      await eventually(() => Promise.resolve(onlyIntent(held.orderId)), (r) => r.cancels === 1)
+      expect(onlyIntent(held.orderId)).toMatchObject({ captures: 0, cancels: 1, intent: { status: 'canceled' } })
+      expect((await order(held.buyer, held.orderId)).status).toBe('cancelled')
+      expect(await listing(held.listingId)).toMatchObject({ available: 1 })
+      expect((await verifyLedger()).checks.filter((c) => !c.ok)).toEqual([])
+    })
+  })
 })

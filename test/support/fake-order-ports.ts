@@ -14,7 +14,7 @@ import type { CheckoutRecord, Jobs, NotFound, OrderBook, OrderPorts, OrderSettin
 import type { OrderRecord } from '../../src/orders/order-view'
 import type { CaptureRequest, ChargeRequest, ChargeState, DeclineCode, GatewayOutcome, PaymentGateway, RefundRequest } from '../../src/payments/gateway'
 import { captureTransaction } from '../../src/ledger/ledger'
-import type { CheckoutAdmission, RiskAssessment } from '../../src/risk/risk-engine'
+import type { CheckoutAdmission, CheckoutAssessment, CheckoutRiskInput } from '../../src/risk/risk-engine'
 
 /**
  * In-memory ports for the checkout saga and the order commands: an order book that applies
@@ -65,6 +65,8 @@ export class FakeOrderBook implements OrderBook {
   readonly orders = new Map<string, OrderRecord>()
   /** By order id: the store keeps one payment per order. */
   readonly payments = new Map<string, PaymentRecord>()
+  /** By order id: the review an order held for review was written with. */
+  readonly reviews = new Map<string, { reviewId: string; reasons: string[]; score: number | null }>()
   readonly ledger: BookedTransaction[] = []
   readonly historyRows: OrderEventRow[] = []
   readonly disputes = new Map<string, { reason: string; outcome: 'refund' | 'release' | null }>()
@@ -94,12 +96,13 @@ export class FakeOrderBook implements OrderBook {
   async recordCheckout(draft: OrderDraft, record: CheckoutRecord, at: string): Promise<Recorded> {
     await tick()
     this.trace.push(`orders.recordCheckout ${draft.id} ${record.status}`)
-    const history = firstHistory(draft, record.status, at, record.status === 'cancelled' ? record.reason : null)
+    const history = firstHistory(draft, record.status, at, record.status === 'cancelled' ? record.reason : record.status === 'pending_review' ? 'risk_review' : null)
     const order = draftRecord(draft, history)
     if (this.orders.has(draft.id)) return { result: 'exists', order, history }
     if (record.status !== 'cancelled' && this.abandoned.has(draft.id)) return { result: 'abandoned', order, history }
     this.orders.set(draft.id, copy(order))
     for (const h of history) this.historyRows.push({ orderId: draft.id, ...h })
+    if (record.status === 'pending_review') this.reviews.set(draft.id, { reviewId: record.reviewId, reasons: record.reasons, score: record.score })
     if (record.status === 'paid') {
       this.payments.set(draft.id, { id: this.newId('pay'), orderId: draft.id, provider: record.provider, providerRef: record.providerRef, amount: draft.total, currency: draft.currency, status: 'captured', captured: true })
       this.book(captureTransaction(order), at)
@@ -398,7 +401,7 @@ export class FakeGateway implements PaymentGateway {
     return this.calls.filter((c) => c.method === method)
   }
 
-  /** Charges and captures at once, idempotent by key: a repeat answers as the first did. */
+  /** Charges and captures at once (or only authorizes, `capture: 'manual'`), idempotent by key: a repeat answers as the first did. */
   async charge(req: ChargeRequest): Promise<GatewayOutcome> {
     const { call, answer } = await this.enter('charge', req.key, null, req.amount)
     if (answer === 'unknown' || answer === 'unavailable') return this.nothing(call, answer)
@@ -408,9 +411,9 @@ export class FakeGateway implements PaymentGateway {
         key: req.key,
         paymentId: this.newPaymentId(),
         amount: req.amount,
-        status: answer === 'declined' ? 'declined' : 'captured',
+        status: answer === 'declined' ? 'declined' : req.capture === 'manual' ? 'authorized' : 'captured',
         declineCode: answer === 'declined' ? this.declineCode : null,
-        captures: answer === 'declined' ? 0 : 1,
+        captures: answer === 'declined' || req.capture === 'manual' ? 0 : 1,
         refunds: 0,
       }
       this.charges.set(req.key, charge)
@@ -514,17 +517,23 @@ export class FakeJobs implements Jobs {
   }
 }
 
-/** The buyer's account as checkout asks it: `refusal` stands for a revoked credential or a frozen account. */
+/**
+ * The risk engine as checkout asks it: `refusal` stands for a revoked credential or a frozen
+ * account; otherwise it answers `assessment`, except that a caller who stepped up passes a
+ * challenge (as the rules engine decides it).
+ */
 export class FakeRisk implements RiskEngine {
-  assessment: RiskAssessment = { verdict: 'allow', reasons: [] }
+  assessment: CheckoutAssessment = { verdict: 'allow', hits: [], score: 0 }
   refusal: 'unauthenticated' | 'account_frozen' | null = null
-  readonly asked: { buyerId: string; orderId: string; credentialHash: string | null }[] = []
+  readonly asked: CheckoutRiskInput[] = []
   constructor(private readonly trace: string[] = []) {}
-  async admitCheckout(buyerId: string, orderId: string, credentialHash: string | null): Promise<CheckoutAdmission> {
+  async assessCheckout(input: CheckoutRiskInput): Promise<CheckoutAdmission> {
     await tick()
-    this.asked.push({ buyerId, orderId, credentialHash })
-    this.trace.push(`risk.admitCheckout ${orderId}`)
-    return this.refusal ? { kind: 'refused', code: this.refusal } : { kind: 'assessed', assessment: copy(this.assessment) }
+    this.asked.push(copy(input))
+    this.trace.push(`risk.assessCheckout ${input.orderId}`)
+    if (this.refusal) return { kind: 'refused', code: this.refusal }
+    const passed = this.assessment.verdict === 'challenge' && input.steppedUp
+    return { kind: 'assessed', assessment: passed ? { verdict: 'allow', hits: [], score: this.assessment.score } : copy(this.assessment) }
   }
 }
 

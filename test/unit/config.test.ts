@@ -1,3 +1,4 @@
+import { defaultRiskRules } from '../../src/risk/default-rules'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, settingsOf } from '../../src/config'
 
@@ -64,7 +65,8 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   PAYOUT_PROVIDER: 'stripe',
   BREAKER: { minFailures: 50, failureRate: 0.5, windowSeconds: 600, cooldownSeconds: 90 },
   GATEWAY_RATE_LIMIT: { limit: 80, windowSeconds: 2 },
-  RISK_CHECKOUT_VELOCITY: { windowMinutes: 30, challengeAt: 5, blockAt: 12 },
+  RISK_RULES: [{ id: 'big', action: 'checkout', verdict: 'review', all: [{ signal: 'amount', op: 'gte', value: 50_000 }], any: [], reason: 'a big order', enabled: true }],
+  RISK_POLICY_TTL_SECONDS: '7',
   WEBHOOK_RETRY_SCALE: '0.5',
   QUEUE_RETRY_SCALE: '0.25',
   WEBHOOK_TIMEOUT_MS: '7000',
@@ -136,7 +138,7 @@ describe('settingsOf', () => {
       carrierWebhookSecret: CARRIER_SECRET,
       identity: { kind: 'stripe', sandboxSeconds: 7 },
       payouts: { kind: 'stripe' },
-      risk: { checkoutVelocity: { windowMinutes: 30, challengeAt: 5, blockAt: 12 } },
+      risk: { initialRules: [{ id: 'big', action: 'checkout', verdict: 'review', all: [{ signal: 'amount', op: 'gte', value: 50_000 }], any: [], reason: 'a big order', enabled: true }], policyTtlMs: 7_000 },
       queueRetryScale: 0.25,
       webhooks: { retryScale: 0.5, timeoutMs: 7000, disableAfterMs: 48 * 3_600_000 },
       notifications: {
@@ -159,7 +161,7 @@ describe('settingsOf', () => {
         RATE_LIMITS: JSON.stringify(RATE_LIMITS),
         BREAKER: JSON.stringify({ minFailures: 3, failureRate: 0.25, windowSeconds: 10, cooldownSeconds: 2 }),
         GATEWAY_RATE_LIMIT: JSON.stringify({ limit: 7, windowSeconds: 3 }),
-        RISK_CHECKOUT_VELOCITY: JSON.stringify({ windowMinutes: 60, challengeAt: 100_000, blockAt: 200_000 }),
+        RISK_RULES: JSON.stringify([{ id: 'big', action: 'checkout', verdict: 'review', all: [{ signal: 'amount', op: 'gte', value: 50_000 }], any: [], reason: 'a big order', enabled: true }]),
         NOTIFICATION_DELIVERY: 'outbox',
         NOTIFICATION_RATE_LIMITS: JSON.stringify({ email: { limit: 9, windowSeconds: 1 }, sms: { limit: 1, windowSeconds: 1 }, push: { limit: 1, windowSeconds: 1 } }),
       }),
@@ -169,7 +171,7 @@ describe('settingsOf', () => {
     expect(settings.rateLimits).toEqual(RATE_LIMITS)
     expect(settings.gateway.breaker).toEqual({ minFailures: 3, failureRate: 0.25, windowMs: 10_000, cooldownMs: 2_000 })
     expect(settings.gateway.rateLimit).toEqual({ limit: 7, windowSeconds: 3 })
-    expect(settings.risk.checkoutVelocity).toEqual({ windowMinutes: 60, challengeAt: 100_000, blockAt: 200_000 })
+    expect(settings.risk.initialRules).toEqual([{ id: 'big', action: 'checkout', verdict: 'review', all: [{ signal: 'amount', op: 'gte', value: 50_000 }], any: [], reason: 'a big order', enabled: true }])
   })
 
   it('applies the defaults for what is not set', () => {
@@ -210,7 +212,7 @@ describe('settingsOf', () => {
       carrierWebhookSecret: CARRIER_SECRET,
       identity: { kind: 'sandbox', sandboxSeconds: 3 },
       payouts: { kind: 'sandbox' },
-      risk: { checkoutVelocity: { windowMinutes: 60, challengeAt: 10, blockAt: 30 } },
+      risk: { initialRules: defaultRiskRules, policyTtlMs: 5_000 },
       queueRetryScale: 1,
       webhooks: { retryScale: 1, timeoutMs: 10_000, disableAfterMs: 120 * 3_600_000 },
       // No provider configured: no channel but in-app is offered.
@@ -294,13 +296,14 @@ describe('settingsOf', () => {
     ['BREAKER', { minFailures: 100, failureRate: 1.5, windowSeconds: 300, cooldownSeconds: 120 }],
     ['BREAKER', { minFailures: 100, failureRate: 0.35, windowSeconds: 300 }],
     ['GATEWAY_RATE_LIMIT', { limit: 0, windowSeconds: 1 }],
-    ['RISK_CHECKOUT_VELOCITY', { windowMinutes: 0, challengeAt: 10, blockAt: 30 }],
+    ['RISK_RULES', [{ id: 'x', action: 'checkout', verdict: 'block', all: [{ signal: 'no_such_signal', op: 'gt', value: 1 }], reason: 'x' }]],
+    ['RISK_RULES', [{ id: 'x', action: 'checkout', verdict: 'maybe', all: [{ signal: 'amount', op: 'gt', value: 1 }], reason: 'x' }]],
+    ['RISK_POLICY_TTL_SECONDS', '301'],
     ['WEBHOOK_RETRY_SCALE', '0'],
     ['WEBHOOK_RETRY_SCALE', '2'],
     ['QUEUE_RETRY_SCALE', '0'],
     ['QUEUE_RETRY_SCALE', '1.5'],
     ['WEBHOOK_TIMEOUT_MS', '50'],
-    ['RISK_CHECKOUT_VELOCITY', { windowMinutes: 60, challengeAt: 10, blockAt: 30, extra: 1 }],
   ])('rejects %s = %j, naming it', (name, value) => {
     const err = configError(production({ [name]: value }))
     expect(err.problems.some((p) => p.startsWith(name))).toBe(true)

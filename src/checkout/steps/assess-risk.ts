@@ -1,22 +1,26 @@
 import { StepRejected, type Step } from '../../core/saga'
-import type { Checkout, CheckoutRejection } from '../checkout-context'
+import { reasonsOf } from '../../risk/risk-rules'
+import { draftOf, type Checkout, type CheckoutRejection } from '../checkout-context'
 
 /**
- * PAYMENTS.md saga step assess-risk: the risk engine, in the request path, asked of the buyer's account
- * object, which first confirms the caller's credential still stands and the account is not frozen
- * (a money-moving route acts on the authority, not on an isolate's cached answer). Velocity is
- * counted there by order id (a retry of this checkout counts once), never by counting D1 rows.
- * `challenge` and `review` need a current second factor with the request; `block` refuses.
+ * PAYMENTS.md saga step assess-risk, once every line is held (the rules see the order's amount):
+ * the buyer's account object confirms the caller's credential still stands and the account is not
+ * frozen, and counts the checkout by order id (a retry counts once); the address, device and card
+ * shards count it beside; the rules decide in process. `block` and an unanswered `challenge`
+ * refuse (the holds go back); `review` lets the checkout go on as an authorization only, and the
+ * order is written `pending_review` for staff.
  */
 export const assessRisk: Step<Checkout> = {
   name: 'assess-risk',
   async run(ck) {
-    const { buyerId, orderId, steppedUp, credentialHash } = ck.request
-    const admission = await ck.ports.risk.admitCheckout(buyerId, orderId, credentialHash)
+    const draft = draftOf(ck)
+    const { buyerId, orderId, steppedUp, credentialHash, paymentMethod, shippingCountry, origin } = ck.request
+    const admission = await ck.ports.risk.assessCheckout({ buyerId, orderId, credentialHash, amount: draft.total, paymentMethod, shippingCountry, origin, steppedUp })
     if (admission.kind === 'refused') throw new StepRejected<CheckoutRejection>({ code: admission.code })
     const risk = admission.assessment
-    if (risk.verdict === 'block') throw new StepRejected<CheckoutRejection>({ code: 'risk_blocked', reasons: risk.reasons })
-    if ((risk.verdict === 'challenge' || risk.verdict === 'review') && !steppedUp) throw new StepRejected<CheckoutRejection>({ code: 'mfa_required', reasons: risk.reasons })
+    if (risk.verdict === 'block') throw new StepRejected<CheckoutRejection>({ code: 'risk_blocked', reasons: reasonsOf(risk) })
+    if (risk.verdict === 'challenge') throw new StepRejected<CheckoutRejection>({ code: 'mfa_required', reasons: reasonsOf(risk) })
+    if (risk.verdict === 'review') ck.draft = { ...draft, review: { id: ck.ports.newId('rsk'), reasons: reasonsOf(risk), score: risk.score } }
     return 'next'
   },
 }

@@ -14,7 +14,14 @@ export const chargePayment: Step<Checkout> = {
   pivot: true,
   async run(ck) {
     const draft = draftOf(ck)
-    const charge = await ck.ports.gateway.charge({ key: gatewayKeys(draft.id).charge, orderId: draft.id, amount: money(draft.total, draft.currency), paymentMethod: draft.paymentMethod })
+    const charge = await ck.ports.gateway.charge({
+      key: gatewayKeys(draft.id).charge,
+      orderId: draft.id,
+      amount: money(draft.total, draft.currency),
+      paymentMethod: draft.paymentMethod,
+      // An order held for review is only authorized: staff approving it captures.
+      capture: draft.review ? 'manual' : 'automatic',
+    })
     ck.charge = charge
     switch (charge.status) {
       case 'succeeded':

@@ -12,7 +12,8 @@ export const commitLines: Step<Checkout> = {
   async run(ck) {
     if (!ck.order || !ck.history) throw new Error('commit-lines ran before the order was recorded')
     await commitStock(ck.ports, ck.order)
-    ck.result = { kind: 'paid', order: ck.order, history: ck.history }
+    // Held for review: sold while staff decide, answered 202 like any order not yet paid.
+    ck.result = { kind: ck.order.status === 'pending_review' ? 'pending' : 'paid', order: ck.order, history: ck.history }
     return 'next'
   },
 }

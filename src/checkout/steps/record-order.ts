@@ -1,5 +1,5 @@
 import type { Step } from '../../core/saga'
-import { recordChargedCheckout, type PaymentResult } from '../../orders/order-payment'
+import { recordChargedCheckout, recordHeldCheckout, type PaymentResult } from '../../orders/order-payment'
 import { draftOf, rejected, type Checkout, type CheckoutResult } from '../checkout-context'
 
 /**
@@ -15,6 +15,16 @@ export const recordOrder: Step<Checkout> = {
     const draft = draftOf(ck)
     const { ports } = ck
     const charge = ck.charge
+    if (charge?.status === 'succeeded' && draft.review) {
+      const held = await recordHeldCheckout(ports, { ...draft, review: draft.review }, charge.paymentId)
+      if (!held.recorded) {
+        ck.result = fromPayment(held.result)
+        return 'halt'
+      }
+      ck.order = held.order
+      ck.history = held.history
+      return 'next'
+    }
     if (charge?.status === 'succeeded') {
       const written = await recordChargedCheckout(ports, draft, charge.paymentId)
       if (!written.recorded) {

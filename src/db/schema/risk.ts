@@ -1,12 +1,11 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { riskReviewKinds, riskReviewStatuses } from '../../risk/review-kinds'
 
 /**
  * What the risk engine leaves for people: the manual review queue.
  * Conventions of every table: src/db/schema.ts.
  */
 
-export const riskReviewKinds = ['order', 'payout', 'listing', 'registration', 'bid'] as const
-export const riskReviewStatuses = ['open', 'approved', 'rejected'] as const
 
 /**
  * One decision of `review`: an order held `pending_review` (its payment authorized, not

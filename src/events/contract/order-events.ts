@@ -21,7 +21,7 @@ export const OrderEventData = z.object({
 })
 export type OrderEventData = z.infer<typeof OrderEventData>
 
-const movedTo = ['paid', 'shipped', 'in_transit', 'delivered', 'completed', 'cancelled', 'disputed', 'refunded'] as const
+const movedTo = ['pending_review', 'paid', 'shipped', 'in_transit', 'delivered', 'completed', 'cancelled', 'disputed', 'refunded'] as const
 export const orderEventTypes = ['order.created', ...movedTo.map((s) => `order.${s}` as const)] as const
 export type OrderEventType = (typeof orderEventTypes)[number]
 

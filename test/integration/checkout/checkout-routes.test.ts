@@ -18,6 +18,8 @@ async function portsCheckout(buyerId: string, key: string, listingId: string) {
     paymentMethod: 'pm_card_visa',
     sealAddress: (orderId: string) => personalDataOf(settingsOf(env)).sealAddress(orderId, checkoutBody(listingId).shippingAddress),
     steppedUp: false,
+    shippingCountry: null,
+    origin: { ip: null, device: null, country: null },
     credentialHash: null,
   })
 }

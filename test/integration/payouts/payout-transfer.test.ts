@@ -2,7 +2,6 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { auditLogStub } from '../../../src/audit/audit-log-object'
-import { settingsOf } from '../../../src/config'
 import { database } from '../../../src/db/client'
 import { verifyLedger } from '../../../src/ledger/ledger-store'
 import { recordPayout } from '../../../src/ledger/payout-store'
@@ -11,31 +10,12 @@ import { payoutPorts } from '../../../src/payouts/payout-adapters'
 import { transferPayout } from '../../../src/payouts/payout-transfer'
 import { sandboxPayoutStub } from '../../../src/payouts/sandbox-payout-client'
 import { newId } from '../../../src/platform/runtime'
-import { signPayload } from '../../../src/webhooks/signed-payload'
 import { call, json, makeStaff, register, type Registered } from '../support/api'
-import { verifySeller } from '../support/kyc'
-import { checkout, checkoutBody, eventually, fixedListing } from '../checkout/checkout-fixtures'
+import { eventually } from '../checkout/checkout-fixtures'
+import { sellerWithEarnings } from '../support/earnings'
 
 type Payout = { id: string; amount: { amount: number; currency: string }; status: string }
 type Balance = { available: { amount: number; currency: string }[] }
-
-/** A verified seller with `price` less the 10% fee available: a sale paid, shipped, delivered (signed carrier event) and accepted. */
-async function sellerWithEarnings(price = 10_000): Promise<Registered> {
-  const seller = await register('payee')
-  const buyer = await register('payer')
-  const listing = await fixedListing(seller, { price })
-  const res = await checkout(buyer, checkoutBody(listing.id))
-  const { id } = await json<{ id: string }>(res)
-  const tracking = `UPS-${id.slice(-12)}`
-  await call(`/v1/orders/${id}/ship`, { method: 'POST', token: seller.token, json: { carrier: 'ups', trackingNumber: tracking } })
-  const body = JSON.stringify({ id: `evt-${id}`, trackingNumber: tracking, status: 'delivered', occurredAt: new Date().toISOString() })
-  const signature = await signPayload(settingsOf(env).carrierWebhookSecret, body, Math.floor(Date.now() / 1000))
-  await call('/v1/webhooks/carriers/ups', { method: 'POST', headers: { 'content-type': 'application/json', 'carrier-signature': signature }, body })
-  const accepted = await call(`/v1/orders/${id}/accept`, { method: 'POST', token: buyer.token })
-  if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${await accepted.text()}`)
-  await verifySeller(seller)
-  return seller
-}
 
 const available = async (u: Registered) => (await json<Balance>(await call('/v1/me/balance', { token: u.token }))).available.find((b) => b.currency === 'USD')?.amount ?? 0
 const requestPayout = (u: Registered, amount: number, key = crypto.randomUUID()) =>

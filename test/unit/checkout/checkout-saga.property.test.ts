@@ -140,6 +140,8 @@ function requestFor(carts: CheckoutItem[][], pair: number): CheckoutRequest {
     sealAddress: fakeSealAddress({ line1: '1 Main St' }),
     credentialHash: null,
     steppedUp: false,
+    shippingCountry: null,
+    origin: { ip: null, device: null, country: null },
   }
 }
 

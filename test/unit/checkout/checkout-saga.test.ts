@@ -33,6 +33,8 @@ const request = (o: Partial<Omit<CheckoutRequest, 'orderId' | 'credentialHash'>>
     paymentMethod: 'pm_card_visa',
     sealAddress: fakeSealAddress(ADDRESS),
     steppedUp: false,
+    shippingCountry: null,
+    origin: { ip: null, device: null, country: null },
     credentialHash: 'token-hash',
     ...o,
   }
@@ -74,14 +76,14 @@ function expectNoOversell(w: FakeWorld, ...listingIds: string[]): void {
 const heldBy = (w: FakeWorld, orderId: string) => w.stock.reservations().filter((r) => r.id === orderId)
 
 describe('runCheckout: a paid checkout', () => {
-  it('risk, each line held in listing-id order, the watchdog with the draft, one charge under the order id, the order written once, then each line sold', async () => {
+  it('each line held in listing-id order, then risk on the held amount, the watchdog with the draft, one charge under the order id, the order written once, then each line sold', async () => {
     const w = world({ id: 'lst_b', price: 1_000 }, { id: 'lst_a', price: 500, quantity: 3 })
     const r = await runCheckout(w.ports, request({ items: [{ listingId: 'lst_b', quantity: 1 }, { listingId: 'lst_a', quantity: 2 }] }))
 
     expect(w.trace.slice(0, 6)).toEqual([
-      `risk.admitCheckout ${ORDER}`,
       `stock.reserve lst_a ${ORDER}`,
       `stock.reserve lst_b ${ORDER}`,
+      `risk.assessCheckout ${ORDER}`,
       `jobs.reconcile ${ORDER}`,
       `gateway.charge ${ORDER}`,
       `orders.recordCheckout ${ORDER} paid`,
@@ -125,7 +127,9 @@ describe('runCheckout: a paid checkout', () => {
     expect([w.stock.state('lst_a').sold, w.stock.state('lst_b').sold]).toEqual([2, 1])
     expect(w.stock.reservations()).toEqual([])
     expect([w.stock.settled('lst_a', ORDER), w.stock.settled('lst_b', ORDER)]).toEqual(['committed', 'committed'])
-    expect(w.risk.asked).toEqual([{ buyerId: BUYER, orderId: ORDER, credentialHash: 'token-hash' }])
+    expect(w.risk.asked).toEqual([
+      { buyerId: BUYER, orderId: ORDER, credentialHash: 'token-hash', amount: 2_000, paymentMethod: 'pm_card_visa', shippingCountry: null, origin: { ip: null, device: null, country: null }, steppedUp: false },
+    ])
   })
 
   it('queues the reconciliation job with the order as it will be written, before any money moves', async () => {
@@ -229,23 +233,23 @@ const losing: Losing[] = [
     name: 'a checkout the risk engine blocks, even stepped up',
     setup: () => {
       const w = world({ id: 'lst_a' })
-      w.risk.assessment = { verdict: 'block', reasons: ['checkout_velocity: 9 checkouts in 10 minutes'] }
+      w.risk.assessment = { verdict: 'block', hits: [{ rule: 'velocity', reason: '30 checkouts in an hour' }], score: 10 }
       return w
     },
     req: request({ steppedUp: true }),
-    rejection: { code: 'risk_blocked', reasons: ['checkout_velocity: 9 checkouts in 10 minutes'] },
-    held: [],
+    rejection: { code: 'risk_blocked', reasons: ['velocity: 30 checkouts in an hour'] },
+    held: ['lst_a'],
   },
   {
     name: 'a challenged checkout without a second factor',
     setup: () => {
       const w = world({ id: 'lst_a' })
-      w.risk.assessment = { verdict: 'challenge', reasons: ['checkout_velocity: 3 checkouts in 10 minutes'] }
+      w.risk.assessment = { verdict: 'challenge', hits: [{ rule: 'velocity', reason: '10 checkouts in an hour' }], score: 0 }
       return w
     },
     req: request(),
-    rejection: { code: 'mfa_required', reasons: ['checkout_velocity: 3 checkouts in 10 minutes'] },
-    held: [],
+    rejection: { code: 'mfa_required', reasons: ['velocity: 10 checkouts in an hour'] },
+    held: ['lst_a'],
   },
   {
     name: 'a checkout whose credential was revoked since this isolate last asked',
@@ -256,7 +260,7 @@ const losing: Losing[] = [
     },
     req: request(),
     rejection: { code: 'unauthenticated' },
-    held: [],
+    held: ['lst_a'],
   },
   {
     name: 'a checkout by an account frozen since this isolate last asked',
@@ -267,18 +271,7 @@ const losing: Losing[] = [
     },
     req: request(),
     rejection: { code: 'account_frozen' },
-    held: [],
-  },
-  {
-    name: 'a checkout under review without a second factor',
-    setup: () => {
-      const w = world({ id: 'lst_a' })
-      w.risk.assessment = { verdict: 'review', reasons: ['new account'] }
-      return w
-    },
-    req: request(),
-    rejection: { code: 'mfa_required', reasons: ['new account'] },
-    held: [],
+    held: ['lst_a'],
   },
 ]
 
@@ -323,11 +316,45 @@ describe('runCheckout: a losing checkout writes nothing and holds nothing', () =
 
   it('proceeds when challenged and the caller has stepped up', async () => {
     const w = world({ id: 'lst_a' })
-    w.risk.assessment = { verdict: 'challenge', reasons: ['checkout_velocity: 3 checkouts in 10 minutes'] }
+    w.risk.assessment = { verdict: 'challenge', hits: [{ rule: 'velocity', reason: '10 checkouts in an hour' }], score: 0 }
     const r = await runCheckout(w.ports, request({ steppedUp: true }))
     expect(paidOrder(r).id).toBe(ORDER)
     expect(w.orders.only().status).toBe('paid')
     expect(w.stock.state('lst_a').sold).toBe(1)
+  })
+})
+
+describe('runCheckout: a checkout the risk engine sends to review', () => {
+  const review = { verdict: 'review' as const, hits: [{ rule: 'shared_card', reason: 'one card, many buyers' }], score: 70 }
+
+  it('authorizes without capturing, writes the order pending_review with its review in the same write, sells the stock and answers pending', async () => {
+    const w = world({ id: 'lst_a', price: 4_000 })
+    w.risk.assessment = review
+    const r = await runCheckout(w.ports, request())
+
+    expect(w.gateway.callsOf('charge')).toHaveLength(1)
+    expect(w.gateway.charges.get(ORDER)).toMatchObject({ status: 'authorized', captures: 0 })
+    const order = w.orders.only()
+    expect(order.status).toBe('pending_review')
+    expect(w.orders.statuses(ORDER)).toEqual(['pending_payment', 'pending_review'])
+    expect(w.orders.reviews.get(ORDER)).toEqual({ reviewId: expect.stringMatching(/^rsk_/), reasons: ['shared_card: one card, many buyers'], score: 70 })
+    // No money moved: no payment row, no ledger line, nothing in escrow.
+    expect(w.orders.payments.get(ORDER)).toBeUndefined()
+    expect(w.orders.ledgerKinds(ORDER)).toEqual([])
+    expect(w.stock.state('lst_a').sold).toBe(1)
+    expect(r).toMatchObject({ kind: 'pending', order: { id: ORDER, status: 'pending_review' } })
+    // The reconciliation job carries the review, so a crash before the write still holds the order for review.
+    expect(w.jobs.of('reconcile')[0]).toMatchObject({ draft: { review: { reasons: ['shared_card: one card, many buyers'], score: 70 } } })
+  })
+
+  it('answers a retry with the same key from the order as it stands: still pending, nothing charged again', async () => {
+    const w = world({ id: 'lst_a' })
+    w.risk.assessment = review
+    await runCheckout(w.ports, request())
+    const again = await runCheckout(w.ports, request())
+    expect(again).toMatchObject({ kind: 'pending', order: { status: 'pending_review' } })
+    expect(w.gateway.charges.get(ORDER)).toMatchObject({ status: 'authorized', captures: 0 })
+    expect(w.orders.orders.size).toBe(1)
   })
 
 })

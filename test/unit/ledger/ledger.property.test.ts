@@ -26,7 +26,7 @@ import {
 
 /**
  * The books under any mix of orders driven along legal paths of the order machine (capture on
- * pay; settle on accept, auto-complete or release; refund on a cancel after paying or a dispute
+ * pay or an approved review; settle on accept, auto-complete or release; refund on a cancel after paying or a dispute
  * refunded) and payouts of what sellers have earned: every transaction balances, escrow holds
  * exactly the money of orders in escrow, and what sellers and Souk hold is what was settled,
  * less what was paid out.
@@ -115,7 +115,8 @@ describe('the ledger under any orders and payouts', () => {
             const d = decideTransition(o, step.action, step.actor)
             if (!d.ok) throw new Error(`a legal step was refused: ${JSON.stringify(d.refusal)}`)
             const { from, to } = d.transition
-            if (step.action === 'pay') txs.push(captureTransaction(o))
+            // Paid, or a review approved (captured then): the money goes into escrow.
+            if (step.action === 'pay' || step.action === 'approve') txs.push(captureTransaction(o))
             else if (step.action === 'accept' || step.action === 'auto_complete' || step.action === 'release') {
               txs.push(settleTransaction(o, c.feeBps))
               settled.set(o.currency, (settled.get(o.currency) ?? 0) + o.total)
@@ -147,7 +148,7 @@ describe('the ledger under any orders and payouts', () => {
       { numRuns: 300 },
     )
     // The runs booked every kind of movement, many times (else the laws above were checked on too little).
-    for (const kind of ['pay', 'cancel', 'accept', 'auto_complete', 'release', 'refund', 'payout', 'payout_reversal']) expect(seen.get(kind) ?? 0).toBeGreaterThan(10)
+    for (const kind of ['pay', 'approve', 'reject', 'cancel', 'accept', 'auto_complete', 'release', 'refund', 'payout', 'payout_reversal']) expect(seen.get(kind) ?? 0).toBeGreaterThan(10)
   })
 })
 

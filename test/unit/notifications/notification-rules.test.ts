@@ -144,6 +144,7 @@ const table: [name: string, e: EventEnvelope, expected: Expected][] = [
       [SELLER, 'order.sold', 'payment'],
     ],
   ],
+  ['order.pending_review', orderEnvelope('pending_review', { reason: 'risk_review' }), [[BUYER, 'order.pending_review', 'payment']]],
   ['order.shipped', orderEnvelope('shipped'), [[BUYER, 'order.shipped', 'activity']]],
   ['order.in_transit', orderEnvelope('in_transit'), []],
   ['order.delivered', orderEnvelope('delivered'), [[BUYER, 'order.delivered', 'activity']]],

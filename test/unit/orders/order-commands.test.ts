@@ -37,6 +37,8 @@ async function checkout(charge: Answer) {
     paymentMethod: 'pm_card_visa',
     sealAddress: fakeSealAddress({ line1: '1 Main St' }),
     steppedUp: false,
+    shippingCountry: null,
+    origin: { ip: null, device: null, country: null },
   credentialHash: null,
   })
   return { w, r }
@@ -433,7 +435,7 @@ describe('reservationFate (a lapsing hold asks its order’s fate)', () => {
     const w = fakeOrderWorld()
     w.stock.add(fixedListing({ id: 'lst_a', price: TOTAL }))
     w.stock.failNext('commit')
-    await runCheckout(w.ports, { buyerId: BUYER, key: 'idem-1', orderId: ORDER, items: [{ listingId: 'lst_a', quantity: 1 }], paymentMethod: 'pm_card_visa', sealAddress: fakeSealAddress({}), steppedUp: false, credentialHash: null })
+    await runCheckout(w.ports, { buyerId: BUYER, key: 'idem-1', orderId: ORDER, items: [{ listingId: 'lst_a', quantity: 1 }], paymentMethod: 'pm_card_visa', sealAddress: fakeSealAddress({}), steppedUp: false, credentialHash: null, shippingCountry: null, origin: { ip: null, device: null, country: null } })
     expect(w.stock.reservations()).toHaveLength(1)
     w.clock.advance(SETTINGS.holdMs + SECOND)
     await w.lapse()

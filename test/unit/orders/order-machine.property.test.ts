@@ -26,6 +26,9 @@ type Command = Step | { legal: number } | { deep: number }
 /** Per action, every status any actor may take it from (the design's diagram, written out here). */
 const startsFrom: Record<OrderAction, OrderStatus[]> = {
   pay: ['pending_payment'],
+  hold_for_review: ['pending_payment'],
+  approve: ['pending_review'],
+  reject: ['pending_review'],
   cancel: ['pending_payment', 'paid'],
   ship: ['paid'],
   transit: ['shipped'],
@@ -88,7 +91,7 @@ describe('the order machine under any sequence of commands', () => {
     expect([...reached].sort()).toEqual(orderStatuses.filter((s) => s !== 'pending_payment').sort())
   })
 
-  it('reaches paid only by the system paying, completed only from delivered or a released dispute, and never cancels after shipping', () => {
+  it('reaches paid only by the system paying or staff approving a review, completed only from delivered or a released dispute, and never cancels after shipping', () => {
     fc.assert(
       fc.property(commandsArb, (commands) => {
         let status: OrderStatus = 'pending_payment'
@@ -99,7 +102,11 @@ describe('the order machine under any sequence of commands', () => {
           const d = decideTransition({ status, version: path.length }, action, actor)
           if (!d.ok) continue
           const { from, to } = d.transition
-          if (to === 'paid') expect({ action, actor, from }).toEqual({ action: 'pay', actor: 'system', from: 'pending_payment' })
+          if (to === 'paid')
+            expect([
+              { action: 'pay', actor: 'system', from: 'pending_payment' },
+              { action: 'approve', actor: 'staff', from: 'pending_review' },
+            ]).toContainEqual({ action, actor, from })
           if (to === 'completed')
             expect([
               { action: 'accept', actor: 'buyer', from: 'delivered' },
@@ -123,6 +130,10 @@ describe('the order machine under any sequence of commands', () => {
     const edges = new Set([
       'pending_payment>paid',
       'pending_payment>cancelled',
+      // Held for review by the risk engine, then decided by staff.
+      'pending_payment>pending_review',
+      'pending_review>paid',
+      'pending_review>cancelled',
       'paid>cancelled',
       'paid>shipped',
       'shipped>in_transit',

@@ -19,6 +19,9 @@ import {
  */
 const expected: Record<OrderAction, { to: OrderStatus; from: Partial<Record<ActorKind, OrderStatus[]>> }> = {
   pay: { to: 'paid', from: { system: ['pending_payment'] } },
+  hold_for_review: { to: 'pending_review', from: { system: ['pending_payment'] } },
+  approve: { to: 'paid', from: { staff: ['pending_review'] } },
+  reject: { to: 'cancelled', from: { staff: ['pending_review'] } },
   cancel: { to: 'cancelled', from: { buyer: ['pending_payment'], seller: ['pending_payment', 'paid'], staff: ['pending_payment', 'paid'], system: ['pending_payment'] } },
   ship: { to: 'shipped', from: { seller: ['paid'] } },
   transit: { to: 'in_transit', from: { carrier: ['shipped'] } },
@@ -109,15 +112,19 @@ describe('finalStatuses and escrowedStatuses', () => {
       for (const action of orderActions) for (const actor of actorKinds) expect(decideTransition(order(status), action, actor).ok).toBe(false)
   })
 
-  it('never overlap, and leave out only the unpaid order', () => {
+  it('never overlap, and leave out only the orders whose money is not captured yet (unpaid, or held for review)', () => {
     expect(finalStatuses.filter((s) => escrowedStatuses.includes(s))).toEqual([])
-    expect(orderStatuses.filter((s) => !finalStatuses.includes(s) && !escrowedStatuses.includes(s))).toEqual(['pending_payment'])
+    expect(orderStatuses.filter((s) => !finalStatuses.includes(s) && !escrowedStatuses.includes(s))).toEqual(['pending_payment', 'pending_review'])
   })
 })
 
 describe('stockFate', () => {
   it('cancels an unpaid order first, then releases its units', () => {
     expect(stockFate('pending_payment')).toBe('cancel_then_release')
+  })
+
+  it('keeps the units of an order held for review: staff decide, and a rejection puts them back', () => {
+    expect(stockFate('pending_review')).toBe('commit')
   })
 
   it('releases the units of a cancelled, refunded or missing order', () => {

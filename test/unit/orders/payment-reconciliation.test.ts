@@ -18,6 +18,8 @@ const checkoutRequest: CheckoutRequest = {
   paymentMethod: 'pm_card_visa',
   sealAddress: fakeSealAddress({ line1: '1 Main St' }),
   steppedUp: false,
+  shippingCountry: null,
+  origin: { ip: null, device: null, country: null },
 credentialHash: null,
 }
 

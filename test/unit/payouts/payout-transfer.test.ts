@@ -13,12 +13,12 @@ function fakePorts(payout: Payout, answers: TransferOutcome[]) {
   const ports: PayoutPorts = {
     payouts: {
       find: (id) => Promise.resolve(id === state.payout.id ? { ...state.payout } : undefined),
-      markPaid: (p) => {
+      markPaid: () => {
         if (state.payout.status !== 'pending') return Promise.resolve(false)
         state.payout.status = 'paid'
         return Promise.resolve(true)
       },
-      markFailed: (p) => {
+      markFailed: () => {
         if (state.payout.status !== 'pending') return Promise.resolve(false)
         state.payout.status = 'failed'
         state.reversals += 1
