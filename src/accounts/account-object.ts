@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { consume, refund, type GcraState, type RateLimitVerdict } from '../rate-limits/gcra'
 import type { RateLimitClass, RateLimitPolicy } from '../rate-limits/rate-limit-policy'
 import { admitToHistory, type BuyerHistory, type BuyerSignals } from '../risk/buyer-history'
+import { noteVerdict, type NotedDecision, type NotedVerdicts, type PriorVerdict } from '../risk/sticky-verdict'
 import { isForgettable, isLastUseStale, issueRefusal, liveApiKeys, vouch, type IssueRefusal, type Standing, type StoredCredential } from './account-credentials'
 import type { Principal } from './principal'
 import { checkCode, pendingTotp, type CodeCheck, type TotpState } from './totp'
@@ -22,6 +23,8 @@ const STANDING = 'standing'
 const STANDING_SEQ = 'standing_seq'
 /** What the risk engine remembers of the buyer (risk/buyer-history.ts). */
 const BUYER_HISTORY = 'risk:buyer'
+/** Verdicts other than allow of recent checkouts, by order id (risk/sticky-verdict.ts). */
+const NOTED_VERDICTS = 'risk:verdicts'
 const credentialKey = (tokenHash: string) => `cred:${tokenHash}`
 const idKey = (id: string) => `credid:${id}`
 const quotaKey = (cls: string) => `quota:${cls}`
@@ -197,16 +200,37 @@ export class AccountObject extends DurableObject<Env> {
    * the rules are judged by the caller, with the other shards' signals.
    */
   admitCheckout(c: { orderId: string; credentialHash: string | null; amount: number; card: string }): CheckoutEntry {
+    const refused = this.buyerRefusal(c.credentialHash)
+    if (refused) return refused
+    const before = this.ctx.storage.kv.get<BuyerHistory>(BUYER_HISTORY) ?? { checkouts: [], amounts: [] }
+    const noted = this.ctx.storage.kv.get<NotedVerdicts>(NOTED_VERDICTS)?.[c.orderId]
+    const seen = before.checkouts.some((e) => e.id === c.orderId)
+    const prior: PriorVerdict = noted ? { kind: 'noted', decision: { verdict: noted.verdict, hits: noted.hits, score: noted.score } } : seen ? { kind: 'allowed' } : { kind: 'none' }
+    const { signals, history } = admitToHistory(before, c, this.now().getTime())
+    this.ctx.storage.kv.put(BUYER_HISTORY, history)
+    return { kind: 'admitted', buyer: signals, hasSecondFactor: this.totpEnabled(), prior }
+  }
+
+  /** Remembers a checkout's verdict other than allow, so its retries get the same one (risk/sticky-verdict.ts). */
+  noteVerdict(orderId: string, decision: NotedDecision): void {
+    this.ctx.storage.kv.put(NOTED_VERDICTS, noteVerdict(this.ctx.storage.kv.get<NotedVerdicts>(NOTED_VERDICTS) ?? {}, orderId, decision, this.now().getTime()))
+  }
+
+  /** A buyer paying an order that exists already (a won auction): the credential and the standing only, nothing counted. */
+  admitBuyer(credentialHash: string | null): { kind: 'admitted' } | BuyerRefusal {
+    return this.buyerRefusal(credentialHash) ?? { kind: 'admitted' }
+  }
+
+  /** Why this account may not buy now: the caller's credential (by hash) no longer stands, or the account is frozen or erased. */
+  private buyerRefusal(credentialHash: string | null): BuyerRefusal | null {
     const standing = this.standing()
-    if (c.credentialHash !== null) {
-      const principal = vouch(standing, this.ctx.storage.kv.get<StoredCredential>(credentialKey(c.credentialHash)), this.now())
+    if (credentialHash !== null) {
+      const principal = vouch(standing, this.ctx.storage.kv.get<StoredCredential>(credentialKey(credentialHash)), this.now())
       if (!principal) return { kind: 'refused', code: 'unauthenticated' }
     }
     if (!standing || standing.erased) return { kind: 'refused', code: 'unauthenticated' }
     if (standing.frozen) return { kind: 'refused', code: 'account_frozen' }
-    const { signals, history } = admitToHistory(this.ctx.storage.kv.get<BuyerHistory>(BUYER_HISTORY) ?? { checkouts: [], amounts: [] }, c, this.now().getTime())
-    this.ctx.storage.kv.put(BUYER_HISTORY, history)
-    return { kind: 'admitted', buyer: signals, hasSecondFactor: this.totpEnabled() }
+    return null
   }
 
   /** Ends every live credential now (erasure also blanks the keys' names, which are the person's words). */
@@ -283,4 +307,5 @@ export class AccountObject extends DurableObject<Env> {
 const withoutHash = (c: StoredCredential): StoredCredential => ({ ...c, tokenHash: '' })
 
 /** A checkout's admission by the buyer's account. */
-export type CheckoutEntry = { kind: 'admitted'; buyer: BuyerSignals; hasSecondFactor: boolean } | { kind: 'refused'; code: 'unauthenticated' | 'account_frozen' }
+export type BuyerRefusal = { kind: 'refused'; code: 'unauthenticated' | 'account_frozen' }
+export type CheckoutEntry = { kind: 'admitted'; buyer: BuyerSignals; hasSecondFactor: boolean; prior: PriorVerdict } | BuyerRefusal

@@ -29,7 +29,12 @@ export async function runCheckout(ports: OrderPorts, request: CheckoutRequest): 
   } catch (err) {
     if (!(err instanceof StepRejected)) throw err
     const rejection = err.rejection as CheckoutRejection
-    if (rejection.code === 'awaiting_payment') return payAuctionOrder(ports, request, rejection.orderId)
+    if (rejection.code === 'awaiting_payment') {
+      // The won auction's order is paid as it stands, but only by a buyer whose credential and account still stand.
+      const admitted = await ports.risk.admitBuyer(request.buyerId, request.credentialHash)
+      if (admitted.kind === 'refused') return rejected({ code: admitted.code })
+      return payAuctionOrder(ports, request, rejection.orderId)
+    }
     if (rejection.code === 'checkout_cancelled') return decided(ports, request.orderId)
     return rejected(rejection)
   }

@@ -16,6 +16,7 @@ import { PayoutJob } from '../payouts/payout-job'
 import { transferPayout } from '../payouts/payout-transfer'
 import { RiskFlagJob } from '../risk/risk-flag-job'
 import { recordReview } from '../risk/risk-review-store'
+import { expireHeldReview } from '../risk/review-expiry-adapters'
 import { database } from '../db/client'
 
 const retryBackoff = { baseSeconds: 2, capSeconds: 300 }
@@ -83,6 +84,8 @@ async function runJob(p: OrderPorts, env: Env, job: Job, selfFetch: SelfFetch, l
       return transferPayout(payoutPorts(env, log), job.payoutId)
     case 'risk_flag':
       return recordReview(database(env.DB), job.review)
+    case 'review_expiry':
+      return expireHeldReview(p, database(env.DB), job, log)
     case 'kyc_sandbox':
       // Only while the sandbox is the provider, in development (as the sandbox carrier).
       if (settingsOf(env).environment === 'development' && settingsOf(env).identity.kind === 'sandbox') await runSandboxIdentityJob(job, settingsOf(env).gateway.stripe.webhookSecret, p.now(), selfFetch)

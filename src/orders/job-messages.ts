@@ -30,6 +30,11 @@ export const JobMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('refund'), orderId: z.string(), attempt: z.number().int().min(0) }),
   /** Complete a delivered order once `dueAt` passes (chained: a queue delay is at most 12 h). */
   z.object({ kind: z.literal('auto_complete'), orderId: z.string(), dueAt: z.iso.datetime() }),
+  /**
+   * Reject an order still held for review once `dueAt` passes, before its authorization lapses at
+   * the provider (chained like auto_complete). `paymentRef`: the authorization, to void.
+   */
+  z.object({ kind: z.literal('review_expiry'), orderId: z.string(), dueAt: z.iso.datetime(), paymentRef: z.string() }),
   /** The sandbox carrier's next tracking event for a shipment. */
   z.object({ kind: z.literal('sandbox_carrier'), orderId: z.string(), trackingNumber: z.string(), step: z.enum(['in_transit', 'delivered']) }),
 ])

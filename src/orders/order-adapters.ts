@@ -72,6 +72,7 @@ export function jobsQueue(queue: Queue, carrierStepSeconds: number, now: () => D
     reconcile: (orderId, attempt, delaySeconds, draft) => send({ kind: 'reconcile', orderId, attempt, ...(draft ? { draft } : {}) }, delaySeconds),
     refund: (orderId, attempt, delaySeconds) => send({ kind: 'refund', orderId, attempt }, delaySeconds),
     autoComplete: (orderId, dueAt) => send({ kind: 'auto_complete', orderId, dueAt }, (Date.parse(dueAt) - now().getTime()) / 1000),
+    reviewExpiry: (orderId, dueAt, paymentRef) => send({ kind: 'review_expiry', orderId, dueAt, paymentRef }, (Date.parse(dueAt) - now().getTime()) / 1000),
     sandboxCarrier: (orderId, trackingNumber, step) => send({ kind: 'sandbox_carrier', orderId, trackingNumber, step }, carrierStepSeconds),
   }
 }

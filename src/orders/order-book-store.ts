@@ -32,7 +32,7 @@ export function d1OrderBook(db: Db, newId: (prefix: IdPrefix) => string, publish
         ...(record.status === 'paid'
           ? { payment: { id: newId('pay'), provider: record.provider, providerRef: record.providerRef }, ledger: { tx: captureTransaction(order), id: newId('txn') } }
           : {}),
-        ...(record.status === 'pending_review' ? { review: { id: record.reviewId, reasons: record.reasons, score: record.score } } : {}),
+        ...(record.status === 'pending_review' ? { review: { id: record.reviewId, reasons: record.reasons, score: record.score, paymentRef: record.providerRef } } : {}),
       })
       if (result === 'recorded') await publish(draft.id, history.map((h, i) => eventRowOf(order, h, eventIds[i] ?? '')))
       return { result, order, history }

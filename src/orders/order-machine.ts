@@ -27,7 +27,8 @@ const table: Record<OrderAction, { to: OrderStatus; from: Partial<Record<ActorKi
   pay: { to: 'paid', from: { system: ['pending_payment'] } },
   hold_for_review: { to: 'pending_review', from: { system: ['pending_payment'] } },
   approve: { to: 'paid', from: { staff: ['pending_review'] } },
-  reject: { to: 'cancelled', from: { staff: ['pending_review'] } },
+  // Staff, or Souk when the hold runs out before anyone decided (the authorization would lapse).
+  reject: { to: 'cancelled', from: { staff: ['pending_review'], system: ['pending_review'] } },
   // The buyer may cancel before paying; the seller (or staff) until it ships; Souk itself an unpaid order.
   cancel: { to: 'cancelled', from: { buyer: ['pending_payment'], seller: ['pending_payment', 'paid'], staff: ['pending_payment', 'paid'], system: ['pending_payment'] } },
   ship: { to: 'shipped', from: { seller: ['paid'] } },

@@ -50,6 +50,12 @@ export async function recordChargedCheckout(
 }
 
 /**
+ * How long an order may wait for staff before Souk rejects it itself: six days, inside the seven
+ * a card authorization lasts at Stripe, so the void reaches the buyer's card before it lapses.
+ */
+export const REVIEW_HOLD_MS = 6 * 24 * 3_600_000
+
+/**
  * A checkout held for review was authorized: write it `pending_review` with its place in the
  * review queue (one batch; no ledger line, since no money moved yet). The caller then sells the
  * stock, which stays sold while staff decide. If the checkout was given up first, the order is
@@ -61,8 +67,12 @@ export async function recordHeldCheckout(
   paymentId: string,
 ): Promise<{ recorded: true; order: OrderRecord; history: HistoryRow[] } | { recorded: false; result: PaymentResult }> {
   const at = p.now().toISOString()
-  const written = await p.orders.recordCheckout(draft, { status: 'pending_review', reviewId: draft.review.id, reasons: draft.review.reasons, score: draft.review.score }, at)
-  if (written.result === 'recorded') return { recorded: true, order: written.order, history: written.history }
+  const written = await p.orders.recordCheckout(draft, { status: 'pending_review', reviewId: draft.review.id, reasons: draft.review.reasons, score: draft.review.score, providerRef: paymentId }, at)
+  if (written.result === 'recorded') {
+    // Nobody deciding must not leave the buyer's card held until the authorization lapses.
+    await p.jobs.reviewExpiry(draft.id, new Date(p.now().getTime() + REVIEW_HOLD_MS).toISOString(), paymentId)
+    return { recorded: true, order: written.order, history: written.history }
+  }
   if (written.result === 'exists') {
     const order = await p.orders.get(draft.id)
     if (!order) throw new Error(`order ${draft.id} exists and does not`)

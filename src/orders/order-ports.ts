@@ -47,7 +47,7 @@ export type CheckoutRecord =
   | { status: Extract<FirstStatus, 'paid'>; provider: string; providerRef: string }
   | { status: Extract<FirstStatus, 'pending_payment'> }
   /** The risk engine asked for review: the payment is authorized, not captured; the review is queued with the order. */
-  | { status: Extract<FirstStatus, 'pending_review'>; reviewId: string; reasons: string[]; score: number | null }
+  | { status: Extract<FirstStatus, 'pending_review'>; reviewId: string; reasons: string[]; score: number | null; providerRef: string }
   /** Money found for a checkout given up before its order was written: the order is written cancelled, and the money goes back. */
   | { status: Extract<FirstStatus, 'cancelled'>; reason: string }
 
@@ -100,6 +100,8 @@ export interface Jobs {
   reconcile(orderId: string, attempt: number, delaySeconds: number, draft?: OrderDraft): Promise<void>
   refund(orderId: string, attempt: number, delaySeconds: number): Promise<void>
   autoComplete(orderId: string, dueAt: string): Promise<void>
+  /** Rejects an order still held for review at `dueAt` (voiding `paymentRef`), before its authorization lapses. */
+  reviewExpiry(orderId: string, dueAt: string, paymentRef: string): Promise<void>
   sandboxCarrier(orderId: string, trackingNumber: string, step: 'in_transit' | 'delivered'): Promise<void>
 }
 

@@ -30,42 +30,58 @@ const heldCharge = (o: OrderRecord): ChargeRequest => ({
   capture: 'manual',
 })
 
-/** Approve: capture the authorization, then `paid` with the payment and the ledger's capture in one batch. */
-export async function approveHeldOrder(p: OrderPorts, orderId: string): Promise<ReviewOutcome> {
+/**
+ * Approve: capture the authorization, then `paid` with the payment and the ledger's capture in one
+ * batch. `paymentRef`: the authorization, as the review recorded it when the order was held (the
+ * provider's own idempotency keys expire; a review may wait days). Without one (a review written
+ * before it was recorded), the provider is asked where the order's charge stands.
+ */
+export async function approveHeldOrder(p: OrderPorts, orderId: string, paymentRef: string | null, actor: 'staff' | 'system' = 'staff'): Promise<ReviewOutcome> {
   const order = await p.orders.get(orderId)
   if (order?.status !== 'pending_review') return { kind: 'not_held', status: order?.status ?? null }
-  const charge = await p.gateway.retrieve(heldCharge(order))
-  if (charge.status === 'unknown') return { kind: 'unavailable' }
-  if (charge.status !== 'authorized' && charge.status !== 'captured') return lost(p, order)
-  if (charge.status === 'authorized') {
-    const captured = await p.gateway.capture({ key: gatewayKeys(order.id).capture, paymentId: charge.paymentId, amount: money(order.total, order.currency) })
-    if (captured.status === 'unknown' || captured.status === 'unavailable') return { kind: 'unavailable' }
-    if (captured.status === 'declined') return lost(p, order)
-  }
-  const paid = await transitionOrder(p, order.id, 'approve', 'staff', (o) => ({
+  const found = await authorizationOf(p, order, paymentRef)
+  if (found.kind === 'unknown') return { kind: 'unavailable' }
+  if (found.kind === 'none') return lost(p, order, actor)
+  const captured = await p.gateway.capture({ key: gatewayKeys(order.id).capture, paymentId: found.paymentId, amount: money(order.total, order.currency) })
+  if (captured.status === 'unknown' || captured.status === 'unavailable') return { kind: 'unavailable' }
+  if (captured.status === 'declined') return lost(p, order, actor)
+  const paid = await transitionOrder(p, order.id, 'approve', actor, (o) => ({
     reason: 'risk_review_approved',
-    payment: { orderId: o.id, provider: p.gateway.provider, providerRef: charge.paymentId, amount: o.total, currency: o.currency },
+    payment: { orderId: o.id, provider: p.gateway.provider, providerRef: found.paymentId, amount: o.total, currency: o.currency },
     ledger: captureTransaction(o),
   }))
   return moved(p, order.id, paid)
 }
 
-/** Reject: `cancelled`, the authorization voided (no money moved), the units back on their listings. */
-export async function rejectHeldOrder(p: OrderPorts, orderId: string): Promise<ReviewOutcome> {
+/**
+ * Reject: `cancelled`, the authorization voided (no money moved), the units back on their
+ * listings. `actor` is `system` when the hold ran out before anyone decided (housekeeping).
+ */
+export async function rejectHeldOrder(p: OrderPorts, orderId: string, paymentRef: string | null, actor: 'staff' | 'system' = 'staff'): Promise<ReviewOutcome> {
   const order = await p.orders.get(orderId)
   if (order?.status !== 'pending_review') return { kind: 'not_held', status: order?.status ?? null }
-  const rejected = await transitionOrder(p, order.id, 'reject', 'staff', () => ({ reason: 'risk_review_rejected' }))
+  const rejected = await transitionOrder(p, order.id, 'reject', actor, () => ({ reason: actor === 'staff' ? 'risk_review_rejected' : 'risk_review_expired' }))
   if (!rejected.ok) return moved(p, order.id, rejected)
   await restockLines(p, rejected.order)
-  const charge = await p.gateway.retrieve(heldCharge(order))
-  if (charge.status === 'authorized' || charge.status === 'captured') await giveBack(p, rejected.order, charge.paymentId, charge.status === 'captured')
-  else if (charge.status === 'unknown') p.log.error('review_void_unknown', { orderId, reason: charge.reason })
+  const found = await authorizationOf(p, order, paymentRef)
+  if (found.kind === 'unknown') p.log.error('review_void_unknown', { orderId })
+  else if (found.kind === 'found') await giveBack(p, rejected.order, found.paymentId, false)
   return { kind: 'decided', order: rejected.order }
 }
 
+/** The held authorization: as recorded, or as the provider reports the order's charge; null when there is none to take. */
+async function authorizationOf(p: OrderPorts, order: OrderRecord, paymentRef: string | null): Promise<Authorization> {
+  if (paymentRef) return { kind: 'found', paymentId: paymentRef }
+  const charge = await p.gateway.retrieve(heldCharge(order))
+  if (charge.status === 'unknown') return { kind: 'unknown' }
+  return charge.status === 'authorized' || charge.status === 'captured' ? { kind: 'found', paymentId: charge.paymentId } : { kind: 'none' }
+}
+
+type Authorization = { kind: 'found'; paymentId: string } | { kind: 'none' } | { kind: 'unknown' }
+
 /** The authorization cannot be captured: the order is cancelled (as a rejection) and its units go back. */
-async function lost(p: OrderPorts, order: OrderRecord): Promise<ReviewOutcome> {
-  const cancelled = await transitionOrder(p, order.id, 'reject', 'staff', () => ({ reason: 'authorization_lost' }))
+async function lost(p: OrderPorts, order: OrderRecord, actor: 'staff' | 'system'): Promise<ReviewOutcome> {
+  const cancelled = await transitionOrder(p, order.id, 'reject', actor, () => ({ reason: 'authorization_lost' }))
   if (cancelled.ok) await restockLines(p, cancelled.order)
   return { kind: 'authorization_lost', order: cancelled.ok ? cancelled.order : null }
 }

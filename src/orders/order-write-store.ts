@@ -88,7 +88,7 @@ export type CheckoutWrite = {
   payment?: CapturedPayment
   ledger?: { tx: LedgerTransaction; id: string }
   /** An order held for review: its place in the review queue, written with it. */
-  review?: { id: string; reasons: string[]; score: number | null }
+  review?: { id: string; reasons: string[]; score: number | null; paymentRef: string }
 }
 
 /**
@@ -119,7 +119,7 @@ export async function writeCheckoutOrder(db: Db, w: CheckoutWrite): Promise<'rec
     ...(w.payment ? [insertWhere(db, payments, { id: w.payment.id, orderId: draft.id, provider: w.payment.provider, providerRef: w.payment.providerRef, amount: draft.total, currency: draft.currency, status: 'captured', captured: true, createdAt: last.at, updatedAt: last.at }, guard)] : []),
     ...(w.ledger ? ledgerStatements(db, w.ledger.tx, w.ledger.id, last.at, guard) : []),
     ...(w.review
-      ? [insertWhere(db, riskReviews, { id: w.review.id, kind: 'order', subjectId: draft.id, userId: draft.buyerId, reasons: JSON.stringify(w.review.reasons), score: w.review.score, status: 'open', createdAt: last.at }, guard)]
+      ? [insertWhere(db, riskReviews, { id: w.review.id, kind: 'order', subjectId: draft.id, userId: draft.buyerId, reasons: JSON.stringify(w.review.reasons), score: w.review.score, paymentRef: w.review.paymentRef, status: 'open', createdAt: last.at }, guard)]
       : []),
   ])
   if (inserted.meta.changes === 1) return 'recorded'

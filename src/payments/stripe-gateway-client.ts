@@ -31,7 +31,10 @@ export function stripeGateway(cfg: StripeConfig): PaymentGateway {
       { amount: String(amount.amount), currency: amount.currency.toLowerCase(), payment_method: paymentMethod, capture_method: capture ?? 'automatic', 'payment_method_types[]': 'card', 'metadata[order_id]': orderId },
       `${key}:intent`,
     )
-    return status === 200 ? { ok: true as const, intent: body } : { ok: false as const, decline: declineOf(body) }
+    if (status === 200) return { ok: true as const, intent: body }
+    // A key reused with other parameters says nothing about the card: never a decline.
+    if (body.error?.type === 'idempotency_error') throw new TransientGatewayError(`Stripe refused the key: ${body.error.message ?? 'idempotency_error'}`, false)
+    return { ok: false as const, decline: declineOf(body) }
   }
 
   return {
@@ -40,6 +43,7 @@ export function stripeGateway(cfg: StripeConfig): PaymentGateway {
       const created = await intentFor(req)
       if (!created.ok) return { status: 'declined', code: created.decline }
       const { status, body } = await call<Intent>('POST', `/v1/payment_intents/${created.intent.id}/confirm`, {}, `${req.key}:confirm`)
+      if (body.error?.type === 'idempotency_error') throw new TransientGatewayError(`Stripe refused the key: ${body.error.message ?? 'idempotency_error'}`, true)
       if (status === 402 || (status === 400 && body.error)) return { status: 'declined', code: declineOf(body) }
       // Held as asked (an order under review): that is the authorization succeeding.
       if (req.capture === 'manual' && body.status === 'requires_capture') return { status: 'succeeded', paymentId: body.id }
@@ -47,7 +51,12 @@ export function stripeGateway(cfg: StripeConfig): PaymentGateway {
     },
     async capture(req) {
       const { status, body } = await call<Intent>('POST', `/v1/payment_intents/${req.paymentId}/capture`, {}, req.key)
-      if (status !== 200) return { status: 'declined', code: declineOf(body) }
+      if (status !== 200) {
+        // Captured already (a try whose answer was lost, past the idempotency key's 24 hours): that is the capture.
+        const { body: intent } = await call<Intent>('GET', `/v1/payment_intents/${req.paymentId}`, null, null)
+        if (intent.status === 'succeeded') return { status: 'succeeded', paymentId: intent.id }
+        return { status: 'declined', code: declineOf(body) }
+      }
       return body.status === 'succeeded' ? { status: 'succeeded', paymentId: body.id } : outcomeOf(body)
     },
     async refund(req) {

@@ -7,6 +7,7 @@ import { pseudonym } from '../core/pseudonym'
 import type { AppEnv } from '../env'
 import { clientIp } from '../http/client-ip'
 import { checkoutSignals } from './checkout-signals'
+import { stickyVerdict } from './sticky-verdict'
 import type { RequestOrigin, RiskEngine } from './risk-engine'
 import { livePolicy } from './risk-policy-adapters'
 import { listingSignals, payoutSignals, registrationSignals } from './action-signals'
@@ -48,6 +49,7 @@ export const observe = (env: Env, subject: string | null, event: SignalEvent, no
  */
 export function checkoutRisk(env: Env, settings: Settings, log: Logger, now: () => Date): RiskEngine {
   return {
+    admitBuyer: (buyerId, credentialHash) => accountStub(env, buyerId).admitBuyer(credentialHash),
     async assessCheckout(i) {
       const nowMs = now().getTime()
       const card = `card:${await pseudonym(settings.pseudonymKey, 'card', i.paymentMethod)}`
@@ -72,8 +74,13 @@ export function checkoutRisk(env: Env, settings: Settings, log: Logger, now: () 
         shippingCountry: i.shippingCountry,
         ipCountry: i.origin.country,
       })
-      const decision = decide(policy.rules, 'checkout', signals, { steppedUp: i.steppedUp, canStepUp: entry.hasSecondFactor })
-      return { kind: 'assessed', assessment: { ...decision, score: signals.anomaly_score } }
+      const { decision, note } = stickyVerdict(entry.prior, () => ({
+        ...decide(policy.rules, 'checkout', signals, { steppedUp: i.steppedUp, canStepUp: entry.hasSecondFactor }),
+        score: signals.anomaly_score,
+      }))
+      // Rare (a verdict other than allow): one more call, so a retry of this order gets the same verdict.
+      if (note) await accountStub(env, i.buyerId).noteVerdict(i.orderId, decision)
+      return { kind: 'assessed', assessment: decision }
     },
   }
 }
@@ -118,7 +125,7 @@ export function assessListing(env: Env, settings: Settings, log: Logger, l: { li
   )
 }
 
-/** `attemptId`: the request's id (the account does not exist yet). */
+/** `attemptId`: the id the account will have (minted by the route, never taken from the client). */
 export function assessRegistration(env: Env, settings: Settings, log: Logger, r: { attemptId: string; origin: RequestOrigin; nowMs: number }) {
   const event: SignalEvent = { kind: 'registration', id: r.attemptId, subject: r.attemptId }
   return assessAction(env, settings, log, { action: 'registration', event, userId: null, origin: r.origin, nowMs: r.nowMs }, registrationSignals)

@@ -40,4 +40,6 @@ export type CheckoutAdmission = { kind: 'assessed'; assessment: CheckoutAssessme
 
 export interface RiskEngine {
   assessCheckout(input: CheckoutRiskInput): Promise<CheckoutAdmission>
+  /** Paying an order that exists already (a won auction, whose bids were judged as they came): the buyer's authority only. */
+  admitBuyer(buyerId: string, credentialHash: string | null): Promise<{ kind: 'admitted' } | Extract<CheckoutAdmission, { kind: 'refused' }>>
 }

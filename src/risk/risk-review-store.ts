@@ -10,6 +10,8 @@ export type RiskReview = {
   userId: string
   reasons: string[]
   score: number | null
+  /** A held order's authorization at the provider. */
+  paymentRef: string | null
   status: ReviewStatus
   createdAt: string
   decidedAt: string | null
@@ -48,6 +50,14 @@ export async function listReviews(db: Db, q: { status?: ReviewStatus; kind?: Rev
     .orderBy(desc(riskReviews.id))
     .limit(q.limit + 1)
   return rows.map(toReview)
+}
+
+/** Closes the open review of `subjectId` (an order decided by another path), if one is still open. */
+export async function settleReviewOf(db: Db, subjectId: string, status: Exclude<ReviewStatus, 'open'>, by: string, at: string): Promise<void> {
+  await db
+    .update(riskReviews)
+    .set({ status, decidedBy: by, decidedAt: at })
+    .where(and(eq(riskReviews.subjectId, subjectId), eq(riskReviews.status, 'open')))
 }
 
 /** Decides an open review; false when it was decided already (by this call's twin, or earlier). */

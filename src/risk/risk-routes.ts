@@ -18,7 +18,7 @@ import { systemClock } from '../platform/runtime'
 import { payoutPorts, queuePayoutTransfer } from '../payouts/payout-adapters'
 import { blocklistMatcher, formatCidr, parseCidr, type Cidr } from './cidr'
 import { riskReviewKinds, riskReviewStatuses } from './review-kinds'
-import { remember } from './risk-policy-adapters'
+import { rememberCurrent } from './risk-policy-adapters'
 import { MAX_BLOCKED_RANGES, riskPolicyStub } from './risk-policy-object'
 import { decideReview, findReview, listReviews, type RiskReview } from './risk-review-store'
 import { MAX_RULES, RiskRule, ruleSetProblems } from './risk-rules'
@@ -248,7 +248,7 @@ export const riskRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const stub = riskPolicyStub(c.env)
     const saved = await stub.save(rules, expected ?? null, me.userId, now.toISOString())
     if (!saved.ok) throw new Problem(412, 'version_conflict', `The rules are at version ${saved.current} now`)
-    remember(await stub.policy(c.var.settings.risk.initialRules), now.getTime())
+    await rememberCurrent(c.env, c.var.settings, now.getTime())
     await audit(c.env, c.var.log, { actorId: me.userId, action: 'risk.rules_changed', subjectId: null, details: { version: saved.saved.version, rules: rules.length } })
     c.header('ETag', versionTag(saved.saved.version))
     return c.json(saved.saved, 200)
@@ -271,14 +271,16 @@ export const riskRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const stub = riskPolicyStub(c.env)
     const saved = await stub.importRanges(ranges.map(formatCidr), mode, me.userId, now.toISOString())
     if (!saved.ok) throw new Problem(422, 'validation_failed', `The blocklist holds at most ${MAX_BLOCKED_RANGES} ranges`)
-    remember(await stub.policy(c.var.settings.risk.initialRules), now.getTime())
+    await rememberCurrent(c.env, c.var.settings, now.getTime())
     await audit(c.env, c.var.log, { actorId: me.userId, action: 'risk.blocklist_changed', subjectId: null, details: { mode, ranges: ranges.length, total: saved.saved.cidrs.length, version: saved.saved.version } })
     return c.json(saved.saved, 200)
   })
   .openapi(listReviewsRoute, async (c) => {
     const { limit, cursor, status, kind } = c.req.valid('query')
-    const rows = await listReviews(database(c.env.DB), { status, kind, limit, cursor: cursor ? decodeCursor(cursor) : undefined })
-    return c.json(page(rows, limit, (r) => r.id), 200)
+    const after = cursor === undefined ? undefined : decodeCursor(cursor)
+    if (cursor !== undefined && after === undefined) throw new Problem(400, 'validation_failed', 'The cursor is not one this list gave')
+    const { data, nextCursor } = page(await listReviews(database(c.env.DB), { status, kind, limit, cursor: after }), limit, (r) => r.id)
+    return c.json({ data: data.map(reviewView), nextCursor }, 200)
   })
   .openapi(approveRoute, async (c) => c.json(await decide(c, c.req.valid('param').id, 'approved'), 200))
   .openapi(rejectRoute, async (c) => c.json(await decide(c, c.req.valid('param').id, 'rejected'), 200))
@@ -294,10 +296,12 @@ async function decide(c: Context<AppEnv>, id: string, status: 'approved' | 'reje
   if (!review) throw new Problem(404, 'not_found')
   if (review.status !== 'open') throw decidedProblem(review)
   const me = principalOf(c)
+  // Nobody decides their own review: a staff member's held order or payout waits for a colleague.
+  if (review.userId === me.userId) throw new Problem(403, 'forbidden', 'Your own held order, payout or flag is for another staff member to decide')
   let orderStatus: 'paid' | 'cancelled' | null = null
   if (review.kind === 'order') {
     const p = portsOf(c)
-    const outcome = status === 'approved' ? await approveHeldOrder(p, review.subjectId) : await rejectHeldOrder(p, review.subjectId)
+    const outcome = status === 'approved' ? await approveHeldOrder(p, review.subjectId, review.paymentRef) : await rejectHeldOrder(p, review.subjectId, review.paymentRef)
     orderStatus = await followOrder(c, review, outcome, me.userId)
   }
   const at = systemClock().toISOString()
@@ -311,7 +315,7 @@ async function decide(c: Context<AppEnv>, id: string, status: 'approved' | 'reje
   if (review.kind === 'payout' && status === 'approved') await queuePayoutTransfer(c.env, review.subjectId).catch((err: unknown) => c.var.log.warn('payout_job_unqueued', { payoutId: review.subjectId, err }))
   if (review.kind === 'payout' && status === 'rejected') await failHeldPayout(c, review.subjectId)
   await audit(c.env, c.var.log, { actorId: me.userId, action: status === 'approved' ? 'risk.review_approved' : 'risk.review_rejected', subjectId: review.subjectId, details: { reviewId: id, kind: review.kind } })
-  return { review: { ...review, status, decidedAt: at, decidedBy: me.userId }, orderStatus }
+  return { review: reviewView({ ...review, status, decidedAt: at, decidedBy: me.userId }), orderStatus }
 }
 
 async function followOrder(c: Context<AppEnv>, review: RiskReview, outcome: ReviewOutcome, staffId: string): Promise<'paid' | 'cancelled'> {
@@ -321,11 +325,19 @@ async function followOrder(c: Context<AppEnv>, review: RiskReview, outcome: Revi
     case 'unavailable':
       throw new Problem(503, 'payments_unavailable', 'The payment provider could not be asked; nothing changed', { headers: { 'Retry-After': '5' } })
     case 'authorization_lost':
-      await decideReview(database(c.env.DB), review.id, 'rejected', staffId, systemClock().toISOString())
+      await closeAs(c, review, 'rejected', staffId)
       throw new Problem(409, 'authorization_lost', 'The held payment can no longer be captured; the order was cancelled')
     case 'not_held':
+      // Decided by another path (a colleague's try that died before closing the review, or the hold running out): the review follows the order.
+      if (outcome.status === 'paid' || outcome.status === 'cancelled') await closeAs(c, review, outcome.status === 'paid' ? 'approved' : 'rejected', staffId)
       throw new Problem(409, 'review_decided', `The order is ${outcome.status ?? 'gone'}`)
   }
+}
+
+/** Closes a review whose order was decided, and audits it, if it is still open. */
+async function closeAs(c: Context<AppEnv>, review: RiskReview, status: 'approved' | 'rejected', staffId: string): Promise<void> {
+  if (!(await decideReview(database(c.env.DB), review.id, status, staffId, systemClock().toISOString()))) return
+  await audit(c.env, c.var.log, { actorId: staffId, action: status === 'approved' ? 'risk.review_approved' : 'risk.review_rejected', subjectId: review.subjectId, details: { reviewId: review.id, kind: review.kind } })
 }
 
 async function failHeldPayout(c: Context<AppEnv>, payoutId: string): Promise<void> {
@@ -333,5 +345,8 @@ async function failHeldPayout(c: Context<AppEnv>, payoutId: string): Promise<voi
   const payout = await ports.payouts.find(payoutId)
   if (payout?.status === 'pending' && (await ports.payouts.markFailed(payout, 'rejected_in_review', systemClock().toISOString()))) await ports.audit('payout.failed', payout, { code: 'rejected_in_review' })
 }
+
+/** A review as staff read it: the authorization's provider reference stays inside. */
+const reviewView = ({ paymentRef: _paymentRef, ...view }: RiskReview) => view
 
 const decidedProblem = (r: RiskReview) => new Problem(409, 'review_decided', `This review was ${r.status}`, { extra: { status: r.status } })

@@ -66,7 +66,7 @@ export class FakeOrderBook implements OrderBook {
   /** By order id: the store keeps one payment per order. */
   readonly payments = new Map<string, PaymentRecord>()
   /** By order id: the review an order held for review was written with. */
-  readonly reviews = new Map<string, { reviewId: string; reasons: string[]; score: number | null }>()
+  readonly reviews = new Map<string, { reviewId: string; reasons: string[]; score: number | null; providerRef: string }>()
   readonly ledger: BookedTransaction[] = []
   readonly historyRows: OrderEventRow[] = []
   readonly disputes = new Map<string, { reason: string; outcome: 'refund' | 'release' | null }>()
@@ -102,7 +102,7 @@ export class FakeOrderBook implements OrderBook {
     if (record.status !== 'cancelled' && this.abandoned.has(draft.id)) return { result: 'abandoned', order, history }
     this.orders.set(draft.id, copy(order))
     for (const h of history) this.historyRows.push({ orderId: draft.id, ...h })
-    if (record.status === 'pending_review') this.reviews.set(draft.id, { reviewId: record.reviewId, reasons: record.reasons, score: record.score })
+    if (record.status === 'pending_review') this.reviews.set(draft.id, { reviewId: record.reviewId, reasons: record.reasons, score: record.score, providerRef: record.providerRef })
     if (record.status === 'paid') {
       this.payments.set(draft.id, { id: this.newId('pay'), orderId: draft.id, provider: record.provider, providerRef: record.providerRef, amount: draft.total, currency: draft.currency, status: 'captured', captured: true })
       this.book(captureTransaction(order), at)
@@ -487,6 +487,7 @@ export type ScheduledJob =
   | { kind: 'reconcile'; orderId: string; attempt: number; delaySeconds: number; draft?: OrderDraft }
   | { kind: 'refund'; orderId: string; attempt: number; delaySeconds: number }
   | { kind: 'auto_complete'; orderId: string; dueAt: string }
+  | { kind: 'review_expiry'; orderId: string; dueAt: string; paymentRef: string }
   | { kind: 'sandbox_carrier'; orderId: string; trackingNumber: string; step: 'in_transit' | 'delivered' }
 
 export class FakeJobs implements Jobs {
@@ -512,6 +513,9 @@ export class FakeJobs implements Jobs {
   autoComplete(orderId: string, dueAt: string): Promise<void> {
     return this.add({ kind: 'auto_complete', orderId, dueAt })
   }
+  reviewExpiry(orderId: string, dueAt: string, paymentRef: string): Promise<void> {
+    return this.add({ kind: 'review_expiry', orderId, dueAt, paymentRef })
+  }
   sandboxCarrier(orderId: string, trackingNumber: string, step: 'in_transit' | 'delivered'): Promise<void> {
     return this.add({ kind: 'sandbox_carrier', orderId, trackingNumber, step })
   }
@@ -527,6 +531,11 @@ export class FakeRisk implements RiskEngine {
   refusal: 'unauthenticated' | 'account_frozen' | null = null
   readonly asked: CheckoutRiskInput[] = []
   constructor(private readonly trace: string[] = []) {}
+  async admitBuyer(buyerId: string, _credentialHash: string | null): Promise<{ kind: 'admitted' } | Extract<CheckoutAdmission, { kind: 'refused' }>> {
+    await tick()
+    this.trace.push(`risk.admitBuyer ${buyerId}`)
+    return this.refusal ? { kind: 'refused', code: this.refusal } : { kind: 'admitted' }
+  }
   async assessCheckout(input: CheckoutRiskInput): Promise<CheckoutAdmission> {
     await tick()
     this.asked.push(copy(input))

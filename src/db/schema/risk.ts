@@ -24,6 +24,8 @@ export const riskReviews = sqliteTable(
     reasons: text('reasons').notNull(),
     /** The anomaly score, for a checkout. */
     score: integer('score'),
+    /** A held order's authorization at the provider: approving captures it, rejecting voids it. */
+    paymentRef: text('payment_ref'),
     status: text('status', { enum: riskReviewStatuses }).notNull(),
     createdAt: text('created_at').notNull(),
     decidedAt: text('decided_at'),

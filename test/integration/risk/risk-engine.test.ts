@@ -1,4 +1,9 @@
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
+import worker from '../../../src/index'
+import { accountStub } from '../../../src/accounts/account-adapters'
+import type { AccountObject } from '../../../src/accounts/account-object'
+import { codeAt, PERIOD_SECONDS } from '../../../src/accounts/totp'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { auditLogStub } from '../../../src/audit/audit-log-object'
@@ -98,6 +103,11 @@ describe('checkout under the rules', () => {
 
     // The same order under a smaller rule set goes through: the block was the rule, not the listing.
     await useRules(staff, [])
+    // …but the blocked checkout itself is over: its holds went back, and a retry with its key is told to start anew.
+    const retried = await checkout(buyer, checkoutBody(listing.id), key)
+    expect(retried.status).toBe(409)
+    expect(await json(retried)).toMatchObject({ code: 'checkout_cancelled' })
+    expect(await listing.stub.view()).toMatchObject({ available: 1 })
     const other = await register('buyer')
     expect((await checkout(other, checkoutBody(listing.id))).status).toBe(201)
   })
@@ -111,6 +121,30 @@ describe('checkout under the rules', () => {
     const res = await checkout(buyer, checkoutBody(listing.id))
     expect(res.status).toBe(202)
     expect(await json(res)).toMatchObject({ status: 'pending_review' })
+  })
+
+  it('challenges a buyer with TOTP: 401 with the unit still held, then the retry with the same key and a code is paid', async () => {
+    const staff = await admin()
+    await useRules(staff, [bigOrder('challenge')])
+    const seller = await register('seller')
+    const listing = await fixedListing(seller, { price: 10_000 })
+    const buyer = await register('buyer')
+    const { secret } = await json<{ secret: string }>(await call('/v1/me/mfa/totp', { method: 'POST', token: buyer.token }))
+    const account = accountStub(env, buyer.user.id)
+    const clock = () => runInDurableObject(account, (o: AccountObject) => o.now().getTime())
+    expect((await call('/v1/me/mfa/totp/verify', { method: 'POST', token: buyer.token, json: { code: codeAt(secret, await clock()) } })).status).toBe(200)
+    await runInDurableObject(account, (o: AccountObject) => {
+      const at = o.now().getTime() + PERIOD_SECONDS * 1000
+      o.now = () => new Date(at)
+    })
+    const key = crypto.randomUUID()
+    const challenged = await checkout(buyer, checkoutBody(listing.id), key)
+    expect(challenged.status).toBe(401)
+    expect(await json(challenged)).toMatchObject({ code: 'mfa_required' })
+    expect(await listing.stub.view()).toMatchObject({ available: 0 })
+    const answered = await checkout(buyer, checkoutBody(listing.id), key, { 'X-MFA-Code': codeAt(secret, await clock()) })
+    expect(answered.status).toBe(201)
+    expect(await json(answered)).toMatchObject({ status: 'paid' })
   })
 
   it('counts checkouts per address in the address’s shard, across buyers', async () => {
@@ -184,10 +218,52 @@ describe('the review queue', () => {
     expect((await call(`/v1/admin/risk/reviews/${reviewId}/approve`, { method: 'POST', token: staff.token })).status).toBe(409)
   })
 
+  it('rejects an order nobody decided once its hold runs out: the authorization voided, the unit back, the review closed by the system', async () => {
+    const staff = await admin()
+    const { orderId, reviewId, buyer, listing } = await heldOrder(staff)
+    const paymentRef = (await env.DB.prepare('SELECT payment_ref AS ref FROM risk_reviews WHERE id = ?').bind(reviewId).first<{ ref: string }>())?.ref ?? ''
+    expect(paymentRef).not.toBe('')
+    const deliver = async (dueAt: string) => {
+      const batch = createMessageBatch('souk-jobs', [{ id: `expiry-${dueAt}`, timestamp: new Date(), attempts: 1, body: { kind: 'review_expiry', orderId, dueAt, paymentRef } }])
+      const ctx = createExecutionContext()
+      await worker.queue(batch, env, ctx)
+      return getQueueResult(batch, ctx)
+    }
+    // Not due yet: nothing changes (the job waits on).
+    expect((await deliver(new Date(Date.now() + 3_600_000).toISOString())).explicitAcks).toHaveLength(1)
+    expect((await order(buyer.token, orderId)).status).toBe('pending_review')
+    // Due: rejected by the system.
+    expect((await deliver(new Date(Date.now() - 1000).toISOString())).explicitAcks).toHaveLength(1)
+    expect((await order(buyer.token, orderId)).status).toBe('cancelled')
+    expect(await chargeOf(orderId)).toMatchObject({ status: 'refunded', captures: 0 })
+    expect(await listing.stub.view()).toMatchObject({ available: 1 })
+    const [review] = (await json<{ data: { id: string; status: string; decidedBy: string }[] }>(await call('/v1/admin/risk/reviews?kind=order&limit=100', { token: staff.token }))).data.filter((r) => r.id === reviewId)
+    expect(review).toMatchObject({ status: 'rejected', decidedBy: 'system' })
+    // Staff who come too late are told it was decided.
+    expect((await call(`/v1/admin/risk/reviews/${reviewId}/approve`, { method: 'POST', token: staff.token })).status).toBe(409)
+  })
+
+  it('lets nobody decide their own review', async () => {
+    const staff = await admin()
+    await useRules(staff, [bigOrder('review')])
+    const seller = await register('seller')
+    const listing = await fixedListing(seller, { price: 10_000 })
+    const res = await checkout(staff, checkoutBody(listing.id))
+    expect(res.status).toBe(202)
+    const orderId = (await json<{ id: string }>(res)).id
+    const mine = (await json<{ data: { id: string; subjectId: string }[] }>(await call('/v1/admin/risk/reviews?kind=order&limit=100', { token: staff.token }))).data.find((r) => r.subjectId === orderId)
+    const refused = await call(`/v1/admin/risk/reviews/${mine?.id ?? ''}/approve`, { method: 'POST', token: staff.token })
+    expect(refused.status).toBe(403)
+    expect(await chargeOf(orderId)).toMatchObject({ captures: 0 })
+    const colleague = await admin('risk-colleague')
+    expect((await call(`/v1/admin/risk/reviews/${mine?.id ?? ''}/approve`, { method: 'POST', token: colleague.token })).status).toBe(200)
+  })
+
   it('answers 404 for an unknown review and 400 for a malformed id', async () => {
     const staff = await admin()
     expect((await call('/v1/admin/risk/reviews/rsk_01m9c4d6f8h0k2m4p6r8t0v2x4/approve', { method: 'POST', token: staff.token })).status).toBe(404)
     expect((await call('/v1/admin/risk/reviews/nope/approve', { method: 'POST', token: staff.token })).status).toBe(400)
+    expect((await call('/v1/admin/risk/reviews?cursor=not-a-cursor', { token: staff.token })).status).toBe(400)
   })
 })
 

@@ -241,17 +241,6 @@ const losing: Losing[] = [
     held: ['lst_a'],
   },
   {
-    name: 'a challenged checkout without a second factor',
-    setup: () => {
-      const w = world({ id: 'lst_a' })
-      w.risk.assessment = { verdict: 'challenge', hits: [{ rule: 'velocity', reason: '10 checkouts in an hour' }], score: 0 }
-      return w
-    },
-    req: request(),
-    rejection: { code: 'mfa_required', reasons: ['velocity: 10 checkouts in an hour'] },
-    held: ['lst_a'],
-  },
-  {
     name: 'a checkout whose credential was revoked since this isolate last asked',
     setup: () => {
       const w = world({ id: 'lst_a' })
@@ -314,6 +303,20 @@ describe('runCheckout: a losing checkout writes nothing and holds nothing', () =
     expectNoOversell(w, 'lst_a', 'lst_b')
   })
 
+  it('answers a challenge with 401 and keeps the holds, so the retry with the same key and a code goes on with them', async () => {
+    const w = world({ id: 'lst_a' })
+    w.risk.assessment = { verdict: 'challenge', hits: [{ rule: 'velocity', reason: '10 checkouts in an hour' }], score: 0 }
+    const challenged = await runCheckout(w.ports, request())
+    expect(challenged).toEqual({ kind: 'rejected', rejection: { code: 'mfa_required', reasons: ['velocity: 10 checkouts in an hour'] } })
+    expect(w.gateway.calls).toEqual([])
+    expect(w.orders.orders.size).toBe(0)
+    expect(heldBy(w, ORDER)).toEqual([{ listingId: 'lst_a', id: ORDER, quantity: 1 }])
+    const answered = await runCheckout(w.ports, request({ steppedUp: true }))
+    expect(paidOrder(answered).id).toBe(ORDER)
+    expect(w.stock.state('lst_a').sold).toBe(1)
+    expect(w.gateway.charges.get(ORDER)).toMatchObject({ captures: 1 })
+  })
+
   it('proceeds when challenged and the caller has stepped up', async () => {
     const w = world({ id: 'lst_a' })
     w.risk.assessment = { verdict: 'challenge', hits: [{ rule: 'velocity', reason: '10 checkouts in an hour' }], score: 0 }
@@ -337,7 +340,10 @@ describe('runCheckout: a checkout the risk engine sends to review', () => {
     const order = w.orders.only()
     expect(order.status).toBe('pending_review')
     expect(w.orders.statuses(ORDER)).toEqual(['pending_payment', 'pending_review'])
-    expect(w.orders.reviews.get(ORDER)).toEqual({ reviewId: expect.stringMatching(/^rsk_/), reasons: ['shared_card: one card, many buyers'], score: 70 })
+    const charge = w.gateway.charges.get(ORDER)
+    expect(w.orders.reviews.get(ORDER)).toEqual({ reviewId: expect.stringMatching(/^rsk_/), reasons: ['shared_card: one card, many buyers'], score: 70, providerRef: charge?.paymentId })
+    // Nobody deciding within six days rejects it, voiding that authorization before it lapses.
+    expect(w.jobs.of('review_expiry')).toEqual([{ kind: 'review_expiry', orderId: ORDER, dueAt: new Date(T0.getTime() + 6 * DAY).toISOString(), paymentRef: charge?.paymentId }])
     // No money moved: no payment row, no ledger line, nothing in escrow.
     expect(w.orders.payments.get(ORDER)).toBeUndefined()
     expect(w.orders.ledgerKinds(ORDER)).toEqual([])
@@ -901,6 +907,18 @@ describe('runCheckout: offers and auctions', () => {
     expect(w.stock.state('lst_x')).toMatchObject({ sold: 1, reservations: [] })
     expect(w.stock.settled('lst_x', AUCTION_ORDER)).toBe('committed')
     expect(w.jobs.of('reconcile').map((j) => j.orderId)).toEqual([AUCTION_ORDER])
+  })
+
+  it('a won auction is not paid by a buyer frozen (or whose credential ended) since this isolate last asked: nothing adopted, nothing charged', async () => {
+    for (const refusal of ['account_frozen', 'unauthenticated'] as const) {
+      const w = wonAuction()
+      w.risk.refusal = refusal
+      const r = await runCheckout(w.ports, request({ items: [{ listingId: 'lst_x', quantity: 1 }] }))
+      expect(r).toEqual({ kind: 'rejected', rejection: { code: refusal } })
+      expect(w.trace).toContain(`risk.admitBuyer ${BUYER}`)
+      expect(w.gateway.calls).toEqual([])
+      expect(w.orders.only()).toMatchObject({ id: AUCTION_ORDER, status: 'pending_payment', checkoutKey: null })
+    }
   })
 
   it('a won auction whose order is not made yet is refused for now, charging nothing', async () => {

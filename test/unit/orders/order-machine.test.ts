@@ -21,7 +21,7 @@ const expected: Record<OrderAction, { to: OrderStatus; from: Partial<Record<Acto
   pay: { to: 'paid', from: { system: ['pending_payment'] } },
   hold_for_review: { to: 'pending_review', from: { system: ['pending_payment'] } },
   approve: { to: 'paid', from: { staff: ['pending_review'] } },
-  reject: { to: 'cancelled', from: { staff: ['pending_review'] } },
+  reject: { to: 'cancelled', from: { staff: ['pending_review'], system: ['pending_review'] } },
   cancel: { to: 'cancelled', from: { buyer: ['pending_payment'], seller: ['pending_payment', 'paid'], staff: ['pending_payment', 'paid'], system: ['pending_payment'] } },
   ship: { to: 'shipped', from: { seller: ['paid'] } },
   transit: { to: 'in_transit', from: { carrier: ['shipped'] } },

@@ -12,6 +12,9 @@ import { fakeOrderWorld, fakeSealAddress, fixedListing, type FakeWorld } from '.
 const BUYER = 'usr_buyer'
 const ORDER = 'ord_held'
 
+/** The authorization the review recorded with the order. */
+const ref = (w: FakeWorld) => w.orders.reviews.get(ORDER)?.providerRef ?? null
+
 async function held(): Promise<FakeWorld> {
   const w = fakeOrderWorld()
   w.stock.add(fixedListing({ id: 'lst_a', price: 4_000, quantity: 2 }))
@@ -35,7 +38,7 @@ async function held(): Promise<FakeWorld> {
 describe('approveHeldOrder', () => {
   it('captures the authorization once, then pays the order with the ledger’s capture', async () => {
     const w = await held()
-    const outcome = await approveHeldOrder(w.ports, ORDER)
+    const outcome = await approveHeldOrder(w.ports, ORDER, ref(w))
     expect(outcome).toMatchObject({ kind: 'decided', order: { status: 'paid' } })
     expect(w.gateway.charges.get(ORDER)).toMatchObject({ status: 'captured', captures: 1 })
     expect(w.orders.statuses(ORDER)).toEqual(['pending_payment', 'pending_review', 'paid'])
@@ -46,10 +49,10 @@ describe('approveHeldOrder', () => {
 
   it('changes nothing the second time, nor when three staff approve at once', async () => {
     const w = await held()
-    const together = await Promise.all([approveHeldOrder(w.ports, ORDER), approveHeldOrder(w.ports, ORDER), approveHeldOrder(w.ports, ORDER)])
+    const together = await Promise.all([approveHeldOrder(w.ports, ORDER, ref(w)), approveHeldOrder(w.ports, ORDER, ref(w)), approveHeldOrder(w.ports, ORDER, ref(w))])
     expect(together.filter((o) => o.kind === 'decided')).toHaveLength(1)
     expect(together.filter((o) => o.kind === 'not_held')).toEqual([{ kind: 'not_held', status: 'paid' }, { kind: 'not_held', status: 'paid' }])
-    expect(await approveHeldOrder(w.ports, ORDER)).toEqual({ kind: 'not_held', status: 'paid' })
+    expect(await approveHeldOrder(w.ports, ORDER, ref(w))).toEqual({ kind: 'not_held', status: 'paid' })
     expect(w.gateway.charges.get(ORDER)).toMatchObject({ captures: 1 })
     expect(w.orders.ledgerKinds(ORDER)).toEqual(['capture'])
   })
@@ -57,17 +60,17 @@ describe('approveHeldOrder', () => {
   it('leaves the order held when the provider cannot answer, and finishes on the next try', async () => {
     const w = await held()
     w.gateway.script('capture', 'unknown')
-    expect(await approveHeldOrder(w.ports, ORDER)).toEqual({ kind: 'unavailable' })
+    expect(await approveHeldOrder(w.ports, ORDER, ref(w))).toEqual({ kind: 'unavailable' })
     expect(w.orders.only().status).toBe('pending_review')
     expect(w.orders.ledgerKinds(ORDER)).toEqual([])
-    expect(await approveHeldOrder(w.ports, ORDER)).toMatchObject({ kind: 'decided', order: { status: 'paid' } })
+    expect(await approveHeldOrder(w.ports, ORDER, ref(w))).toMatchObject({ kind: 'decided', order: { status: 'paid' } })
     expect(w.gateway.charges.get(ORDER)).toMatchObject({ captures: 1 })
   })
 
   it('cancels the order and puts the unit back when the authorization can no longer be captured', async () => {
     const w = await held()
     w.gateway.script('capture', 'declined')
-    expect(await approveHeldOrder(w.ports, ORDER)).toMatchObject({ kind: 'authorization_lost', order: { status: 'cancelled' } })
+    expect(await approveHeldOrder(w.ports, ORDER, ref(w))).toMatchObject({ kind: 'authorization_lost', order: { status: 'cancelled' } })
     expect(w.stock.state('lst_a').sold).toBe(0)
     expect(w.orders.ledgerKinds(ORDER)).toEqual([])
   })
@@ -77,12 +80,12 @@ describe('rejectHeldOrder', () => {
   it('cancels the order, voids the authorization (no money ever moved) and puts the unit back', async () => {
     const w = await held()
     expect(w.stock.state('lst_a').sold).toBe(1)
-    expect(await rejectHeldOrder(w.ports, ORDER)).toMatchObject({ kind: 'decided', order: { status: 'cancelled' } })
+    expect(await rejectHeldOrder(w.ports, ORDER, ref(w))).toMatchObject({ kind: 'decided', order: { status: 'cancelled' } })
     expect(w.gateway.charges.get(ORDER)).toMatchObject({ status: 'refunded', captures: 0 })
     expect(w.stock.state('lst_a').sold).toBe(0)
     expect(w.orders.escrow()).toBe(0)
-    expect(await rejectHeldOrder(w.ports, ORDER)).toEqual({ kind: 'not_held', status: 'cancelled' })
-    expect(await approveHeldOrder(w.ports, ORDER)).toEqual({ kind: 'not_held', status: 'cancelled' })
+    expect(await rejectHeldOrder(w.ports, ORDER, ref(w))).toEqual({ kind: 'not_held', status: 'cancelled' })
+    expect(await approveHeldOrder(w.ports, ORDER, ref(w))).toEqual({ kind: 'not_held', status: 'cancelled' })
     expect(w.gateway.charges.get(ORDER)).toMatchObject({ captures: 0 })
   })
 })

@@ -1,0 +1,1 @@
+ALTER TABLE `risk_reviews` ADD `payment_ref` text;
