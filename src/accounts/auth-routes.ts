@@ -88,7 +88,8 @@ export const authRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const at = now.toISOString()
     const userId = newId('usr', now)
     // Before anything is hashed or written: an address (or device) registering in bulk is refused.
-    const risk = await assessRegistration(c.env, c.var.settings, c.var.log, { attemptId: c.var.requestId, origin: await requestOrigin(c), nowMs: now.getTime() })
+    // Counted under the new account's id (made here, never the client's X-Request-Id, which a bot could repeat to be counted once).
+    const risk = await assessRegistration(c.env, c.var.settings, c.var.log, { attemptId: userId, origin: await requestOrigin(c), nowMs: now.getTime() })
     if (risk.verdict === 'block') throw new Problem(403, 'risk_blocked', 'Registration is not possible from here now')
     const passwordHash = await hashPassword(password, randomBytes(SALT_BYTES))
     const user = { id: userId, email, displayName, passwordHash, role: 'user' as const, frozenAt: null, erasedAt: null, createdAt: at, updatedAt: at }

@@ -45,6 +45,7 @@ const answers = {
 export function listingProblem(r: ListingRejection): Problem {
   const [status, code] = answers[r.code]
   // `floor` and `newBidderMinimum` are for the edge's memory; the bidder is told their own minimum.
-  const { code: _code, reason, floor: _floor, newBidderMinimum: _newBidder, ...extra } = r as { code: string; reason?: string } & Record<string, unknown>
+  // A risk refusal's `reasons` name the rule that caught the bid: told, a shill bidder would know what to change.
+  const { code: _code, reason, floor: _floor, newBidderMinimum: _newBidder, reasons: _reasons, ...extra } = r as { code: string; reason?: string } & Record<string, unknown>
   return new Problem(status, code, reason, { extra })
 }

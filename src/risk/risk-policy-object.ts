@@ -30,9 +30,16 @@ export class RiskPolicyObject extends DurableObject<Env> {
       version INTEGER PRIMARY KEY, rules TEXT NOT NULL, saved_at TEXT NOT NULL, saved_by TEXT)`)
   }
 
-  /** `initial`: the deployment's starting rules (settings), version 1 until staff save their own. */
-  policy(initial: RiskRule[]): RiskPolicy {
-    return { rules: this.current(initial), blocklist: this.blocklist() }
+  /**
+   * `initial`: the deployment's starting rules (settings), version 1 until staff save their own.
+   * `known`: the versions the caller holds; when both are still current, only that is answered
+   * (an isolate refreshing its copy every few seconds moves no rules and no ranges).
+   */
+  policy(initial: RiskRule[], known?: { rules: number; blocklist: number }): RiskPolicy | 'unchanged' {
+    const rules = this.current(initial)
+    const blocklist = this.blocklist()
+    if (known && known.rules === rules.version && known.blocklist === blocklist.version) return 'unchanged'
+    return { rules, blocklist }
   }
 
   current(initial: RiskRule[]): RuleSetVersion {
