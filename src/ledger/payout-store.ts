@@ -83,13 +83,27 @@ export function listAllPayouts(db: Db, status: PayoutRecord['status'] | undefine
     .limit(limit + 1)
 }
 
-/** Payouts still pending that were recorded before `before` (housekeeping asks their job again). */
-export function pendingPayoutsBefore(db: Db, before: string, limit: number): Promise<{ id: string }[]> {
+/**
+ * Payouts still pending that were recorded before `before` (housekeeping asks their job again),
+ * but whose transfers started after `since`: the provider keeps a transfer's idempotency key for a
+ * day, so a payout older than that is not sent again blindly (a lost answer could mean it was
+ * paid); the ledger check `no_stale_pending_payouts` hands it to an operator. A payout held for
+ * review starts when it is approved.
+ */
+export function pendingPayoutsBefore(db: Db, before: string, limit: number, since = ''): Promise<{ id: string }[]> {
+  const approvedAt = sql`(SELECT ${riskReviews.decidedAt} FROM ${riskReviews} WHERE ${riskReviews.subjectId} = ${payouts.id} AND ${riskReviews.status} = 'approved')`
   return db
     .select({ id: payouts.id })
     .from(payouts)
     // A payout held by a review that is open (or rejected, its failure still to be written) waits for staff.
-    .where(and(eq(payouts.status, 'pending'), lt(payouts.createdAt, before), sql`NOT EXISTS (SELECT 1 FROM ${riskReviews} WHERE ${riskReviews.subjectId} = ${payouts.id} AND ${riskReviews.status} <> 'approved')`))
+    .where(
+      and(
+        eq(payouts.status, 'pending'),
+        lt(payouts.createdAt, before),
+        sql`NOT EXISTS (SELECT 1 FROM ${riskReviews} WHERE ${riskReviews.subjectId} = ${payouts.id} AND ${riskReviews.status} <> 'approved')`,
+        sql`coalesce(${approvedAt}, ${payouts.createdAt}) > ${since}`,
+      ),
+    )
     .orderBy(payouts.id)
     .limit(limit)
 }

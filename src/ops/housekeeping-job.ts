@@ -13,6 +13,8 @@ const OVERDUE_BATCH = 200
 const LATE_MONEY_WINDOW_MS = 24 * 3_600_000
 /** A payout still pending this long after it was recorded lost its transfer job (the queue refused it, or dead-lettered it). */
 const PAYOUT_JOB_GRACE_MS = 15 * 60_000
+/** …asked again only within this long of its start: the provider forgets a transfer's idempotency key after a day. */
+const PAYOUT_RESEND_WINDOW_MS = 20 * 3_600_000
 
 /**
  * The cron safety net: tidies what nothing else needs to wait for. Correctness never depends on
@@ -31,7 +33,7 @@ export async function housekeeping(env: Env, now: Date, log: Logger): Promise<vo
   // Order events the queue did not take when they were written (the orders' outbox).
   const republished = await publishOrderEvents(database(env.DB), (events) => publishEvents(env, events), { olderThan: new Date(now.getTime() - 60_000).toISOString(), limit: 1000 }, now.toISOString())
   // Payouts whose transfer job never ran to the end: ask the provider again (its key is the payout id, so nothing moves twice).
-  const stalePayouts = await pendingPayoutsBefore(database(env.DB), new Date(now.getTime() - PAYOUT_JOB_GRACE_MS).toISOString(), OVERDUE_BATCH)
+  const stalePayouts = await pendingPayoutsBefore(database(env.DB), new Date(now.getTime() - PAYOUT_JOB_GRACE_MS).toISOString(), OVERDUE_BATCH, new Date(now.getTime() - PAYOUT_RESEND_WINDOW_MS).toISOString())
   for (const payout of stalePayouts) await queuePayoutTransfer(env, payout.id)
   log.info('housekeeping', { overduePendingOrders: overdue.length, possiblyPaidCancelled: possiblyPaid.length, republishedOrderEvents: republished, pendingPayoutsRequeued: stalePayouts.length })
 }
