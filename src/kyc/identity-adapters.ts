@@ -53,7 +53,8 @@ export async function applyIdentityEvent(env: Env, log: Logger, event: IdentityE
     actorId: 'system',
     action: decision.to === 'verified' ? 'kyc.verified' : 'kyc.rejected',
     subjectId: userId,
-    details: { sessionId: session.id, ...(decision.reason ? { reason: decision.reason } : {}) },
+    // No session id: the chain is append-only, and erasure removes the provider's reference to the person.
+    details: decision.reason ? { reason: decision.reason } : {},
   })
   return 'applied'
 }

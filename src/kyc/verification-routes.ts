@@ -62,7 +62,7 @@ export const verificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
       throw new Problem(503, 'verification_unavailable', 'The identity provider cannot be reached now; try again shortly', { headers: { 'Retry-After': '5' } })
     }
     if (await recordStart(db, me.userId, provider.provider, decision.attempt, session, systemClock().toISOString())) {
-      await audit(c.env, c.var.log, { actorId: me.userId, action: 'kyc.started', subjectId: me.userId, details: { provider: provider.provider, sessionId: session.sessionId } })
+      await audit(c.env, c.var.log, { actorId: me.userId, action: 'kyc.started', subjectId: me.userId, details: { provider: provider.provider } })
       return c.json(view({ status: 'pending', url: session.url }), 201)
     }
     // Another start recorded first (the same session, made with the same key): answer what stands.

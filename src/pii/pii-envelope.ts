@@ -59,11 +59,18 @@ export const envelopePrefix = (kid: string): string => `${ENVELOPE_VERSION}.${ki
 /** True when `stored` is sealed under `kid` (a cheap test of its prefix: the rotation's question). */
 export const isSealedUnder = (stored: string, kid: string): boolean => stored.startsWith(envelopePrefix(kid))
 
-/** Anything that starts like an envelope is read as one and must open: no tampered envelope reads as plaintext. */
-const looksSealed = (stored: string): boolean => stored.startsWith(ENVELOPE_VERSION)
+/**
+ * Anything that starts like an envelope (`v1.`) is read as one and must open: no tampered envelope
+ * reads as plaintext. The dot matters: an old plaintext address such as `v1ctor@example.com` is
+ * plaintext, and a value whose prefix was tampered with still has to pass its field's plaintext test.
+ */
+const looksSealed = (stored: string): boolean => stored.startsWith(`${ENVELOPE_VERSION}.`)
 
 const base32Secret = /^[A-Z2-7]+=*$/
-const emailAddress = /^[^@\s]+@([^@\s.]+\.)+[^@\s.]+$/
+// The top-level domain is at most 24 characters: an envelope with its first dot turned into `@`
+// (`v1@k1.<base64url>`) ends in dozens of base64 characters, so it never passes for an address
+// (punycode top-level domains, `xn--…`, still do).
+const emailAddress = /^[^@\s]+@([^@\s.]+\.)+[A-Za-z][A-Za-z0-9-]{1,23}$/
 const e164 = /^\+[1-9]\d{6,14}$/
 
 const isStringRecord = (text: string): boolean => {
