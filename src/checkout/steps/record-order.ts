@@ -5,7 +5,8 @@ import { draftOf, rejected, type Checkout, type CheckoutResult } from '../checko
 /**
  * PAYMENTS.md saga step record-order: the order is written once, when the payment's outcome is known. Paid:
  * one D1 batch writes the order, its history, its payment, the ledger's capture and its outbox
- * rows. Unknown: the order is written `pending_payment` (its holds kept) and reconciliation
+ * rows. Authorized for review: the order is written `pending_review` with its place in the
+ * review queue, and no ledger line. Unknown: the order is written `pending_payment` (its holds kept) and reconciliation
  * finishes it. If the hold lapsed first (the checkout was given up), the money goes back and the
  * answer says the checkout was cancelled; if an earlier try wrote it, the answer follows that.
  */
@@ -15,18 +16,9 @@ export const recordOrder: Step<Checkout> = {
     const draft = draftOf(ck)
     const { ports } = ck
     const charge = ck.charge
-    if (charge?.status === 'succeeded' && draft.review) {
-      const held = await recordHeldCheckout(ports, { ...draft, review: draft.review }, charge.paymentId)
-      if (!held.recorded) {
-        ck.result = fromPayment(held.result)
-        return 'halt'
-      }
-      ck.order = held.order
-      ck.history = held.history
-      return 'next'
-    }
     if (charge?.status === 'succeeded') {
-      const written = await recordChargedCheckout(ports, draft, charge.paymentId)
+      // Held for review: written pending_review with its review (the charge only authorized); else paid.
+      const written = draft.review ? await recordHeldCheckout(ports, { ...draft, review: draft.review }, charge.paymentId) : await recordChargedCheckout(ports, draft, charge.paymentId)
       if (!written.recorded) {
         ck.result = fromPayment(written.result)
         return 'halt'
