@@ -22,6 +22,7 @@ export type Defer = (work: () => Promise<unknown>) => void
 export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).logLevel), defer?: Defer): OrderPorts {
   const settings = settingsOf(env)
   const db = database(env.DB)
+  const gateway = paymentGateway(env, settings, log)
   const publish: PublishOrderEvents = async (orderId, written) => {
     const work = () => {
       const at = systemClock().toISOString()
@@ -35,8 +36,8 @@ export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).lo
   return {
     orders: d1OrderBook(db, (prefix) => newId(prefix), publish),
     stock: listingStock(env),
-    gateway: paymentGateway(env, settings, log),
-    risk: checkoutRisk(env, settings, log, systemClock),
+    gateway,
+    risk: checkoutRisk(env, settings, log, systemClock, gateway),
     jobs: jobsQueue(env.JOBS, settings.checkout.carrierStepSeconds),
     settings: {
       holdMs: settings.checkout.holdMs,

@@ -40,6 +40,12 @@ export interface PaymentGateway {
   refund(req: RefundRequest): Promise<GatewayOutcome>
   /** Where the charge made under `req.key` stands; asking never moves money. */
   retrieve(req: ChargeRequest): Promise<ChargeState>
+  /**
+   * The card behind a payment method (Stripe's `card.fingerprint`: the same for every payment
+   * method made from one card number), for the risk engine's card counts; null when the provider
+   * cannot say now. Asking never moves money.
+   */
+  fingerprint(paymentMethod: string): Promise<string | null>
 }
 
 /**

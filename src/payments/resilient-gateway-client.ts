@@ -22,6 +22,9 @@ export type Resilience = {
 
 class GatewayTimeout extends Error {}
 
+/** How long a checkout waits for a card's fingerprint before counting the payment method instead. */
+const FINGERPRINT_TIMEOUT_MS = 1500
+
 /**
  * One provider call under Resilience: `op` is tried up to `maxAttempts` times while it fails
  * transiently (a TransientGatewayError or the timeout); after that the answer is `unknown(reason)`
@@ -71,6 +74,13 @@ export function resilient(inner: PaymentGateway, r: Resilience): PaymentGateway 
     refund: (req) => outcome('refund', () => inner.refund(req)),
     retrieve: (req) =>
       call<ChargeState>('retrieve', () => inner.retrieve(req), (reason) => ({ status: 'unknown', reason }), (reason) => ({ status: 'unknown', reason })),
+    // A risk signal, not a money move: one try within a short bound, outside the breaker and the
+    // provider's quota; without an answer, the risk engine counts the payment method instead.
+    fingerprint: (paymentMethod) =>
+      withTimeout(inner.fingerprint(paymentMethod), Math.min(r.timeoutMs, FINGERPRINT_TIMEOUT_MS)).catch((err: unknown) => {
+        r.log.warn('card_fingerprint_unknown', { provider: inner.provider, err })
+        return null
+      }),
   }
 }
 

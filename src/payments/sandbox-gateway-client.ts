@@ -52,6 +52,8 @@ export function sandboxGateway(env: Env): PaymentGateway {
     },
     capture: (req: CaptureRequest) => byPayment(req.paymentId, (stub) => stub.capture(req.paymentId)),
     refund: (req: RefundRequest) => byPayment(req.paymentId, (stub) => stub.refund(req.paymentId)),
+    // Each test token stands for one card.
+    fingerprint: (paymentMethod) => Promise.resolve(paymentMethod),
     retrieve: async (req: ChargeRequest): Promise<ChargeState> => {
       const charge = await sandboxStub(env, req.key).retrieve(req.key)
       if (charge?.status === 'declined') return { status: 'declined', code: charge.declineCode ?? 'card_declined' }

@@ -17,6 +17,14 @@ type Intent = {
  * `retrieve` safe: replaying the create with the same key gives back the same intent (Stripe
  * replays the first answer) without charging anyone, and its status says where the charge stands.
  */
+/** A payment method's card never changes: fingerprints are kept per isolate, a bounded number. */
+const fingerprints = new Map<string, string>()
+const MAX_FINGERPRINTS = 10_000
+function remember(paymentMethod: string, fingerprint: string): void {
+  if (fingerprints.size >= MAX_FINGERPRINTS) fingerprints.delete(fingerprints.keys().next().value ?? '')
+  fingerprints.set(paymentMethod, fingerprint)
+}
+
 export function stripeGateway(cfg: StripeConfig): PaymentGateway {
   const call = <T>(method: 'GET' | 'POST', path: string, form: Record<string, string> | null, key: string | null) => stripeRequest<T>(cfg, method, path, form, key)
 
@@ -69,6 +77,14 @@ export function stripeGateway(cfg: StripeConfig): PaymentGateway {
           : await call<{ id: string; status: string }>('POST', `/v1/payment_intents/${req.paymentId}/cancel`, {}, `${req.key}:cancel`)
       if (status !== 200) return { status: 'declined', code: declineOf(body) }
       return body.status === 'failed' ? { status: 'declined', code: 'card_declined' } : { status: 'succeeded', paymentId: req.paymentId }
+    },
+    async fingerprint(paymentMethod) {
+      const known = fingerprints.get(paymentMethod)
+      if (known) return known
+      const { status, body } = await call<{ card?: { fingerprint?: string } | null }>('GET', `/v1/payment_methods/${encodeURIComponent(paymentMethod)}`, null, null)
+      const found = status === 200 ? (body.card?.fingerprint ?? null) : null
+      if (found) remember(paymentMethod, found)
+      return found
     },
     async retrieve(req): Promise<ChargeState> {
       const created = await intentFor(req)

@@ -5,6 +5,7 @@ import { idTime } from '../core/ids'
 import type { Logger } from '../core/logger'
 import { pseudonym } from '../core/pseudonym'
 import type { AppEnv } from '../env'
+import type { PaymentGateway } from '../payments/gateway'
 import { clientIp } from '../http/client-ip'
 import { checkoutSignals } from './checkout-signals'
 import { stickyVerdict } from './sticky-verdict'
@@ -47,18 +48,24 @@ export const observe = (env: Env, subject: string | null, event: SignalEvent, no
  * address, device and card, asked side by side, so the assessment costs one round trip of latency;
  * the rules come from the isolate's copy of the policy and are judged here, in process.
  */
-export function checkoutRisk(env: Env, settings: Settings, log: Logger, now: () => Date): RiskEngine {
+export function checkoutRisk(env: Env, settings: Settings, log: Logger, now: () => Date, gateway: Pick<PaymentGateway, 'fingerprint'>): RiskEngine {
   return {
     admitBuyer: (buyerId, credentialHash) => accountStub(env, buyerId).admitBuyer(credentialHash),
     async assessCheckout(i) {
       const nowMs = now().getTime()
-      const card = `card:${await pseudonym(settings.pseudonymKey, 'card', i.paymentMethod)}`
+      const key = settings.pseudonymKey
+      const paymentMethod = `pm:${await pseudonym(key, 'payment-method', i.paymentMethod)}`
       const event: SignalEvent = { kind: 'checkout', id: i.orderId, subject: i.buyerId }
-      const [entry, ip, device, cardCounts, policy] = await Promise.all([
-        accountStub(env, i.buyerId).admitCheckout({ orderId: i.orderId, credentialHash: i.credentialHash, amount: i.amount, card }),
+      // The card's shard is keyed by the card (the provider's fingerprint, asked beside the rest;
+      // the payment method when it cannot say), so one card typed in by many accounts is one card.
+      const cardCounts = gateway.fingerprint(i.paymentMethod).then(async (fingerprint) =>
+        observe(env, `card:${await pseudonym(key, 'card', fingerprint ?? i.paymentMethod)}`, event, nowMs),
+      )
+      const [entry, ip, device, card, policy] = await Promise.all([
+        accountStub(env, i.buyerId).admitCheckout({ orderId: i.orderId, credentialHash: i.credentialHash, amount: i.amount, card: paymentMethod }),
         observe(env, i.origin.ip, event, nowMs),
         observe(env, i.origin.device, event, nowMs),
-        observe(env, card, event, nowMs),
+        cardCounts,
         livePolicy(env, settings, log, nowMs),
       ])
       if (entry.kind === 'refused') return entry
@@ -70,7 +77,7 @@ export function checkoutRisk(env: Env, settings: Settings, log: Logger, now: () 
         hasSecondFactor: entry.hasSecondFactor,
         ip,
         device,
-        card: cardCounts,
+        card,
         shippingCountry: i.shippingCountry,
         ipCountry: i.origin.country,
       })

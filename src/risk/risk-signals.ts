@@ -2,7 +2,7 @@
  * What the risk engine can see, per action. A rule may only name a signal its action has: the
  * catalog is what `PUT /v1/admin/risk/rules` checks rules against and what docs/SECURITY.md lists.
  * Counts are "before this one" and windows are rolling; `ip`, `device` and `card` counts come from
- * the keyed pseudonym of the address, the client's `X-Device-Id` and the payment method token.
+ * the keyed pseudonym of the address, the client's `X-Device-Id` and the card's fingerprint.
  */
 export const riskActions = ['checkout', 'payout', 'listing', 'registration', 'bid'] as const
 export type RiskAction = (typeof riskActions)[number]
@@ -21,7 +21,7 @@ export const signalCatalog = {
     ip_checkouts_1h: { type: 'number', description: 'checkouts from this address in the last hour, any buyer' },
     ip_buyers_24h: { type: 'number', description: 'distinct buyers from this address in 24 hours, this one included' },
     device_buyers_24h: { type: 'number', description: 'distinct buyers on this device in 24 hours (0 without X-Device-Id)' },
-    card_buyers_24h: { type: 'number', description: 'distinct buyers who used this payment method in 24 hours, this one included' },
+    card_buyers_24h: { type: 'number', description: 'distinct buyers who used this card (the provider’s fingerprint) in 24 hours, this one included' },
     country_mismatch: { type: 'boolean', description: 'the shipping country differs from the country of the address (false when either is unknown)' },
     has_second_factor: { type: 'boolean', description: 'the buyer has TOTP on (a challenge can be answered)' },
     anomaly_score: { type: 'number', description: '0–100, from anomaly-score.ts' },

@@ -144,6 +144,8 @@ describe('checkout through the Stripe adapter against a fake Stripe', () => {
 
     const { intent, captures, confirms, refunds, cancels } = onlyIntent(id)
     expect(intent).toMatchObject({ status: 'succeeded', amount: price, amount_received: price, currency: 'usd', capture_method: 'automatic', payment_method: 'pm_card_visa', metadata: { order_id: id } })
+    // The risk engine counted the card by its fingerprint, asked of Stripe (once per isolate and payment method).
+    expect(fake.executions('GET /v1/payment_methods/:id')).toBeGreaterThanOrEqual(1)
     expect({ captures, confirms, refunds, cancels }).toEqual({ captures: 1, confirms: 1, refunds: [], cancels: 0 })
     // Exactly two calls, each executed once under the adapter's keys: no read, no capture, no retry.
     expect(callsFor(id)).toEqual([`${CREATE} executed`, `${CONFIRM} executed`])

@@ -451,6 +451,9 @@ export class FakeGateway implements PaymentGateway {
     return { status: 'succeeded', paymentId: charge.paymentId }
   }
 
+  fingerprint(paymentMethod: string): Promise<string | null> {
+    return Promise.resolve(paymentMethod)
+  }
   async retrieve(req: ChargeRequest): Promise<ChargeState> {
     const { answer } = await this.enter('retrieve', req.key, null, req.amount)
     if (answer === 'unknown' || answer === 'unavailable' || answer === 'lost') return { status: 'unknown', reason: 'provider did not answer' }

@@ -147,6 +147,17 @@ describe('checkout under the rules', () => {
     expect(await json(answered)).toMatchObject({ status: 'paid' })
   })
 
+  it('counts the buyers of one card in the card’s shard: the third account on the same card is refused', async () => {
+    const staff = await admin()
+    await useRules(staff, [rule({ id: 'card_many_buyers', verdict: 'block', all: [{ signal: 'card_buyers_24h', op: 'gte', value: 3 }] })])
+    const seller = await register('seller')
+    // A payment method no other test uses (the sandbox declines it at the charge, after the rules).
+    const card = `pm_card_${crypto.randomUUID().replaceAll('-', '')}`
+    const answers: number[] = []
+    for (let i = 0; i < 3; i++) answers.push((await checkout(await register('buyer'), checkoutBody((await fixedListing(seller)).id, card))).status)
+    expect(answers).toEqual([402, 402, 403])
+  })
+
   it('counts checkouts per address in the address’s shard, across buyers', async () => {
     const staff = await admin()
     await useRules(staff, [rule({ id: 'busy_address', verdict: 'block', all: [{ signal: 'ip_checkouts_1h', op: 'gte', value: 2 }] })])

@@ -13,6 +13,7 @@ import { readBody } from './read-body'
  *   errors and 500s included) is kept; a repeat with the same method, path and parameters gets
  *   that very answer again without executing; a repeat with other parameters is 400
  *   `idempotency_error`; a repeat while the first is still running is 409 `idempotency_key_in_use`;
+ * - PaymentMethods: GET answers a test token's card, with one fingerprint per token.
  * - PaymentIntents: create → `requires_confirmation` (moves no money); `capture_method` is
  *   `automatic`, `automatic_async` (Stripe's default when none is sent) or `manual`; confirm of an
  *   automatic one captures at once (`succeeded`, one capture counted), of a manual one holds the
@@ -255,6 +256,12 @@ export async function startFakeStripe(opts: { secretKey: string; port?: number }
   function route(method: string, path: string): { endpoint: string; run: (p: Record<string, string>) => Answer; confirm?: boolean } | null {
     if (method === 'POST' && path === '/v1/payment_intents') return { endpoint: 'POST /v1/payment_intents', run: createIntent }
     if (method === 'POST' && path === '/v1/refunds') return { endpoint: 'POST /v1/refunds', run: refund }
+    // A test payment method's card: one fingerprint per test token (`pm_card_visa` is always the same Visa).
+    const pm = /^\/v1\/payment_methods\/(pm_[A-Za-z0-9_]+)$/.exec(path)
+    if (method === 'GET' && pm?.[1]) {
+      const id = pm[1]
+      return { endpoint: 'GET /v1/payment_methods/:id', run: () => ({ status: 200, body: { id, object: 'payment_method', type: 'card', card: { fingerprint: `fp_${id.replace(/^pm_card_/, '')}` } } }) }
+    }
     const m = /^\/v1\/payment_intents\/([^/]+)(?:\/(confirm|capture|cancel))?$/.exec(path)
     if (!m?.[1]) return null
     const id = m[1]

@@ -28,6 +28,13 @@ function fakeProvider(script: Step[]) {
     capture: () => next('capture'),
     refund: () => next('refund'),
     retrieve: () => next('retrieve'),
+    fingerprint: (pm) => {
+      calls.push('fingerprint')
+      const step = script[Math.min(calls.length - 1, script.length - 1)]
+      if (step === 'hang') return new Promise<never>(() => {})
+      if (step !== undefined && 'throws' in step) return Promise.reject(step.throws)
+      return Promise.resolve(`fp_${pm}`)
+    },
   }
   return { inner, calls }
 }
@@ -182,6 +189,27 @@ describe('resilient: timeouts', () => {
     const s = surroundings({ maxAttempts: 2, timeoutMs: 20 })
     expect(await resilient(inner, s.r).retrieve(AUTH)).toEqual({ status: 'unknown', reason: 'no answer within 20 ms' })
     expect(calls).toHaveLength(2)
+  })
+})
+
+describe('resilient: card fingerprints', () => {
+  it('asks once, outside the breaker and the quota, and answers the card', async () => {
+    const { inner, calls } = fakeProvider([{ status: 'succeeded', paymentId: 'x' }])
+    const s = surroundings({ allow: [false], quota: [false] })
+    expect(await resilient(inner, s.r).fingerprint('pm_1')).toBe('fp_pm_1')
+    expect(calls).toEqual(['fingerprint'])
+    expect(s.recorded).toEqual([])
+    expect(s.quotaAsked()).toBe(0)
+  })
+
+  it('answers null, once, when the provider fails or does not answer in time: a risk signal never fails a checkout', async () => {
+    const failing = fakeProvider([{ throws: new TransientGatewayError('503', false) }])
+    expect(await resilient(failing.inner, surroundings().r).fingerprint('pm_1')).toBeNull()
+    const hanging = fakeProvider(['hang'])
+    const s = surroundings({ timeoutMs: 20 })
+    expect(await resilient(hanging.inner, s.r).fingerprint('pm_1')).toBeNull()
+    expect(hanging.calls).toEqual(['fingerprint'])
+    expect(s.lines.some((l) => l.includes('card_fingerprint_unknown'))).toBe(true)
   })
 })
 
