@@ -16,7 +16,7 @@ import type { OrderRecord } from './order-view'
 export type ReviewOutcome =
   | { kind: 'decided'; order: OrderRecord }
   /** Not held for review any more (decided already, or never was): the status it has. */
-  | { kind: 'not_held'; status: OrderRecord['status'] | null }
+  | { kind: 'not_held'; status: OrderRecord['status'] | null; since: string | null }
   /** The provider cannot be asked now: nothing changed; try again. */
   | { kind: 'unavailable' }
   /** The authorization is gone (expired or voided at the provider): the order was cancelled instead. */
@@ -38,7 +38,7 @@ const heldCharge = (o: OrderRecord): ChargeRequest => ({
  */
 export async function approveHeldOrder(p: OrderPorts, orderId: string, paymentRef: string | null, actor: 'staff' | 'system' = 'staff'): Promise<ReviewOutcome> {
   const order = await p.orders.get(orderId)
-  if (order?.status !== 'pending_review') return { kind: 'not_held', status: order?.status ?? null }
+  if (order?.status !== 'pending_review') return notHeld(order)
   const found = await authorizationOf(p, order, paymentRef)
   if (found.kind === 'unknown') return { kind: 'unavailable' }
   if (found.kind === 'none') return lost(p, order, actor)
@@ -59,7 +59,7 @@ export async function approveHeldOrder(p: OrderPorts, orderId: string, paymentRe
  */
 export async function rejectHeldOrder(p: OrderPorts, orderId: string, paymentRef: string | null, actor: 'staff' | 'system' = 'staff'): Promise<ReviewOutcome> {
   const order = await p.orders.get(orderId)
-  if (order?.status !== 'pending_review') return { kind: 'not_held', status: order?.status ?? null }
+  if (order?.status !== 'pending_review') return notHeld(order)
   const rejected = await transitionOrder(p, order.id, 'reject', actor, () => ({ reason: actor === 'staff' ? 'risk_review_rejected' : 'risk_review_expired' }))
   if (!rejected.ok) return moved(p, order.id, rejected)
   await restockLines(p, rejected.order)
@@ -86,7 +86,10 @@ async function lost(p: OrderPorts, order: OrderRecord, actor: 'staff' | 'system'
   return { kind: 'authorization_lost', order: cancelled.ok ? cancelled.order : null }
 }
 
+/** Not held (any more): the status the order has, and since when. */
+const notHeld = (order: OrderRecord | undefined): ReviewOutcome => ({ kind: 'not_held', status: order?.status ?? null, since: order?.updatedAt ?? null })
+
 async function moved(p: OrderPorts, orderId: string, r: TransitionResult): Promise<ReviewOutcome> {
   if (r.ok) return { kind: 'decided', order: r.order }
-  return { kind: 'not_held', status: (await p.orders.get(orderId))?.status ?? null }
+  return notHeld(await p.orders.get(orderId))
 }

@@ -328,8 +328,11 @@ async function followOrder(c: Context<AppEnv>, review: RiskReview, outcome: Revi
       await closeAs(c, review, 'rejected', staffId)
       throw new Problem(409, 'authorization_lost', 'The held payment can no longer be captured; the order was cancelled')
     case 'not_held':
-      // Decided by another path (a colleague's try that died before closing the review, or the hold running out): the review follows the order.
-      if (outcome.status === 'paid' || outcome.status === 'cancelled') await closeAs(c, review, outcome.status === 'paid' ? 'approved' : 'rejected', staffId)
+      // Decided by another path that died before closing the review (or the hold ran out): the
+      // review follows the order. Not within a minute of the move, when the colleague who made it
+      // may still be closing it themselves.
+      if ((outcome.status === 'paid' || outcome.status === 'cancelled') && outcome.since !== null && Date.parse(outcome.since) < systemClock().getTime() - SETTLED_AFTER_MS)
+        await closeAs(c, review, outcome.status === 'paid' ? 'approved' : 'rejected', staffId)
       throw new Problem(409, 'review_decided', `The order is ${outcome.status ?? 'gone'}`)
   }
 }
@@ -348,5 +351,8 @@ async function failHeldPayout(c: Context<AppEnv>, payoutId: string): Promise<voi
 
 /** A review as staff read it: the authorization's provider reference stays inside. */
 const reviewView = ({ paymentRef: _paymentRef, ...view }: RiskReview) => view
+
+/** How long after an order's decision its review may be closed by someone else (see followOrder). */
+const SETTLED_AFTER_MS = 60_000
 
 const decidedProblem = (r: RiskReview) => new Problem(409, 'review_decided', `This review was ${r.status}`, { extra: { status: r.status } })
