@@ -21,12 +21,17 @@ export const sandboxTokens = [
   'pm_sandbox_timeout',
   'pm_sandbox_error',
   'pm_sandbox_flaky',
+  'pm_sandbox_refund_refused',
 ] as const
+
+/** A refund (or void) the provider refuses, for good: the `refund_refused` runbook's case. */
+export const sandboxRefusesRefund = (paymentMethod: string): boolean => paymentMethod === 'pm_sandbox_refund_refused'
 
 export function sandboxAttempt(paymentMethod: string, previousAttempts: number): SandboxAttempt {
   switch (paymentMethod) {
     case 'pm_card_visa':
     case 'pm_card_mastercard':
+    case 'pm_sandbox_refund_refused':
       return { kind: 'charge' }
     case 'pm_card_chargeDeclined':
       return { kind: 'decline', code: 'card_declined' }

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { DeclineCode } from './gateway'
-import { sandboxAttempt } from './sandbox-behaviour'
+import { sandboxAttempt, sandboxRefusesRefund } from './sandbox-behaviour'
 
 /** One charge as the sandbox provider keeps it: tests read these to prove one capture per order. */
 export type SandboxCharge = {
@@ -101,6 +101,7 @@ export class SandboxGatewayObject extends DurableObject<Env> {
     const row = this.byPayment(paymentId)
     // A captured charge is refunded; a held authorization is voided (no money ever moved).
     if (!row || (row.status !== 'captured' && row.status !== 'authorized' && row.status !== 'refunded')) return { status: 'declined', code: 'invalid_payment_method' }
+    if (row.status !== 'refunded' && sandboxRefusesRefund(row.payment_method)) return { status: 'declined', code: 'card_declined' }
     if (row.status !== 'refunded') this.sql.exec("UPDATE charges SET status = 'refunded', refunds = refunds + 1 WHERE payment_id = ?", paymentId)
     return { status: 'succeeded', paymentId }
   }

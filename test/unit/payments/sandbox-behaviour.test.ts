@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { sandboxAttempt, sandboxTokens } from '../../../src/payments/sandbox-behaviour'
+import { sandboxAttempt, sandboxRefusesRefund, sandboxTokens } from '../../../src/payments/sandbox-behaviour'
 
 /** The first `n` attempts with a token, in order. */
 const attempts = (token: string, n: number) => Array.from({ length: n }, (_, i) => sandboxAttempt(token, i))
@@ -34,6 +34,11 @@ describe('sandboxAttempt', () => {
 
   it('fails pm_sandbox_flaky with a 5xx every other attempt, starting with the first', () => {
     expect(attempts('pm_sandbox_flaky', 5).map((a) => a.kind)).toEqual(['server_error', 'charge', 'server_error', 'charge', 'server_error'])
+  })
+
+  it('charges pm_sandbox_refund_refused like a card, and refuses its refunds (the refund_refused case); no other token', () => {
+    expect(attempts('pm_sandbox_refund_refused', 2).map((a) => a.kind)).toEqual(['charge', 'charge'])
+    expect(sandboxTokens.filter(sandboxRefusesRefund)).toEqual(['pm_sandbox_refund_refused'])
   })
 
   it('declines a token it does not know as invalid_payment_method', () => {
