@@ -44,6 +44,7 @@ import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
 import { auditRoutes } from './audit/audit-routes'
 import { riskRoutes } from './risk/risk-routes'
+import { adminOrderRoutes } from './orders/admin-order-routes'
 import { ipBlocklist } from './http/ip-blocklist'
 import { verificationRoutes } from './kyc/verification-routes'
 import { adminPayoutRoutes } from './payouts/admin-payout-routes'
@@ -81,6 +82,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', ledgerRoutes)
     .route('/', auditRoutes)
     .route('/', riskRoutes)
+    .route('/', adminOrderRoutes)
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)

@@ -857,6 +857,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: disputes, newest first: `open` ones wait for POST /v1/admin/disputes/{orderId}/resolve */
+        get: operations["getAdminDisputes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: orders still waiting for payment after they were due (lost reconciliation), oldest first, up to 200 */
+        get: operations["getAdminOrdersOverdue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{orderId}/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Staff: ask the provider now where an order’s payment stands, and finish the order either way (as its reconcile job does) */
+        post: operations["postAdminOrdersByOrderIdReconcile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/refunds/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: refunds due for over an hour (the provider refused them, or never answered), oldest first, up to 200 */
+        get: operations["getAdminRefundsPending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{orderId}/refund/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Staff: send a refund that is still due to the provider again (once the cause of the refusal is fixed) */
+        post: operations["postAdminOrdersByOrderIdRefundRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{orderId}/refund/settled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Staff: record a refund given back by hand at the provider (the payment becomes `refunded`) */
+        post: operations["postAdminOrdersByOrderIdRefundSettled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/payments": {
         parameters: {
             query?: never;
@@ -3294,7 +3396,7 @@ export interface components {
             at: string;
             actorId: string;
             /** @enum {string} */
-            action: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "personal_data.read";
+            action: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "order.reconcile_requested" | "refund.retried_by_staff" | "refund.settled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "personal_data.read";
             subjectId: string | null;
             details: {
                 [key: string]: string | number | boolean | null;
@@ -3578,6 +3680,166 @@ export interface components {
              * @enum {string|null}
              */
             orderStatus: "paid" | "cancelled" | null;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *           "reason": "Not as described: the lamp is dented",
+         *           "openedAt": "2026-03-20T09:00:00.000Z",
+         *           "outcome": null,
+         *           "resolvedAt": null,
+         *           "buyerId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *           "total": {
+         *             "amount": 4500,
+         *             "currency": "EUR"
+         *           },
+         *           "orderStatus": "disputed"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        DisputePage: {
+            data: components["schemas"]["Dispute"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *       "reason": "Not as described: the lamp is dented",
+         *       "openedAt": "2026-03-20T09:00:00.000Z",
+         *       "outcome": null,
+         *       "resolvedAt": null,
+         *       "buyerId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *       "total": {
+         *         "amount": 4500,
+         *         "currency": "EUR"
+         *       },
+         *       "orderStatus": "disputed"
+         *     }
+         */
+        Dispute: {
+            orderId: string;
+            reason: string;
+            openedAt: string;
+            /** @enum {string|null} */
+            outcome: "refund" | "release" | null;
+            resolvedAt: string | null;
+            buyerId: string;
+            sellerId: string;
+            total: components["schemas"]["Money"];
+            orderStatus: string;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *           "buyerId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *           "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *           "total": {
+         *             "amount": 4500,
+         *             "currency": "EUR"
+         *           },
+         *           "paymentDueAt": "2026-03-16T10:15:00.000Z",
+         *           "createdAt": "2026-03-16T10:00:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        OverdueOrders: {
+            data: components["schemas"]["OverdueOrder"][];
+        };
+        /**
+         * @example {
+         *       "id": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *       "buyerId": "usr_01jd3v6w2k8m4n5p6q7r8s9t0v",
+         *       "sellerId": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *       "total": {
+         *         "amount": 4500,
+         *         "currency": "EUR"
+         *       },
+         *       "paymentDueAt": "2026-03-16T10:15:00.000Z",
+         *       "createdAt": "2026-03-16T10:00:00.000Z"
+         *     }
+         */
+        OverdueOrder: {
+            id: string;
+            buyerId: string;
+            sellerId: string;
+            total: components["schemas"]["Money"];
+            paymentDueAt: string | null;
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *       "queued": true
+         *     }
+         */
+        ReconcileQueued: {
+            orderId: string;
+            /** @enum {boolean} */
+            queued: true;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *           "provider": "stripe",
+         *           "providerRef": "pi_3PxAmpleLamp0001",
+         *           "amount": {
+         *             "amount": 4500,
+         *             "currency": "EUR"
+         *           },
+         *           "captured": true,
+         *           "since": "2026-03-16T10:20:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        PendingRefunds: {
+            data: components["schemas"]["PendingRefund"][];
+        };
+        /**
+         * @example {
+         *       "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *       "provider": "stripe",
+         *       "providerRef": "pi_3PxAmpleLamp0001",
+         *       "amount": {
+         *         "amount": 4500,
+         *         "currency": "EUR"
+         *       },
+         *       "captured": true,
+         *       "since": "2026-03-16T10:20:00.000Z"
+         *     }
+         */
+        PendingRefund: {
+            orderId: string;
+            provider: string;
+            /** @description The payment at the provider (a Stripe PaymentIntent) */
+            providerRef: string;
+            amount: components["schemas"]["Money"];
+            /** @description False: an authorization to void, no money moved */
+            captured: boolean;
+            /** @description When the refund became due */
+            since: string;
+        };
+        /**
+         * @example {
+         *       "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *       "paymentStatus": "refunded"
+         *     }
+         */
+        RefundState: {
+            orderId: string;
+            /** @enum {string} */
+            paymentStatus: "captured" | "refund_pending" | "refunded";
         };
         /**
          * @example {
@@ -10422,7 +10684,7 @@ export interface operations {
                 limit?: number;
                 /** @description Entries before this seq (the page’s `nextCursor`) */
                 before?: number;
-                action?: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "personal_data.read";
+                action?: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "order.reconcile_requested" | "refund.retried_by_staff" | "refund.settled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "personal_data.read";
                 actorId?: string;
                 subjectId?: string;
             };
@@ -11574,6 +11836,705 @@ export interface operations {
                 };
             };
             /** @description `payments_unavailable`: the provider could not be asked; nothing changed, try again */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminDisputes: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                status?: "open" | "resolved";
+            };
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of disputes */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputePage"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminOrdersOverdue: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overdue orders */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverdueOrders"];
+                };
+            };
+            /** @description A `Souk-Version` that is no API version (`unknown_version`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminOrdersByOrderIdReconcile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reconcile job is queued */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconcileQueued"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running (`idempotency_request_in_progress`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminRefundsPending: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refunds still due */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingRefunds"];
+                };
+            };
+            /** @description A `Souk-Version` that is no API version (`unknown_version`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminOrdersByOrderIdRefundRetry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the payment stands after the try */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundState"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: no refund is due for this order */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminOrdersByOrderIdRefundSettled: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment, refunded */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundState"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_transition`: no refund is due for this order */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

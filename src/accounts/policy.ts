@@ -43,6 +43,8 @@ const rules = {
   // Every seller's payouts and why they failed: for admins, like the ledger.
   'payouts.oversee': { roles: ['admin'], scope: 'admin', fresh: true },
   'disputes.resolve': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
+  // Stuck orders and refunds move money: admins, as the ledger is.
+  'orders.oversee': { roles: ['admin'], scope: 'admin', fresh: true },
   // The rules and the blocklist change what everyone may do: admins only.
   'risk.manage': { roles: ['admin'], scope: 'admin', fresh: true },
   // The review queue is support's daily work, as disputes are.

@@ -107,8 +107,8 @@ const lamp = { title: 'Brass oil lamp', description: 'Hand-hammered, 1950s.', ca
 const trackingNumber = () => `1Z${randomBytes(8).toString('hex').toUpperCase()}`
 const phoneNumber = () => `+336${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`
 
-async function checkout(w: World): Promise<string> {
-  const body = { items: [{ listingId: w.ids.listing, quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' } }
+async function checkout(w: World, paymentMethod = 'pm_card_visa'): Promise<string> {
+  const body = { items: [{ listingId: w.ids.listing, quantity: 1 }], paymentMethod, shippingAddress: { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' } }
   return (await post<{ id: string }>(w.users.buyer!, '/v1/checkout', body, { 'Idempotency-Key': randomUUID() })).id
 }
 
@@ -169,6 +169,13 @@ async function heldOrder(w: World): Promise<Ids> {
   if (order.status !== 'pending_review') throw new Error(`the order was not held: ${order.status}`)
   const reviews = await ok<{ data: { id: string; subjectId: string }[] }>(send(w.url, '/v1/admin/risk/reviews?kind=order&status=open&limit=100', { user: admin }))
   return { riskReview: reviews.data.find((r) => r.subjectId === order.id)!.id, order: order.id }
+}
+
+/** A paid order whose refund the provider refused (the sandbox refuses refunds of its card): its refund is still due. */
+async function refundRefused(w: World): Promise<Ids> {
+  const order = await checkout(w, 'pm_sandbox_refund_refused')
+  await post(w.users.seller!, `/v1/orders/${order}/cancel`)
+  return { order }
 }
 
 async function freshOffer(w: World): Promise<{ ids: Ids }> {
@@ -310,6 +317,13 @@ const plans: Record<string, Plan> = {
   getMeVerification: { actor: 'seller' },
   getAdminLedgerVerify: { actor: 'admin' },
   getAdminAudit: { actor: 'admin' },
+  getAdminDisputes: { actor: 'admin' },
+  getAdminOrdersOverdue: { actor: 'admin' },
+  // Reconciling a paid order asks the provider and changes nothing.
+  postAdminOrdersByOrderIdReconcile: { actor: 'admin', fresh: async (w) => ({ ids: await orderAt(w, 'paid') }) },
+  getAdminRefundsPending: { actor: 'admin' },
+  postAdminOrdersByOrderIdRefundRetry: { actor: 'admin', fresh: async (w) => ({ ids: await refundRefused(w) }) },
+  postAdminOrdersByOrderIdRefundSettled: { actor: 'admin', fresh: async (w) => ({ ids: await refundRefused(w) }) },
   getAdminRiskRules: { actor: 'admin' },
   // Saves the example's one rule as the next version (If-Match: the version a GET shows).
   putAdminRiskRules: { actor: 'admin' },
