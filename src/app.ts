@@ -45,6 +45,8 @@ import { docsRoutes } from './web/docs-routes'
 import { auditRoutes } from './audit/audit-routes'
 import { riskRoutes } from './risk/risk-routes'
 import { adminOrderRoutes } from './orders/admin-order-routes'
+import { adminUserRoutes } from './accounts/admin-user-routes'
+import { payoutAccountRoutes } from './payouts/payout-account-routes'
 import { ipBlocklist } from './http/ip-blocklist'
 import { verificationRoutes } from './kyc/verification-routes'
 import { adminPayoutRoutes } from './payouts/admin-payout-routes'
@@ -83,6 +85,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', auditRoutes)
     .route('/', riskRoutes)
     .route('/', adminOrderRoutes)
+    .route('/', adminUserRoutes)
+    .route('/', payoutAccountRoutes)
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)

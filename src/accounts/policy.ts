@@ -54,6 +54,8 @@ const rules = {
   'audit.read': { roles: ['admin'], scope: 'admin', fresh: true },
   // Staff freeze and unfreeze accounts (support may: it is their first tool against fraud).
   'users.freeze': { roles: ['support', 'admin'], scope: 'admin', fresh: true },
+  // Who is staff is for admins to decide.
+  'users.role': { roles: ['admin'], scope: 'admin', fresh: true },
   'webhooks.manage': { scope: 'webhooks:manage' },
   'deadLetters.manage': { roles: ['admin'], scope: 'admin', fresh: true },
   // An operator's repair, as dead letters are: it costs a read of every listing object.

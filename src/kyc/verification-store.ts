@@ -86,3 +86,12 @@ export async function payoutAccountOf(db: Db, userId: string): Promise<string | 
   const row = await db.select({ account: sellerVerifications.payoutAccount }).from(sellerVerifications).where(eq(sellerVerifications.userId, userId)).get()
   return row?.account ?? null
 }
+
+/** Records where a verified seller's payouts go; false when the seller is not verified. */
+export async function setPayoutAccount(db: Db, userId: string, account: string, at: string): Promise<boolean> {
+  const result = await db
+    .update(sellerVerifications)
+    .set({ payoutAccount: account, updatedAt: at })
+    .where(and(eq(sellerVerifications.userId, userId), eq(sellerVerifications.status, 'verified')))
+  return result.meta.changes === 1
+}

@@ -318,6 +318,18 @@ const plans: Record<string, Plan> = {
   getAdminLedgerVerify: { actor: 'admin' },
   getAdminAudit: { actor: 'admin' },
   getAdminDisputes: { actor: 'admin' },
+  getAdminUsersById: { actor: 'admin' },
+  // A user of its own: the example makes them support.
+  putAdminUsersByIdRole: { actor: 'admin', fresh: async () => ({ ids: { buyer: (await register('role')).id } }) },
+  // A verified seller of its own.
+  putAdminUsersByIdPayoutAccount: {
+    actor: 'admin',
+    fresh: async () => {
+      const seller = await register('connect')
+      await verified(seller)
+      return { ids: { seller: seller.id } }
+    },
+  },
   getAdminOrdersOverdue: { actor: 'admin' },
   // Reconciling a paid order asks the provider and changes nothing.
   postAdminOrdersByOrderIdReconcile: { actor: 'admin', fresh: async (w) => ({ ids: await orderAt(w, 'paid') }) },
