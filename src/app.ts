@@ -46,6 +46,7 @@ import { auditRoutes } from './audit/audit-routes'
 import { riskRoutes } from './risk/risk-routes'
 import { adminOrderRoutes } from './orders/admin-order-routes'
 import { adminUserRoutes } from './accounts/admin-user-routes'
+import { adminNotificationRoutes } from './notifications/admin-notification-routes'
 import { payoutAccountRoutes } from './payouts/payout-account-routes'
 import { ipBlocklist } from './http/ip-blocklist'
 import { verificationRoutes } from './kyc/verification-routes'
@@ -86,6 +87,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', riskRoutes)
     .route('/', adminOrderRoutes)
     .route('/', adminUserRoutes)
+    .route('/', adminNotificationRoutes)
     .route('/', payoutAccountRoutes)
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)

@@ -11,7 +11,7 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { MoneySchema } from '../listings/listing-schemas'
 import { systemClock } from '../platform/runtime'
-import { listDisputes, pendingRefundsBefore } from './admin-order-store'
+import { abandonedCheckout, listDisputes, pendingRefundsBefore } from './admin-order-store'
 import { portsOf } from './order-adapters'
 import { refundDue } from './order-payment'
 import { DisputeOrderParam } from './order-schemas'
@@ -82,6 +82,17 @@ const RefundState = z
   .object({ orderId: z.string(), paymentStatus: z.enum(['captured', 'refund_pending', 'refunded']) })
   .openapi('RefundState', { example: { orderId: exampleIds.order, paymentStatus: 'refunded' } })
 
+const CheckoutFate = z
+  .object({
+    orderId: z.string(),
+    order: z.object({ status: z.string(), total: MoneySchema }).nullable().openapi({ description: 'The order, if it was written' }),
+    abandoned: z.object({ reason: z.string(), at: z.string() }).nullable().openapi({ description: 'Given up before its order was written (`hold_expired`, `payment_timeout`): a charge that lands later is given back' }),
+    payment: z.object({ status: z.enum(['captured', 'refund_pending', 'refunded']), captured: z.boolean(), amount: MoneySchema, providerRef: z.string() }).nullable().openapi({ description: 'The money Souk recorded for it' }),
+  })
+  .openapi('CheckoutFate', {
+    example: { orderId: exampleIds.order, order: null, abandoned: { reason: 'hold_expired', at: '2026-03-16T10:15:00.000Z' }, payment: null },
+  })
+
 const DisputeQuery = PageQuery.extend({ status: z.enum(['open', 'resolved']).optional().openapi({ example: 'open' }) })
 
 const staffOnly = { 401: problems[401], 403: problems[403] } as const
@@ -116,6 +127,17 @@ const reconcileRoute = createRoute({
   middleware: requireAccess('orders.oversee'),
   request: { params: DisputeOrderParam },
   responses: { 202: { description: 'The reconcile job is queued', ...json(z.object({ orderId: z.string(), queued: z.literal(true) }).openapi('ReconcileQueued', { example: { orderId: exampleIds.order, queued: true } })) }, 400: problems[400], ...staffOnly, 404: problems[404] },
+})
+
+const checkoutFateRoute = createRoute({
+  method: 'get',
+  path: '/admin/checkouts/{orderId}',
+  tags,
+  security,
+  summary: 'Staff: what became of a checkout, by the order id its answer carried (written, given up, its money)',
+  middleware: requireAccess('orders.oversee'),
+  request: { params: DisputeOrderParam },
+  responses: { 200: { description: 'The checkout’s fate', ...json(CheckoutFate) }, 400: problems[400], ...staffOnly },
 })
 
 const refundsRoute = createRoute({
@@ -178,6 +200,20 @@ export const adminOrderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     await portsOf(c).jobs.reconcile(orderId, 0, 0)
     await audit(c.env, c.var.log, { actorId: principalOf(c).userId, action: 'order.reconcile_requested', subjectId: orderId })
     return c.json({ orderId, queued: true as const }, 202)
+  })
+  .openapi(checkoutFateRoute, async (c) => {
+    const { orderId } = c.req.valid('param')
+    const db = database(c.env.DB)
+    const [order, abandoned, payment] = await Promise.all([findOrder(db, orderId), abandonedCheckout(db, orderId), findPayment(db, orderId)])
+    return c.json(
+      {
+        orderId,
+        order: order ? { status: order.status, total: { amount: order.total, currency: order.currency } } : null,
+        abandoned: abandoned ?? null,
+        payment: payment ? { status: payment.status, captured: payment.captured, amount: { amount: payment.amount, currency: payment.currency }, providerRef: payment.providerRef } : null,
+      },
+      200,
+    )
   })
   .openapi(refundsRoute, async (c) => {
     const rows = await pendingRefundsBefore(database(c.env.DB), new Date(systemClock().getTime() - STUCK_REFUND_MS).toISOString(), LIST_LIMIT)

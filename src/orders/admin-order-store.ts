@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { disputes, orders, payments } from '../db/schema'
+import { abandonedCheckouts, disputes, orders, payments } from '../db/schema'
 
 /** What staff oversee: disputes, and the payments whose money has not gone back yet. */
 
@@ -44,4 +44,9 @@ export function pendingRefundsBefore(db: Db, before: string, limit: number): Pro
     .orderBy(asc(payments.updatedAt))
     .limit(limit)
     .then((rows) => rows.map((r) => ({ ...r, providerRef: r.providerRef ?? '' })))
+}
+
+/** Whether a checkout was given up before its order was written (its hold lapsed, no payment came), and why. */
+export async function abandonedCheckout(db: Db, orderId: string): Promise<{ reason: string; at: string } | undefined> {
+  return db.select({ reason: abandonedCheckouts.reason, at: abandonedCheckouts.at }).from(abandonedCheckouts).where(eq(abandonedCheckouts.orderId, orderId)).get()
 }

@@ -318,6 +318,8 @@ const plans: Record<string, Plan> = {
   getAdminLedgerVerify: { actor: 'admin' },
   getAdminAudit: { actor: 'admin' },
   getAdminDisputes: { actor: 'admin' },
+  getAdminCheckoutsByOrderId: { actor: 'admin' },
+  getAdminUsersByIdNotificationSends: { actor: 'admin' },
   getAdminUsersById: { actor: 'admin' },
   // A user of its own: the example makes them support.
   putAdminUsersByIdRole: { actor: 'admin', fresh: async () => ({ ids: { buyer: (await register('role')).id } }) },

@@ -127,3 +127,44 @@ describe('refunds the provider refused', () => {
     expect((await call('/v1/admin/refunds/pending', { token: o.buyer.token })).status).toBe(403)
   })
 })
+
+describe('GET /v1/admin/checkouts/{orderId}', () => {
+  it('says what became of a checkout: paid with its payment; declined with nothing written; admins only', async () => {
+    const admin = await staff()
+    const o = await paid()
+    const fate = await json(await call(`/v1/admin/checkouts/${o.id}`, { token: admin.token }))
+    expect(fate).toEqual({ orderId: o.id, order: { status: 'paid', total: { amount: 2500, currency: 'USD' } }, abandoned: null, payment: { status: 'captured', captured: true, amount: { amount: 2500, currency: 'USD' }, providerRef: expect.any(String) } })
+
+    const buyer = await register('buyer')
+    const declined = await checkout(buyer, checkoutBody((await fixedListing(o.seller)).id, 'pm_card_chargeDeclined'))
+    expect(declined.status).toBe(402)
+    const { orderId } = await json<{ orderId: string }>(declined)
+    expect(await json(await call(`/v1/admin/checkouts/${orderId}`, { token: admin.token }))).toEqual({ orderId, order: null, abandoned: null, payment: null })
+
+    const support = await staff('support')
+    expect((await call(`/v1/admin/checkouts/${o.id}`, { token: support.token })).status).toBe(403)
+    expect((await call('/v1/admin/checkouts/nope', { token: admin.token })).status).toBe(400)
+  })
+})
+
+describe('GET /v1/admin/users/{id}/notification-sends', () => {
+  it('shows support what became of a person’s sends, newest first, without their addresses, and records the read', async () => {
+    const support = await staff('support')
+    const ada = await register('ada')
+    const at = (s: number) => new Date(Date.now() - s * 1000).toISOString()
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO notification_sends (notification_id, channel, address, user_id, outcome, provider_ref, detail, at) VALUES ('ntf_a', 'email', 'hash-of-address', ?, 'sent', 'resend-1', NULL, ?)").bind(ada.user.id, at(60)),
+      env.DB.prepare("INSERT INTO notification_sends (notification_id, channel, address, user_id, outcome, provider_ref, detail, at) VALUES ('ntf_b', 'sms', 'hash-of-number', ?, 'refused', NULL, 'unreachable [address]', ?)").bind(ada.user.id, at(5)),
+    ])
+    const res = await call(`/v1/admin/users/${ada.user.id}/notification-sends`, { token: support.token })
+    expect(res.status).toBe(200)
+    const { data } = await json<{ data: Record<string, unknown>[] }>(res)
+    expect(data.map((d) => [d.notificationId, d.channel, d.outcome])).toEqual([
+      ['ntf_b', 'sms', 'refused'],
+      ['ntf_a', 'email', 'sent'],
+    ])
+    for (const d of data) expect(d).not.toHaveProperty('address')
+    expect(await audited('personal_data.read', ada.user.id)).toBe(1)
+    expect((await call(`/v1/admin/users/${ada.user.id}/notification-sends`, { token: ada.token })).status).toBe(403)
+  })
+})
