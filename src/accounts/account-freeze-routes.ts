@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { and, eq, isNull } from 'drizzle-orm'
 import { database } from '../db/client'
@@ -12,7 +12,7 @@ import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
 import { systemClock } from '../platform/runtime'
 import { accountStub } from './account-adapters'
-import { UserSchema, userView } from './account-schemas'
+import { UserSchema, userIdParam, userView } from './account-schemas'
 import { freezeRefusal } from './policy'
 import { EVENT_VERSION } from '../events/contract/souk-event'
 import { derivedEventId } from '../events/derived-event-id'
@@ -23,7 +23,7 @@ import { endLiveSockets } from '../notifications/user-live-object'
 import { audit } from '../audit/audit-adapters'
 import { SellerListingsUnreached, tellSellerListings } from '../listings/seller-listings-adapters'
 
-const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.buyer }) })
+const UserIdParam = userIdParam(exampleIds.buyer)
 
 const freezeRoute = (path: 'freeze' | 'unfreeze', summary: string) =>
   createRoute({

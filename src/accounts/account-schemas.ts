@@ -40,6 +40,9 @@ export const LoginBody = z
 const exampleUser = { id: exampleIds.buyer, email: exampleIds.buyerEmail, displayName: 'Ada', role: 'user', frozen: false, createdAt: '2026-03-14T09:26:53.000Z' }
 const exampleToken = 'st_01jd3v6w2k8m4n5p6q7r8s9t0vXq3mB7vR2kLp9wNc4tYh8sJd6fGz1aEo5uKi0bVnMxQ'
 
+/** A user id in a route's path, with the example the OpenAPI document shows for it (a buyer's or a seller's). */
+export const userIdParam = (example: string) => z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example }) })
+
 export const UserSchema = z
   .object({
     id: z.string().openapi({ example: exampleIds.buyer }),

@@ -14,7 +14,7 @@ import { findVerification, statusOf } from '../kyc/verification-store'
 import { personalDataOf } from '../pii/pii-adapters'
 import { systemClock } from '../platform/runtime'
 import { accountStub } from './account-adapters'
-import { UserSchema, userView } from './account-schemas'
+import { UserSchema, userIdParam, userView } from './account-schemas'
 import { roles } from './scopes'
 import { emailOf, findUserById, standingOf } from './user-store'
 
@@ -26,7 +26,7 @@ import { emailOf, findUserById, standingOf } from './user-store'
 const tags = ['Admin']
 const security = [{ bearer: [] }]
 
-const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.buyer }) })
+const UserIdParam = userIdParam(exampleIds.buyer)
 
 const StaffUserView = z
   .object({

@@ -1,13 +1,12 @@
 import { z } from '@hono/zod-openapi'
 import { pageOf, PageQuery } from '../http/common-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
+import { userIdParam } from './account-schemas'
 
 /** Public profiles and the reviews about a user, as anyone may read them. */
 const Timestamp = z.string().openapi({ format: 'date-time' })
 
-export const ProfileIdParam = z.object({
-  id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.seller }),
-})
+export const ProfileIdParam = userIdParam(exampleIds.seller)
 
 export const ProfileSchema = z
   .object({

@@ -1,3 +1,4 @@
+import { userIdParam } from '../accounts/account-schemas'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { desc, eq } from 'drizzle-orm'
 import { auditPersonalDataRead } from '../audit/audit-adapters'
@@ -14,7 +15,7 @@ import { validationProblem } from '../http/validation-problem'
  * the e-mail": the runbook's SQL as a route. Addresses stay out (they are kept as keyed hashes);
  * the read is audited as one of personal data.
  */
-const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.buyer }) })
+const UserIdParam = userIdParam(exampleIds.buyer)
 
 const exampleSend = { notificationId: exampleIds.notification, channel: 'email', outcome: 'sent', providerRef: '4ef9a1c2-5b3d-4c8e-9f1a-2b3c4d5e6f70', detail: null, at: '2026-03-16T10:12:03.000Z' } as const
 const Send = z

@@ -1,3 +1,4 @@
+import { userIdParam } from '../accounts/account-schemas'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { audit } from '../audit/audit-adapters'
 import { database } from '../db/client'
@@ -15,7 +16,7 @@ import { systemClock } from '../platform/runtime'
  * `acct_…`, once the seller's onboarding there is done): recorded by an admin, audited. It was a
  * SQL statement in the runbook.
  */
-const UserIdParam = z.object({ id: z.string().regex(/^usr_[0-9a-z]{26}$/, 'must be a user id').openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.seller }) })
+const UserIdParam = userIdParam(exampleIds.seller)
 const AccountBody = z
   .object({ account: z.string().regex(/^acct_[A-Za-z0-9]{6,64}$/, 'must be a Stripe Connect account id (acct_…)') })
   .openapi('PayoutAccount', { example: { account: 'acct_1PxSamLampSeller' } })
