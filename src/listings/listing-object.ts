@@ -1,6 +1,5 @@
-import { bidSignals, type Origins } from '../risk/action-signals'
-import { decide, reasonsOf, type RiskRule } from '../risk/risk-rules'
-import { idTime } from '../core/ids'
+import type { Origins } from '../risk/action-signals'
+import { judgeBid, type BidRisk } from '../risk/bid-risk'
 import { DurableObject } from 'cloudflare:workers'
 import { settingsOf } from '../config'
 import { backoffSeconds } from '../core/backoff'
@@ -125,19 +124,14 @@ export abstract class ListingObject extends DurableObject<Env> {
   }
 
   /**
-   * A bid. `risk`: the bid rules in force and where the bid comes from; judged here, beside where
-   * the seller listed from, so catching shill bidding costs no round trip. `block` refuses;
-   * `review` (or a challenge, which a bid cannot answer) lets the bid stand, flagged.
+   * A bid. `risk`: the bid rules in force and where the bid comes from, judged (risk/bid-risk.ts)
+   * beside where the seller listed from, so catching shill bidding costs no round trip.
    */
-  async placeBid(cmd: { bidderId: string; maxAmount: Money }, risk?: { origin: Origins; rules: RiskRule[] }): Promise<Outcome<BidReceipt, BidRejection | BidRiskRefusal | NotFound>> {
+  async placeBid(cmd: { bidderId: string; maxAmount: Money }, risk?: BidRisk): Promise<Outcome<BidReceipt, BidRejection | BidRiskRefusal | NotFound>> {
     if (!this.state) return notFound
-    let flagged: string[] = []
-    if (risk && risk.rules.length > 0) {
-      const signals = bidSignals({ amount: cmd.maxAmount.amount, accountCreatedMs: idTime(cmd.bidderId), nowMs: this.now().getTime(), seller: this.ctx.storage.kv.get<Origins>(SELLER_ORIGIN) ?? null, bidder: risk.origin })
-      const decision = decide(risk.rules, 'bid', signals, { steppedUp: false, canStepUp: false })
-      if (decision.verdict === 'block') return reject({ code: 'risk_blocked', reasons: reasonsOf(decision) })
-      if (decision.verdict !== 'allow') flagged = reasonsOf(decision)
-    }
+    const judged = judgeBid(risk, { bidderId: cmd.bidderId, amount: cmd.maxAmount.amount }, this.ctx.storage.kv.get<Origins>(SELLER_ORIGIN) ?? null, this.now().getTime())
+    if (judged.kind === 'refused') return reject({ code: 'risk_blocked', reasons: judged.reasons })
+    const { flagged } = judged
     const bidderAlias = await this.bidderAlias(this.state.id, cmd.bidderId)
     const now = this.now() // read after the await: the state may have moved on meanwhile
     const bidId = newId('bid', now)
