@@ -1,13 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { requireAccess } from '../http/authorization'
-import { jsonBody, problems } from '../http/common-schemas'
+import { json, jsonBody, problems } from '../http/common-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
 
 /** Routes and shapes for where a person can be reached outside the app: a phone for SMS, browsers for push. */
 const tags = ['Notifications']
 const security = [{ bearer: [] }]
 const guarded = requireAccess('contactPoints.manage')
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 
 export const PhoneSchema = z
   .object({

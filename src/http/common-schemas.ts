@@ -50,6 +50,9 @@ export const PageQuery = z.object({
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() })
 
+/** A JSON response's content, for a route's `responses`: `{ description, ...json(Schema) }`. */
+export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
+
 /** JSON bodies: required, and every route's schema is strict (unknown fields are refused). */
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { decodeCursor, page } from '../core/cursor'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
-import { jsonBody, PageQuery, pageOf, problems } from '../http/common-schemas'
+import { json, jsonBody, pageOf, PageQuery, problems } from '../http/common-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
@@ -68,7 +68,6 @@ const DevOutbox = z.object({ data: z.array(OutboxSchema) }).openapi('DevOutbox',
   },
 })
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 
 const inboxRoute = createRoute({
   method: 'get',

@@ -5,7 +5,7 @@ import type { Currency } from '../core/money'
 import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
-import { PageQuery, problems } from '../http/common-schemas'
+import { json, PageQuery, problems } from '../http/common-schemas'
 import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
@@ -25,7 +25,6 @@ import { markRefunded } from './order-write-store'
  */
 const tags = ['Admin']
 const security = [{ bearer: [] }]
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } })
 
 /** A payment `refund_pending` this long is one the provider refused or never answered (the ledger check `refunds_complete`). */
 const STUCK_REFUND_MS = 3_600_000

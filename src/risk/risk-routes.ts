@@ -7,7 +7,7 @@ import { database } from '../db/client'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
 import { clientIp } from '../http/client-ip'
-import { jsonBody, PageQuery, problems } from '../http/common-schemas'
+import { json, jsonBody, PageQuery, problems } from '../http/common-schemas'
 import { expectedVersion } from '../http/if-match'
 import { exampleIds } from '../http/openapi-example-ids'
 import { Problem } from '../http/problem'
@@ -115,7 +115,6 @@ const ReviewIdParam = z.object({ id: z.string().regex(/^rsk_[0-9a-hjkmnp-tv-z]{2
 const IfMatchHeader = z.object({ 'if-match': z.string().optional().openapi({ description: 'The version you read, as its ETag ("3"), or *', example: '"3"' }) })
 const VersionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(50).default(10), before: z.coerce.number().int().min(1).optional().openapi({ description: 'Versions before this one', example: 3 }) })
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } })
 const admin = { 400: problems[400], 401: problems[401], 403: problems[403] } as const
 
 const getRulesRoute = createRoute({

@@ -4,7 +4,7 @@ import { decodeCursor, page } from '../core/cursor'
 import { versionTag } from '../core/entity-tag'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
-import { jsonBody, problems } from '../http/common-schemas'
+import { json, jsonBody, problems } from '../http/common-schemas'
 import { expectedVersion } from '../http/if-match'
 import { Problem } from '../http/problem'
 import { validationProblem } from '../http/validation-problem'
@@ -19,7 +19,6 @@ import { deliveries, delivery, openMessages, reopenMessage, type Delivery } from
 const tags = ['Webhooks']
 const security = [{ bearer: [] }]
 const guarded = requireAccess('webhooks.manage')
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 
 const createRouteDef = createRoute({
   method: 'post',
