@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory'
 import { accountStub } from '../accounts/account-adapters'
 import type { QuotaRequest } from '../accounts/account-object'
 import { CredentialCache } from '../accounts/credential-cache'
-import { credentialHash, parseBearer } from '../accounts/credentials'
+import { credentialHash, parseBearer, type Bearer } from '../accounts/credentials'
 import { callerKey, type Principal } from '../accounts/principal'
 import type { Settings } from '../config'
 import type { AppEnv } from '../env'
@@ -38,17 +38,26 @@ export const authenticate = () =>
     if (header === undefined) return next()
     const bearer = parseBearer(header)
     if (!bearer) return refuse(c, 'The Authorization header must be "Bearer <token>" with a Souk token')
-    const tokenHash = await credentialHash(bearer.token)
-    const cached = credentialCacheOf(c.var.settings).get(tokenHash, Date.now())
-    if (cached && cached.userId === bearer.userId) {
-      c.set('principal', cached)
-      c.set('credential', { tokenHash, userId: bearer.userId, confirmed: false })
-      return next()
-    }
-    const principal = await askAccount(c, bearer.userId, tokenHash, quotaRequest(c))
+    const principal = await resolveBearer(c, bearer, () => quotaRequest(c))
     if (!principal) return refuse(c, 'The token is invalid, expired or revoked')
     await next()
   })
+
+/**
+ * The caller a token names, as `authenticate` resolves it (this isolate's cache, else the account
+ * object), set on `c.var.principal` and `c.var.credential`; undefined when the account refuses it.
+ * Pages resolve their session cookie through here too (web/web-session.ts).
+ */
+export async function resolveBearer(c: Context<AppEnv>, bearer: Bearer, quota: () => QuotaRequest | undefined = () => undefined): Promise<Principal | undefined> {
+  const tokenHash = await credentialHash(bearer.token)
+  const cached = credentialCacheOf(c.var.settings).get(tokenHash, Date.now())
+  if (cached && cached.userId === bearer.userId) {
+    c.set('principal', cached)
+    c.set('credential', { tokenHash, userId: bearer.userId, confirmed: false })
+    return cached
+  }
+  return askAccount(c, bearer.userId, tokenHash, quota())
+}
 
 /**
  * The caller as their account says now, not as this isolate remembers: money-moving and security
