@@ -8,6 +8,7 @@ import type { BreakerPolicy } from './payments/circuit-breaker'
 import { defaultRiskRules } from './risk/default-rules'
 import { MAX_RULES, RiskRule, ruleSetProblems } from './risk/risk-rules'
 import { KEY_ID_PATTERN, parseKeyring, type Keyring } from './pii/pii-envelope'
+import { defaultObjectives, SloObjectivesSchema, type SloObjective } from './ops/slo-objectives'
 import { rateLimitPolicySchema, rateLimitsSchema, type RateLimitPolicy } from './rate-limits/rate-limit-policy'
 
 /**
@@ -77,6 +78,11 @@ const settingsSchema = z
   PII_KEY_ID: z.string().regex(KEY_ID_PATTERN, 'must be 1 to 32 of A-Z a-z 0-9 _ -'),
   PII_INDEX_KEY: z.string().min(32, 'must be at least 32 characters'),
   BINDING_PROBE: z.enum(['on', 'off']).default('off'),
+  METRICS_STORE: z.enum(['analytics-engine', 'local']).default('analytics-engine'),
+  ANALYTICS_ACCOUNT_ID: z.string().default(''),
+  ANALYTICS_API_TOKEN: z.string().optional(),
+  /** The service level objectives (absent: src/ops/slo-objectives.ts defaultObjectives). */
+  SLO_OBJECTIVES: jsonVar(SloObjectivesSchema).optional(),
   })
   .superRefine((v, ctx) => {
     for (const [path, message] of notificationSettingsProblems(v, v.ENVIRONMENT)) ctx.addIssue({ code: 'custom', path: [path], message })
@@ -142,6 +148,8 @@ export type Settings = {
   pii: { keyring: Keyring; indexKey: string }
   /** Development only: count each request's binding calls (http/binding-probe.ts, GET /v1/dev/binding-counts). */
   bindingProbe: boolean
+  /** Where metrics go and are read from (ops/metrics-adapters.ts), and the objectives judged on them (ops/slo-objectives.ts). */
+  metrics: { store: 'analytics-engine' | 'local'; analytics: { accountId: string; apiToken: string }; objectives: SloObjective[] }
 }
 
 function piiKeyring(keys: Record<string, string>, currentKid: string): Keyring {
@@ -221,6 +229,7 @@ export function settingsOf(env: object): Settings {
     pseudonymKey: v.PSEUDONYM_KEY,
     pii: { keyring: piiKeyring(v.PII_KEYS, v.PII_KEY_ID), indexKey: v.PII_INDEX_KEY },
     bindingProbe: v.BINDING_PROBE === 'on',
+    metrics: { store: v.METRICS_STORE, analytics: { accountId: v.ANALYTICS_ACCOUNT_ID, apiToken: v.ANALYTICS_API_TOKEN ?? '' }, objectives: v.SLO_OBJECTIVES ?? defaultObjectives },
   }
   cache.set(env, settings)
   return settings
