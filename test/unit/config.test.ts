@@ -1,4 +1,5 @@
 import { defaultRiskRules } from '../../src/risk/default-rules'
+import { defaultObjectives } from '../../src/ops/slo-objectives'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, settingsOf } from '../../src/config'
 
@@ -16,6 +17,7 @@ const PII_K1 = Buffer.alloc(32, 1).toString('base64')
 const PII_K2 = Buffer.alloc(32, 2).toString('base64')
 const PII_INDEX = 'pii-index-key-0123456789abcdef-0123'
 const PII = { PII_KEYS: JSON.stringify({ k1: PII_K1, k2: PII_K2 }), PII_KEY_ID: 'k2', PII_INDEX_KEY: PII_INDEX }
+const SLO = { id: 'bids_fast', description: 'Bids within 100 ms', target: 0.95, periodDays: 7, indicator: { kind: 'route', names: ['POST /v1/listings/:id/bids'], sli: 'latency', thresholdMs: 100 } }
 const RATE_LIMITS = {
   read: { limit: 300, windowSeconds: 60 },
   write: { limit: 60, windowSeconds: 60 },
@@ -86,6 +88,10 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
   PSEUDONYM_KEY: KEY,
   ...PII,
+  METRICS_STORE: 'local',
+  ANALYTICS_ACCOUNT_ID: 'acc0123',
+  ANALYTICS_API_TOKEN: 'cf-token',
+  SLO_OBJECTIVES: JSON.stringify([SLO]),
   DB: { binding: 'not a setting' },
   ...over,
 })
@@ -151,6 +157,7 @@ describe('settingsOf', () => {
       pseudonymKey: KEY,
       pii: { keyring: { currentKid: 'k2', keys: new Map([['k1', new Uint8Array(32).fill(1)], ['k2', new Uint8Array(32).fill(2)]]) }, indexKey: PII_INDEX },
       bindingProbe: false,
+      metrics: { store: 'local', analytics: { accountId: 'acc0123', apiToken: 'cf-token' }, objectives: [SLO] },
     })
   })
 
@@ -226,6 +233,7 @@ describe('settingsOf', () => {
       pseudonymKey: KEY,
       pii: { keyring: { currentKid: 'k2', keys: new Map([['k1', new Uint8Array(32).fill(1)], ['k2', new Uint8Array(32).fill(2)]]) }, indexKey: PII_INDEX },
       bindingProbe: false,
+      metrics: { store: 'analytics-engine', analytics: { accountId: '', apiToken: '' }, objectives: defaultObjectives },
     })
   })
 
@@ -304,6 +312,10 @@ describe('settingsOf', () => {
     ['QUEUE_RETRY_SCALE', '0'],
     ['QUEUE_RETRY_SCALE', '1.5'],
     ['WEBHOOK_TIMEOUT_MS', '50'],
+    ['METRICS_STORE', 'memory'],
+    ['SLO_OBJECTIVES', '[{not json'],
+    ['SLO_OBJECTIVES', [{ ...SLO, target: 1 }]],
+    ['SLO_OBJECTIVES', [{ ...SLO, indicator: { ...SLO.indicator, thresholdMs: 150 } }]],
   ])('rejects %s = %j, naming it', (name, value) => {
     const err = configError(production({ [name]: value }))
     expect(err.problems.some((p) => p.startsWith(name))).toBe(true)
