@@ -58,6 +58,8 @@ const rules = {
   'users.role': { roles: ['admin'], scope: 'admin', fresh: true },
   'webhooks.manage': { scope: 'webhooks:manage' },
   'deadLetters.manage': { roles: ['admin'], scope: 'admin', fresh: true },
+  // Objectives, burn rates and alerts: what support needs on call, as admins do.
+  'ops.observe': { roles: ['support', 'admin'], scope: 'admin' },
   // An operator's repair, as dead letters are: it costs a read of every listing object.
   'readModel.rebuild': { roles: ['admin'], scope: 'admin', fresh: true },
   'notifications.read': { scope: 'notifications:read' },
