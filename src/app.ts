@@ -42,6 +42,7 @@ import { bindingCountsRoutes } from './ops/binding-counts-routes'
 import { deadLetterRoutes } from './ops/dead-letter-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
+import { adminConsole } from './web/admin/admin-routes'
 import { auditRoutes } from './audit/audit-routes'
 import { riskRoutes } from './risk/risk-routes'
 import { adminOrderRoutes } from './orders/admin-order-routes'
@@ -109,5 +110,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const document = openApiDocument(app)
   app.get('/v1/openapi.json', (c) => c.json(document()))
   app.route('/', docsRoutes(document))
+  app.route('/', adminConsole())
   return app
 }

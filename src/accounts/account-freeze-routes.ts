@@ -49,9 +49,9 @@ const freezeRoute = (path: 'freeze' | 'unfreeze', summary: string) =>
  * (the listings are reinstated). The record changes first, then the account object, which every
  * money and security route asks at once; other routes see it within CREDENTIAL_CACHE_MS; then
  * each of the seller's listing objects and their read-model rows. Repeating either is harmless,
- * and finishes what a failed one left undone.
+ * and finishes what a failed one left undone. The console's users page freezes through here too.
  */
-async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promise<ReturnType<typeof userView>> {
+export async function setFrozen(c: Context<AppEnv>, id: string, frozen: boolean): Promise<ReturnType<typeof userView>> {
   const staff = principalOf(c)
   const db = database(c.env.DB)
   const target = await findUserById(db, id)

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { and, eq, isNull } from 'drizzle-orm'
 import { audit, auditPersonalDataRead } from '../audit/audit-adapters'
 import { database } from '../db/client'
@@ -68,15 +69,24 @@ const roleRoute = createRoute({
   responses: { 200: { description: 'The account with its new role', content: { 'application/json': { schema: UserSchema } } }, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] },
 })
 
+/**
+ * An account as staff see it, the read on the record (personal_data.read); undefined when there is
+ * no such account. The console's users page looks accounts up through here too.
+ */
+export async function staffUserView(c: Context<AppEnv>, id: string): Promise<z.infer<typeof StaffUserView> | undefined> {
+  const db = database(c.env.DB)
+  const target = await findUserById(db, id)
+  if (!target) return undefined
+  const verification = await findVerification(db, id)
+  const view = { user: userView(target, await emailOf(personalDataOf(c.var.settings), target)), erased: target.erasedAt !== null, verification: statusOf(verification), payoutAccount: verification?.payoutAccount ?? null }
+  await auditPersonalDataRead(c.env, c.var.log, { staffId: principalOf(c).userId, subjectId: id, what: 'user', resourceId: id, requestId: c.var.requestId })
+  return view
+}
+
 export const adminUserRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(getUserRoute, async (c) => {
-    const { id } = c.req.valid('param')
-    const db = database(c.env.DB)
-    const target = await findUserById(db, id)
-    if (!target) throw new Problem(404, 'not_found')
-    const verification = await findVerification(db, id)
-    const view = { user: userView(target, await emailOf(personalDataOf(c.var.settings), target)), erased: target.erasedAt !== null, verification: statusOf(verification), payoutAccount: verification?.payoutAccount ?? null }
-    await auditPersonalDataRead(c.env, c.var.log, { staffId: principalOf(c).userId, subjectId: id, what: 'user', resourceId: id, requestId: c.var.requestId })
+    const view = await staffUserView(c, c.req.valid('param').id)
+    if (!view) throw new Problem(404, 'not_found')
     return c.json(view, 200)
   })
   .openapi(roleRoute, async (c) => {

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { decodeCursor, page } from '../core/cursor'
 import type { AppEnv } from '../env'
 import { principalOf, requireAccess } from '../http/authorization'
@@ -14,7 +15,7 @@ import { deadLetter, listDeadLetters, markReplayed, type DeadLetter } from './de
 import { audit, auditPersonalDataRead } from '../audit/audit-adapters'
 
 /** The queues whose dead letters can be replayed: each event consumer's own, and the others. */
-const replayable = ['souk-jobs', 'souk-webhooks', 'souk-notifications', 'souk-events', ...consumerNames.map((name) => subscriptions[name].queue)] as const
+export const replayable = ['souk-jobs', 'souk-webhooks', 'souk-notifications', 'souk-events', ...consumerNames.map((name) => subscriptions[name].queue)] as const
 
 /** A delivery job the webhooks queue gave up on (Souk's own D1 failing, not the receiver). */
 const exampleLetter = { id: exampleIds.deadLetter, queue: 'souk-webhooks', body: { messageId: exampleIds.webhookDelivery }, attempts: 6, receivedAt: '2026-03-16T10:09:30.000Z', replayedAt: null }
@@ -78,19 +79,34 @@ function senderOf(env: Env, name: string): ((body: unknown) => Promise<unknown>)
 export const deadLetterRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(listRoute, async (c) => {
     const { limit, cursor, queue } = c.req.valid('query')
-    const rows = await listDeadLetters(c.env.DB, limit, queue, cursor ? decodeCursor(cursor) : undefined)
-    // A dead letter is a message as it was queued: notifications, webhooks and events carry people's data.
-    await auditPersonalDataRead(c.env, c.var.log, { staffId: principalOf(c).userId, subjectId: null, what: 'dead_letters', resourceId: queue ?? null, requestId: c.var.requestId, details: { count: Math.min(rows.length, limit) } })
-    return c.json(page(rows, limit, (d: DeadLetter) => d.id), 200)
+    return c.json(await readDeadLetters(c, { limit, queue, cursor }), 200)
   })
-  .openapi(replayRoute, async (c) => {
-    const letter = await deadLetter(c.env.DB, c.req.valid('param').id)
-    const send = letter ? senderOf(c.env, letter.queue) : undefined
-    if (!letter || !send) throw new Problem(404, 'not_found')
-    await send(letter.body)
-    const at = systemClock().toISOString()
-    await markReplayed(c.env.DB, letter.id, at)
-    c.var.log.warn('dead_letter_replayed', { id: letter.id, queue: letter.queue })
-    await audit(c.env, c.var.log, { actorId: principalOf(c).userId, action: 'dead_letter.replayed', subjectId: letter.id, details: { queue: letter.queue } })
-    return c.json({ ...letter, replayedAt: at }, 202)
-  })
+  .openapi(replayRoute, async (c) => c.json(await replayDeadLetter(c, c.req.valid('param').id), 202))
+
+/**
+ * A page of dead letters, newest first, the read on the record: a dead letter is a message as it
+ * was queued, and notifications, webhooks and events carry people's data. The console's
+ * dead-letters page reads through here too (`notReplayed`: only those still waiting).
+ */
+export async function readDeadLetters(c: Context<AppEnv>, q: { limit: number; queue?: string; cursor?: string; notReplayed?: boolean }): Promise<{ data: DeadLetter[]; nextCursor: string | null }> {
+  const rows = await listDeadLetters(c.env.DB, q.limit, q.queue, q.cursor ? decodeCursor(q.cursor) : undefined, q.notReplayed)
+  await auditPersonalDataRead(c.env, c.var.log, { staffId: principalOf(c).userId, subjectId: null, what: 'dead_letters', resourceId: q.queue ?? null, requestId: c.var.requestId, details: { count: Math.min(rows.length, q.limit) } })
+  return page(rows, q.limit, (d: DeadLetter) => d.id)
+}
+
+/**
+ * Sends one dead letter back to its queue, marks it replayed and audits it; 404 when there is no
+ * such letter or its queue is not one a letter can go back to. The console's dead-letters page
+ * replays through here too.
+ */
+export async function replayDeadLetter(c: Context<AppEnv>, id: string): Promise<DeadLetter> {
+  const letter = await deadLetter(c.env.DB, id)
+  const send = letter ? senderOf(c.env, letter.queue) : undefined
+  if (!letter || !send) throw new Problem(404, 'not_found')
+  await send(letter.body)
+  const at = systemClock().toISOString()
+  await markReplayed(c.env.DB, letter.id, at)
+  c.var.log.warn('dead_letter_replayed', { id: letter.id, queue: letter.queue })
+  await audit(c.env, c.var.log, { actorId: principalOf(c).userId, action: 'dead_letter.replayed', subjectId: letter.id, details: { queue: letter.queue } })
+  return { ...letter, replayedAt: at }
+}

@@ -14,11 +14,11 @@ export async function keepDeadLetters(d1: D1Database, letters: Omit<DeadLetter, 
   )
 }
 
-/** Newest first, `limit + 1` rows for paging; optionally one queue's. */
-export async function listDeadLetters(d1: D1Database, limit: number, queue?: string, before?: string): Promise<DeadLetter[]> {
+/** Newest first, `limit + 1` rows for paging; optionally one queue's, optionally only those not replayed yet. */
+export async function listDeadLetters(d1: D1Database, limit: number, queue?: string, before?: string, notReplayed = false): Promise<DeadLetter[]> {
   const { results } = await d1
-    .prepare('SELECT * FROM dead_letters WHERE (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3')
-    .bind(queue ?? null, before ?? null, limit + 1)
+    .prepare('SELECT * FROM dead_letters WHERE (?1 IS NULL OR queue = ?1) AND (?2 IS NULL OR id < ?2) AND (?4 = 0 OR replayed_at IS NULL) ORDER BY id DESC LIMIT ?3')
+    .bind(queue ?? null, before ?? null, limit + 1, notReplayed ? 1 : 0)
     .all<Row>()
   return results.map(toDeadLetter)
 }

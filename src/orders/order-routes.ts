@@ -127,6 +127,13 @@ async function addressFor(c: Context<AppEnv>, o: OrderRecord, viewer: OrderViewe
   return personalDataOf(c.var.settings).openAddress(o.id, o.shippingAddress)
 }
 
+/** A staff member decides a dispute, on the record; the console's disputes page does it through here too. */
+export async function resolveDisputeAsStaff(c: Context<AppEnv>, orderId: string, outcome: 'refund' | 'release'): Promise<DisputeResult> {
+  const result = await resolveDispute(portsOf(c), orderId, outcome)
+  if (result.ok) await audit(c.env, c.var.log, { actorId: principalOf(c).userId, action: 'dispute.resolved', subjectId: orderId, details: { outcome } })
+  return result
+}
+
 export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   .openapi(getOrderRoute, async (c) => {
     const { order, actor } = await visibleOrder(c, c.req.valid('param').id)
@@ -193,7 +200,5 @@ export const orderRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProb
   .openapi(resolveRoute, async (c) => {
     const { orderId } = c.req.valid('param')
     const { outcome } = c.req.valid('json')
-    const result = await resolveDispute(portsOf(c), orderId, outcome)
-    if (result.ok) await audit(c.env, c.var.log, { actorId: principalOf(c).userId, action: 'dispute.resolved', subjectId: orderId, details: { outcome } })
-    return answer(c, result, 'staff')
+    return answer(c, await resolveDisputeAsStaff(c, orderId, outcome), 'staff')
   })

@@ -281,15 +281,16 @@ export const riskRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationProbl
     const { data, nextCursor } = page(await listReviews(database(c.env.DB), { status, kind, limit, cursor: after }), limit, (r) => r.id)
     return c.json({ data: data.map(reviewView), nextCursor }, 200)
   })
-  .openapi(approveRoute, async (c) => c.json(await decide(c, c.req.valid('param').id, 'approved'), 200))
-  .openapi(rejectRoute, async (c) => c.json(await decide(c, c.req.valid('param').id, 'rejected'), 200))
+  .openapi(approveRoute, async (c) => c.json(await decideRiskReview(c, c.req.valid('param').id, 'approved'), 200))
+  .openapi(rejectRoute, async (c) => c.json(await decideRiskReview(c, c.req.valid('param').id, 'rejected'), 200))
 
 /**
  * Decides a review. For a held order the order's own move decides (capture or void first, then a
  * conditional transition), and the review row follows; for a flag, the row's conditional update
- * decides. Either way a second decision answers 409 and changes nothing.
+ * decides. Either way a second decision answers 409 and changes nothing. The console's review
+ * queue (web/admin/reviews-routes.tsx) decides through here too.
  */
-async function decide(c: Context<AppEnv>, id: string, status: 'approved' | 'rejected') {
+export async function decideRiskReview(c: Context<AppEnv>, id: string, status: 'approved' | 'rejected') {
   const db = database(c.env.DB)
   const review = await findReview(db, id)
   if (!review) throw new Problem(404, 'not_found')
