@@ -336,6 +336,7 @@ const plans: Record<string, Plan> = {
   // Reconciling a paid order asks the provider and changes nothing.
   postAdminOrdersByOrderIdReconcile: { actor: 'admin', fresh: async (w) => ({ ids: await orderAt(w, 'paid') }) },
   getAdminRefundsPending: { actor: 'admin' },
+  getAdminSlo: { actor: 'admin' },
   postAdminOrdersByOrderIdRefundRetry: { actor: 'admin', fresh: async (w) => ({ ids: await refundRefused(w) }) },
   postAdminOrdersByOrderIdRefundSettled: { actor: 'admin', fresh: async (w) => ({ ids: await refundRefused(w) }) },
   getAdminRiskRules: { actor: 'admin' },
