@@ -40,6 +40,7 @@ import { notificationRoutes } from './notifications/notification-routes'
 import { userLiveRoutes } from './notifications/user-live-routes'
 import { bindingCountsRoutes } from './ops/binding-counts-routes'
 import { deadLetterRoutes } from './ops/dead-letter-routes'
+import { alertRoutes } from './ops/alert-routes'
 import { sloRoutes } from './ops/slo-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
@@ -94,6 +95,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', webhookRoutes)
     .route('/', webhookEndpointRoutes)
     .route('/', deadLetterRoutes)
+    .route('/', alertRoutes)
     .route('/', sloRoutes)
     .route('/', readModelRebuildRoutes)
     .route('/', bindingCountsRoutes)

@@ -9,6 +9,7 @@ import { defaultRiskRules } from './risk/default-rules'
 import { MAX_RULES, RiskRule, ruleSetProblems } from './risk/risk-rules'
 import { KEY_ID_PATTERN, parseKeyring, type Keyring } from './pii/pii-envelope'
 import { defaultObjectives, SloObjectivesSchema, type SloObjective } from './ops/slo-objectives'
+import { defaultAnomalySettings, type AnomalySettings } from './ops/anomaly-detector'
 import { rateLimitPolicySchema, rateLimitsSchema, type RateLimitPolicy } from './rate-limits/rate-limit-policy'
 
 /**
@@ -83,6 +84,11 @@ const settingsSchema = z
   ANALYTICS_API_TOKEN: z.string().optional(),
   /** The service level objectives (absent: src/ops/slo-objectives.ts defaultObjectives). */
   SLO_OBJECTIVES: jsonVar(SloObjectivesSchema).optional(),
+  ALERT_EVALUATION_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
+  PAGERDUTY_API_BASE: z.url().default('https://events.pagerduty.com'),
+  /** A PagerDuty service's Events API v2 integration key (a secret); unset, alerts are kept and listed, not paged. */
+  PAGERDUTY_ROUTING_KEY: z.string().min(1).optional(),
+  ANOMALY_DETECTION: jsonVar(z.strictObject({ floor: z.number().gt(0).lt(1), minEvents: z.number().int().min(1).max(1_000_000), k: z.number().min(0).max(20) })).optional(),
   })
   .superRefine((v, ctx) => {
     for (const [path, message] of notificationSettingsProblems(v, v.ENVIRONMENT)) ctx.addIssue({ code: 'custom', path: [path], message })
@@ -150,6 +156,8 @@ export type Settings = {
   bindingProbe: boolean
   /** Where metrics go and are read from (ops/metrics-adapters.ts), and the objectives judged on them (ops/slo-objectives.ts). */
   metrics: { store: 'analytics-engine' | 'local'; analytics: { accountId: string; apiToken: string }; objectives: SloObjective[] }
+  /** How often alerts are evaluated, where they are paged (no routing key: nowhere), and the anomaly detector's thresholds (ops/alerts-object.ts). */
+  alerts: { evaluationMs: number; pagerDuty: { apiBase: string; routingKey: string | null }; anomaly: AnomalySettings }
 }
 
 function piiKeyring(keys: Record<string, string>, currentKid: string): Keyring {
@@ -230,6 +238,11 @@ export function settingsOf(env: object): Settings {
     pii: { keyring: piiKeyring(v.PII_KEYS, v.PII_KEY_ID), indexKey: v.PII_INDEX_KEY },
     bindingProbe: v.BINDING_PROBE === 'on',
     metrics: { store: v.METRICS_STORE, analytics: { accountId: v.ANALYTICS_ACCOUNT_ID, apiToken: v.ANALYTICS_API_TOKEN ?? '' }, objectives: v.SLO_OBJECTIVES ?? defaultObjectives },
+    alerts: {
+      evaluationMs: v.ALERT_EVALUATION_SECONDS * 1000,
+      pagerDuty: { apiBase: v.PAGERDUTY_API_BASE, routingKey: v.PAGERDUTY_ROUTING_KEY ?? null },
+      anomaly: { ...defaultAnomalySettings, ...v.ANOMALY_DETECTION },
+    },
   }
   cache.set(env, settings)
   return settings

@@ -25,6 +25,7 @@ export { UserLiveObject } from './notifications/user-live-object'
 export { WatcherRelayObject } from './listings/watcher-relay-object'
 export { RateLimiterObject } from './rate-limits/rate-limiter-object'
 export { MetricsStoreObject } from './ops/metrics-store-object'
+export { AlertsObject } from './ops/alerts-object'
 
 /**
  * The listing object, given the order side's answer to "what became of this order?" for a hold

@@ -367,6 +367,7 @@ const plans: Record<string, Plan> = {
   getWebhookEndpointsByIdDeliveries: { actor: 'seller' },
   postWebhookEndpointsByIdDeliveriesByDeliveryIdRetry: { actor: 'seller' },
   getAdminDeadLetters: { actor: 'admin' },
+  getAdminAlerts: { actor: 'admin' },
   postAdminDeadLettersByIdReplay: { actor: 'admin', world: 'ops' },
   postAdminReadModelRebuild: { actor: 'admin' },
   getAdminReadModelRebuildsById: { actor: 'admin' },

@@ -1,5 +1,6 @@
 import { defaultRiskRules } from '../../src/risk/default-rules'
 import { defaultObjectives } from '../../src/ops/slo-objectives'
+import { defaultAnomalySettings } from '../../src/ops/anomaly-detector'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, settingsOf } from '../../src/config'
 
@@ -92,6 +93,10 @@ const production = (over: Record<string, unknown> = {}): Record<string, unknown>
   ANALYTICS_ACCOUNT_ID: 'acc0123',
   ANALYTICS_API_TOKEN: 'cf-token',
   SLO_OBJECTIVES: JSON.stringify([SLO]),
+  ALERT_EVALUATION_SECONDS: '30',
+  PAGERDUTY_API_BASE: 'https://events.eu.pagerduty.com',
+  PAGERDUTY_ROUTING_KEY: 'pd-routing-key',
+  ANOMALY_DETECTION: { floor: 0.3, minEvents: 50, k: 4 },
   DB: { binding: 'not a setting' },
   ...over,
 })
@@ -158,6 +163,7 @@ describe('settingsOf', () => {
       pii: { keyring: { currentKid: 'k2', keys: new Map([['k1', new Uint8Array(32).fill(1)], ['k2', new Uint8Array(32).fill(2)]]) }, indexKey: PII_INDEX },
       bindingProbe: false,
       metrics: { store: 'local', analytics: { accountId: 'acc0123', apiToken: 'cf-token' }, objectives: [SLO] },
+      alerts: { evaluationMs: 30_000, pagerDuty: { apiBase: 'https://events.eu.pagerduty.com', routingKey: 'pd-routing-key' }, anomaly: { ...defaultAnomalySettings, floor: 0.3, minEvents: 50, k: 4 } },
     })
   })
 
@@ -234,7 +240,14 @@ describe('settingsOf', () => {
       pii: { keyring: { currentKid: 'k2', keys: new Map([['k1', new Uint8Array(32).fill(1)], ['k2', new Uint8Array(32).fill(2)]]) }, indexKey: PII_INDEX },
       bindingProbe: false,
       metrics: { store: 'analytics-engine', analytics: { accountId: '', apiToken: '' }, objectives: defaultObjectives },
+      // No routing key: alerts are kept and listed, nobody is paged.
+      alerts: { evaluationMs: 60_000, pagerDuty: { apiBase: 'https://events.pagerduty.com', routingKey: null }, anomaly: defaultAnomalySettings },
     })
+  })
+
+  it('refuses alert settings out of range, naming each', () => {
+    const env = production({ ALERT_EVALUATION_SECONDS: '1', PAGERDUTY_API_BASE: 'events.pagerduty.com', ANOMALY_DETECTION: { floor: 1.5, minEvents: 0, k: 3 } })
+    expect(configError(env).problems.map((p) => p.split(':')[0]).sort()).toEqual(['ALERT_EVALUATION_SECONDS', 'ANOMALY_DETECTION.floor', 'ANOMALY_DETECTION.minEvents', 'PAGERDUTY_API_BASE'])
   })
 
   it.each(['PII_KEYS', 'PII_KEY_ID', 'PII_INDEX_KEY'])('refuses to start without %s: personal data is never stored in the clear', (name) => {
