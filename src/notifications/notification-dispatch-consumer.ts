@@ -3,6 +3,8 @@ import type { Logger } from '../core/logger'
 import { runGrouped } from '../core/run-grouped'
 import { retryWithBackoff } from '../platform/queue-retry'
 import { systemClock } from '../platform/runtime'
+import { metricsSinkOf } from '../ops/metrics-adapters'
+import type { MetricsSink } from '../ops/metrics'
 import { consumeQuota } from '../rate-limits/rate-limit-store'
 import { addressKey, channelAdapters, type ChannelAdapter } from './channel-adapters'
 import { enqueueNotificationJobs, NotificationJob } from './notification-job'
@@ -45,6 +47,9 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
   const jobs = batch.messages.map((msg) => ({ msg, job: NotificationJob.safeParse(msg.body) }))
   // One person's jobs on one channel in order (they claim the same rows); other people's side by side.
   const keyOf = ({ msg, job }: (typeof jobs)[number]) => (job.success ? `${job.data.userId}:${job.data.channel}` : `malformed:${msg.id}`)
+  // Each notice sent (or refused for good) is a `notification.delay` point; the batch waits for the sink's flush.
+  const flushes: Array<Promise<unknown>> = []
+  const metrics = metricsSinkOf(env, (p) => flushes.push(p))
   await runGrouped(jobs, keyOf, PEOPLE_AT_ONCE, async ({ msg, job }) => {
     if (!job.success) {
       log.error('notification_job_malformed', { messageId: msg.id })
@@ -52,18 +57,19 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       return
     }
     try {
-      await dispatch(env, job.data, log, fetchFn)
+      await dispatch(env, job.data, log, fetchFn, metrics)
       msg.ack()
     } catch (err) {
       log.error('notification_send_failed', { userId: job.data.userId, channel: job.data.channel, attempts: msg.attempts, err })
       retryWithBackoff(msg, env, { baseSeconds: 5, capSeconds: 600 }, err instanceof SendLater ? err.afterSeconds : 0)
     }
   })
+  await Promise.allSettled(flushes)
 }
 
 const PEOPLE_AT_ONCE = 8
 
-async function dispatch(env: Env, job: NotificationJob, log: Logger, fetchFn: typeof fetch): Promise<void> {
+async function dispatch(env: Env, job: NotificationJob, log: Logger, fetchFn: typeof fetch, metrics: MetricsSink): Promise<void> {
   const now = systemClock()
   if (Date.parse(job.dueAt) > now.getTime()) return enqueueNotificationJobs(env, [job], now) // arrived early (a delay over 12 h)
   const settings = settingsOf(env)
@@ -84,7 +90,7 @@ async function dispatch(env: Env, job: NotificationJob, log: Logger, fetchFn: ty
   }
   let fate: Fate
   try {
-    fate = await sendToAddresses(env, settings, adapter, job, due, log)
+    fate = await sendToAddresses(env, settings, adapter, job, due, log, metrics)
   } catch (err) {
     await releaseClaims(env.DB, job.channel, ids)
     throw err
@@ -96,7 +102,7 @@ async function dispatch(env: Env, job: NotificationJob, log: Logger, fetchFn: ty
   await enqueueNotificationJobs(env, [{ ...job, dueAt: new Date(now.getTime() + fate.waitMs).toISOString() }], now)
 }
 
-async function sendToAddresses(env: Env, settings: Settings, adapter: ChannelAdapter, job: NotificationJob, due: DueNotice[], log: Logger): Promise<Fate> {
+async function sendToAddresses(env: Env, settings: Settings, adapter: ChannelAdapter, job: NotificationJob, due: DueNotice[], log: Logger, metrics: MetricsSink): Promise<Fate> {
   const pd = personalDataOf(settings)
   const done = await doneSends(env.DB, job.channel, due.map((d) => d.notificationId))
   let unavailable = null as { status: number; afterSeconds: number } | null
@@ -127,6 +133,8 @@ async function sendToAddresses(env: Env, settings: Settings, adapter: ChannelAda
     if (outcome.kind === 'refused') log.error('notification_refused', { channel: job.channel, userId: job.userId, status: outcome.status })
     if (outcome.kind === 'gone') await forgetAddress(env.DB, pd, job.userId, address)
     const at = systemClock().toISOString()
+    // How late it left: sent time minus the job's due time (a throttled job's due time moves, so a rate limit's wait is not counted).
+    for (let i = 0; i < pending.length; i++) metrics.record({ kind: 'outcome', name: 'notification.delay', error: outcome.kind !== 'sent', durationMs: Math.max(0, Date.parse(at) - Date.parse(job.dueAt)), at: Date.parse(at) })
     const providerRef = outcome.kind === 'sent' ? (outcome.providerId ?? null) : null
     // A provider's reason may quote the address: it is kept without it.
     const detail = outcome.kind === 'refused' ? outcome.reason.replaceAll(plain, '[address]') : outcome.kind === 'gone' ? `gone (${outcome.status})` : null

@@ -10,6 +10,7 @@ import { d1OrderBook, type PublishOrderEvents } from './order-book-store'
 import { publishAfterMove, publishRows } from './order-outbox-store'
 import type { Jobs, OrderPorts, StockRoom } from './order-ports'
 import { checkoutRisk } from '../risk/risk-adapters'
+import { metricsSinkOf } from '../ops/metrics-adapters'
 import { reservationFate } from './reservation-fate'
 
 /**
@@ -52,6 +53,8 @@ export function orderPorts(env: Env, log: Logger = rootLogger(settingsOf(env).lo
     newId: (prefix) => newId(prefix),
     random: Math.random,
     log,
+    // After the answer when there is one; a consumer or alarm lets the flush run on its own.
+    metrics: metricsSinkOf(env, defer ? (p) => defer(() => p) : (p) => void p.catch(() => undefined)),
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Outcome } from '../core/decision'
 import type { IdPrefix } from '../core/ids'
 import type { Logger } from '../core/logger'
+import type { MetricsSink } from '../ops/metrics'
 import type { LedgerTransaction } from '../ledger/ledger'
 import type { Reserve, Reserved, StockRejection } from '../listings/stock'
 import type { PaymentGateway } from '../payments/gateway'
@@ -129,4 +130,6 @@ export type OrderPorts = {
   newId: (prefix: IdPrefix) => string
   random: () => number
   log: Logger
+  /** Business outcomes as metric points (`checkout.payment`); absent, none are recorded. */
+  metrics?: MetricsSink
 }

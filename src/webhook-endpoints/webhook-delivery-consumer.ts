@@ -15,6 +15,8 @@ import { MAX_ATTEMPTS, nextRetryDelayMs } from './retry-schedule'
 import { signingSecrets } from './secret-rotation'
 import { disableEndpoint, noteFailure, noteSuccess, type WebhookEndpoint } from './webhook-endpoint-store'
 import { claimAttempt, recordAttempt, unclaimAttempt, type WebhookMessage } from './webhook-message-store'
+import { metricsSinkOf } from '../ops/metrics-adapters'
+import type { MetricsSink } from '../ops/metrics'
 
 const DeliveryJob = z.object({ messageId: z.string() })
 
@@ -42,6 +44,9 @@ export async function consumeWebhookDeliveries(
   const jobs = batch.messages.map((msg) => ({ msg, job: DeliveryJob.safeParse(msg.body) }))
   // One webhook message's jobs (a scheduled retry and a manual one) in turn, never two attempts at once.
   const keyOf = ({ msg, job }: (typeof jobs)[number]) => (job.success ? job.data.messageId : `malformed:${msg.id}`)
+  // Each attempt is a `webhook.delivery` point; the batch waits for the sink's flush (a consumer has no waitUntil here).
+  const flushes: Array<Promise<unknown>> = []
+  const metrics = metricsSinkOf(env, (p) => flushes.push(p))
   await runGrouped(jobs, keyOf, ATTEMPTS_AT_ONCE, async ({ msg, job }) => {
     if (!job.success) {
       log.error('webhook_job_malformed', { messageId: msg.id })
@@ -49,7 +54,7 @@ export async function consumeWebhookDeliveries(
       return
     }
     try {
-      await deliverOnce(env, job.data.messageId, log, send, resolve)
+      await deliverOnce(env, job.data.messageId, log, send, resolve, metrics)
       msg.ack()
     } catch (err) {
       // Souk's own failure (D1, the queue), not the receiver's: the queue retries, then dead-letters.
@@ -57,11 +62,12 @@ export async function consumeWebhookDeliveries(
       retryWithBackoff(msg, env, { baseSeconds: 2, capSeconds: 300 })
     }
   })
+  await Promise.allSettled(flushes)
 }
 
 const ATTEMPTS_AT_ONCE = 10
 
-async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send, resolve: ResolveHost): Promise<void> {
+async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send, resolve: ResolveHost, metrics: MetricsSink): Promise<void> {
   const { message, endpoint } = await claimAttempt(env.DB, messageId)
   if (!message) return // delivered, given up, or never made: nothing to do
   const settings = settingsOf(env)
@@ -82,7 +88,9 @@ async function deliverOnce(env: Env, messageId: string, log: Logger, send: Send,
   // Refused like a receiver that did not answer: the same retry schedule, the same path to disabling.
   const result = hostProblem ? { status: null, durationMs: 0, error: hostProblem.reason } : await attempt(endpoint, message, now, settings.webhooks.timeoutMs, send)
   const record = { messageId, attempt: message.attempts, at: now.toISOString(), statusCode: result.status, durationMs: result.durationMs, error: result.error }
-  if (result.status !== null && result.status >= 200 && result.status < 300) {
+  const delivered = result.status !== null && result.status >= 200 && result.status < 300
+  metrics.record({ kind: 'outcome', name: 'webhook.delivery', error: !delivered, durationMs: result.durationMs, at: now.getTime() })
+  if (delivered) {
     await recordAttempt(env.DB, record, 'delivered', [noteSuccess(env.DB, endpoint.id)])
     return
   }

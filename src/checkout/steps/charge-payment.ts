@@ -14,6 +14,7 @@ export const chargePayment: Step<Checkout> = {
   pivot: true,
   async run(ck) {
     const draft = draftOf(ck)
+    const started = ck.ports.now().getTime()
     const charge = await ck.ports.gateway.charge({
       key: gatewayKeys(draft.id).charge,
       orderId: draft.id,
@@ -23,6 +24,8 @@ export const chargePayment: Step<Checkout> = {
       capture: draft.review ? 'manual' : 'automatic',
     })
     ck.charge = charge
+    // The decline-rate detector's input: anything but a charge that went through counts against it.
+    ck.ports.metrics?.record({ kind: 'outcome', name: 'checkout.payment', error: charge.status !== 'succeeded', durationMs: ck.ports.now().getTime() - started, at: started })
     switch (charge.status) {
       case 'succeeded':
       case 'unknown':
