@@ -13,8 +13,10 @@ import { pageSession } from '../web-session'
 import { auditPageRoutes } from './audit-routes'
 import { deadLettersRoutes } from './dead-letters-routes'
 import { disputesRoutes } from './disputes-routes'
+import { overviewRoutes } from './overview-routes'
 import { payoutsRoutes } from './payouts-routes'
 import { reviewsRoutes } from './reviews-routes'
+import { sloPageRoutes } from './slo-routes'
 import { usersRoutes } from './users-routes'
 
 const HOME = '/admin'
@@ -33,6 +35,8 @@ export const adminConsole = () =>
     .use(`${HOME}/*`, afterResponse(), loadSettings(), ipBlocklist(), bodyLimit(), pageHeaders(), pageSession(), sameOriginForms())
     .route('/', loginRoutes(HOME))
     .use(`${HOME}/*`, staffOnly(LOGIN), rateLimit())
+    .route('/', overviewRoutes)
+    .route('/', sloPageRoutes)
     .route('/', reviewsRoutes)
     .route('/', disputesRoutes)
     .route('/', deadLettersRoutes)

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { auditLogStub } from '../../../src/audit/audit-log-object'
-import { BASE, call as callApi, json, makeStaff, PASSWORD, register, type Registered } from '../support/api'
+import { json, makeStaff, PASSWORD, register, type Registered } from '../support/api'
+import { call, csrfOf, flashCookie, form, logInToConsole, page, sameOrigin, SESSION_COOKIE } from '../support/pages'
 
 /**
  * The console's session and CSRF locks, through the real worker: the session cookie is the API's
@@ -9,41 +10,13 @@ import { BASE, call as callApi, json, makeStaff, PASSWORD, register, type Regist
  * the session's form token, or it is refused with 403 and changes nothing.
  */
 
-const COOKIE = '__Host-souk_session'
-/** Redirects are answers here, not something to follow. */
-const call = (path: string, init: Parameters<typeof callApi>[1] = {}) => callApi(path, { redirect: 'manual', ...init })
-const sameOrigin = { origin: BASE, 'sec-fetch-site': 'same-origin' }
+const COOKIE = SESSION_COOKIE
+const logIn = (who: Registered) => logInToConsole(who)
 
 async function staff(role: 'admin' | 'support'): Promise<Registered> {
   const who = await register(`console-${role}`)
   await makeStaff(who.user.id, role)
   return who
-}
-
-function form(fields: Record<string, string>): { body: string; headers: Record<string, string> } {
-  return { body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }
-}
-
-/** Logs in through the login form; the session cookie's value. */
-async function logIn(who: Registered): Promise<string> {
-  const f = form({ email: who.user.email, password: PASSWORD, next: '/admin/users' })
-  const res = await call('/admin/login', { method: 'POST', body: f.body, headers: { ...f.headers, ...sameOrigin } })
-  expect(res.status).toBe(303)
-  expect(res.headers.get('location')).toBe('/admin/users')
-  const set = res.headers.get('set-cookie') ?? ''
-  const value = new RegExp(`${COOKIE}=(st_[A-Za-z0-9_-]+)`).exec(set)?.[1]
-  expect(value).toBeDefined()
-  return value!
-}
-
-const page = (path: string, cookie: string, init: RequestInit = {}) => call(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: `${COOKIE}=${cookie}` } })
-
-/** The form token a page hands its forms. */
-async function csrfOf(cookie: string): Promise<string> {
-  const html = await (await page('/admin/users', cookie)).text()
-  const token = /name="csrf" value="([0-9a-f]{64})"/.exec(html)?.[1]
-  expect(token).toBeDefined()
-  return token!
 }
 
 const frozenAt = async (userId: string) => (await env.DB.prepare('SELECT frozen_at FROM users WHERE id = ?').bind(userId).first<{ frozen_at: string | null }>())?.frozen_at ?? null
@@ -158,9 +131,7 @@ describe('CSRF on the console’s actions', () => {
     // The frozen person's API calls are refused now (their sessions ended with the freeze).
     expect((await call('/v1/me', { token: target.token })).status).toBe(401)
     // Back on the page, the action's flash (a cookie of its own) says what was done.
-    const flash = /souk_flash=([^;]+)/.exec(done.headers.get('set-cookie') ?? '')?.[1]
-    expect(flash).toBeDefined()
-    const shown = await (await call(`/admin/users?id=${target.user.id}`, { headers: { cookie: `${COOKIE}=${cookie}; souk_flash=${flash}` } })).text()
+    const shown = await (await page(`/admin/users?id=${target.user.id}`, cookie, {}, flashCookie(done))).text()
     expect(shown).toContain(`Froze ${target.user.id}`)
     expect(shown).toMatch(/class="standing">frozen</)
   })
