@@ -11,7 +11,11 @@ import { consumeDeadLetters } from './ops/dead-letter-consumer'
 import { ListingObject as Listing } from './listings/listing-object'
 import { housekeeping } from './ops/housekeeping-job'
 import { lapsedOrderFate } from './orders/order-adapters'
+import { metricsSinkOf } from './ops/metrics-adapters'
+import { observedBatch } from './platform/observed-batch'
 import { rootLogger } from './platform/runtime'
+import { tracedEnv } from './platform/traced-env'
+import { traceInvocation, traceparentOf } from './platform/tracing'
 
 export { AccountObject } from './accounts/account-object'
 export { AuditLogObject } from './audit/audit-log-object'
@@ -41,26 +45,60 @@ export class ListingObject extends Listing {
 const app = createApp()
 
 export default {
-  fetch: app.fetch,
+  // Every binding carries the trace (platform/traced-env.ts); the request's span starts in requestContext.
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, tracedEnv(env), ctx),
 
-  async queue(batch, env, ctx) {
-    const log = rootLogger(settingsOf(env).logLevel, { queue: batch.queue })
-    // Queue names may carry an environment suffix; each is dispatched by its prefix.
-    const consumer = consumerOfQueue(batch.queue)
-    if (batch.queue.endsWith('-dlq')) await consumeDeadLetters(batch, env, log)
-    else if (consumer) await consumeEvents(batch, env, subscriptions[consumer], eventConsumers[consumer], log)
-    else if (batch.queue.startsWith('souk-jobs')) await consumeJobs(batch, env, log, async (request) => app.fetch(request, env, ctx))
-    else if (batch.queue.startsWith('souk-webhooks')) await consumeWebhookDeliveries(batch, env, log)
-    else if (batch.queue.startsWith('souk-notifications')) await consumeNotifications(batch, env, log)
-    else if (batch.queue.startsWith('souk-events')) await forwardLegacyEvents(batch, env, log)
-    else {
-      log.error('queue_unknown', { queue: batch.queue, messages: batch.messages.length })
-      batch.retryAll()
-    }
+  async queue(rawBatch, rawEnv, ctx) {
+    const env = tracedEnv(rawEnv)
+    const metrics = metricsSinkOf(env, (p) => ctx.waitUntil(p))
+    // Each message is a metric point of its consumer: acked is a success, retried a failure.
+    const name = consumerOfQueue(rawBatch.queue) ?? rawBatch.queue.replace(/^souk-/, '')
+    const { batch, settleRest } = observedBatch(rawBatch, (o) => metrics.record({ kind: 'consumer', name, error: !o.ok, durationMs: o.durationMs, at: o.message.timestamp.getTime() }))
+    const invocation = { env, waitUntil: (p: Promise<unknown>) => ctx.waitUntil(p) }
+    await traceInvocation(invocation, { name: `consume ${name}`, kind: 'consumer', traceparent: sharedTraceparent(batch), attributes: { 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': batch.queue, 'messaging.batch.message_count': batch.messages.length } }, async () => {
+      try {
+        await dispatch(batch, env, ctx)
+        settleRest(true)
+      } catch (err) {
+        settleRest(false)
+        throw err
+      }
+    })
   },
 
-  async scheduled(controller, env) {
-    const log = rootLogger(settingsOf(env).logLevel, { cron: controller.cron })
-    await housekeeping(env, new Date(controller.scheduledTime), log)
+  async scheduled(controller: ScheduledController, rawEnv: Env, ctx?: ExecutionContext) {
+    const env = tracedEnv(rawEnv)
+    await traceInvocation({ env, waitUntil: (p) => (ctx ? ctx.waitUntil(p) : undefined) }, { name: 'scheduled housekeeping', kind: 'internal', attributes: { cron: controller.cron } }, async () => {
+      const log = rootLogger(settingsOf(env).logLevel, { cron: controller.cron })
+      await housekeeping(env, new Date(controller.scheduledTime), log)
+    })
   },
 } satisfies ExportedHandler<Env>
+
+async function dispatch(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
+  const log = rootLogger(settingsOf(env).logLevel, { queue: batch.queue })
+  // Queue names may carry an environment suffix; each is dispatched by its prefix.
+  const consumer = consumerOfQueue(batch.queue)
+  if (batch.queue.endsWith('-dlq')) await consumeDeadLetters(batch, env, log)
+  else if (consumer) await consumeEvents(batch, env, subscriptions[consumer], eventConsumers[consumer], log)
+  else if (batch.queue.startsWith('souk-jobs')) await consumeJobs(batch, env, log, async (request) => app.fetch(request, env, ctx))
+  else if (batch.queue.startsWith('souk-webhooks')) await consumeWebhookDeliveries(batch, env, log)
+  else if (batch.queue.startsWith('souk-notifications')) await consumeNotifications(batch, env, log)
+  else if (batch.queue.startsWith('souk-events')) await forwardLegacyEvents(batch, env, log)
+  else {
+    log.error('queue_unknown', { queue: batch.queue, messages: batch.messages.length })
+    batch.retryAll()
+  }
+}
+
+/**
+ * The trace a batch continues: its messages' one trace when they all belong to it (a checkout's
+ * event alone on a consumer's queue), else none (the batch starts its own). Consumers that work
+ * message by message continue each message's own trace.
+ */
+function sharedTraceparent(batch: MessageBatch): string | undefined {
+  const parents = batch.messages.map((m) => traceparentOf(m.body))
+  const first = parents[0]
+  const traceOf = (tp: string | undefined) => tp?.split('-')[1]
+  return first && parents.every((tp) => traceOf(tp) === traceOf(first)) ? first : undefined
+}

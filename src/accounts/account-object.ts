@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import { consume, refund, type GcraState, type RateLimitVerdict } from '../rate-limits/gcra'
 import type { RateLimitClass, RateLimitPolicy } from '../rate-limits/rate-limit-policy'
 import { admitToHistory, type BuyerHistory, type BuyerSignals } from '../risk/buyer-history'
@@ -38,7 +38,7 @@ const TOTP_KEY = 'mfa:totp'
  * exact. D1's `users` row stays the record of who the user is; every writer of standing (register,
  * login, freeze, erasure) pushes it here. Storage is the synchronous KV of a SQLite-backed object.
  */
-export class AccountObject extends DurableObject<Env> {
+export class AccountObject extends TracedObject {
   /** Tests replace it through `runInDurableObject` to move time. */
   now = (): Date => new Date()
 

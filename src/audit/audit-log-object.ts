@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import { chain, firstBreak, GENESIS, type AuditRecord, type AuditValue, type ChainBreak, type ChainedRecord } from './audit-chain'
 
 /** The one audit log of the deployment. */
@@ -22,7 +22,7 @@ type Row = { seq: number; at: string; actor_id: string; action: string; subject_
  * actions it records are rare next to bids and reads, and one writer makes the chain a line. Each
  * append reads the head, hashes synchronously and writes row and head in one transaction.
  */
-export class AuditLogObject extends DurableObject<Env> {
+export class AuditLogObject extends TracedObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS entries (

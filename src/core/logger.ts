@@ -23,14 +23,16 @@ export type LoggerOptions = {
   now: () => Date
   level?: LogLevel
   base?: LogFields
+  /** Fields read as each line is written (the current trace and span), over `base`. */
+  context?: () => LogFields
 }
 
-export function createLogger({ sink, now, level = 'info', base = {} }: LoggerOptions): Logger {
+export function createLogger({ sink, now, level = 'info', base = {}, context }: LoggerOptions): Logger {
   const threshold = logLevels.indexOf(level)
   const write = (lvl: LogLevel, msg: string, fields: LogFields = {}) => {
     if (logLevels.indexOf(lvl) < threshold) return
     // The line's own members come last: no field can overwrite the time, level or message.
-    const line = { ...(redact({ ...base, ...fields }) as LogFields), time: now().toISOString(), level: lvl, msg }
+    const line = { ...(redact({ ...base, ...context?.(), ...fields }) as LogFields), time: now().toISOString(), level: lvl, msg }
     sink(JSON.stringify(line), lvl)
   }
   return {
@@ -38,6 +40,6 @@ export function createLogger({ sink, now, level = 'info', base = {} }: LoggerOpt
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
-    child: (fields) => createLogger({ sink, now, level, base: { ...base, ...fields } }),
+    child: (fields) => createLogger({ sink, now, level, base: { ...base, ...fields }, context }),
   }
 }

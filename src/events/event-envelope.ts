@@ -16,6 +16,8 @@ export const EventEnvelope = z.object({
   data: z.unknown(),
   /** What only Souk's own consumers may read (who bid, who holds stock); never sent to watchers. */
   private: z.record(z.string(), z.unknown()).optional(),
+  /** The W3C trace the event was committed in; each consumer's work on it continues that trace. */
+  traceparent: z.string().max(128).optional(),
 })
 export type EventEnvelope = z.infer<typeof EventEnvelope>
 

@@ -4,6 +4,7 @@ import { retryWithBackoff } from '../platform/queue-retry'
 import { decodeEvent, type SoukEvent } from './contract/souk-event'
 import { EventEnvelope } from './event-envelope'
 import type { Subscription } from './event-subscriptions'
+import { withSpan } from '../platform/tracing'
 
 /**
  * What one consumer does with the events of a batch, given in batch order. It must apply each
@@ -72,7 +73,7 @@ async function oneAtATime(decoded: Decoded[], env: Env, consume: EventConsumer, 
     const { aggregateId, id, type } = event.envelope
     if (failedAggregates.has(aggregateId)) return retry(msg)
     try {
-      await consume([event], env, log)
+      await withSpan({ name: `${queue} ${type}`, kind: 'consumer', traceparent: event.envelope.traceparent, attributes: { 'event.id': id } }, () => consume([event], env, log))
       msg.ack()
     } catch (err) {
       failedAggregates.add(aggregateId)

@@ -12,7 +12,7 @@ export const loadSettings = () =>
     const settings = settingsOf(c.env)
     c.set('settings', settings)
     if (settings.logLevel !== 'info') {
-      c.set('log', rootLogger(settings.logLevel, { requestId: c.var.requestId, traceId: c.var.traceId, spanId: c.var.spanId }))
+      c.set('log', rootLogger(settings.logLevel, { requestId: c.var.requestId }))
     }
     await next()
   })

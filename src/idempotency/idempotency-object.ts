@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import { abandon, begin, complete, forgettableAt, type BeginOutcome, type IdempotencyRecord } from './idempotency-record'
 
 /** Forgotten records are swept at most this often: a record is never read once it has lapsed. */
@@ -17,7 +17,7 @@ const LEGACY_RECORD_KEY = 'record'
  * Every method is safe to call again after a lost answer: the caller chooses the lease, so a
  * repeated `begin` is the same claim, and `complete` and `abandon` change nothing the second time.
  */
-export class IdempotencyObject extends DurableObject<Env> {
+export class IdempotencyObject extends TracedObject {
   /** Tests replace it through `runInDurableObject` to move time. */
   now = (): number => Date.now()
 

@@ -18,6 +18,7 @@ import { RiskFlagJob } from '../risk/risk-flag-job'
 import { recordReview } from '../risk/risk-review-store'
 import { expireHeldReview } from '../risk/review-expiry-adapters'
 import { database } from '../db/client'
+import { traceparentOf, withSpan } from '../platform/tracing'
 
 const retryBackoff = { baseSeconds: 2, capSeconds: 300 }
 
@@ -59,7 +60,10 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env, log: L
     }
     try {
       // `later`: the job cannot run yet (a rebuild step whose predecessor is still recording itself).
-      if ((await runJob(p, env, parsed.data, selfFetch, log)) === 'later') retryWithBackoff(msg, env, retryBackoff)
+      // A job continues the trace of whatever queued it (a checkout's reconciliation, a refund).
+      const job = parsed.data
+      const ran = await withSpan({ name: `job ${job.kind}`, kind: 'consumer', traceparent: traceparentOf(msg.body) }, () => runJob(p, env, job, selfFetch, log))
+      if (ran === 'later') retryWithBackoff(msg, env, retryBackoff)
       else msg.ack()
     } catch (err) {
       log.error('job_failed', { kind: parsed.data.kind, ...subjectOf(parsed.data), attempts: msg.attempts, err })

@@ -1,6 +1,6 @@
 import type { Origins } from '../risk/action-signals'
 import { judgeBid, type BidRisk } from '../risk/bid-risk'
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import { settingsOf } from '../config'
 import { backoffSeconds } from '../core/backoff'
 import { ok, reject, type Outcome } from '../core/decision'
@@ -17,6 +17,7 @@ import { bidFloorOf, listingView, offerView, visibleOffers, type BidHistoryEntry
 import { liveMessage, MAX_REPLAY, resyncMessage, type StoredEvent } from './live-message'
 import { makeOffer, offerSnapshot, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
 import { toEnvelope } from './outbox'
+import { currentTraceparent } from '../platform/tracing'
 import { publishEvents } from '../events/publish-events'
 import type { ListingSnapshot } from './read-model-rebuild'
 import { RELAY_BATCH_LIMIT, type LivePage, type RelayMessage } from './relay-forwarding'
@@ -57,7 +58,7 @@ const relayMessage = (e: StoredEvent): RelayMessage => ({ seq: e.seq, text: JSON
  * events and does no per-watcher work), and an alarm that ends the auction, expires offers and
  * reservations, and drains the outbox to the consumers' event queues until it is sent.
  */
-export abstract class ListingObject extends DurableObject<Env> {
+export abstract class ListingObject extends TracedObject {
   private readonly store: ListingStore
   private state: ListingState | undefined
   /** The alarm as last armed; undefined until read from storage on first use. */
@@ -72,7 +73,7 @@ export abstract class ListingObject extends DurableObject<Env> {
     super(ctx, env)
     this.store = ListingStore.open(ctx.storage)
     this.state = this.store.load()
-    this.relays = new RelayFanOut(env, ctx.storage.kv, {
+    this.relays = new RelayFanOut(this.env, ctx.storage.kv, {
       listingId: () => this.state?.id ?? '',
       lastSeq: () => this.store.lastSeq(),
       messagesAfter: (seq, limit) => this.store.eventsSince(seq, limit).map(relayMessage),
@@ -345,7 +346,7 @@ export abstract class ListingObject extends DurableObject<Env> {
       this.store.save(state)
       this.store.archiveOffers(over)
       this.store.settle(d.settlements, now)
-      return this.store.append(d.events, listingView(state, now), () => newId('evt', now), now)
+      return this.store.append(d.events, listingView(state, now), () => newId('evt', now), now, currentTraceparent())
     })
     this.state = state
     // Outside the transaction, and not awaited: the relays send to the watchers.
@@ -371,7 +372,7 @@ export abstract class ListingObject extends DurableObject<Env> {
       // publishEvents splits what each queue gets into batches it accepts (by count and by size).
       const seqs = head.map((d) => d.event.seq)
       try {
-        await publishEvents(this.env, head.map((d) => toEnvelope(this.state?.id ?? '', d.event)))
+        await publishEvents(this.env, head.map((d) => toEnvelope(this.state?.id ?? '', d.event, d.traceparent)))
         this.store.markSent(seqs)
       } catch (err) {
         const attempts = (head[0]?.attempts ?? 0) + 1

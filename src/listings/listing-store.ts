@@ -22,6 +22,8 @@ const migrations: string[][] = [
     `CREATE TABLE settled (reservation_id TEXT PRIMARY KEY, outcome TEXT NOT NULL, at TEXT NOT NULL)`,
   ],
   [`CREATE TABLE offers_archive (id TEXT PRIMARY KEY, json TEXT NOT NULL)`],
+  // The trace each event was committed in: its consumers continue it, however late it is sent.
+  [`ALTER TABLE outbox ADD COLUMN traceparent TEXT`],
 ]
 
 type EventRow = { seq: number; id: string; type: string; version: number; occurred_at: string; data: string; private: string }
@@ -83,8 +85,8 @@ export class ListingStore {
     return row?.seq ?? 0
   }
 
-  /** Appends events with the next seqs (no gaps) and queues each in the outbox. */
-  append(events: ListingEvent[], listing: ListingView, ids: () => string, now: Date): StoredEvent[] {
+  /** Appends events with the next seqs (no gaps) and queues each in the outbox, with the trace they were made in. */
+  append(events: ListingEvent[], listing: ListingView, ids: () => string, now: Date, traceparent?: string): StoredEvent[] {
     let seq = this.lastSeq()
     return events.map((e) => {
       seq += 1
@@ -107,7 +109,7 @@ export class ListingStore {
         JSON.stringify(stored.data),
         JSON.stringify(stored.private),
       )
-      this.sql.exec('INSERT INTO outbox (seq, next_attempt_at) VALUES (?, ?)', stored.seq, now.getTime())
+      this.sql.exec('INSERT INTO outbox (seq, next_attempt_at, traceparent) VALUES (?, ?, ?)', stored.seq, now.getTime(), traceparent ?? null)
       return stored
     })
   }
@@ -148,15 +150,15 @@ export class ListingStore {
    * The oldest events not yet on the queue, in seq order, with their attempts and when the head
    * may next be tried. The outbox drains strictly from its head, so events leave in seq order.
    */
-  outboxHead(limit: number): { event: StoredEvent; attempts: number; nextAttemptAt: number }[] {
+  outboxHead(limit: number): { event: StoredEvent; attempts: number; nextAttemptAt: number; traceparent?: string }[] {
     if (!this.initialized) return []
     return this.sql
-      .exec<EventRow & { attempts: number; next_attempt_at: number }>(
-        `SELECT e.*, o.attempts, o.next_attempt_at FROM outbox o JOIN events e ON e.seq = o.seq ORDER BY o.seq LIMIT ?`,
+      .exec<EventRow & { attempts: number; next_attempt_at: number; traceparent: string | null }>(
+        `SELECT e.*, o.attempts, o.next_attempt_at, o.traceparent FROM outbox o JOIN events e ON e.seq = o.seq ORDER BY o.seq LIMIT ?`,
         limit,
       )
       .toArray()
-      .map((row) => ({ event: toStored(row), attempts: row.attempts, nextAttemptAt: row.next_attempt_at }))
+      .map((row) => ({ event: toStored(row), attempts: row.attempts, nextAttemptAt: row.next_attempt_at, ...(row.traceparent ? { traceparent: row.traceparent } : {}) }))
   }
 
   /** When the outbox's head may be tried; null when the outbox is empty. */

@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import { rootLogger } from '../platform/runtime'
 import { listingStub } from './listing-object'
 import type { RelayBatch, RelayReceipt } from './relay-forwarding'
@@ -21,7 +21,7 @@ const CATCH_UP_PAGES = 100
  * resends from `deliveredUpTo`. A newcomer is replayed what it missed from the listing's log
  * before it takes part in forwards, so it gets no gap and no repeat.
  */
-export class WatcherRelayObject extends DurableObject<Env> {
+export class WatcherRelayObject extends TracedObject {
   private deliveredUpTo: number | null
   private highestFloor: number
   /** Sockets still being replayed to: forwards pass them by. */

@@ -12,6 +12,7 @@ import { composeMessage, type DueNotice } from './notification-message'
 import { claimDue, doneSends, heldUntil, markSent, recordSends, releaseClaims, sendKey } from './notification-store'
 import { addressesOf, forgetAddress } from './recipient-store'
 import { personalDataOf } from '../pii/pii-adapters'
+import { tracedFetch, traceparentOf, withSpan } from '../platform/tracing'
 
 /**
  * Not now: a provider said "later" (429, 5xx, no answer), or another sender holds the notices; the
@@ -57,7 +58,8 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, env: En
       return
     }
     try {
-      await dispatch(env, job.data, log, fetchFn, metrics)
+      // Each notice continues the trace of the event that made it (through the notifications consumer).
+      await withSpan({ name: `notification ${job.data.channel}`, kind: 'consumer', traceparent: traceparentOf(msg.body) }, () => dispatch(env, job.data, log, tracedFetch(fetchFn, `send ${job.data.channel}`), metrics))
       msg.ack()
     } catch (err) {
       log.error('notification_send_failed', { userId: job.data.userId, channel: job.data.channel, attempts: msg.attempts, err })

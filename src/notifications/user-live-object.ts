@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import type { Logger } from '../core/logger'
 
 /** The live object of one user. */
@@ -33,7 +33,7 @@ type KeptTicket = { expiresAt: number; credentialId: string }
  * connection costs nothing, and the single-use tickets browsers connect with. Notifications and
  * order updates are pushed here as they happen; a user with no socket open is not disturbed.
  */
-export class UserLiveObject extends DurableObject<Env> {
+export class UserLiveObject extends TracedObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))

@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import { settingsOf } from '../config'
 import type { Logger } from '../core/logger'
 import { rootLogger } from '../platform/runtime'
@@ -50,7 +50,7 @@ type SendRow = { seq: number; action: string; alert: string; attempts: number }
  * again, in order, at the next evaluation; without PAGERDUTY_ROUTING_KEY alerts are kept and listed
  * and nothing is paged (a warning says so once).
  */
-export class AlertsObject extends DurableObject<Env> {
+export class AlertsObject extends TracedObject {
   /** The clock evaluations judge by; tests replace it through `runInDurableObject` to move time. */
   now = (): number => Date.now()
   /** Where metrics are read from. */

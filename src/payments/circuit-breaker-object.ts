@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import { allows, closedBreaker, record, type BreakerPolicy, type BreakerState } from './circuit-breaker'
 
 const STATE_KEY = 'breaker'
@@ -7,7 +7,7 @@ const STATE_KEY = 'breaker'
  * The breaker of one payment provider, shared by every isolate: a single object decides, so a
  * provider that fails everywhere is cut off everywhere at once, and probed again after cooldown.
  */
-export class CircuitBreakerObject extends DurableObject<Env> {
+export class CircuitBreakerObject extends TracedObject {
   /** Tests replace it through `runInDurableObject` to move time. */
   now = (): number => Date.now()
 

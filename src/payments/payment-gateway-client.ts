@@ -6,6 +6,7 @@ import { BreakerView } from './breaker-view'
 import { resilient, type Resilience } from './resilient-gateway-client'
 import { sandboxGateway } from './sandbox-gateway-client'
 import { stripeGateway } from './stripe-gateway-client'
+import { tracedFetch } from '../platform/tracing'
 
 /** The provider's breaker: one object per provider, shared by every isolate. */
 export const breakerStub = (env: Env, provider: string) => env.CIRCUIT_BREAKER.get(env.CIRCUIT_BREAKER.idFromName(provider))
@@ -27,7 +28,7 @@ export function breakerOf(env: Env, provider: string): Resilience['breaker'] {
 /** The configured provider's adapter, behind timeouts, retries, the shared breaker and the provider's rate limit. */
 export function paymentGateway(env: Env, settings: Settings, log: Logger): PaymentGateway {
   const g = settings.gateway
-  const inner = g.kind === 'stripe' ? stripeGateway({ apiBase: g.stripe.apiBase, secretKey: g.stripe.secretKey, fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) }) : sandboxGateway(env)
+  const inner = g.kind === 'stripe' ? stripeGateway({ apiBase: g.stripe.apiBase, secretKey: g.stripe.secretKey, fetch: tracedFetch((input, init) => fetch(input, init), 'stripe') }) : sandboxGateway(env)
   return resilient(inner, {
     timeoutMs: g.timeoutMs,
     maxAttempts: g.maxAttempts,

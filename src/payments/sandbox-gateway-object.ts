@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import type { DeclineCode } from './gateway'
 import { sandboxAttempt, sandboxRefusesRefund } from './sandbox-behaviour'
 
@@ -43,7 +43,7 @@ type Row = {
  * own record of every charge. Charges are spread over SANDBOX_SHARDS objects by key, since a real
  * provider is not one serial point either (sandbox-gateway-client.ts).
  */
-export class SandboxGatewayObject extends DurableObject<Env> {
+export class SandboxGatewayObject extends TracedObject {
   private readonly sql = this.ctx.storage.sql
 
   constructor(ctx: DurableObjectState, env: Env) {

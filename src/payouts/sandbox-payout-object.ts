@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import type { TransferFailure } from './payout-provider'
 import { sandboxTransferAttempt } from './sandbox-payout-behaviour'
 
@@ -24,7 +24,7 @@ const KEY = 'transfer'
  * payout (its idempotency key), idempotent by that key like Stripe, answering by the test amounts
  * of sandbox-payout-behaviour.ts and keeping its own record of the transfer.
  */
-export class SandboxPayoutObject extends DurableObject<Env> {
+export class SandboxPayoutObject extends TracedObject {
   transfer(key: string, amount: number, currency: string, reference: string): SandboxTransferAnswer {
     const kv = this.ctx.storage.kv
     const rec = kv.get<SandboxTransfer>(KEY) ?? { key, amount, currency, status: 'attempted', reference: null, failureCode: null, attempts: 0, transfers: 0 }

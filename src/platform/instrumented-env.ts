@@ -11,6 +11,8 @@ export type { BindingCall, BindingKind } from '../ops/binding-tally'
 export type BindingProbe = {
   before?(call: BindingCall): void | Promise<void>
   after?(call: BindingCall): void | Promise<void>
+  /** Runs the call (between `before` and `after`), e.g. inside a span of its own. */
+  around?<T>(call: BindingCall, run: () => Promise<T>): Promise<T>
 }
 
 /** A name no binding has: only an RPC stub (a service binding) answers it, as it answers any name. */
@@ -46,7 +48,7 @@ export function instrumentEnv(env: Env, probe: BindingProbe): Env {
   return copy
 }
 
-function kindOf(value: unknown): BindingKind | undefined {
+export function kindOf(value: unknown): BindingKind | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const has = (...names: string[]) => names.every((n) => typeof Reflect.get(value, n) === 'function')
   if (has(NO_SUCH_MEMBER)) return undefined
@@ -58,7 +60,7 @@ function kindOf(value: unknown): BindingKind | undefined {
 
 async function observe<T>(probe: BindingProbe, call: BindingCall, run: () => Promise<T>): Promise<T> {
   await probe.before?.(call)
-  const result = await run()
+  const result = await (probe.around ? probe.around(call, run) : run())
   await probe.after?.(call)
   return result
 }
@@ -67,7 +69,7 @@ async function observe<T>(probe: BindingProbe, call: BindingCall, run: () => Pro
  * `target` with `overrides` in place of some members; every other member is read from the
  * target itself (methods bound to it), so a native object is never called through the proxy.
  */
-function withOverrides<T extends object>(target: T, overrides: Record<string, unknown>): T {
+export function withOverrides<T extends object>(target: T, overrides: Record<string, unknown>): T {
   return new Proxy(target, {
     get(t, prop) {
       if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) return overrides[prop]
@@ -121,7 +123,7 @@ function observedNamespace(binding: string, ns: DurableObjectNamespace, probe: B
 }
 
 /** Properties of a stub that are values, not calls. */
-const stubValues = new Set(['id', 'name'])
+export const stubValues = new Set(['id', 'name'])
 
 /**
  * A stub's stand-in. The real stub answers any name with an RPC method, so this one does too,

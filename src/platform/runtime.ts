@@ -1,5 +1,6 @@
 import { formatId, idRandomBytes, type IdPrefix } from '../core/ids'
 import { createLogger, type LogFields, type Logger, type LogLevel } from '../core/logger'
+import { traceFields } from './tracing'
 
 /**
  * The edge of the world for the pure core: the clock, randomness and the log sink. Everything
@@ -22,6 +23,7 @@ export function consoleSink(line: string, level: LogLevel): void {
   else console.log(line)
 }
 
+/** A logger whose every line carries the trace and span it was written in (platform/tracing.ts). */
 export function rootLogger(level: LogLevel, base: LogFields = {}): Logger {
-  return createLogger({ sink: consoleSink, now: systemClock, level, base: { service: 'souk', ...base } })
+  return createLogger({ sink: consoleSink, now: systemClock, level, base: { service: 'souk', ...base }, context: traceFields })
 }

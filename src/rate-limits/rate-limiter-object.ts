@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import { consume, idleAt, isIdle, refund, type GcraState, type RateLimitVerdict } from './gcra'
 import type { RateLimitPolicy } from './rate-limit-policy'
 
@@ -10,7 +10,7 @@ const STATE_KEY = 'gcra'
  * logins) and survives restarts, which an in-isolate counter or the rate-limit binding does not.
  * An alarm forgets the state once it is idle, so idle subjects cost no storage.
  */
-export class RateLimiterObject extends DurableObject<Env> {
+export class RateLimiterObject extends TracedObject {
   /** Tests replace it through `runInDurableObject` to move time. */
   now = (): number => Date.now()
 

@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import type { RiskRule } from './risk-rules'
 
 /** The one risk policy of the deployment. */
@@ -23,7 +23,7 @@ export const MAX_BLOCKED_RANGES = 5_000
  * (risk-policy-cache.ts), never once per request. Saving takes the version the editor read, so
  * two staff editing at once cannot overwrite each other (412 for the later one).
  */
-export class RiskPolicyObject extends DurableObject<Env> {
+export class RiskPolicyObject extends TracedObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS rule_versions (

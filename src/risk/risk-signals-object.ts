@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers'
+import { TracedObject } from '../platform/traced-object'
 import type { SignalCounts, SignalEvent } from './signal-log'
 
 /** The signal shard of one keyed pseudonym: `ip:…`, `device:…` or `card:…`. */
@@ -14,7 +14,7 @@ const DAY = 24 * HOUR
  * signal-log.ts does (a test holds the two together); rows live in SQLite rather than one stored
  * value because a busy address or a shared card may log thousands a day.
  */
-export class RiskSignalsObject extends DurableObject<Env> {
+export class RiskSignalsObject extends TracedObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS events (

@@ -17,6 +17,7 @@ import { disableEndpoint, noteFailure, noteSuccess, type WebhookEndpoint } from 
 import { claimAttempt, recordAttempt, unclaimAttempt, type WebhookMessage } from './webhook-message-store'
 import { metricsSinkOf } from '../ops/metrics-adapters'
 import type { MetricsSink } from '../ops/metrics'
+import { annotateSpan, traceHeader, traceparentOf, withSpan } from '../platform/tracing'
 
 const DeliveryJob = z.object({ messageId: z.string() })
 
@@ -54,7 +55,10 @@ export async function consumeWebhookDeliveries(
       return
     }
     try {
-      await deliverOnce(env, job.data.messageId, log, send, resolve, metrics)
+      // The attempt continues the trace of what queued it (the event's, through the fan-out).
+      await withSpan({ name: 'webhook delivery', kind: 'consumer', traceparent: traceparentOf(msg.body), attributes: { 'webhook.message_id': job.data.messageId } }, () =>
+        deliverOnce(env, job.data.messageId, log, send, resolve, metrics),
+      )
       msg.ack()
     } catch (err) {
       // Souk's own failure (D1, the queue), not the receiver's: the queue retries, then dead-letters.
@@ -128,18 +132,24 @@ async function attempt(endpoint: WebhookEndpoint, message: WebhookMessage, now: 
   const signature = signingSecrets(endpoint, now).map((secret) => new Webhook(secret).sign(message.id, now, message.payload)).join(' ')
   const started = performance.now()
   try {
-    const res = await send(endpoint.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Souk-Webhooks/1',
-        'webhook-id': message.id,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': signature,
-      },
-      body: message.payload,
+    // The receiver gets the trace too (`traceparent`), so its own spans can join it.
+    const res = await withSpan({ name: 'POST webhook', kind: 'client', attributes: { 'webhook.endpoint_id': endpoint.id } }, async () => {
+      const answer = await send(endpoint.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Souk-Webhooks/1',
+          'webhook-id': message.id,
+          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'webhook-signature': signature,
+          ...traceHeader(),
+        },
+        body: message.payload,
+      })
+      annotateSpan({ attributes: { 'http.response.status_code': answer.status }, ...(answer.ok ? {} : { error: `status ${answer.status}` }) })
+      return answer
     })
     await res.body?.cancel()
     return { status: res.status, durationMs: Math.round(performance.now() - started), error: null }

@@ -26,7 +26,8 @@ function passThrough<T extends object>(target: T, overrides: Record<string, unkn
     get(t, prop) {
       if (typeof prop === 'string' && prop in overrides) return overrides[prop]
       const value: unknown = Reflect.get(t, prop)
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value
+      // Reflect.apply, not .bind: on an RPC method `.bind` would be a remote property of its own.
+      return typeof value === 'function' ? (...a: unknown[]) => Reflect.apply(value, t, a) as unknown : value
     },
   })
 }
