@@ -11,6 +11,7 @@ import { consumeDeadLetters } from './ops/dead-letter-consumer'
 import { ListingObject as Listing } from './listings/listing-object'
 import { housekeeping } from './ops/housekeeping-job'
 import { lapsedOrderFate } from './orders/order-adapters'
+import { alertsStub } from './ops/alerts-object'
 import { metricsSinkOf } from './ops/metrics-adapters'
 import { observedBatch } from './platform/observed-batch'
 import { rootLogger } from './platform/runtime'
@@ -71,6 +72,8 @@ export default {
     await traceInvocation({ env, waitUntil: (p) => (ctx ? ctx.waitUntil(p) : undefined) }, { name: 'scheduled housekeeping', kind: 'internal', attributes: { cron: controller.cron } }, async () => {
       const log = rootLogger(settingsOf(env).logLevel, { cron: controller.cron })
       await housekeeping(env, new Date(controller.scheduledTime), log)
+      // Where cron runs, it also restarts alert evaluation should its alarm ever have stopped.
+      await alertsStub(env).ensureRunning()
     })
   },
 } satisfies ExportedHandler<Env>

@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory'
 import { matchedRoutes } from 'hono/route'
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
+import { keepAlertsRunning } from '../ops/alerts-adapters'
 import { metricsSinkOf } from '../ops/metrics-adapters'
 import { annotateSpan } from '../platform/tracing'
 import { waitUntilOf } from './wait-until'
@@ -30,6 +31,8 @@ export const accessLog = () =>
     const name = `${c.req.method} ${fields.route ?? 'unmatched'}`
     annotateSpan({ name, attributes: { 'http.route': fields.route ?? 'unmatched', 'http.response.status_code': status }, ...(status >= 500 ? { error: `status ${status}` } : {}) })
     metricsSinkOf(c.env, waitUntilOf(c)).record({ kind: 'route', name, error: status >= 500, durationMs: fields.durationMs, at: started })
+    // What is measured is judged by the alerts object's alarm; cron never fires locally, so the first request starts it.
+    keepAlertsRunning(c.env, waitUntilOf(c))
   })
 
 /** The pattern of the handler that answered (`/v1/api-keys/:id`), or null when none matched. */
