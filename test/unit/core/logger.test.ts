@@ -96,4 +96,60 @@ describe('createLogger', () => {
     expect(entries()[0]).toMatchObject({ email: '[redacted]', password: '[redacted]', user: { password: '[redacted]' } })
     expect(entries()[1]).toMatchObject({ err: { name: 'Error', message: 'bad token [secret]' }, note: 'for [email]' })
   })
+
+  describe('context', () => {
+    it('reads the context at each write, not once', () => {
+      let traceId = 'trace-a'
+      const { log, entries } = capture({ context: () => ({ traceId }) })
+      log.info('one')
+      traceId = 'trace-b'
+      log.info('two')
+      expect(entries().map((e) => e.traceId)).toEqual(['trace-a', 'trace-b'])
+    })
+
+    it('writes no context fields when the context gives none (outside a trace)', () => {
+      const { log, entries } = capture({ base: { service: 'souk' }, context: () => ({}) })
+      log.info('plain')
+      expect(entries()).toEqual([{ time: NOW.toISOString(), level: 'info', msg: 'plain', service: 'souk' }])
+    })
+
+    it('is over the base fields and under the call’s own fields', () => {
+      const { log, entries } = capture({ base: { service: 'souk', traceId: 'bound-at-start', spanId: 'base-span' }, context: () => ({ traceId: 'current', spanId: 'current-span' }) })
+      log.info('context wins over base')
+      log.info('the call wins over context', { spanId: 'explicit' })
+      expect(entries()).toEqual([
+        { time: NOW.toISOString(), level: 'info', msg: 'context wins over base', service: 'souk', traceId: 'current', spanId: 'current-span' },
+        { time: NOW.toISOString(), level: 'info', msg: 'the call wins over context', service: 'souk', traceId: 'current', spanId: 'explicit' },
+      ])
+    })
+
+    it('survives child(): a child reads the same context at each write, over its own fields', () => {
+      let spanId = 's1'
+      const { log, entries } = capture({ context: () => ({ spanId }) })
+      const child = log.child({ listingId: 'lst_1', spanId: 'child-field' })
+      child.warn('first')
+      spanId = 's2'
+      child.child({ extra: true }).warn('second')
+      expect(entries()).toEqual([
+        { time: NOW.toISOString(), level: 'warn', msg: 'first', listingId: 'lst_1', spanId: 's1' },
+        { time: NOW.toISOString(), level: 'warn', msg: 'second', listingId: 'lst_1', extra: true, spanId: 's2' },
+      ])
+    })
+
+    it('is not read for a line under the level, and its fields are redacted like any other', () => {
+      let reads = 0
+      const { log, written } = capture({
+        level: 'warn',
+        context: () => {
+          reads++
+          return { email: 'ana@example.com' }
+        },
+      })
+      log.info('hidden')
+      expect(reads).toBe(0)
+      log.warn('shown')
+      expect(reads).toBe(1)
+      expect(written[0]?.line).not.toContain('ana@example.com')
+    })
+  })
 })
