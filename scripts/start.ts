@@ -16,7 +16,9 @@ const secrets = localSecrets()
 
 await prepareLocalDatabase(persistTo, secrets)
 
-const vars = Object.entries(developmentVars()).flatMap(([k, v]) => ['--var', `${k}:${typeof v === 'string' ? v : JSON.stringify(v)}`])
+// A collector for the traces, when the caller names one (docs/OPERATIONS.md "Traces").
+const collector = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}
+const vars = Object.entries({ ...developmentVars(), ...collector }).flatMap(([k, v]) => ['--var', `${k}:${typeof v === 'string' ? v : JSON.stringify(v)}`])
 const args = [wranglerBin(), 'dev', '--port', port, '--ip', '127.0.0.1', ...vars, ...(persistTo ? ['--persist-to', persistTo] : [])]
 const dev = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } })
 

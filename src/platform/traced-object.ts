@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
+import { metricsSinkOf } from '../ops/metrics-adapters'
 import { tracedEnv } from './traced-env'
 import { traceInvocation, type Invocation } from './tracing'
 
@@ -11,7 +12,8 @@ const notMethods = new Set(['constructor', 'traced', 'fetch', 'alarm', 'webSocke
  * method itself; it runs the method as a server span under the caller's span, so every log line
  * written inside carries the caller's trace id. The object's own env is traced too, so what it
  * calls in turn (other objects, queues, D1) stays in the same trace. Its alarm is the root of a
- * trace of its own (what it sends on, like the outbox's events, carries its own trace).
+ * trace of its own (what it sends on, like the outbox's events, carries its own trace). Each call
+ * is also a metric point of `<Class>.<method>`.
  */
 export abstract class TracedObject extends DurableObject<Env> {
   private readonly invocation: Invocation
@@ -37,8 +39,17 @@ export abstract class TracedObject extends DurableObject<Env> {
   async traced(traceparent: string | null, method: string, args: unknown[]): Promise<unknown> {
     const fn: unknown = notMethods.has(method) || method.startsWith('_') ? undefined : Reflect.get(this, method)
     if (typeof fn !== 'function') throw new TypeError(`${this.objectName} has no method ${method}`)
-    return traceInvocation(this.invocation, { name: `${this.objectName}.${method}`, kind: 'server', traceparent, attributes: { 'rpc.system': 'durable_object', 'rpc.method': method } }, () =>
-      Promise.resolve(Reflect.apply(fn, this, args)),
-    )
+    const name = `${this.objectName}.${method}`
+    const started = Date.now()
+    // Each method is a metric point too (rate, errors and duration per object method).
+    const record = (error: boolean) => metricsSinkOf(this.env, this.invocation.waitUntil).record({ kind: 'object', name, error, durationMs: Date.now() - started, at: started })
+    try {
+      const result: unknown = await traceInvocation(this.invocation, { name, kind: 'server', traceparent, attributes: { 'rpc.system': 'durable_object', 'rpc.method': method } }, () => Promise.resolve(Reflect.apply(fn, this, args)))
+      record(false)
+      return result
+    } catch (err) {
+      record(true)
+      throw err
+    }
   }
 }
