@@ -15,17 +15,45 @@ export type ListingSnapshot = { listing: ListingView; seq: number; offers: Offer
 export const rebuildStatuses = ['running', 'done', 'abandoned'] as const
 export type RebuildStatus = (typeof rebuildStatuses)[number]
 
+/**
+ * Where a rebuild is: a rebuild from scratch first empties the read model, `listings` (its FTS rows
+ * go with each row, by trigger) and then `offers`, a chunk per step in id order; every rebuild then
+ * walks the registry. `listing_registry` is never cleared: it is what the walk walks.
+ */
+export const rebuildPhases = ['clearing_listings', 'clearing_offers', 'walking'] as const
+export type RebuildPhase = (typeof rebuildPhases)[number]
+export type ClearingPhase = Exclude<RebuildPhase, 'walking'>
+
+export const firstPhase = (fromScratch: boolean): RebuildPhase => (fromScratch ? 'clearing_listings' : 'walking')
+
+/**
+ * What a clearing step leaves on the rebuild's row, given the ids it deleted (the first `limit`
+ * after its cursor): the cursor moves to the last of them; fewer than `limit` means the table had
+ * no more after the cursor, so the next phase starts from the beginning (cursor null). Rows a live
+ * event projects behind the cursor meanwhile stay: they are newer than anything the walk would write.
+ */
+export function afterClearing(phase: ClearingPhase, deleted: readonly string[], limit: number): { phase: RebuildPhase; cursor: string | null; cleared: number } {
+  const cleared = deleted.length
+  if (cleared === 0 || cleared < limit) return { phase: phase === 'clearing_listings' ? 'clearing_offers' : 'walking', cursor: null, cleared }
+  return { phase, cursor: deleted.reduce((a, b) => (b > a ? b : a)), cleared }
+}
+
 /** A rebuild as its row keeps it and the admin routes show it. */
 export type Rebuild = {
   id: string
   status: RebuildStatus
   requestedBy: string
   chunkSize: number
+  /** Started with `fromScratch`: the read model is emptied before the walk. */
+  fromScratch: boolean
+  phase: RebuildPhase
+  /** Read-model rows (listings and offers) a from-scratch rebuild removed so far. */
+  cleared: number
   /** Listings registered when it started (later ones are walked too, so `processed` may pass it). */
   total: number
   /** The next step to run; 0 before the first. */
   step: number
-  /** The last listing id walked; null before the first chunk. */
+  /** The last listing id walked (while clearing: the last row id deleted); null before the phase's first chunk. */
   cursor: string | null
   /** Listings whose snapshot was applied. */
   processed: number

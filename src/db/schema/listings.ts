@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import { rebuildStatuses } from '../../listings/read-model-rebuild'
+import { rebuildPhases, rebuildStatuses } from '../../listings/read-model-rebuild'
 
 /**
  * The listing read model, watching, where offers live, and rebuilding the read model.
@@ -111,6 +111,12 @@ export const readModelRebuilds = sqliteTable(
     status: text('status', { enum: rebuildStatuses }).notNull(),
     requestedBy: text('requested_by').notNull(),
     chunkSize: integer('chunk_size').notNull(),
+    /** Empties the read model (`listings` with its FTS rows, then `offers`) before the walk. */
+    fromScratch: integer('from_scratch', { mode: 'boolean' }).notNull().default(false),
+    /** `clearing_listings`, `clearing_offers` (from scratch only), then `walking`; `cursor` is the phase's. */
+    phase: text('phase', { enum: rebuildPhases }).notNull().default('walking'),
+    /** Read-model rows removed while clearing. */
+    cleared: integer('cleared').notNull().default(0),
     total: integer('total').notNull(),
     step: integer('step').notNull(),
     cursor: text('cursor'),
