@@ -1217,6 +1217,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: alerts raised by burn rates and anomalies, newest first, open and resolved */
+        get: operations["getAdminAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/slo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: the service level objectives: error budget left, burn rates and rules firing, the busiest routes, and a series for charts */
+        get: operations["getAdminSlo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/read-model/rebuild": {
         parameters: {
             query?: never;
@@ -4279,6 +4313,238 @@ export interface components {
             attempts: number;
             receivedAt: string;
             replayedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": 7,
+         *           "dedupKey": "checkout_availability:fast_burn",
+         *           "source": "burn_rate",
+         *           "objective": "checkout_availability",
+         *           "rule": "fast_burn",
+         *           "severity": "critical",
+         *           "summary": "checkout_availability: error budget burning at 52.3× (fast burn)",
+         *           "status": "resolved",
+         *           "openedAt": "2026-03-16T10:04:00.000Z",
+         *           "resolvedAt": "2026-03-16T10:31:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null,
+         *       "pager": {
+         *         "configured": true,
+         *         "pendingSends": 0
+         *       }
+         *     }
+         */
+        AlertPage: {
+            data: components["schemas"]["Alert"][];
+            nextCursor: string | null;
+            /** @description Whether the alerts reach PagerDuty */
+            pager: {
+                /** @description False: PAGERDUTY_ROUTING_KEY is not set, and alerts are only kept and listed */
+                configured: boolean;
+                /** @description Triggers and resolves PagerDuty has not taken yet (tried again at each evaluation) */
+                pendingSends: number;
+            };
+        };
+        /**
+         * @example {
+         *       "id": 7,
+         *       "dedupKey": "checkout_availability:fast_burn",
+         *       "source": "burn_rate",
+         *       "objective": "checkout_availability",
+         *       "rule": "fast_burn",
+         *       "severity": "critical",
+         *       "summary": "checkout_availability: error budget burning at 52.3× (fast burn)",
+         *       "status": "resolved",
+         *       "openedAt": "2026-03-16T10:04:00.000Z",
+         *       "resolvedAt": "2026-03-16T10:31:00.000Z"
+         *     }
+         */
+        Alert: {
+            id: number;
+            /** @description What PagerDuty keeps the incident under: `{objective}:{rule}`, or `anomaly:{rate}` */
+            dedupKey: string;
+            /** @enum {string} */
+            source: "burn_rate" | "anomaly";
+            /** @description The objective whose budget burns, or the rate that jumped (`checkout_decline_rate`, `webhook_failure_rate`) */
+            objective: string;
+            /** @description `fast_burn` (1 h and 5 min over 14.4×), `slow_burn` (6 h and 30 min over 6×) or `ewma_anomaly` */
+            rule: string;
+            /** @enum {string} */
+            severity: "critical" | "error";
+            summary: string;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            openedAt: string;
+            resolvedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "generatedAt": "2026-03-16T12:30:20.000Z",
+         *       "hours": 6,
+         *       "stepSeconds": 300,
+         *       "objectives": [
+         *         {
+         *           "id": "bids_latency",
+         *           "description": "Bids answered within 300 ms",
+         *           "sli": {
+         *             "kind": "route",
+         *             "names": [
+         *               "POST /v1/listings/:id/bids"
+         *             ],
+         *             "sli": "latency",
+         *             "thresholdMs": 300
+         *           },
+         *           "target": 0.99,
+         *           "periodDays": 28,
+         *           "period": {
+         *             "total": 1204311,
+         *             "good": 1199870
+         *           },
+         *           "budgetLeft": 0.631,
+         *           "burnRates": {
+         *             "5m": 0.4,
+         *             "30m": 0.6,
+         *             "1h": 0.5,
+         *             "6h": 0.7
+         *           },
+         *           "firing": []
+         *         }
+         *       ],
+         *       "routes": [
+         *         {
+         *           "kind": "route",
+         *           "name": "POST /v1/listings/:id/bids",
+         *           "total": 3600,
+         *           "ratePerSecond": 1,
+         *           "errorRate": 0.001,
+         *           "p50Ms": 20,
+         *           "p90Ms": 50,
+         *           "p99Ms": 200
+         *         }
+         *       ],
+         *       "series": [
+         *         {
+         *           "at": "2026-03-16T12:30:00.000Z",
+         *           "requests": 310,
+         *           "errorRate": 0.003,
+         *           "p50Ms": 20,
+         *           "p99Ms": 300,
+         *           "burn": {
+         *             "bids_latency": 0.5
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        SloReport: {
+            generatedAt: string;
+            hours: number;
+            /** @description The series step */
+            stepSeconds: number;
+            objectives: components["schemas"]["SloObjectiveReport"][];
+            /** @description What ran in the last hour (routes, consumers, object methods, outcomes), busiest first; percentiles are histogram bounds */
+            routes: components["schemas"]["SloRouteReport"][];
+            /** @description One point per step over the window, empty steps included: route requests, their error rate and percentiles, and each objective’s burn */
+            series: {
+                at: string;
+                requests: number;
+                errorRate: number;
+                p50Ms: number | null;
+                p99Ms: number | null;
+                /** @description Each objective’s burn rate over the step, by id */
+                burn: {
+                    [key: string]: number;
+                };
+            }[];
+        };
+        /**
+         * @example {
+         *       "id": "bids_latency",
+         *       "description": "Bids answered within 300 ms",
+         *       "sli": {
+         *         "kind": "route",
+         *         "names": [
+         *           "POST /v1/listings/:id/bids"
+         *         ],
+         *         "sli": "latency",
+         *         "thresholdMs": 300
+         *       },
+         *       "target": 0.99,
+         *       "periodDays": 28,
+         *       "period": {
+         *         "total": 1204311,
+         *         "good": 1199870
+         *       },
+         *       "budgetLeft": 0.631,
+         *       "burnRates": {
+         *         "5m": 0.4,
+         *         "30m": 0.6,
+         *         "1h": 0.5,
+         *         "6h": 0.7
+         *       },
+         *       "firing": []
+         *     }
+         */
+        SloObjectiveReport: {
+            id: string;
+            description: string;
+            sli: components["schemas"]["SloIndicator"];
+            /** @description The fraction of events that must be good */
+            target: number;
+            periodDays: number;
+            /** @description Events over the period (to the hour), and the good ones */
+            period: {
+                total: number;
+                good: number;
+            };
+            /** @description The part of the period’s error budget left: 1 untouched, 0 or less spent */
+            budgetLeft: number;
+            /** @description The bad fraction over the budget rate in each window: 1 spends the budget exactly over the period */
+            burnRates: {
+                "5m": number;
+                "30m": number;
+                "1h": number;
+                "6h": number;
+            };
+            /** @description The burn-rate rules firing now: `fast_burn` (14.4× over 1 h and 5 min), `slow_burn` (6× over 6 h and 30 min) */
+            firing: string[];
+        };
+        SloIndicator: {
+            /** @enum {string} */
+            kind: "route" | "consumer" | "object" | "outcome";
+            names: string[];
+            /**
+             * @description `availability`: good is not an error; `latency`: good took at most `thresholdMs`
+             * @enum {string}
+             */
+            sli: "availability" | "latency";
+            thresholdMs?: number;
+        };
+        /**
+         * @example {
+         *       "kind": "route",
+         *       "name": "POST /v1/listings/:id/bids",
+         *       "total": 3600,
+         *       "ratePerSecond": 1,
+         *       "errorRate": 0.001,
+         *       "p50Ms": 20,
+         *       "p90Ms": 50,
+         *       "p99Ms": 200
+         *     }
+         */
+        SloRouteReport: {
+            /** @enum {string} */
+            kind: "route" | "consumer" | "object" | "outcome";
+            name: string;
+            total: number;
+            ratePerSecond: number;
+            errorRate: number;
+            p50Ms: number | null;
+            p90Ms: number | null;
+            p99Ms: number | null;
         };
         /**
          * @example {
@@ -14994,6 +15260,204 @@ export interface operations {
             };
             /** @description `idempotency_key_reused` */
             422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminAlerts: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Open alerts, resolved ones, or both (the default) */
+                status?: "open" | "resolved" | "all";
+            };
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of alerts */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertPage"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminSlo: {
+        parameters: {
+            query?: {
+                /** @description The series' window in hours (1 to 48): steps of 1 minute up to 2 hours, 5 minutes up to 12, 15 minutes beyond */
+                hours?: number;
+            };
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SLO report */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SloReport"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
