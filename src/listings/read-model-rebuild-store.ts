@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { listingRegistry, readModelRebuilds } from '../db/schema'
+import { listingRegistry, listings, offerViews, readModelRebuilds } from '../db/schema'
 import { listingUpsert } from './listing-read-store'
 import { offerUpsert } from './offer-read-store'
-import { leaseUntil, stalledBefore, type ListingSnapshot, type Rebuild } from './read-model-rebuild'
+import { firstPhase, leaseUntil, stalledBefore, type ClearingPhase, type ListingSnapshot, type Rebuild, type RebuildPhase } from './read-model-rebuild'
 
 /** The D1 side of read-model rebuilds: their rows, the listing registry they walk, the upserts. */
 
@@ -15,7 +15,7 @@ export type StartOutcome = { started: Rebuild; abandoned: string[] } | { running
  * cannot both win). A running rebuild that has not moved for `STALLED_AFTER_MS` is marked
  * `abandoned` first: its chain of steps ended in the dead-letter queue.
  */
-export async function startRebuild(db: Db, r: { id: string; requestedBy: string; chunkSize: number; now: Date }): Promise<StartOutcome> {
+export async function startRebuild(db: Db, r: { id: string; requestedBy: string; chunkSize: number; now: Date; fromScratch?: boolean }): Promise<StartOutcome> {
   const at = r.now.toISOString()
   const [abandoned, inserted] = await db.batch([
     db
@@ -30,6 +30,9 @@ export async function startRebuild(db: Db, r: { id: string; requestedBy: string;
         status: 'running',
         requestedBy: r.requestedBy,
         chunkSize: r.chunkSize,
+        fromScratch: r.fromScratch ?? false,
+        phase: firstPhase(r.fromScratch ?? false),
+        cleared: 0,
         total: sql`(SELECT count(*) FROM ${listingRegistry})`,
         step: 0,
         cursor: null,
@@ -103,6 +106,39 @@ export async function applySnapshots(db: Db, snapshots: readonly ListingSnapshot
     ...s.offers.map((o) => offerUpsert(db, o, s.seq, 'same-or-newer')),
   ])
   if (first) await db.batch([first, ...rest])
+}
+
+/**
+ * Deletes the first `limit` rows after `cursor` (id order) of the table `phase` clears, in one
+ * statement; `listings_fts` loses each row's entry by its delete trigger. Answers the ids deleted.
+ */
+export async function clearAfter(db: Db, phase: ClearingPhase, cursor: string | null, limit: number): Promise<string[]> {
+  const table = phase === 'clearing_listings' ? listings : offerViews
+  const first = db
+    .select({ id: table.id })
+    .from(table)
+    .where(cursor === null ? undefined : gt(table.id, cursor))
+    .orderBy(asc(table.id))
+    .limit(limit)
+  const deleted = await db.delete(table).where(inArray(table.id, first)).returning({ id: table.id })
+  return deleted.map((d) => d.id)
+}
+
+/** Clearing step `step` is done: the row takes its phase and cursor and counts what it removed. Answers the rebuild, or undefined when another delivery recorded it first. */
+export async function recordClearing(db: Db, id: string, step: number, done: { phase: RebuildPhase; cursor: string | null; cleared: number }, now: Date): Promise<Rebuild | undefined> {
+  const [moved] = await db
+    .update(readModelRebuilds)
+    .set({
+      step: step + 1,
+      phase: done.phase,
+      cursor: done.cursor,
+      cleared: sql`${readModelRebuilds.cleared} + ${done.cleared}`,
+      leaseUntil: null,
+      updatedAt: now.toISOString(),
+    })
+    .where(and(eq(readModelRebuilds.id, id), eq(readModelRebuilds.status, 'running'), eq(readModelRebuilds.step, step)))
+    .returning()
+  return moved
 }
 
 /** Step `step` is done: the walk moves past `cursor`. False when another delivery recorded it first. */
