@@ -20,7 +20,7 @@ import { eventually } from '../checkout/checkout-fixtures'
 const usd = (amount: number) => ({ amount, currency: 'USD' as const })
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString()
 const log = rootLogger('warn', { test: 'read-model-rebuild' })
-type RebuildJson = { id: string; status: string; total: number; processed: number; missing: number; finishedAt: string | null }
+type RebuildJson = { id: string; status: string; fromScratch: boolean; phase: string; cleared: number; total: number; processed: number; missing: number; finishedAt: string | null }
 
 async function staff(role: 'admin' | 'support', label: string = role) {
   const who = await register(label)
@@ -69,8 +69,8 @@ async function search(query: string): Promise<string[]> {
   return (await json<{ data: { id: string }[] }>(res)).data.map((l) => l.id)
 }
 
-async function startOverHttp(token: string): Promise<RebuildJson> {
-  const res = await call('/v1/admin/read-model/rebuild', { method: 'POST', token })
+async function startOverHttp(token: string, body?: Json): Promise<RebuildJson> {
+  const res = await call('/v1/admin/read-model/rebuild', { method: 'POST', token, ...(body === undefined ? {} : { json: body }) })
   expect(res.status, await res.clone().text()).toBe(202)
   const started = await json<RebuildJson>(res)
   expect(res.headers.get('location')).toBe(`/v1/admin/read-model/rebuilds/${started.id}`)
@@ -219,6 +219,104 @@ describe('rebuilding the read model', () => {
     expect(await rebuildById(db, started.id)).toMatchObject({ status: 'done', processed: registered - 1, missing: 1, step: steps, total: registered })
     expect(await readModel()).toEqual(before)
   })
+
+  it('from scratch, drops read-model rows no listing object stands behind and rewrites every real one; by default it leaves them', async () => {
+    const admin = await staff('admin', 'admin-scratch')
+    const seller = await register('scratch-seller')
+    const buyer = await register('scratch-buyer')
+    const word = `fs${crypto.randomUUID().slice(0, 8)}`
+    const vase = await list(seller.token, fixed(`Vase ${word}`))
+    const bowl = await list(seller.token, fixed(`Bowl ${word}`))
+    const offer = await json<{ id: string }>(await call(`/v1/listings/${vase}/offers`, { method: 'POST', token: buyer.token, json: { amount: usd(2000) } }))
+    await caughtUp([vase, bowl])
+    await eventually(offersModel, (rows) => rows.some((r) => r.id === offer.id))
+    const before = await readModel()
+    const offersBefore = await offersModel()
+
+    // An orphan (a listing and an offer whose object holds nothing: a restore from another
+    // database, a hand-made row), and a real row stamped with a seq its object never reached.
+    const orphan = newListingId()
+    const at = new Date().toISOString()
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO listings (id, seller_id, title, description, category, format, status, currency, price, ends_at, last_seq, view, created_at, updated_at) VALUES (?, ?, ?, 'Nobody made it', 'kitchen', 'fixed_price', 'active', 'USD', 100, NULL, 1, ?, ?, ?)",
+      ).bind(orphan, seller.user.id, `Orphan ${word}`, JSON.stringify({ ...(before.find((r) => r.id === vase)?.view as object), id: orphan, title: `Orphan ${word}` }), at, at),
+      env.DB.prepare("INSERT INTO offers (id, listing_id, buyer_id, seller_id, status, last_seq, view) VALUES (?, ?, ?, ?, 'pending', 1, '{}')").bind(`off_orphan${word}`, orphan, buyer.user.id, seller.user.id),
+      env.DB.prepare("UPDATE listings SET title = ?, last_seq = 99 WHERE id = ?").bind(`Stale ${word}`, bowl),
+    ])
+    const registry = async () => (await env.DB.prepare('SELECT id, registered_at FROM listing_registry ORDER BY id').all()).results
+    const registryBefore = await registry()
+    expect(registryBefore.map((r) => r.id)).toContain(orphan) // the trigger registers any first insert
+    expect(new Set(await search(`q=${word}`))).toEqual(new Set([vase, bowl, orphan]))
+
+    // Today's rebuild upserts under the seq guard and deletes nothing: both stay as they are.
+    const plain = await startOverHttp(admin.token, {})
+    expect(plain).toMatchObject({ fromScratch: false, phase: 'walking', cleared: 0 })
+    expect(await finished(admin.token, plain.id)).toMatchObject({ status: 'done', fromScratch: false, phase: 'walking', cleared: 0 })
+    expect((await readModel()).map((r) => r.id)).toContain(orphan)
+    expect((await offersModel()).map((r) => r.id)).toContain(`off_orphan${word}`)
+    expect(await rowOf(bowl)).toMatchObject({ last_seq: 99 })
+    expect(new Set(await search(`q=${word}`))).toEqual(new Set([vase, bowl, orphan]))
+
+    const scratch = await startOverHttp(admin.token, { fromScratch: true })
+    expect(scratch).toMatchObject({ status: 'running', fromScratch: true, phase: 'clearing_listings', cleared: 0, processed: 0 })
+    const done = await finished(admin.token, scratch.id)
+    // Registered ids without a listing: the orphan, and any an earlier test registered by hand.
+    const absent = registryBefore.filter((r) => !before.some((b) => b.id === r.id)).length
+    expect(absent).toBeGreaterThanOrEqual(1)
+    expect(done).toMatchObject({ status: 'done', fromScratch: true, phase: 'walking', missing: absent, processed: before.length })
+    expect(done.cleared).toBe(before.length + 1 + offersBefore.length + 1)
+
+    expect(await readModel()).toEqual(before)
+    expect(await offersModel()).toEqual(offersBefore)
+    expect(await registry()).toEqual(registryBefore)
+    expect(new Set(await search(`q=${word}`))).toEqual(new Set([vase, bowl]))
+    const fts = await env.DB.prepare('SELECT count(*) AS n FROM listings_fts WHERE listings_fts MATCH ?').bind(`"Orphan" AND "${word}"`).first<{ n: number }>()
+    expect(fts?.n).toBe(0)
+
+    const audited = await json<{ data: { action: string; subjectId: string; details: Json }[] }>(await call(`/v1/admin/audit?actorId=${admin.user.id}&limit=10`, { token: admin.token }))
+    expect(audited.data.filter((e) => e.action === 'read_model.rebuild_started').map((e) => [e.subjectId, e.details.fromScratch])).toEqual([
+      [scratch.id, true],
+      [plain.id, false],
+    ])
+  })
+
+  it('from scratch, clears listings and then offers a chunk per step before the walk starts', async () => {
+    const seller = await register('clear-seller')
+    const buyer = await register('clear-buyer')
+    const ids = await Promise.all(['D', 'E', 'F'].map((t) => list(seller.token, fixed(`Clear ${t}`))))
+    await call(`/v1/listings/${ids[0]}/offers`, { method: 'POST', token: buyer.token, json: { amount: usd(2000) } })
+    await caughtUp(ids)
+    const before = await readModel()
+    const offersBefore = await eventually(offersModel, (rows) => rows.some((r) => r.listing_id === ids[0]))
+
+    const db = database(env.DB)
+    const { started } = (await startRebuild(db, { id: `job_${'0'.repeat(25)}3`, requestedBy: 'usr_test', chunkSize: 2, now: new Date(), fromScratch: true })) as { started: { id: string } }
+    let snapshots = 0
+    const ports = testPorts({ snapshotOf: (id) => (snapshots++, listingStub(env, id).snapshot()) })
+    const phases: string[] = []
+    for (let n = 0; ; n++) {
+      const row = await rebuildById(db, started.id)
+      if (row?.status !== 'running') break
+      phases.push(row.phase)
+      const rows = { listings: await readModel(), offers: await offersModel() }
+      if (row.phase === 'clearing_offers') expect(rows.listings).toEqual([]) // the listings went first
+      if (row.phase === 'walking' && snapshots === 0) expect(rows).toEqual({ listings: [], offers: [] }) // the walk starts on an empty read model
+      if (row.phase !== 'walking') expect(snapshots).toBe(0)
+      expect(await runRebuildStep(ports, step(started.id, n))).toBe('done')
+    }
+    // A chunk of 2 per step; a short (or empty) chunk ends each phase, and the walk's last step finds nothing.
+    const registered = (await env.DB.prepare('SELECT count(*) AS n FROM listing_registry').first<{ n: number }>())?.n ?? 0
+    const steps = (rows: number) => Math.floor(rows / 2) + 1
+    expect(phases).toEqual([
+      ...Array<string>(steps(before.length)).fill('clearing_listings'),
+      ...Array<string>(steps(offersBefore.length)).fill('clearing_offers'),
+      ...Array<string>(Math.ceil(registered / 2) + 1).fill('walking'),
+    ])
+    expect(await rebuildById(db, started.id)).toMatchObject({ status: 'done', phase: 'walking', cleared: before.length + offersBefore.length })
+    expect(await readModel()).toEqual(before)
+    expect(await offersModel()).toEqual(offersBefore)
+  })
 })
 
 describe('the rebuild routes', () => {
@@ -244,6 +342,19 @@ describe('the rebuild routes', () => {
     expect(await json(await call(progress, { token: admin.token }))).toMatchObject({ status: 404, code: 'not_found' })
     expect(await json(await call('/v1/admin/read-model/rebuilds/nope', { token: admin.token }))).toMatchObject({ status: 400, code: 'validation_failed' })
     expect(await rebuildsRunning()).toBe(0)
+  })
+
+  it('refuses a body it cannot read with 400 (or 415 when it is not JSON), and starts nothing', async () => {
+    const admin = await staff('admin', 'admin-400')
+    const countAll = async () => (await env.DB.prepare('SELECT count(*) AS n FROM read_model_rebuilds').first<{ n: number }>())?.n ?? 0
+    const rebuildsBefore = await countAll()
+    for (const body of [{ fromScratch: 'yes' }, { fromScratch: 1 }, { fromScratch: null }, { fromScratch: true, chunkSize: 5 }, [true], 'true']) {
+      const res = await call('/v1/admin/read-model/rebuild', { method: 'POST', token: admin.token, json: body as Json })
+      expect(await json(res), JSON.stringify(body)).toMatchObject({ status: 400, code: 'validation_failed' })
+    }
+    const text = await call('/v1/admin/read-model/rebuild', { method: 'POST', token: admin.token, headers: { 'content-type': 'text/plain' }, body: 'fromScratch' })
+    expect(text.status).toBe(415)
+    expect(await countAll()).toBe(rebuildsBefore)
   })
 
   it('refuses a second rebuild while one runs, naming it; a stalled one gives way; a refused queue frees the slot', async () => {
