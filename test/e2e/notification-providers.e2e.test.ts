@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLocalSouk } from '../../scripts/local-worker.ts'
-import { email, eventually, PASSWORD, type Json } from '../support/node/client'
+import { email, eventually, PASSWORD, type Json, httpAt, type HttpInit } from '../support/node/client'
 import { startFakeNotificationProviders, type FakeNotificationProviders, type ProviderRequest } from '../support/node/fake-notification-providers'
 
 /**
@@ -45,12 +45,7 @@ type Person = { token: string; email: string }
 type PhoneView = { phone: string | null; verifiedAt: string | null; pending: { phone: string; expiresAt: string } | null }
 type Notice = { id: string; type: string; category: string; title: string; body: string; data: Json }
 
-function api(path: string, init: { method?: string; token?: string; json?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
-  const headers: Record<string, string> = { ...init.headers }
-  if (init.token) headers.authorization = `Bearer ${init.token}`
-  if (init.json !== undefined) headers['content-type'] = 'application/json'
-  return fetch(`${souk.url}${path}`, { method: init.method ?? 'GET', headers, body: init.json === undefined ? undefined : JSON.stringify(init.json) })
-}
+const api = (path: string, init?: HttpInit): Promise<Response> => httpAt(souk.url, path, init)
 
 async function user(label: string): Promise<Person> {
   const address = email(label)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLocalSouk } from '../../scripts/local-worker.ts'
-import { email, eventually, PASSWORD, type Json } from '../support/node/client'
+import { email, eventually, PASSWORD, type Json, httpAt, type HttpInit } from '../support/node/client'
 import { sendWebhook, startFakeStripe, stripeSignature, type FakeStripe, type PaymentIntent } from '../support/node/fake-stripe'
 
 /**
@@ -40,12 +40,7 @@ afterAll(async () => {
 type Order = Json & { id: string; status: string; total: { amount: number; currency: string }; history: { status: string }[] }
 type Problem = Json & { code: string; orderId?: string; declineCode?: string }
 
-function api(path: string, init: { method?: string; token?: string; json?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
-  const headers: Record<string, string> = { ...init.headers }
-  if (init.token) headers.authorization = `Bearer ${init.token}`
-  if (init.json !== undefined) headers['content-type'] = 'application/json'
-  return fetch(`${souk.url}${path}`, { method: init.method ?? 'GET', headers, body: init.json === undefined ? undefined : JSON.stringify(init.json) })
-}
+const api = (path: string, init?: HttpInit): Promise<Response> => httpAt(souk.url, path, init)
 
 async function user(label: string): Promise<string> {
   const res = await api('/v1/auth/register', { method: 'POST', json: { email: email(label), password: PASSWORD, displayName: label } })

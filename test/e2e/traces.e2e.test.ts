@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLocalSouk } from '../../scripts/local-worker.ts'
-import { email, eventually, PASSWORD } from '../support/node/client'
+import { email, eventually, PASSWORD, httpAt, type HttpInit } from '../support/node/client'
 import { readBody } from '../support/node/read-body'
 
 /**
@@ -55,12 +55,7 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
 })
 
-function api(path: string, init: { method?: string; token?: string; json?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
-  const headers: Record<string, string> = { ...init.headers }
-  if (init.token) headers.authorization = `Bearer ${init.token}`
-  if (init.json !== undefined) headers['content-type'] = 'application/json'
-  return fetch(`${souk.url}${path}`, { method: init.method ?? 'GET', headers, body: init.json === undefined ? undefined : JSON.stringify(init.json) })
-}
+const api = (path: string, init?: HttpInit): Promise<Response> => httpAt(souk.url, path, init)
 
 async function token(label: string): Promise<string> {
   const res = await api('/v1/auth/register', { method: 'POST', json: { email: email(label), password: PASSWORD, displayName: label } })

@@ -5,10 +5,14 @@ export const baseUrl = (): string => inject('baseUrl')
 
 export type Json = Record<string, unknown>
 
-export async function http(
-  path: string,
-  init: { method?: string; token?: string; json?: unknown; headers?: Record<string, string>; body?: RequestInit['body'] } = {},
-): Promise<Response> {
+export type HttpInit = { method?: string; token?: string; json?: unknown; headers?: Record<string, string>; body?: RequestInit['body'] }
+
+export function http(path: string, init: HttpInit = {}): Promise<Response> {
+  return httpAt(baseUrl(), path, init)
+}
+
+/** The same, to a Souk a test started itself (`startLocalSouk`), at `base`. */
+export async function httpAt(base: string, path: string, init: HttpInit = {}): Promise<Response> {
   const headers: Record<string, string> = { ...init.headers }
   if (init.token) headers.authorization = `Bearer ${init.token}`
   let body = init.body
@@ -16,7 +20,7 @@ export async function http(
     headers['content-type'] = 'application/json'
     body = JSON.stringify(init.json)
   }
-  return fetch(`${baseUrl()}${path}`, { method: init.method ?? 'GET', headers, body })
+  return fetch(`${base}${path}`, { method: init.method ?? 'GET', headers, body })
 }
 
 export const email = (label: string): string => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`
