@@ -349,7 +349,7 @@ describe('the rebuild routes', () => {
     const countAll = async () => (await env.DB.prepare('SELECT count(*) AS n FROM read_model_rebuilds').first<{ n: number }>())?.n ?? 0
     const rebuildsBefore = await countAll()
     for (const body of [{ fromScratch: 'yes' }, { fromScratch: 1 }, { fromScratch: null }, { fromScratch: true, chunkSize: 5 }, [true], 'true']) {
-      const res = await call('/v1/admin/read-model/rebuild', { method: 'POST', token: admin.token, json: body as Json })
+      const res = await call('/v1/admin/read-model/rebuild', { method: 'POST', token: admin.token, json: body })
       expect(await json(res), JSON.stringify(body)).toMatchObject({ status: 400, code: 'validation_failed' })
     }
     const text = await call('/v1/admin/read-model/rebuild', { method: 'POST', token: admin.token, headers: { 'content-type': 'text/plain' }, body: 'fromScratch' })
