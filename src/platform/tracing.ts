@@ -86,7 +86,8 @@ async function run<T>(span: Span, invocation: Invocation, fn: () => Promise<T>):
     finish(closeSpan(holder.span, now()), invocation)
     return result
   } catch (err) {
-    finish(closeSpan(holder.span, now(), err), invocation)
+    // closeSpan reads no error as success: a rejection without a reason (`Promise.reject()`) still failed.
+    finish(closeSpan(holder.span, now(), err ?? 'failed'), invocation)
     throw err
   }
 }

@@ -120,6 +120,14 @@ describe('traceInvocation', () => {
     expect(span).toMatchObject({ name: 'checkout', traceId: TRACE, parentSpanId: PARENT, status: { code: 2, message: 'RangeError: out of stock' } })
   })
 
+  it('closes the span as an error even when the rejection has no reason (Promise.reject())', async () => {
+    const c = collector()
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
+    await expect(traceInvocation(c.invocation, { name: 'reasonless', kind: 'server' }, () => Promise.reject())).rejects.toBeUndefined()
+    const [span] = await c.exported()
+    expect(span?.status).toEqual({ code: 2, message: 'failed' })
+  })
+
   it('exports a span that returned as ok, with its times in order', async () => {
     const c = collector()
     await traceInvocation(c.invocation, { name: 'quick', kind: 'server', attributes: { 'http.route': '/v1/x' } }, () => sleep(2))
