@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util'
  *   npm run read-model:rebuild                         the local Souk of `npm start`, as the demo admin
  *   npm run read-model:rebuild -- --url https://souk.example   with SOUK_TOKEN, an admin's token
  *   npm run read-model:rebuild -- --no-wait            start it and print where to follow it
+ *   npm run read-model:rebuild -- --from-scratch       empty the read model first (listings, their
+ *                                                      search index, offers; never the registry)
  *
  * The URL comes from --url, else SOUK_URL, else http://127.0.0.1:$PORT (8787). The credential is
  * SOUK_TOKEN, else a login as SOUK_EMAIL with SOUK_PASSWORD; on a loopback URL these default to the
@@ -17,11 +19,12 @@ const { values } = parseArgs({
   options: {
     url: { type: 'string' },
     'no-wait': { type: 'boolean', default: false },
+    'from-scratch': { type: 'boolean', default: false },
     'interval-seconds': { type: 'string', default: '2' },
   },
 })
 
-type Rebuild = { id: string; status: 'running' | 'done' | 'abandoned'; total: number; processed: number; missing: number; startedAt: string; finishedAt: string | null }
+type Rebuild = { id: string; status: 'running' | 'done' | 'abandoned'; fromScratch: boolean; phase: 'clearing_listings' | 'clearing_offers' | 'walking'; cleared: number; total: number; processed: number; missing: number; startedAt: string; finishedAt: string | null }
 
 const base = (values.url ?? process.env.SOUK_URL ?? `http://127.0.0.1:${process.env.PORT ?? '8787'}`).replace(/\/+$/, '')
 const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(base).hostname)
@@ -44,16 +47,21 @@ async function token(): Promise<string> {
 
 const auth = { authorization: `Bearer ${await token()}` }
 
-const started = await fetch(`${base}/v1/admin/read-model/rebuild`, { method: 'POST', headers: auth })
+const fromScratch = values['from-scratch']
+const started = await fetch(`${base}/v1/admin/read-model/rebuild`, {
+  method: 'POST',
+  headers: { ...auth, 'content-type': 'application/json' },
+  body: JSON.stringify(fromScratch ? { fromScratch: true } : {}),
+})
 let location: string
 if (started.status === 202) {
   const rebuild = (await started.json()) as Rebuild
   location = started.headers.get('location') ?? `/v1/admin/read-model/rebuilds/${rebuild.id}`
-  console.log(`Started rebuild ${rebuild.id} of ${rebuild.total} registered listings.`)
+  console.log(`Started rebuild ${rebuild.id} of ${rebuild.total} registered listings${rebuild.fromScratch ? ', emptying the read model first' : ''}.`)
 } else if (started.status === 409) {
   const problem = (await started.json()) as { rebuildId?: string }
   location = started.headers.get('location') ?? `/v1/admin/read-model/rebuilds/${problem.rebuildId ?? ''}`
-  console.log(`A rebuild is already running (${problem.rebuildId ?? '?'}); following it.`)
+  console.log(`A rebuild is already running (${problem.rebuildId ?? '?'}); following it${fromScratch ? ' (it may not be from scratch: run this again once it is done)' : ''}.`)
 } else {
   fail(`POST /v1/admin/read-model/rebuild answered ${started.status}: ${await started.text()}`)
 }
@@ -68,7 +76,10 @@ for (;;) {
   const res = await fetch(`${base}${location}`, { headers: auth })
   if (!res.ok) fail(`GET ${location} answered ${res.status}: ${await res.text()}`)
   const r = (await res.json()) as Rebuild
-  const line = `${r.status}: ${r.processed} of ~${r.total} listings applied, ${r.missing} registered without a listing`
+  const line =
+    r.phase === 'walking'
+      ? `${r.status}: ${r.processed} of ~${r.total} listings applied, ${r.missing} registered without a listing`
+      : `${r.status}: clearing the read model (${r.phase === 'clearing_listings' ? 'listings' : 'offers'}), ${r.cleared} rows removed`
   if (line !== last) console.log(line)
   last = line
   if (r.status === 'done') process.exit(0)
