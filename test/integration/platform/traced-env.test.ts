@@ -157,7 +157,7 @@ describe('tracedEnv: Durable Object calls', () => {
     expect(parseTraceparent(event?.traceparent)?.parentSpanId).not.toBe(PARENT)
   })
 
-  it('answers like the real stub: a traced call returns the method’s answer; id and fetch pass through', async () => {
+  it('answers like the real stub: a traced call returns the method’s answer, the id passes through, and it is not thenable', async () => {
     const traced = tracedEnv(env)
     const id = traced.RATE_LIMITER.idFromName(`traced:${crypto.randomUUID()}`)
     const stub = traced.RATE_LIMITER.get(id)
