@@ -1,11 +1,12 @@
 import { instrumentEnv, kindOf, stubValues, withOverrides } from './instrumented-env'
-import { currentSpan, currentTraceparent, withSpan } from './tracing'
+import { currentSpan, currentTraceparent, tracedFetch, withSpan } from './tracing'
 
 /**
  * A copy of `env` that carries the current trace across every hop a binding makes:
  * - a Durable Object method call becomes a client span, and goes to the object's
  *   `traced(traceparent, method, args)` (platform/traced-object.ts), which runs the method in a
- *   span of the same trace; `fetch` (WebSocket upgrades) passes through untouched;
+ *   span of the same trace; a `fetch` (a WebSocket upgrade) carries `traceparent`, which the
+ *   object continues;
  * - a queue message that is a JSON object gets the producer span's `traceparent` (when it has
  *   none of its own), which its consumer continues;
  * - D1 statements and batches become client spans.
@@ -45,7 +46,8 @@ function tracedStub(binding: string, stub: DurableObjectStub): DurableObjectStub
   const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>()
   return new Proxy(Object.create(null) as DurableObjectStub, {
     get(_, prop) {
-      if (typeof prop === 'symbol' || stubValues.has(prop) || prop === 'fetch' || prop === 'connect') {
+      if (prop === 'fetch') return tracedFetch((input, init) => stub.fetch(input, init), `${binding}.fetch`)
+      if (typeof prop === 'symbol' || stubValues.has(prop) || prop === 'connect') {
         const value: unknown = Reflect.get(stub, prop)
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(stub) : value
       }

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { metricsSinkOf } from '../ops/metrics-adapters'
 import { tracedEnv } from './traced-env'
-import { traceInvocation, type Invocation } from './tracing'
+import { traceInvocation, type Invocation, type SpanInit } from './tracing'
 
 /** Names `traced` never dispatches to: the object's lifecycle, not its RPC surface. */
 const notMethods = new Set(['constructor', 'traced', 'fetch', 'alarm', 'webSocketMessage', 'webSocketClose', 'webSocketError'])
@@ -11,9 +11,9 @@ const notMethods = new Set(['constructor', 'traced', 'fetch', 'alarm', 'webSocke
  * env's stubs (platform/traced-env.ts) call `traced(traceparent, method, args)` instead of the
  * method itself; it runs the method as a server span under the caller's span, so every log line
  * written inside carries the caller's trace id. The object's own env is traced too, so what it
- * calls in turn (other objects, queues, D1) stays in the same trace. Its alarm is the root of a
- * trace of its own (what it sends on, like the outbox's events, carries its own trace). Each call
- * is also a metric point of `<Class>.<method>`.
+ * calls in turn (other objects, queues, D1) stays in the same trace. Its alarm and socket
+ * messages are the roots of traces of their own (what the alarm sends on, like the outbox's
+ * events, carries its own trace). Each call is also a metric point of `<Class>.<method>`.
  */
 export abstract class TracedObject extends DurableObject<Env> {
   private readonly invocation: Invocation
@@ -21,13 +21,20 @@ export abstract class TracedObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, tracedEnv(env))
     this.invocation = { env: this.env, waitUntil: (p) => ctx.waitUntil(p) }
-    const alarm = Reflect.get(this, 'alarm') as ((info?: AlarmInvocationInfo) => Promise<void>) | undefined
-    if (typeof alarm === 'function') {
-      // The runtime calls the instance's `alarm`: this one runs the subclass's in a span.
-      Object.defineProperty(this, 'alarm', {
-        value: (info?: AlarmInvocationInfo) => traceInvocation(this.invocation, { name: `${this.objectName}.alarm`, kind: 'internal', attributes: { 'alarm.retry': info?.isRetry ?? false } }, () => alarm.call(this, info)),
-      })
-    }
+    // The runtime calls the instance's own handlers: these run the subclass's in a span each, so
+    // their log lines carry a trace id too. A fetch (a WebSocket upgrade) continues the caller's
+    // trace from its `traceparent` header; an alarm or a socket message starts one of its own.
+    this.traceHandler('alarm', (info: AlarmInvocationInfo | undefined) => ({ kind: 'internal', attributes: { 'alarm.retry': info?.isRetry ?? false } }))
+    this.traceHandler('fetch', (request: Request) => ({ kind: 'server', traceparent: request.headers.get('traceparent') }))
+    for (const handler of ['webSocketMessage', 'webSocketClose', 'webSocketError']) this.traceHandler(handler, () => ({ kind: 'internal' }))
+  }
+
+  private traceHandler<A>(name: string, init: (arg: A) => Omit<SpanInit, 'name'> & { traceparent?: string | null }): void {
+    const handler: unknown = Reflect.get(this, name)
+    if (typeof handler !== 'function') return
+    Object.defineProperty(this, name, {
+      value: (arg: A, ...rest: unknown[]) => traceInvocation(this.invocation, { name: `${this.objectName}.${name}`, ...init(arg) }, () => Promise.resolve(Reflect.apply(handler, this, [arg, ...rest]))),
+    })
   }
 
   /** The class's name as spans and metrics show it. */
@@ -37,7 +44,7 @@ export abstract class TracedObject extends DurableObject<Env> {
 
   /** The RPC entry of a traced call: `method` with `args`, in a span under `traceparent`. */
   async traced(traceparent: string | null, method: string, args: unknown[]): Promise<unknown> {
-    const fn: unknown = notMethods.has(method) || method.startsWith('_') ? undefined : Reflect.get(this, method)
+    const fn: unknown = notMethods.has(method) || method.startsWith('_') || method in Object.prototype ? undefined : Reflect.get(this, method)
     if (typeof fn !== 'function') throw new TypeError(`${this.objectName} has no method ${method}`)
     const name = `${this.objectName}.${method}`
     const started = Date.now()
