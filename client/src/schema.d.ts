@@ -4551,6 +4551,9 @@ export interface components {
          *       "id": "job_01m9b3c5e7g9j1m3p5r7t9v1x3",
          *       "status": "running",
          *       "requestedBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h",
+         *       "fromScratch": true,
+         *       "phase": "walking",
+         *       "cleared": 2315,
          *       "total": 1840,
          *       "processed": 600,
          *       "missing": 0,
@@ -4567,6 +4570,15 @@ export interface components {
              */
             status: "running" | "done" | "abandoned";
             requestedBy: string;
+            /** @description Started with `fromScratch`: the read model is emptied before the walk */
+            fromScratch: boolean;
+            /**
+             * @description From scratch: `clearing_listings`, then `clearing_offers` (search shows fewer listings until the walk reaches them), then `walking`; otherwise `walking` throughout
+             * @enum {string}
+             */
+            phase: "clearing_listings" | "clearing_offers" | "walking";
+            /** @description Read-model rows (listings and offers) removed while clearing */
+            cleared: number;
             /** @description Listings registered when it started */
             total: number;
             /** @description Listings whose snapshot was applied so far */
@@ -4576,6 +4588,18 @@ export interface components {
             startedAt: string;
             updatedAt: string;
             finishedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "fromScratch": true
+         *     }
+         */
+        ReadModelRebuildRequest: {
+            /**
+             * @description Empty the read model (listings with their search index, and offers) in chunks before walking the listing objects; the listing registry is kept. Default false
+             * @example true
+             */
+            fromScratch?: boolean;
         };
         /**
          * @example {
@@ -15511,7 +15535,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReadModelRebuildRequest"];
+            };
+        };
         responses: {
             /** @description Started; follow it at `Location` */
             202: {
@@ -15526,7 +15554,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReadModelRebuild"];
                 };
             };
-            /** @description Invalid request, or an invalid `Idempotency-Key` (`idempotency_key_invalid`) */
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -15567,6 +15595,32 @@ export interface operations {
             };
             /** @description `rebuild_running`: one is running; `rebuildId` and `Location` name it */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (`unsupported_media_type`) */
+            415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
