@@ -21,6 +21,7 @@ import { readModelRebuildRoutes } from './listings/read-model-rebuild-routes'
 import { watchRoutes } from './listings/watch-routes'
 import type { AppEnv } from './env'
 import { accessLog } from './http/access-log'
+import { requestMetrics } from './http/request-metrics'
 import { apiVersion } from './http/api-version'
 import { afterResponse } from './http/after-response'
 import { bindingProbe } from './http/binding-probe'
@@ -59,8 +60,9 @@ import { adminPayoutRoutes } from './payouts/admin-payout-routes'
 export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings(), ipBlocklist(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
 
 /**
- * The Worker's HTTP app. Middleware order is decided here and only here:
- * request id + trace → access log → API version (Souk-Version; refuses an unknown one before anything
+ * The Worker's HTTP app. Middleware order is decided here and only here (the ops console at
+ * /admin adds its session and CSRF checks in web/admin/admin-routes.ts):
+ * request id + trace span → metrics → access log → API version (Souk-Version; refuses an unknown one before anything
  * else runs) → (problems: onError) → binding probe (development) → settings → IP blocklist → body limit → bid pre-filter
  * (refuses hopeless bids before paying for authentication) → auth → frozen accounts → rate limit →
  * idempotency → routes.
@@ -107,7 +109,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationProblem })
   app.onError(renderProblem)
   app.notFound(notFound)
-  app.use('*', requestContext(), accessLog(), apiVersion())
+  app.use('*', requestContext(), requestMetrics(), accessLog(), apiVersion())
   app.route('/', healthRoutes)
   app.route('/v1', v1)
 

@@ -2,15 +2,12 @@ import { createMiddleware } from 'hono/factory'
 import { matchedRoutes } from 'hono/route'
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
-import { keepAlertsRunning } from '../ops/alerts-adapters'
-import { metricsSinkOf } from '../ops/metrics-adapters'
 import { annotateSpan } from '../platform/tracing'
-import { waitUntilOf } from './wait-until'
 
 /**
  * One JSON line per request: route pattern (never the raw path or query, which may carry personal
  * data), status, duration and who called, by internal id only. The same facts name the request's
- * span and become its metric point (rate, errors and duration per route: the SLOs' input).
+ * span (the metric point is request-metrics.ts).
  */
 export const accessLog = () =>
   createMiddleware<AppEnv>(async function accessLog(c, next) {
@@ -28,12 +25,11 @@ export const accessLog = () =>
     }
     if (status >= 500) c.var.log.error('request', fields)
     else c.var.log.info('request', fields)
-    const name = `${c.req.method} ${fields.route ?? 'unmatched'}`
-    annotateSpan({ name, attributes: { 'http.route': fields.route ?? 'unmatched', 'http.response.status_code': status }, ...(status >= 500 ? { error: `status ${status}` } : {}) })
-    metricsSinkOf(c.env, waitUntilOf(c)).record({ kind: 'route', name, error: status >= 500, durationMs: fields.durationMs, at: started })
-    // What is measured is judged by the alerts object's alarm; cron never fires locally, so the first request starts it.
-    keepAlertsRunning(c.env, waitUntilOf(c))
+    annotateSpan({ name: routeName(c), attributes: { 'http.route': fields.route ?? 'unmatched', 'http.response.status_code': status }, ...(status >= 500 ? { error: `status ${status}` } : {}) })
   })
+
+/** What spans and metrics call the request: `POST /v1/listings/:id/bids`, or `GET unmatched`. */
+export const routeName = (c: Context<AppEnv>): string => `${c.req.method} ${handlerRoute(c) ?? 'unmatched'}`
 
 /** The pattern of the handler that answered (`/v1/api-keys/:id`), or null when none matched. */
 function handlerRoute(c: Context<AppEnv>): string | null {

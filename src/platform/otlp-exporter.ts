@@ -30,6 +30,8 @@ const byEnv = new WeakMap<object, SpanExporter | null>()
 const byEndpoint = new Map<string, SpanExporter>()
 
 export function exporterOf(env: object): SpanExporter | null {
+  // A request made without bindings (app.request in a unit test) exports nothing.
+  if (typeof env !== 'object' || env === null) return null
   const known = byEnv.get(env)
   if (known !== undefined) return known
   const vars = TracingVars.safeParse(env)
