@@ -77,7 +77,8 @@ describe('rotating the personal-data keys', () => {
     expect(await pdB.open('phone_numbers.phone', buyer.user.id, phones?.phone ?? '')).toBe(phone)
     expect(await pdB.open('phone_numbers.phone', buyer.user.id, phones?.pending_phone ?? '')).toBe('+33612345678')
     expect([phones?.phone, phones?.pending_phone].every((p) => p?.startsWith('v1.k2.'))).toBe(true)
-    expect(await rows('SELECT address FROM notification_sends WHERE user_id = ?', buyer.user.id)).toEqual([{ address: await pdB.addressHash('email', buyer.user.email) }])
+    // Only the send recorded before blind indexes (the checkout's own notices may have gone out meanwhile, already hashed).
+    expect(await rows("SELECT address FROM notification_sends WHERE user_id = ? AND notification_id = 'ntf_old'", buyer.user.id)).toEqual([{ address: await pdB.addressHash('email', buyer.user.email) }])
     expect((await rows<{ email: string }>('SELECT email FROM users WHERE id = ?', broken.user.id))[0]?.email).toBe(brokenEmail)
 
     const again = await rotatePersonalData(d1Port(env.DB), pdB, { batchSize: 2 })
