@@ -46,6 +46,7 @@ import { sloRoutes } from './ops/slo-routes'
 import { healthRoutes } from './ops/health-routes'
 import { docsRoutes } from './web/docs-routes'
 import { adminConsole } from './web/admin/admin-routes'
+import { site } from './web/site/site-routes'
 import { auditRoutes } from './audit/audit-routes'
 import { riskRoutes } from './risk/risk-routes'
 import { adminOrderRoutes } from './orders/admin-order-routes'
@@ -61,7 +62,8 @@ export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings
 
 /**
  * The Worker's HTTP app. Middleware order is decided here and only here (the ops console at
- * /admin adds its session and CSRF checks in web/admin/admin-routes.ts):
+ * /admin adds its session and CSRF checks in web/admin/admin-routes.ts, the site's pages theirs in
+ * web/site/site-routes.tsx):
  * request id + trace span → metrics → access log → API version (Souk-Version; refuses an unknown one before anything
  * else runs) → (problems: onError) → binding probe (development) → settings → IP blocklist → body limit → bid pre-filter
  * (refuses hopeless bids before paying for authentication) → auth → frozen accounts → rate limit →
@@ -117,5 +119,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.get('/v1/openapi.json', (c) => c.json(document()))
   app.route('/', docsRoutes(document))
   app.route('/', adminConsole())
+  app.route('/', site(app))
   return app
 }

@@ -18,6 +18,8 @@ export type AppVariables = {
   afterResponse: (work: () => Promise<unknown>) => void
   /** The credential behind `principal`; `confirmed` once its account was asked during this request. */
   credential?: { tokenHash: string; userId: string; confirmed: boolean }
+  /** On page requests: the Worker's own app with this request's bindings, which pages call in-process for `/v1` (web/site/api-call.ts). */
+  selfApp?: (request: Request) => Promise<Response>
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables }

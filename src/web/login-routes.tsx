@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { LoginBody } from '../accounts/account-schemas'
 import { endSession, logIn } from '../accounts/login-adapters'
 import type { AppEnv } from '../env'
@@ -26,6 +26,30 @@ function reasonOf(p: Problem): { error: string; codeRequired?: boolean } {
   }
 }
 
+/** What a login form's POST came to: signed in (the cookie is set), or why not, to show on the form again. */
+export type FormLogin = { ok: true } | { ok: false; status: 400 | 401 | 403 | 429; email: string; error: string; codeRequired?: boolean }
+
+/**
+ * Signs in with a login form's fields (e-mail, password, and a 6-digit code or a recovery code)
+ * through the API's own login (accounts/login-adapters.ts), and puts the session into the cookie.
+ * Used by the console's and the site's login pages.
+ */
+export async function logInFromForm(c: Context<AppEnv>, form: Record<string, unknown>): Promise<FormLogin> {
+  const email = typeof form.email === 'string' ? form.email.trim() : ''
+  const code = typeof form.code === 'string' ? form.code.trim() : ''
+  const body = LoginBody.safeParse({ email, password: form.password, ...(code === '' ? {} : /^\d{6}$/.test(code) ? { totp: code } : { recoveryCode: code }) })
+  if (!body.success) return { ok: false, status: 400, email, error: 'Enter an e-mail address, a password, and (if asked) a 6-digit code or a recovery code.' }
+  try {
+    const { token } = await logIn(c, body.data)
+    setSessionCookie(c, token, Math.floor(c.var.settings.sessionTtlMs / 1000))
+    return { ok: true }
+  } catch (err) {
+    if (!(err instanceof Problem) || ![401, 403, 429].includes(err.status)) throw err
+    for (const [k, v] of Object.entries(err.options.headers ?? {})) c.header(k, v)
+    return { ok: false, status: err.status as 401 | 403 | 429, email, ...reasonOf(err) }
+  }
+}
+
 /**
  * The pages' login and logout at `<home>/login` and `<home>/logout`. Login is the API's own
  * (accounts/login-adapters.ts: failure budgets, decoy hash, second factor, audit), counted
@@ -47,22 +71,11 @@ export const loginRoutes = (home: string) => {
       async (c) => {
         const form = await c.req.parseBody()
         const next = returnPath(form.next, home)
-        const email = typeof form.email === 'string' ? form.email.trim() : ''
-        const code = typeof form.code === 'string' ? form.code.trim() : ''
         const session = sessionTokenOf(c)
-        const again = async (status: 400 | 401 | 403 | 429, why: { error: string; codeRequired?: boolean }) =>
-          renderPage(c, <LoginPage action={loginPath} next={next} email={email} {...why} csrf={session ? await csrfTokenFor(session) : undefined} />, status)
-        const body = LoginBody.safeParse({ email, password: form.password, ...(code === '' ? {} : /^\d{6}$/.test(code) ? { totp: code } : { recoveryCode: code }) })
-        if (!body.success) return again(400, { error: 'Enter an e-mail address, a password, and (if asked) a 6-digit code or a recovery code.' })
-        try {
-          const { token } = await logIn(c, body.data)
-          setSessionCookie(c, token, Math.floor(c.var.settings.sessionTtlMs / 1000))
-          return c.redirect(next, 303)
-        } catch (err) {
-          if (!(err instanceof Problem) || ![401, 403, 429].includes(err.status)) throw err
-          for (const [k, v] of Object.entries(err.options.headers ?? {})) c.header(k, v)
-          return again(err.status as 401 | 403 | 429, reasonOf(err))
-        }
+        const result = await logInFromForm(c, form)
+        if (result.ok) return c.redirect(next, 303)
+        const { status, email, error, codeRequired } = result
+        return renderPage(c, <LoginPage action={loginPath} next={next} email={email} error={error} codeRequired={codeRequired} csrf={session ? await csrfTokenFor(session) : undefined} />, status)
       },
     )
     .post(`${home}/logout`, async (c) => {

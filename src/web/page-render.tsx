@@ -23,13 +23,25 @@ export async function frameOf(c: Context<AppEnv>): Promise<PageFrame> {
 
 const titles: Partial<Record<number, string>> = { 403: 'Not allowed', 404: 'Not found', 413: 'Too large', 429: 'Too many requests', 503: 'Unavailable' }
 
+/** How a set of pages draws its error page. */
+export type ErrorPage = (props: PageFrame & { title: string; detail: string }) => JSX.Element
+
+const consoleErrorPage: ErrorPage = ({ title, detail, ...frame }) => (
+  <AdminLayout title={title} {...frame}>
+    <p class="error-detail">{detail}</p>
+    <p>
+      <a href="/admin">Back to the console</a>
+    </p>
+  </AdminLayout>
+)
+
 /**
  * The pages' error handler: a problem becomes a small page saying what went wrong (a 401 goes to
- * the login form instead); anything else is logged with its stack and shown as a bare 500 with
- * the request id, as the API does.
+ * the login form instead), drawn by `errorPage` (the console's by default); anything else is
+ * logged with its stack and shown as a bare 500 with the request id, as the API does.
  */
 export const pageErrors =
-  (loginPath: string): ErrorHandler<AppEnv> =>
+  (loginPath: string, errorPage: ErrorPage = consoleErrorPage): ErrorHandler<AppEnv> =>
   async (err, c) => {
     if (err instanceof Problem && err.status === 401) return c.redirect(loginPath, 303)
     let status: ContentfulStatusCode = 500
@@ -46,14 +58,5 @@ export const pageErrors =
       c.var.log?.error('unhandled_error', { err })
     }
     const frame = await frameOf(c).catch(() => ({}))
-    return renderPage(
-      c,
-      <AdminLayout title={titles[status] ?? 'Error'} {...frame}>
-        <p class="error-detail">{detail}</p>
-        <p>
-          <a href="/admin">Back to the console</a>
-        </p>
-      </AdminLayout>,
-      status,
-    )
+    return renderPage(c, errorPage({ title: titles[status] ?? 'Error', detail, ...frame }), status)
   }

@@ -15,6 +15,20 @@ describe('returnPath', () => {
     }
   })
 
+  it('under the site’s home (/) keeps any path of this site, and nothing else', () => {
+    expect(returnPath('/listings/lst_01jd3v6w2k8m4n5p6q7r8s9t0v', '/')).toBe('/listings/lst_01jd3v6w2k8m4n5p6q7r8s9t0v')
+    expect(returnPath('/?q=lamp&sort=price_asc', '/')).toBe('/?q=lamp&sort=price_asc')
+    for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example', 'evil.example', '/me//x', undefined]) expect(returnPath(next, '/')).toBe('/')
+    fc.assert(
+      fc.property(fc.string(), (next) => {
+        const path = returnPath(next, '/')
+        expect(path.startsWith('/')).toBe(true)
+        expect(path).not.toContain('//')
+        expect(path).not.toContain('\\')
+      }),
+    )
+  })
+
   it('never answers anything that leaves the console', () => {
     fc.assert(
       fc.property(fc.string(), (next) => {
