@@ -16,6 +16,8 @@ export const exampleIds = {
   /** Sam's signed print: an auction in USD. */
   auction: 'lst_01jd4c7r2m9x5b8n3q6t1w4y7z',
   bid: 'bid_01jd4a2b3c4d5e6f7g8h9j0k1m',
+  /** A photo of the lamp. */
+  image: 'img_01jd3w1x2y3z4a5b6c7d8e9f0g',
   offer: 'ofr_01jd3v6w2k8m4n5p6q7r8s9t0v',
   /** Ada's order of the lamp. */
   order: 'ord_01m88jqa3nf9ty2gs0k5w3yncb',

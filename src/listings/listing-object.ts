@@ -11,7 +11,8 @@ import { placeBid, type BidRejection } from './auction'
 import { nextDeadline, runDeadlines } from './deadlines'
 import type { ListingAccepted, ListingDecision } from './listing-decision'
 import { createListing, updateListing, withdrawListing, type CreateListing, type CreateRejection, type UpdateListing, type UpdateRejection, type WithdrawRejection } from './listing-lifecycle'
-import type { ListingState, SellerStanding } from './listing-state'
+import { addImage, imageRefusal, removeImage, type ImageRejection } from './listing-images'
+import type { ListingImage, ListingState, SellerStanding } from './listing-state'
 import { ListingStore } from './listing-store'
 import { bidFloorOf, listingView, offerView, visibleOffers, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
 import { liveMessage, MAX_REPLAY, resyncMessage, type StoredEvent } from './live-message'
@@ -122,6 +123,25 @@ export abstract class ListingObject extends TracedObject {
     const now = this.now()
     if (!this.state) return notFound
     return this.run(withdrawListing(this.state, actorId, now), now, (s) => listingView(s, now))
+  }
+
+  /** Why `actorId` may not add a photo now (asked before its bytes are stored), or null when they may. */
+  imageRefusal(actorId: string): ImageRejection | NotFound | null {
+    return this.state ? imageRefusal(this.state, actorId, this.now()) : { code: 'not_found' }
+  }
+
+  /** A photo whose bytes are stored: the listing lists it (`listing.images_changed`). */
+  async addImage(actorId: string, image: ListingImage): Promise<Outcome<ListingView, ImageRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    return this.run(addImage(this.state, actorId, image, now), now, (s) => listingView(s, now))
+  }
+
+  /** The listing stops listing a photo; the caller deletes its bytes. */
+  async removeImage(actorId: string, imageId: string): Promise<Outcome<ListingView, ImageRejection | NotFound>> {
+    const now = this.now()
+    if (!this.state) return notFound
+    return this.run(removeImage(this.state, actorId, imageId, now), now, (s) => listingView(s, now))
   }
 
   /**

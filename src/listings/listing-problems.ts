@@ -2,6 +2,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { Problem } from '../http/problem'
 import type { ProblemCode } from '../http/problem-codes'
 import type { BidRejection } from './auction'
+import type { ImageRejection } from './listing-images'
 import type { CreateRejection, UpdateRejection, WithdrawRejection } from './listing-lifecycle'
 import type { BidRiskRefusal, NotFound } from './listing-object'
 import type { OfferRejection } from './offers'
@@ -10,7 +11,7 @@ import type { OfferRejection } from './offers'
  * How the listing core's rejections read over HTTP. Typed as a total table: a new rejection does
  * not compile until it has a status and a stable code here.
  */
-export type ListingRejection = BidRejection | BidRiskRefusal | CreateRejection | UpdateRejection | WithdrawRejection | OfferRejection | NotFound | { code: 'listing_exists' }
+export type ListingRejection = BidRejection | BidRiskRefusal | CreateRejection | UpdateRejection | WithdrawRejection | OfferRejection | ImageRejection | NotFound | { code: 'listing_exists' }
 
 const answers = {
   not_found: [404, 'not_found'],
@@ -40,6 +41,8 @@ const answers = {
   offer_not_pending: [409, 'offer_not_pending'],
   seller_frozen: [409, 'seller_frozen'],
   risk_blocked: [403, 'risk_blocked'],
+  image_limit: [409, 'image_limit'],
+  image_not_found: [404, 'not_found'],
 } satisfies Record<ListingRejection['code'], [ContentfulStatusCode, ProblemCode]>
 
 export function listingProblem(r: ListingRejection): Problem {

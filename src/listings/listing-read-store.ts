@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNotNull, lt, ne, or, sql, type AnyColumn } from 'd
 import type { DrizzleD1Database } from 'drizzle-orm/d1'
 import type { Db } from '../db/client'
 import { listings, offerLocations, watchlist } from '../db/schema'
-import type { ListingView } from './listing-view'
+import { withImages, type ListingView } from './listing-view'
 
 /** The D1 side of listings: the read model, the watchlist, and where each offer lives (search: listing-search-store.ts). */
 
@@ -79,7 +79,7 @@ export async function watchedListings(db: Db, userId: string, limit: number, aft
     .where(and(eq(watchlist.userId, userId), after ? lt(watchlist.listingId, after) : undefined))
     .orderBy(desc(watchlist.listingId))
     .limit(limit + 1)
-  return rows.map((r) => ({ listingId: r.listingId, view: (r.view as ListingView | null) ?? null }))
+  return rows.map((r) => ({ listingId: r.listingId, view: r.view ? withImages(r.view as ListingView) : null }))
 }
 
 /** Records which listing holds an offer, so `/v1/offers/{id}` finds its object. */

@@ -82,9 +82,27 @@ export const exampleListing = {
   quantity: 1,
   available: 1,
   acceptsOffers: true,
+  images: [{ id: exampleIds.image, url: `/images/listings/${exampleIds.listing}/${exampleIds.image}`, width: 1200, height: 900 }],
   createdAt: '2026-03-14T09:30:00.000Z',
   updatedAt: '2026-03-14T09:30:00.000Z',
 }
+
+export const ListingImageSchema = z
+  .object({
+    id: z.string(),
+    url: z.string().openapi({ description: 'An absolute path on this host; the image is served with a year’s immutable caching' }),
+    width: z.number().int().optional().openapi({ description: 'Pixels, when the image’s header states them' }),
+    height: z.number().int().optional(),
+  })
+  .openapi('ListingImage', { example: { id: exampleIds.image, url: `/images/listings/${exampleIds.listing}/${exampleIds.image}`, width: 1200, height: 900 } })
+
+export const ImageIdParam = z.object({
+  id: ListingId.openapi({ param: { name: 'id', in: 'path' }, example: exampleIds.listing }),
+  imageId: z
+    .string()
+    .regex(/^img_[0-9a-z]{26}$/, 'must be an image id')
+    .openapi({ param: { name: 'imageId', in: 'path' }, example: exampleIds.image }),
+})
 
 export const ListingSchema = z
   .object({
@@ -111,6 +129,7 @@ export const ListingSchema = z
       .boolean()
       .optional()
       .openapi({ description: 'Present (true) while the seller’s account is frozen: the listing cannot be bought, bid on or offered on (409 `seller_frozen`) and search does not show it' }),
+    images: z.array(ListingImageSchema).openapi({ description: 'The photos, in the order the seller added them (at most 10)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -134,6 +153,7 @@ export const ListingPage = pageOf(ListingSchema).openapi('ListingPage', {
         minimumBid: { amount: 1200, currency: 'USD' },
         endsAt: '2026-03-16T20:00:00.000Z',
         acceptsOffers: false,
+        images: [],
         createdAt: '2026-03-14T10:00:00.000Z',
         updatedAt: '2026-03-15T18:02:11.000Z',
       },

@@ -2,7 +2,7 @@ import { and, count, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import type { ReadDb } from '../db/client'
 import { listings } from '../db/schema'
 import type { FacetGroup } from './listing-facets'
-import type { ListingView } from './listing-view'
+import { withImages, type ListingView } from './listing-view'
 import { facetSearchable, FEW_MATCHES, pageSearchable, readPlan, type ReadPlan, type Searchable } from './search-plan'
 import { ftsQuery } from './search-query'
 import type { SearchPosition, SearchRow, SearchSort } from './search-sort'
@@ -70,7 +70,7 @@ function facetQuery(db: ReadDb, f: SearchFilters, plan: ReadPlan, match?: string
     .groupBy(listings.category, listings.format)
 }
 
-const rowsOf = (rows: { view: unknown; price: number; endsAt: string | null }[]): SearchRow[] => rows.map((r) => ({ view: r.view as ListingView, price: r.price, endsAt: r.endsAt }))
+const rowsOf = (rows: { view: unknown; price: number; endsAt: string | null }[]): SearchRow[] => rows.map((r) => ({ view: withImages(r.view as ListingView), price: r.price, endsAt: r.endsAt }))
 
 /**
  * The filters as SQL. Only the `searchable` columns can lead SQLite to rows; the others are

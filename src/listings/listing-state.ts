@@ -72,6 +72,17 @@ export type Offer = {
  */
 export type SellerStanding = { frozen: boolean; seq: number }
 
+/** A photo of the listing, stored in object storage under `listings/<listing id>/<id>` (listing-images.ts). */
+export type ListingImage = {
+  id: string
+  contentType: 'image/jpeg' | 'image/png' | 'image/webp'
+  bytes: number
+  /** From the image's header, when it states them. */
+  width: number | null
+  height: number | null
+  addedAt: string
+}
+
 export type ListingState = {
   id: string
   sellerId: string
@@ -90,6 +101,8 @@ export type ListingState = {
   acceptsOffers: boolean
   offers: Offer[]
   withdrawn: boolean
+  /** The photos, in the order they were added; absent in state stored before photos existed. */
+  images?: ListingImage[]
   /** Absent until the seller is first frozen: a listing starts out in good standing (seq 0). */
   sellerStanding?: SellerStanding
   createdAt: string

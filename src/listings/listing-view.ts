@@ -1,5 +1,6 @@
 import { money, type Currency, type Money } from '../core/money'
 import { bidFloor, buyNowAvailable, minimumBid, reserveMet } from './auction'
+import { imagesOf, imageUrl } from './listing-images'
 import { availableQuantity, listingStatus, sellerFrozen, type ListingFormat, type ListingState, type ListingStatus, type Offer } from './listing-state'
 
 /**
@@ -28,9 +29,19 @@ export type ListingView = {
   acceptsOffers: boolean
   /** True while the seller is frozen (seller-standing.ts); absent otherwise. */
   suspended?: boolean
+  images: ListingImageView[]
   createdAt: string
   updatedAt: string
 }
+
+/** A photo as anyone sees it: where it is served, and its size when its header states it. */
+export type ListingImageView = { id: string; url: string; width?: number; height?: number }
+
+/**
+ * A snapshot as stored before listings had photos (an old event, a read-model row written before)
+ * reads with none.
+ */
+export const withImages = <V extends Omit<ListingView, 'images'>>(v: V): V & Pick<ListingView, 'images'> => ({ ...v, images: (v as Partial<ListingView>).images ?? [] })
 
 export function listingView(s: ListingState, now: Date): ListingView {
   const status = listingStatus(s, now)
@@ -49,6 +60,7 @@ export function listingView(s: ListingState, now: Date): ListingView {
     currency: s.currency,
     acceptsOffers: s.acceptsOffers,
     ...(suspended ? { suspended: true } : {}),
+    images: imagesOf(s).map((i) => ({ id: i.id, url: imageUrl(s.id, i.id), ...(i.width !== null && i.height !== null ? { width: i.width, height: i.height } : {}) })),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   }

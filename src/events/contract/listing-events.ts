@@ -45,6 +45,8 @@ const ReservationSource = z.enum(['checkout', 'offer', 'auction', 'buy_now'])
 export const ListingEventSchema = z.discriminatedUnion('type', [
   event('listing.created', nothing, nothing),
   event('listing.updated', z.object({ changed: z.array(z.string()) }), nothing),
+  /** The seller added or removed photos (image ids; the snapshot lists the photos as they are now). */
+  event('listing.images_changed', z.object({ added: z.array(z.string()), removed: z.array(z.string()) }), nothing),
   event('listing.withdrawn', nothing, nothing),
   event('listing.sold_out', nothing, nothing),
   /** The seller's account was frozen: nobody may buy, bid or make an offer, and search hides the listing until it is reinstated. */

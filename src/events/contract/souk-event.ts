@@ -38,6 +38,8 @@ export const eventTypesOf = (aggregate: Aggregate): readonly string[] => aggrega
 /** The aggregate a declared type belongs to. */
 export const aggregateOf = (type: string): Aggregate | undefined => aggregateOfType.get(type)
 
+const withImagesIfObject = (v: unknown): unknown => (typeof v === 'object' && v !== null && !('images' in v) ? { ...v, images: [] } : v)
+
 /**
  * The typed event in `envelope`, or undefined when its type or version is not one Souk declares.
  * A declared type whose data does not match its schema throws: that is a producer's bug, and the
@@ -48,7 +50,8 @@ export function decodeEvent(envelope: EventEnvelope): SoukEvent | undefined {
   switch (aggregateOf(envelope.type)) {
     case 'listing': {
       const event = ListingEventSchema.parse({ type: envelope.type, data: envelope.data, private: envelope.private ?? {} })
-      const listing: ListingView = ListingSchema.parse((envelope.data as { listing?: unknown }).listing)
+      // A snapshot from before listings had photos reads with none.
+      const listing: ListingView = ListingSchema.parse(withImagesIfObject((envelope.data as { listing?: unknown }).listing))
       return { aggregate: 'listing', envelope, event, listing }
     }
     case 'order':

@@ -22,7 +22,7 @@ type Listed = { price: number; endsAt?: string; title?: string; status?: Listing
 function viewOf(category: string, over: Listed): ListingView {
   const at = new Date().toISOString()
   const currency = over.currency ?? 'USD'
-  const common = { id: newListingId(), sellerId: over.sellerId ?? SELLER, title: over.title ?? 'Stoneware jug', description: 'Speckled glaze', category, status: over.status ?? 'active', version: 1, currency, acceptsOffers: false, createdAt: at, updatedAt: at } as const
+  const common = { id: newListingId(), sellerId: over.sellerId ?? SELLER, title: over.title ?? 'Stoneware jug', description: 'Speckled glaze', category, status: over.status ?? 'active', version: 1, currency, acceptsOffers: false, images: [] as ListingView['images'], createdAt: at, updatedAt: at } as const
   return over.endsAt
     ? { ...common, format: 'auction', currentPrice: { amount: over.price, currency }, bidCount: 0, endsAt: over.endsAt }
     : { ...common, format: 'fixed_price', price: { amount: over.price, currency }, quantity: 1, available: 1 }

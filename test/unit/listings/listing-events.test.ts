@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { endAuction, placeBid } from '../../../src/listings/auction'
 import { ListingEventSchema, listingEventTypes, type ListingEvent } from '../../../src/events/contract/listing-events'
 import { createListing, updateListing, withdrawListing } from '../../../src/listings/listing-lifecycle'
+import { addImage, removeImage } from '../../../src/listings/listing-images'
 import { expireOffers, makeOffer, respondToOffer } from '../../../src/listings/offers'
 import { applySellerStanding } from '../../../src/listings/seller-standing'
 import { commit, release, reserve, restock } from '../../../src/listings/stock'
@@ -37,6 +38,8 @@ function everyKindOfEvent(): ListingEvent[] {
   const offered = keep(accepted(makeOffer(openFixed({ acceptsOffers: true }), { offerId: 'ofr_9', buyerId: 'usr_e', unitAmount: usd(100), quantity: 1 }, at(0), RULES))).state
   keep(expireOffers(offered, at(3 * DAY)))
   keep(accepted(withdrawListing(openFixed(), SELLER, at(0))))
+  const photo = { id: 'img_1', contentType: 'image/png' as const, bytes: 10, width: 1, height: 1, addedAt: at(0).toISOString() }
+  keep(accepted(removeImage(keep(accepted(addImage(openFixed(), SELLER, photo, at(0)))).state, SELLER, 'img_1', at(0))))
   // A frozen seller's auction: suspended, ended without a sale, reinstated.
   let suspended = keep(accepted(applySellerStanding(openAuction(), { frozen: true, seq: 1 }, at(0)))).state
   suspended = keep(endAuction(suspended, at(DAY), RULES)).state

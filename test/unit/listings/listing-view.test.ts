@@ -32,6 +32,7 @@ describe('listingView of a fixed-price listing', () => {
       quantity: 4,
       available: 3,
       acceptsOffers: true,
+      images: [],
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
     })
