@@ -9,6 +9,7 @@ import { pageHeaders, sameOriginForms } from '../page-guards'
 import { pageErrors, type ErrorPage } from '../page-render'
 import { pageSession } from '../web-session'
 import { accountPageRoutes } from './account-routes'
+import { searchPageRoutes } from './search-routes'
 import { SiteLayout } from './site-layout'
 
 /** What `callApi` runs: the Worker's own app (web/site/api-call.ts). */
@@ -55,6 +56,7 @@ export const site = (selfApp: SelfApp) => {
   }
   return app
     .route('/', accountPageRoutes)
+    .route('/', searchPageRoutes)
     .all('/listings/*', () => {
       throw new Problem(404, 'not_found', 'There is no such page')
     })
