@@ -9,6 +9,7 @@ import { pageHeaders, sameOriginForms } from '../page-guards'
 import { pageErrors, type ErrorPage } from '../page-render'
 import { pageSession } from '../web-session'
 import { accountPageRoutes } from './account-routes'
+import { listingPageRoutes } from './listing-routes'
 import { searchPageRoutes } from './search-routes'
 import { SiteLayout } from './site-layout'
 
@@ -57,6 +58,7 @@ export const site = (selfApp: SelfApp) => {
   return app
     .route('/', accountPageRoutes)
     .route('/', searchPageRoutes)
+    .route('/', listingPageRoutes)
     .all('/listings/*', () => {
       throw new Problem(404, 'not_found', 'There is no such page')
     })
