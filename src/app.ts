@@ -15,6 +15,8 @@ import { bidPrefilter } from './listings/bid-prefilter-middleware'
 import { bidRoutes } from './listings/bid-routes'
 import { listingFacetRoutes } from './listings/listing-facet-routes'
 import { listingRoutes } from './listings/listing-routes'
+import { imageUploadBody, listingImageRoutes } from './listings/listing-image-routes'
+import { imageServingRoutes } from './listings/image-serving-routes'
 import { liveRoutes } from './listings/live-routes'
 import { offerRoutes } from './listings/offer-routes'
 import { readModelRebuildRoutes } from './listings/read-model-rebuild-routes'
@@ -26,7 +28,7 @@ import { apiVersion } from './http/api-version'
 import { afterResponse } from './http/after-response'
 import { bindingProbe } from './http/binding-probe'
 import { authenticate } from './http/authenticate'
-import { bodyLimit } from './http/body-limit'
+import { bodyLimit, MAX_BODY_BYTES } from './http/body-limit'
 import { idempotency } from './http/idempotency'
 import { loadSettings } from './http/load-settings'
 import { openApiDocument } from './http/openapi-document'
@@ -58,7 +60,7 @@ import { verificationRoutes } from './kyc/verification-routes'
 import { adminPayoutRoutes } from './payouts/admin-payout-routes'
 
 /** What every /v1 request passes through, in order, before its route. */
-export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings(), ipBlocklist(), bodyLimit(), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
+export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings(), ipBlocklist(), bodyLimit(MAX_BODY_BYTES, [imageUploadBody]), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
 
 /**
  * The Worker's HTTP app. Middleware order is decided here and only here (the ops console at
@@ -80,6 +82,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', freezeRoutes)
     .route('/', listingFacetRoutes) // before listingRoutes, whose /listings/{id} would take `facets` for an id
     .route('/', listingRoutes)
+    .route('/', listingImageRoutes)
     .route('/', bidRoutes)
     .route('/', offerRoutes)
     .route('/', watchRoutes)
@@ -113,6 +116,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.notFound(notFound)
   app.use('*', requestContext(), requestMetrics(), accessLog(), apiVersion())
   app.route('/', healthRoutes)
+  app.route('/', imageServingRoutes)
   app.route('/v1', v1)
 
   const document = openApiDocument(app)
