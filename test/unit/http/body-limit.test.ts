@@ -144,4 +144,21 @@ describe('bodyLimit', () => {
     expect((await problemOf(await app.request('/t', declared(bytes(101))), 413)).detail).toBe('The body must be at most 100 bytes')
     expect(await (await app.request('/t', declared(bytes(100)))).text()).toBe('handler ran')
   })
+
+  it('gives a larger route its own limit, by method and path, and every other request the default', async () => {
+    const larger = [{ method: 'POST', path: /^\/photos\/[^/]+$/, maxSize: 300 }]
+    const app = new Hono<AppEnv>()
+      .onError(renderProblem)
+      .use(bodyLimit(100, larger))
+      .on(['POST', 'PUT'], '/photos/:id', async (c) => c.text(String((await c.req.arrayBuffer()).byteLength)))
+      .post('/photos/:id/more', async (c) => c.text(String((await c.req.arrayBuffer()).byteLength)))
+
+    expect(await (await app.request('/photos/1', declared(bytes(300)))).text()).toBe('300')
+    expect(await (await app.request('/photos/1', streamed(bytes(300), 64))).text()).toBe('300')
+    expect((await problemOf(await app.request('/photos/1', declared(bytes(301))), 413)).detail).toBe('The body must be at most 300 bytes')
+    expect((await problemOf(await app.request('/photos/1', streamed(bytes(301), 64)), 413)).detail).toBe('The body must be at most 300 bytes')
+    // Another method on the same path, or another path, keeps the default.
+    await problemOf(await app.request('/photos/1', { ...declared(bytes(101)), method: 'PUT' }), 413)
+    await problemOf(await app.request('/photos/1/more', declared(bytes(101))), 413)
+  })
 })
