@@ -92,6 +92,7 @@
     if (l.bidCount !== undefined) setText('bid-count', l.bidCount)
     if (l.available !== undefined) setText('available', l.available)
     if (l.reserveMet !== undefined) setText('reserve', l.reserveMet ? 'Met' : 'Not met yet')
+    if (l.minimumBid) setText('minimum', ' — at least ' + money(l.minimumBid))
     if (l.endsAt) setEnds(l.endsAt)
     if (statusWords[l.status]) setText('status', statusWords[l.status])
     if (l.status && l.status !== 'active' && !ended) end('This listing is ' + statusWords[l.status].toLowerCase() + '.')
@@ -123,6 +124,7 @@
         setText('price', money(d.currentPrice))
         setText('bid-count', d.bidCount)
         setEnds(d.endsAt)
+        setText('minimum', '') // the next minimum is the server's to say; the API refuses a bid below it
         addBid(d)
         announce('New bid: ' + money(d.currentPrice) + ' by ' + d.bidder)
         break
