@@ -3,7 +3,7 @@
  * bits) in lower-case Crockford base32, so ids sort by creation time as plain strings.
  * Pure: the caller passes the time and the random bytes.
  */
-export const idPrefixes = ['usr', 'ses', 'key', 'req', 'lst', 'ord', 'pay', 'evt', 'ofr', 'bid', 'txn', 'pyo', 'job', 'whe', 'msg', 'dlq', 'ntf', 'obx', 'psh', 'vrf', 'rsk', 'img'] as const
+export const idPrefixes = ['usr', 'ses', 'key', 'req', 'lst', 'ord', 'pay', 'evt', 'ofr', 'bid', 'txn', 'pyo', 'job', 'whe', 'msg', 'dlq', 'ntf', 'obx', 'psh', 'vrf', 'rsk', 'img', 'pol', 'pdv'] as const
 export type IdPrefix = (typeof idPrefixes)[number]
 
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz'

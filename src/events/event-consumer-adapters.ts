@@ -2,6 +2,7 @@ import { projectListingEvents } from '../listings/listing-projection-consumer'
 import { pushOrderUpdates } from '../notifications/live-push-consumer'
 import { notifyFromEvents } from '../notifications/notification-consumer'
 import { openAuctionOrder } from '../orders/auction-order-consumer'
+import { deliverPolls } from '../polls/poll-delivery-consumer'
 import { fanOutToWebhooks } from '../webhook-endpoints/webhook-fanout-consumer'
 import { eachInTurn, type EventConsumer } from './events-consumer'
 import type { ConsumerName } from './event-subscriptions'
@@ -16,4 +17,5 @@ export const eventConsumers: Record<ConsumerName, EventConsumer> = {
   notifications: notifyFromEvents,
   webhooks: fanOutToWebhooks,
   live: pushOrderUpdates,
+  polls: deliverPolls,
 }

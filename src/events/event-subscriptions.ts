@@ -7,12 +7,12 @@ import { eventTypesOf } from './contract/souk-event'
  * delivered, retries, dead-letters and is replayed on its own, and one that keeps failing never
  * re-runs the others. Pure data, so producers can read it without importing any consumer.
  */
-export const consumerNames = ['projection', 'auction-orders', 'notifications', 'webhooks', 'live'] as const
+export const consumerNames = ['projection', 'auction-orders', 'notifications', 'webhooks', 'live', 'polls'] as const
 export type ConsumerName = (typeof consumerNames)[number]
 
 export type Subscription = {
   /** The producer binding of the consumer's queue in `env`. */
-  binding: 'EVENTS_PROJECTION' | 'EVENTS_AUCTION_ORDERS' | 'EVENTS_NOTIFICATIONS' | 'EVENTS_WEBHOOKS' | 'EVENTS_LIVE'
+  binding: 'EVENTS_PROJECTION' | 'EVENTS_AUCTION_ORDERS' | 'EVENTS_NOTIFICATIONS' | 'EVENTS_WEBHOOKS' | 'EVENTS_LIVE' | 'EVENTS_POLLS'
   /** The queue's name in wrangler.toml (an environment may add a suffix). */
   queue: string
   types: ReadonlySet<string>
@@ -47,6 +47,8 @@ export const subscriptions: Record<ConsumerName, Subscription> = {
   webhooks: { binding: 'EVENTS_WEBHOOKS', queue: 'souk-events-webhooks', types: new Set([...listing, ...order]), backoff: { baseSeconds: 2, capSeconds: 600 } },
   /** Order updates onto the parties' live channels. */
   live: { binding: 'EVENTS_LIVE', queue: 'souk-events-live', types: new Set(order), backoff: { baseSeconds: 1, capSeconds: 60 } },
+  /** Feedback polls put to an order's buyer or seller when the order event a poll names happens (every order type: a poll may name any). */
+  polls: { binding: 'EVENTS_POLLS', queue: 'souk-events-polls', types: new Set(order), backoff: { baseSeconds: 1, capSeconds: 120 } },
 }
 
 /** The consumer a queue's batch is for, by its name (`souk-events-webhooks`, or with a suffix). */

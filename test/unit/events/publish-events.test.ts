@@ -32,6 +32,7 @@ describe('publishEvents', () => {
     expect(sent.notifications).toEqual([['bid.placed 1', 'auction.won 2', 'order.paid 3']])
     expect(sent.webhooks).toEqual([['bid.placed 1', 'auction.won 2', 'order.paid 3']])
     expect(sent.live).toEqual([['order.paid 3']])
+    expect(sent.polls).toEqual([['order.paid 3']])
   })
 
   it('sends at most 100 events per batch', async () => {
@@ -52,9 +53,10 @@ describe('publishEvents', () => {
 
   it('throws when a queue refuses, after the others have taken theirs (the outbox publishes all again)', async () => {
     const { env, sent } = fakeEnv(['webhooks'])
-    await expect(publishEvents(env, [event('order.paid', 1)])).rejects.toThrow(/1 of 5 event queues refused/)
+    await expect(publishEvents(env, [event('order.paid', 1)])).rejects.toThrow(/1 of 6 event queues refused/)
     expect(sent.notifications).toEqual([['order.paid 1']])
     expect(sent.live).toEqual([['order.paid 1']])
+    expect(sent.polls).toEqual([['order.paid 1']])
   })
 
   it('sends nothing to a consumer that takes none of the events', async () => {

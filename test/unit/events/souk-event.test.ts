@@ -74,6 +74,7 @@ describe('subscriptions', () => {
     ['souk-events-webhooks-staging', 'webhooks'],
     ['souk-events-auction-orders', 'auction-orders'],
     ['souk-events-live', 'live'],
+    ['souk-events-polls', 'polls'],
     ['souk-events', undefined],
     ['souk-webhooks', undefined],
     ['souk-events-livestock', undefined],
