@@ -58,6 +58,7 @@ import { payoutAccountRoutes } from './payouts/payout-account-routes'
 import { ipBlocklist } from './http/ip-blocklist'
 import { verificationRoutes } from './kyc/verification-routes'
 import { adminPayoutRoutes } from './payouts/admin-payout-routes'
+import { pollRoutes } from './polls/poll-routes'
 
 /** What every /v1 request passes through, in order, before its route. */
 export const v1Middleware = () => [afterResponse(), bindingProbe(), loadSettings(), ipBlocklist(), bodyLimit(MAX_BODY_BYTES, [imageUploadBody]), bidPrefilter(), authenticate(), rejectFrozen(), rateLimit(), idempotency()] as const
@@ -105,6 +106,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     .route('/', alertRoutes)
     .route('/', sloRoutes)
     .route('/', readModelRebuildRoutes)
+    .route('/', pollRoutes)
     .route('/', bindingCountsRoutes)
     .route('/', notificationRoutes)
     .route('/', phoneRoutes)

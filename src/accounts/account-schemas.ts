@@ -90,6 +90,9 @@ export const PersonalDataExport = z
       }),
     ),
     reviews: z.array(z.object({ orderId: z.string(), subjectId: z.string(), rating: z.number().int(), comment: z.string().nullable(), createdAt: Timestamp })),
+    pollAnswers: z
+      .array(z.object({ pollId: z.string(), deliveryId: z.string(), subjectId: z.string(), score: z.number().int(), comment: z.string().nullable(), answeredAt: Timestamp }))
+      .openapi({ description: 'The caller’s answers to feedback polls' }),
     phone: z.object({ phone: z.string().nullable(), verifiedAt: Timestamp.nullable(), pendingPhone: z.string().nullable() }).nullable(),
     pushSubscriptions: z.array(z.object({ id: z.string(), endpoint: z.string(), createdAt: Timestamp })),
     verification: z
@@ -128,6 +131,7 @@ export const PersonalDataExport = z
         },
       ],
       reviews: [],
+      pollAnswers: [],
       phone: { phone: '+33612345678', verifiedAt: '2026-03-14T09:40:00.000Z', pendingPhone: null },
       pushSubscriptions: [],
       verification: null,

@@ -1,18 +1,18 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { devOutbox, notificationDispatches, notificationPreferences, notifications, notificationSends, orders, phoneNumbers, pushSubscriptions, reviews, users } from '../db/schema'
+import { devOutbox, notificationDispatches, notificationPreferences, notifications, notificationSends, orders, phoneNumbers, pollAnswers, pushSubscriptions, reviews, users } from '../db/schema'
 import { finalStatuses } from '../orders/order-machine'
 import { ADDRESS_HASH_PREFIX } from '../pii/blind-index'
 import type { PersonalData } from '../pii/pii-adapters'
 
 /**
  * GDPR access and erasure for what D1 holds about a person (their credentials live in their
- * account object, which me-routes.ts asks alongside): the account, the orders they bought (with their addresses), the reviews they wrote, and their notifications: the
+ * account object, which me-routes.ts asks alongside): the account, the orders they bought (with their addresses), the reviews they wrote, their poll answers, and their notifications: the
  * inbox, preferences, where notices reach them (phone, browsers) and what was sent where. Capabilities that later hold personal data (messages…) add their part to both.
  * What is sealed at rest (e-mail, addresses, phone numbers) is opened here: the export shows the data, not its ciphertext.
  */
 export async function exportPersonalData(db: Db, pd: PersonalData, userId: string) {
-  const [user, orderRows, reviewRows, phoneRows, pushRows, prefRows, inboxRows, sendRows] = await db.batch([
+  const [user, orderRows, reviewRows, phoneRows, pushRows, prefRows, inboxRows, sendRows, answerRows] = await db.batch([
     db
       .select({
         id: users.id,
@@ -53,6 +53,11 @@ export async function exportPersonalData(db: Db, pd: PersonalData, userId: strin
       .from(notificationSends)
       .where(eq(notificationSends.userId, userId))
       .orderBy(asc(notificationSends.at)),
+    db
+      .select({ pollId: pollAnswers.pollId, deliveryId: pollAnswers.deliveryId, subjectId: pollAnswers.subjectId, score: pollAnswers.score, comment: pollAnswers.comment, answeredAt: pollAnswers.answeredAt })
+      .from(pollAnswers)
+      .where(eq(pollAnswers.userId, userId))
+      .orderBy(asc(pollAnswers.deliveryId)),
   ])
   const account = user[0]
   const email = account ? await pd.open('users.email', account.id, account.email) : null
@@ -75,6 +80,7 @@ export async function exportPersonalData(db: Db, pd: PersonalData, userId: strin
     user: account && email !== null ? { ...account, email } : undefined,
     orders: await Promise.all(orderRows.map(async (o) => ({ ...o, shippingAddress: o.shippingAddress === null ? null : await pd.openAddress(o.id, o.shippingAddress) }))),
     reviews: reviewRows,
+    pollAnswers: answerRows,
     phone,
     pushSubscriptions: pushRows,
     notifications: { preferences: prefRows[0]?.preferences ?? null, inbox: inboxRows, sends },
@@ -104,6 +110,8 @@ export async function erasePersonalData(db: Db, userId: string, now: Date): Prom
     // Addresses of finished orders go (open ones still have to be shipped); the orders and their money stay.
     db.update(orders).set({ shippingAddress: null }).where(and(eq(orders.buyerId, userId), inArray(orders.status, [...finalStatuses]))),
     db.update(reviews).set({ comment: null }).where(eq(reviews.authorId, userId)),
+    // Poll answers keep their score (the results and a seller's rating count it) but lose their words.
+    db.update(pollAnswers).set({ comment: null }).where(eq(pollAnswers.userId, userId)),
     // Their notifications: the inbox, what was planned and sent where, their choices, where notices reached them.
     db.delete(phoneNumbers).where(eq(phoneNumbers.userId, userId)),
     db.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, userId)),

@@ -67,6 +67,9 @@ const rules = {
   'notifications.configure': { sessionOnly: true },
   // A phone number and a person's browsers are theirs to show and change, never an integration's.
   'contactPoints.manage': { sessionOnly: true },
+  // Feedback polls: staff define them and read their results; a person's answers are their own opinion, never an integration's.
+  'polls.manage': { roles: ['support', 'admin'], scope: 'admin' },
+  'polls.answer': { sessionOnly: true },
 } satisfies Record<string, Rule>
 
 export type Action = keyof typeof rules

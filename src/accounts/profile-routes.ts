@@ -45,6 +45,7 @@ export const profileRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationPr
       memberSince: profile.memberSince,
       verifiedSeller,
       rating: { average: profile.ratingAverage, count: profile.ratingCount },
+      feedback: { average: profile.feedbackAverage, count: profile.feedbackCount },
     }
     if (notModified(c, await contentTag(body), revalidateEachTime)) return c.body(null, 304)
     return c.json(body, 200)

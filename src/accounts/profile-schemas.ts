@@ -20,8 +20,14 @@ export const ProfileSchema = z
         count: z.number().int(),
       })
       .openapi({ description: 'The reviews others wrote about this user' }),
+    feedback: z
+      .object({
+        average: z.number().nullable().openapi({ description: 'Mean of the scores buyers gave in feedback polls about this user as a seller (0 to 10, two decimals); null with none' }),
+        count: z.number().int(),
+      })
+      .openapi({ description: 'Buyers’ answers to feedback polls about this user as a seller' }),
   })
-  .openapi('Profile', { example: { id: exampleIds.seller, displayName: 'Sam', memberSince: '2026-02-02T16:45:00.000Z', verifiedSeller: true, rating: { average: 4.5, count: 2 } } })
+  .openapi('Profile', { example: { id: exampleIds.seller, displayName: 'Sam', memberSince: '2026-02-02T16:45:00.000Z', verifiedSeller: true, rating: { average: 4.5, count: 2 }, feedback: { average: 8.75, count: 4 } } })
 
 export const PublicReviewSchema = z
   .object({

@@ -1,8 +1,8 @@
 import { aliasedTable, and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { orders, reviews, userRatings, users } from '../db/schema'
+import { orders, reviews, sellerPollRatings, userRatings, users } from '../db/schema'
 
-export type Profile = { id: string; displayName: string; memberSince: string; ratingCount: number; ratingAverage: number | null }
+export type Profile = { id: string; displayName: string; memberSince: string; ratingCount: number; ratingAverage: number | null; feedbackCount: number; feedbackAverage: number | null }
 export type PublicReview = { authorId: string; authorName: string; authorRole: 'buyer' | 'seller'; orderId: string; rating: number; comment: string | null; createdAt: string }
 
 /** A user who has not erased their account, with their rating aggregate; undefined otherwise. */
@@ -14,9 +14,12 @@ export async function findProfile(db: Db, userId: string): Promise<Profile | und
       memberSince: users.createdAt,
       ratingCount: sql<number>`coalesce(${userRatings.reviewCount}, 0)`,
       ratingAverage: sql<number | null>`round(CAST(${userRatings.ratingSum} AS REAL) / ${userRatings.reviewCount}, 2)`,
+      feedbackCount: sql<number>`coalesce(${sellerPollRatings.answerCount}, 0)`,
+      feedbackAverage: sql<number | null>`round(CAST(${sellerPollRatings.scoreSum} AS REAL) / ${sellerPollRatings.answerCount}, 2)`,
     })
     .from(users)
     .leftJoin(userRatings, eq(userRatings.userId, users.id))
+    .leftJoin(sellerPollRatings, eq(sellerPollRatings.userId, users.id))
     .where(and(eq(users.id, userId), isNull(users.erasedAt)))
     .get()
 }

@@ -35,6 +35,7 @@ export const auditActions = [
   'risk.review_rejected',
   'read_model.rebuild_started',
   'dead_letter.replayed',
+  'poll.created',
   'personal_data.read',
 ] as const
 export type AuditAction = (typeof auditActions)[number]

@@ -33,6 +33,9 @@ export const exampleIds = {
   readModelRebuild: 'job_01m9b3c5e7g9j1m3p5r7t9v1x3',
   /** The risk engine held Ada's order of the lamp for review. */
   riskReview: 'rsk_01m9c4d6f8h0k2m4p6r8t0v2x4',
+  /** Staff ask buyers how buying from the seller went; the poll reached Ada after her order of the lamp. */
+  poll: 'pol_01m9d5e7g9j1m3p5r7t9v1x3z5',
+  pollDelivery: 'pdv_01m9d6f8h0k2m4p6r8t0v2x4z6',
   /** The queue's own message id: not one of Souk's. */
   deadLetter: '5f0c1e2d3b4a49687766554433221100',
 } as const

@@ -72,6 +72,8 @@ export const problemTitles = {
   kyc_required: 'Payouts need a verified seller: complete identity verification first (POST /v1/me/verification)',
   verification_unavailable: 'The identity provider cannot be reached now; try again shortly',
   already_reviewed: 'You have already reviewed this order',
+  already_answered: 'You have already answered this poll for this order',
+  poll_trigger_invalid: 'A poll is triggered by an event that has a buyer and a seller (an order event)',
   invalid_webhook_url: 'Webhooks go to public https URLs only',
   webhook_endpoint_limit: 'Too many webhook endpoints',
   sms_unavailable: 'SMS cannot be sent now; retry later',

@@ -394,6 +394,27 @@ const plans: Record<string, Plan> = {
   deleteMePushSubscriptionsById: { actor: 'buyer' },
   postMeLiveTickets: { actor: 'buyer' },
   getMeLive: { actor: 'buyer' },
+  // Polls in this world are triggered by a cancellation, which few of the walk's orders see: a poll on order.completed would ask every later buyer.
+  postAdminPolls: { actor: 'admin', adjust: (e) => void Object.assign(e.body as object, { trigger: 'order.cancelled' }) },
+  getAdminPolls: { actor: 'admin' },
+  getAdminPollsByIdResults: { actor: 'admin', fresh: async (w) => ({ ids: { poll: (await cancellationPoll(w)).id } }) },
+  getMePolls: { actor: 'buyer' },
+  getMeRatings: { actor: 'seller' },
+  postPollsByIdAnswers: { actor: 'buyer', fresh: pollPutToAFreshBuyer },
+}
+
+/** A poll staff put to the buyer of every cancelled order. */
+const cancellationPoll = (w: World) => post<{ id: string }>(w.users.admin!, '/v1/admin/polls', { question: 'How was buying from {subject}?', trigger: 'order.cancelled', audience: 'buyer' })
+
+/** A buyer of their own whose order the seller cancelled: the poll waits for their answer. */
+async function pollPutToAFreshBuyer(w: World): Promise<{ ids: Ids; user: User }> {
+  const poll = await cancellationPoll(w)
+  const buyer = await register('poll-buyer')
+  const shipTo = { name: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' }
+  const order = await post<{ id: string }>(buyer, '/v1/checkout', { items: [{ listingId: w.ids.listing, quantity: 1 }], paymentMethod: 'pm_card_visa', shippingAddress: shipTo }, { 'Idempotency-Key': randomUUID() })
+  await post(w.users.seller!, `/v1/orders/${order.id}/cancel`)
+  const waiting = await eventually(() => ok<{ data: { pollId: string; deliveryId: string }[] }>(send(baseUrl(), '/v1/me/polls', { user: buyer })), (p) => p.data.some((d) => d.pollId === poll.id))
+  return { ids: { poll: poll.id, pollDelivery: waiting.data.find((d) => d.pollId === poll.id)!.deliveryId }, user: buyer }
 }
 
 async function codeTextedTo(user: User): Promise<string> {

@@ -29,7 +29,7 @@ describe('GET /v1/users/{id}', () => {
     const before = await call(`/v1/users/${seller.user.id}`)
     expect(before.status).toBe(200)
     const body = await json<Profile>(before)
-    expect(body).toEqual({ id: seller.user.id, displayName: 'Ana', memberSince: expect.any(String), verifiedSeller: false, rating: { average: null, count: 0 } })
+    expect(body).toEqual({ id: seller.user.id, displayName: 'Ana', memberSince: expect.any(String), verifiedSeller: false, rating: { average: null, count: 0 }, feedback: { average: null, count: 0 } })
     expect(body).not.toHaveProperty('email')
 
     const ratings = [5, 4, 4]

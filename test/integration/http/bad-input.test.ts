@@ -52,7 +52,7 @@ describe('bad input on every route', () => {
       }
     }
     expect(await snapshot()).toEqual(before)
-  })
+  }, 30_000)
 
   it('gives the documented codes for the classic mistakes', async () => {
     const cases: [BodyInit, string, number, string][] = [
