@@ -12,6 +12,7 @@ export const consolePages = [
   { path: '/admin/audit', label: 'Audit log' },
   { path: '/admin/users', label: 'Users' },
   { path: '/admin/payouts', label: 'Payouts' },
+  { path: '/admin/polls', label: 'Polls' },
 ] as const
 
 export type ConsolePath = (typeof consolePages)[number]['path']

@@ -15,6 +15,7 @@ import { deadLettersRoutes } from './dead-letters-routes'
 import { disputesRoutes } from './disputes-routes'
 import { overviewRoutes } from './overview-routes'
 import { payoutsRoutes } from './payouts-routes'
+import { pollsRoutes } from './polls-routes'
 import { reviewsRoutes } from './reviews-routes'
 import { sloPageRoutes } from './slo-routes'
 import { usersRoutes } from './users-routes'
@@ -43,6 +44,7 @@ export const adminConsole = () =>
     .route('/', auditPageRoutes)
     .route('/', usersRoutes)
     .route('/', payoutsRoutes)
+    .route('/', pollsRoutes)
     .all(`${HOME}/*`, () => {
       throw new Problem(404, 'not_found', 'There is no such console page')
     })
