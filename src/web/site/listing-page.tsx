@@ -19,13 +19,13 @@ export type ListingPageView = PageFrame & {
 
 /** The sandbox's test cards, as the checkout form offers them (docs/PAYMENTS.md). */
 export const testCards = [
-  { token: 'pm_card_visa', label: 'Visa (succeeds)' },
-  { token: 'pm_card_mastercard', label: 'Mastercard (succeeds)' },
-  { token: 'pm_card_chargeDeclined', label: 'Declined card' },
-  { token: 'pm_card_chargeDeclinedInsufficientFunds', label: 'Declined: insufficient funds' },
-  { token: 'pm_card_riskLevelHighest', label: 'Declined as fraud' },
-  { token: 'pm_sandbox_timeout', label: 'Gateway times out (charge goes through)' },
-  { token: 'pm_sandbox_error', label: 'Gateway error (nothing charged)' },
+  { method: 'pm_card_visa', label: 'Visa (succeeds)' },
+  { method: 'pm_card_mastercard', label: 'Mastercard (succeeds)' },
+  { method: 'pm_card_chargeDeclined', label: 'Declined card' },
+  { method: 'pm_card_chargeDeclinedInsufficientFunds', label: 'Declined: insufficient funds' },
+  { method: 'pm_card_riskLevelHighest', label: 'Declined as fraud' },
+  { method: 'pm_sandbox_timeout', label: 'Gateway times out (charge goes through)' },
+  { method: 'pm_sandbox_error', label: 'Gateway error (nothing charged)' },
 ] as const
 
 const Gallery: FC<{ listing: PageListing }> = ({ listing }) => {
@@ -143,7 +143,7 @@ const CheckoutForm: FC<{ listing: PageListing; csrf?: string; nonce: string }> =
         Card (sandbox test cards)
         <select name="paymentMethod">
           {testCards.map((card) => (
-            <option value={card.token}>{card.label}</option>
+            <option value={card.method}>{card.label}</option>
           ))}
         </select>
       </label>
