@@ -29,9 +29,10 @@ const FacetList: FC<{ title: string; facet: 'category' | 'format'; counts: { val
           return (
             <li>
               <a href={link.href} aria-current={link.current ? 'true' : undefined}>
-                <span>{facet === 'format' ? formatName(value) : value}</span>
-                <span class="count" aria-label={`${count} ${count === 1 ? 'listing' : 'listings'}`}>
+                <span>{facet === 'format' ? formatName(value) : value}</span>{' '}
+                <span class="count">
                   {count}
+                  <span class="visually-hidden">{count === 1 ? ' listing' : ' listings'}</span>
                 </span>
               </a>
             </li>
