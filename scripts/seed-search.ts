@@ -121,7 +121,7 @@ export function* searchCorpus(count: number, now: Date, seed = 20261205): Genera
     const c = random()
     const currency = c < 0.9 ? 'USD' : c < 0.96 ? 'EUR' : 'GBP'
     const price = Math.round(10 ** (2.7 + random() * 3)) // 5.01 to 5,012 in major units, log-uniform
-    const base = { id: formatId('lst', created.getTime(), bytes()), sellerId: seller(), title, description, category: cat, version: 1, currency, createdAt: created.toISOString(), updatedAt: created.toISOString() } as const
+    const base = { id: formatId('lst', created.getTime(), bytes()), sellerId: seller(), title, description, category: cat, version: 1, currency, images: [] as ListingView['images'], createdAt: created.toISOString(), updatedAt: created.toISOString() } as const
     if (auction) {
       const hoursLeft = status === 'active' ? 0.1 + random() * 14 * 24 : -(random() * 30 * 24)
       const endsAt = new Date(now.getTime() + hoursLeft * 3_600_000).toISOString()

@@ -25,12 +25,13 @@ const dev = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => dev.kill(signal))
 dev.on('exit', (code) => process.exit(code ?? 0))
 
-// Once the worker answers, give it something to look at.
+// Once the worker answers, give it something to look at, then say where it is.
 const base = `http://127.0.0.1:${port}`
 for (let tries = 0; tries < 240; tries++) {
   const up = await fetch(`${base}/health`).then((r) => r.ok, () => false)
   if (up) {
     await seedDemoListings(base).catch((err: unknown) => console.error('Could not seed demo listings:', err))
+    console.log(`\nSouk is running: ${base}/  (API: /v1, docs: /docs, console: /admin)\n`)
     break
   }
   await new Promise((r) => setTimeout(r, 500))

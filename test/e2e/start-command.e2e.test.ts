@@ -11,7 +11,7 @@ afterAll(async () => {
   await souk?.stop()
 }, 20_000)
 
-it('npm start serves Souk on PORT with migrations applied, the staff account and demo listings seeded', async () => {
+it('npm start serves Souk on PORT with migrations applied, the staff account and a dozen demo listings with photos seeded, then prints its URL', async () => {
   souk = await npmStart('start')
   const { port, output, child } = souk
 
@@ -33,12 +33,20 @@ it('npm start serves Souk on PORT with migrations applied, the staff account and
   const me = await fetch(`http://127.0.0.1:${port}/v1/me`)
   expect(me.headers.get('ratelimit-policy')).toBe('"read";q=100000;w=60')
 
-  // Demo listings are seeded through the API, then projected into search.
-  let titles: string[] = []
-  while (titles.length < 3 && Date.now() < deadline) {
-    const found = (await (await fetch(`http://127.0.0.1:${port}/v1/listings?limit=10`)).json()) as { data: { title: string }[] }
-    titles = found.data.map((l) => l.title)
-    if (titles.length < 3) await new Promise((r) => setTimeout(r, 250))
-  }
-  expect(titles.sort()).toEqual(['1920s brass desk lamp', 'Hand-thrown stoneware mug', 'Vintage film camera'])
+  // Once the demo listings are seeded through the API (photos and all), it says where to look.
+  const ready = `Souk is running: http://127.0.0.1:${port}/`
+  while (!output.join('').includes(ready) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 250))
+  expect(output.join(''), 'the page URL is printed').toContain(ready)
+  type Found = { title: string; format: string; endsAt?: string; images: { url: string }[] }
+  const found = (await (await fetch(`http://127.0.0.1:${port}/v1/listings?limit=50`)).json()) as { data: Found[] }
+  expect(found.data.length).toBeGreaterThanOrEqual(12)
+  expect(found.data.map((l) => l.title)).toEqual(expect.arrayContaining(['1920s brass desk lamp', 'Hand-thrown stoneware mug', 'Vintage film camera']))
+  expect(found.data.filter((l) => l.images.length === 0).map((l) => l.title)).toEqual([])
+  expect(new Set(found.data.map((l) => l.format))).toEqual(new Set(['fixed_price', 'auction']))
+  const soon = found.data.filter((l) => l.endsAt && Date.parse(l.endsAt) - Date.now() < 10 * 60_000)
+  expect(soon.length, 'auctions that end within minutes').toBeGreaterThanOrEqual(2)
+  const photo = await fetch(`http://127.0.0.1:${port}${found.data[0]!.images[0]!.url}`)
+  expect(photo.status).toBe(200)
+  expect(photo.headers.get('content-type')).toBe('image/png')
+  expect(new Uint8Array(await photo.arrayBuffer()).slice(1, 4)).toEqual(new TextEncoder().encode('PNG'))
 }, 150_000)
