@@ -1,7 +1,7 @@
 import { Hono, type Context, type ExecutionContext } from 'hono'
 import type { AppEnv } from '../../env'
 import { afterResponse } from '../../http/after-response'
-import { bodyLimit } from '../../http/body-limit'
+import { bodyLimit, MAX_BODY_BYTES } from '../../http/body-limit'
 import { ipBlocklist } from '../../http/ip-blocklist'
 import { loadSettings } from '../../http/load-settings'
 import { Problem } from '../../http/problem'
@@ -11,6 +11,8 @@ import { pageSession } from '../web-session'
 import { accountPageRoutes } from './account-routes'
 import { listingPageRoutes } from './listing-routes'
 import { searchPageRoutes } from './search-routes'
+import { meRoutes } from './me-routes'
+import { listingFormBody, sellRoutes } from './sell-routes'
 import { SiteLayout } from './site-layout'
 
 /** What `callApi` runs: the Worker's own app (web/site/api-call.ts). */
@@ -50,7 +52,7 @@ const siteErrorPage: ErrorPage = ({ title, detail, ...frame }) => (
 export const site = (selfApp: SelfApp) => {
   const app = new Hono<AppEnv>()
   for (const path of sitePaths) {
-    app.use(path, afterResponse(), loadSettings(), ipBlocklist(), bodyLimit(), pageHeaders(), pageSession(), sameOriginForms(), async (c, next) => {
+    app.use(path, afterResponse(), loadSettings(), ipBlocklist(), bodyLimit(MAX_BODY_BYTES, [listingFormBody]), pageHeaders(), pageSession(), sameOriginForms(), async (c, next) => {
       c.set('selfApp', async (request) => selfApp.fetch(request, c.env, executionContextOf(c)))
       await next()
     })
@@ -59,6 +61,8 @@ export const site = (selfApp: SelfApp) => {
     .route('/', accountPageRoutes)
     .route('/', searchPageRoutes)
     .route('/', listingPageRoutes)
+    .route('/', sellRoutes)
+    .route('/', meRoutes)
     .all('/listings/*', () => {
       throw new Problem(404, 'not_found', 'There is no such page')
     })
