@@ -5,7 +5,9 @@ import { Csrf, loginHref, SiteLayout } from './site-layout'
 import { formatMoney, formatWhen, timeLeft, type Money } from './site-format'
 
 export type BidRow = { bidId: string; bidder: string; price: Money; at: string; mine: boolean }
-export type SellerProfile = { id: string; displayName: string; verifiedSeller?: boolean; rating?: { average: number | null; count: number } }
+type Score = { average: number | null; count: number }
+/** `GET /v1/users/{id}`: reviews rate 1 to 5; buyers' feedback-poll answers score 0 to 10. */
+export type SellerProfile = { id: string; displayName: string; verifiedSeller?: boolean; rating?: Score; feedback?: Score }
 
 export type ListingPageView = PageFrame & {
   listing: PageListing
@@ -42,14 +44,20 @@ const Gallery: FC<{ listing: PageListing }> = ({ listing }) => {
   )
 }
 
+const scored = (s: Score | undefined): s is { average: number; count: number } => s !== undefined && s.count > 0 && s.average !== null
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+
 const Rating: FC<{ seller?: SellerProfile }> = ({ seller }) => {
   if (!seller) return <span class="muted">—</span>
-  const r = seller.rating
+  const { rating, feedback } = seller
   return (
     <span>
       {seller.displayName}
       {seller.verifiedSeller && <span class="badge">Verified</span>}{' '}
-      <span class="muted">{r && r.count > 0 && r.average !== null ? `★ ${r.average.toFixed(1)} (${r.count} ${r.count === 1 ? 'rating' : 'ratings'})` : 'No ratings yet'}</span>
+      <span class="muted">
+        {scored(rating) ? `★ ${rating.average.toFixed(1)} of 5 (${plural(rating.count, 'review', 'reviews')})` : 'No reviews yet'}
+        {scored(feedback) && ` · buyers’ feedback ${feedback.average.toFixed(1)} of 10 (${plural(feedback.count, 'answer', 'answers')})`}
+      </span>
     </span>
   )
 }
