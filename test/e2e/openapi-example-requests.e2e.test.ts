@@ -8,6 +8,8 @@ import WebSocket from 'ws'
 import { developmentSecrets } from '../../scripts/development-vars'
 import { wrangler } from '../../scripts/local-d1'
 import { startLocalSouk } from '../../scripts/local-worker'
+import { drawPicture } from '../../scripts/demo-pictures'
+import { encodePng } from '../../scripts/png-encoder'
 import { demoAccounts } from '../../scripts/seed'
 import { codeAt, PERIOD_SECONDS } from '../../src/accounts/totp'
 import { exampleIds } from '../../src/http/openapi-example-ids'
@@ -52,6 +54,8 @@ type Plan = {
   sign?: { header: string; secret: string }
   /** Headers the document leaves optional that this call needs (a step-up code). */
   headers?: (caller: User | undefined) => Record<string, string>
+  /** A body that is not JSON (a photo's bytes), which the document shows no example of: its media type and bytes. */
+  raw?: () => { type: string; body: Uint8Array }
 }
 
 const secrets = developmentSecrets()
@@ -124,6 +128,16 @@ async function orderAt(w: World, stage: Stage): Promise<Ids> {
   if (stage === 'completed') await post(w.users.buyer!, `/v1/orders/${order}/accept`)
   if (stage === 'disputed') await post(w.users.buyer!, `/v1/orders/${order}/disputes`, { reason: 'Not as described' })
   return { order, trackingNumber: tracking }
+}
+
+/** A small PNG of the lamp, made by the demo seed's encoder. */
+const lampPhoto = () => ({ type: 'image/png', body: encodePng(drawPicture({ initials: 'BOL', from: [214, 170, 80], to: [96, 64, 24], motif: 'disc' }, 0, 120, 90)) })
+
+/** A photo of the world's lamp, uploaded by its seller: its id. */
+async function uploadedPhoto(w: World): Promise<string> {
+  const photo = lampPhoto()
+  const res = fetch(`${w.url}/v1/listings/${w.ids.listing}/images`, { method: 'POST', headers: { authorization: `Bearer ${w.users.seller!.token}`, 'content-type': photo.type }, body: photo.body })
+  return (await ok<{ id: string }>(res)).id
 }
 
 /** A pending offer on the lamp from a buyer of its own (each buyer has one live offer per listing). */
@@ -277,6 +291,10 @@ const plans: Record<string, Plan> = {
   getListingsById: { actor: 'none' },
   patchListingsById: { actor: 'seller' },
   deleteListingsById: { actor: 'seller', fresh: async (w) => ({ ids: { listing: (await post<{ id: string }>(w.users.seller!, '/v1/listings', lamp)).id } }) },
+  // A photo of the lamp, drawn here: the document can show no example of an image's bytes.
+  postListingsByIdImages: { actor: 'seller', raw: lampPhoto },
+  // Removing a photo uses it up: a photo of its own.
+  deleteListingsByIdImagesByImageId: { actor: 'seller', fresh: async (w) => ({ ids: { image: await uploadedPhoto(w) } }) },
   postListingsByIdBids: { actor: 'buyer' },
   getListingsByIdBids: { actor: 'none' },
   postListingsByIdOffers: { actor: 'buyer' },
@@ -453,9 +471,10 @@ function exampleOf(doc: Doc, { path, method, op }: Found): Example {
     )
   const example: Example = { params: pick('path'), query: pick('query') }
   if (op.requestBody) {
+    // A body that is not JSON (a photo's bytes) has no example here: its plan's `raw` makes one.
     const media = op.requestBody.content['application/json']
     example.body = media?.example ?? resolve(doc, media?.schema)?.example
-    if (example.body === undefined) missing.push('request body')
+    if (media && example.body === undefined) missing.push('request body')
   }
   if (missing.length) throw new Error(`${op.operationId} (${method.toUpperCase()} ${path}) has no example for its ${missing.join(', ')}`)
   return example
@@ -583,8 +602,15 @@ describe('every operation in GET /v1/openapi.json, sent as its examples describe
     const body = example.body === undefined ? undefined : JSON.stringify(example.body)
     Object.assign(headers, await requiredHeaders(op, url, headers), plan.headers?.(caller), body === undefined ? {} : { 'content-type': 'application/json' })
     if (plan.sign && body !== undefined) headers[plan.sign.header] = await signature(plan.sign.secret, body)
+    const rawTypes = Object.keys(op.requestBody?.content ?? {}).filter((t) => t !== 'application/json')
+    if (rawTypes.length > 0 && body === undefined && !plan.raw) throw new Error(`${op.operationId} takes ${rawTypes.join(', ')}: its plan's raw must make such a body`)
+    const raw = plan.raw?.()
+    if (raw) {
+      expect(rawTypes, `${op.operationId}: the plan's raw body is of a type the document lists`).toContain(raw.type)
+      headers['content-type'] = raw.type
+    }
 
-    const res = await fetch(url, { method: method.toUpperCase(), headers, body })
+    const res = await fetch(url, { method: method.toUpperCase(), headers, body: raw?.body ?? body })
     const text = await res.text()
     expect(documented, `${op.operationId} answered ${res.status}: ${text}`).toContain(String(res.status))
     const schema = op.responses[String(res.status)]?.content?.['application/json']?.schema
