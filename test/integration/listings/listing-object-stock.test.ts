@@ -89,6 +89,10 @@ describe('ListingObject: offers', () => {
     const { stub } = await createFixed(1, true)
     const offerId = newOfferId()
     await stub.makeOffer({ offerId, buyerId: userId(1), unitAmount: usd(4500), quantity: 1 })
+    // The outbox's alarm is due at once and may fire by itself at any moment: let it run first
+    // (on the real clock, it expires nothing), so the only alarm left is the offer's expiry.
+    await runDurableObjectAlarm(stub)
+    expect(await stub.offer(offerId, userId(1))).toMatchObject({ status: 'pending' })
     await runInDurableObject(stub, (o: ListingObject) => {
       o.now = () => new Date(Date.now() + 48 * 3_600_000 + 1000)
     })
