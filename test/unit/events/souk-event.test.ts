@@ -54,6 +54,14 @@ describe('the event contract', () => {
     expect(() => decodeEvent(envelope('order.paid', { orderId: 'ord_1' }))).toThrow()
     expect(() => decodeEvent(envelope('bid.placed', { bidId: 'bid_1' }))).toThrow() // no listing snapshot either
   })
+
+  it('reads a listing snapshot stored before photos as one with none, and keeps the photos of a newer one', () => {
+    const listing = { id: 'lst_1', sellerId: 'usr_1', title: 'Lamp', description: '', category: 'home', format: 'fixed_price', status: 'active', version: 1, currency: 'USD', acceptsOffers: false, createdAt: 'x', updatedAt: 'x' }
+    expect(decodeEvent(envelope('listing.created', { listing }))).toMatchObject({ aggregate: 'listing', listing: { id: 'lst_1', images: [] } })
+    const images = [{ id: 'img_1', url: '/images/listings/lst_1/img_1' }]
+    expect(decodeEvent(envelope('listing.images_changed', { added: ['img_1'], removed: [], listing: { ...listing, images } }))).toMatchObject({ event: { data: { added: ['img_1'] } }, listing: { images } })
+    expect(() => decodeEvent(envelope('listing.created', { listing: { ...listing, images: [{ id: 'img_1' }] } }))).toThrow()
+  })
 })
 
 describe('subscriptions', () => {
