@@ -2,26 +2,17 @@ import { Hono, type Context } from 'hono'
 import { currencyOf, parseAmount } from './money-input'
 import type { AppEnv } from '../../env'
 import { Problem } from '../../http/problem'
-import { toBase64Url } from '../../core/bytes'
-import { randomBytes, systemClock } from '../../platform/runtime'
+import { systemClock } from '../../platform/runtime'
 import { setFlash } from '../flash'
 import { frameOf, renderPage } from '../page-render'
 import { callApi, problemText, type ApiResult } from './api-call'
 import { idempotencyKeyOf } from './form-action'
 import type { PageListing } from './listing-card'
 import { ListingPage, type BidRow, type SellerProfile } from './listing-page'
+import { field, formNonce } from './site-action'
 import { formatMoney, type Money } from './site-format'
 
 const listingId = /^lst_[0-9a-z]{26}$/
-
-/** A fresh nonce for the forms of one drawn page (and for the next bid a script sends). */
-const formNonce = (): string => toBase64Url(randomBytes(18))
-
-/** A form field as one string ('' when absent or a file). */
-const field = (form: Record<string, unknown>, name: string): string => {
-  const v = form[name]
-  return typeof v === 'string' ? v : ''
-}
 
 /** The listing's page path, or a 404 for anything that is not a listing id. */
 function pathOf(id: string): string {
