@@ -1,6 +1,8 @@
+import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { MAX_IMAGE_BYTES } from '../../../src/listings/image-sniff'
+import { listingStub, type ListingObject } from '../../../src/listings/listing-object'
 import { call, json, register, type Json } from '../support/api'
 import { untilAllSaw, watchListing } from '../support/live-watchers'
 
@@ -190,6 +192,21 @@ describe('listing photos over HTTP', () => {
     const withdrawn = await listingOf(listing.id)
     expect(await json(await upload(listing.id, seller.token, PNG_1X1))).toMatchObject({ status: 409, code: 'listing_closed' })
     await unchanged(withdrawn)
+  })
+
+  it('deletes the stored bytes when the listing refuses the photo after it was asked (it closed meanwhile)', async () => {
+    const seller = await register('photo-late')
+    const res = await call('/v1/listings', { method: 'POST', token: seller.token, json: { title: 'Pocket watch', category: 'watches', format: 'auction', auction: { startingBid: { amount: 1000, currency: 'USD' }, endsAt: new Date(Date.now() + 3_600_000).toISOString() } } })
+    const auction = await json<Listing>(res)
+    // The object's clock: now when the route asks, past the auction's end when the photo arrives.
+    await runInDurableObject(listingStub(env, auction.id), (o: ListingObject) => {
+      let asked = false
+      o.now = () => (asked ? new Date(Date.now() + 2 * 3_600_000) : ((asked = true), new Date()))
+    })
+    expect(await json(await upload(auction.id, seller.token, PNG_1X1))).toMatchObject({ status: 409, code: 'listing_closed' })
+    expect(await r2Keys(auction.id)).toEqual([])
+    const after = await listingOf(auction.id)
+    expect([after.version, after.images]).toEqual([auction.version, []])
   })
 
   it('replays an upload sent again with its Idempotency-Key: one photo, the same answer', async () => {
