@@ -300,6 +300,40 @@ export interface paths {
         patch: operations["patchListingsById"];
         trace?: never;
     };
+    "/v1/listings/{id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The seller adds a photo: the raw bytes of a JPEG, PNG or WebP image (at most 5 MB), typed by its bytes; at most 10 a listing */
+        post: operations["postListingsByIdImages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/listings/{id}/images/{imageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** The seller removes a photo from the listing and from storage */
+        delete: operations["deleteListingsByIdImagesByImageId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/listings/{id}/bids": {
         parameters: {
             query?: never;
@@ -1285,6 +1319,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/polls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: the polls, newest first, with how many they reached and how many answered */
+        get: operations["getAdminPolls"];
+        put?: never;
+        /** Staff: define a feedback poll, put to an order’s buyer or seller each time its trigger event happens; audited */
+        post: operations["postAdminPolls"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/polls/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: a poll’s results: how many answered, the mean, the NPS and the distribution of scores 0 to 10 */
+        get: operations["getAdminPollsByIdResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/polls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The polls waiting for the caller’s answer, newest first: one per poll and order, the other party named */
+        get: operations["getMePolls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/polls/{id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a poll put to the caller: once per poll and order (`deliveryId`, or the oldest one not answered) */
+        post: operations["postPollsByIdAnswers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s ratings: the reviews others wrote about them, and buyers’ poll answers about them as a seller */
+        get: operations["getMeRatings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dev/binding-counts": {
         parameters: {
             query?: never;
@@ -1592,6 +1712,26 @@ export interface webhooks {
          * @description POSTed to each endpoint of the seller (listing events) or of the buyer and seller (order events) whose filter takes this type; any answer but a 2xx within the delivery timeout is retried with backoff.
          */
         post: operations["webhookListingCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "listing.images_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `listing.images_changed`
+         * @description POSTed to each endpoint of the seller (listing events) or of the buyer and seller (order events) whose filter takes this type; any answer but a 2xx within the delivery timeout is retried with backoff.
+         */
+        post: operations["webhookListingImagesChanged"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2215,7 +2355,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "malformed_json" | "unknown_version" | "unsupported_media_type" | "payload_too_large" | "not_found" | "unauthenticated" | "forbidden" | "account_frozen" | "invalid_credentials" | "email_taken" | "api_key_limit" | "mfa_required" | "mfa_already_enabled" | "mfa_not_started" | "mfa_code_invalid" | "idempotency_key_missing" | "idempotency_key_invalid" | "idempotency_key_reused" | "idempotency_request_in_progress" | "rate_limited" | "precondition_required" | "version_conflict" | "upgrade_required" | "invalid_listing" | "ends_too_soon" | "ends_too_late" | "listing_closed" | "not_editable" | "quantity_below_committed" | "listing_reserved" | "has_bids" | "not_an_auction" | "auction_ended" | "own_listing" | "currency_mismatch" | "bid_too_low" | "offers_not_accepted" | "offer_limit" | "offer_above_price" | "sold_out" | "not_your_turn" | "offer_not_pending" | "not_for_sale" | "seller_frozen" | "price_changed" | "multiple_sellers" | "invalid_checkout" | "risk_blocked" | "ip_blocked" | "risk_rules_invalid" | "blocks_yourself" | "review_decided" | "authorization_lost" | "payment_declined" | "payments_unavailable" | "checkout_cancelled" | "invalid_transition" | "delivery_window_open" | "unknown_carrier" | "tracking_number_taken" | "invalid_signature" | "insufficient_balance" | "kyc_required" | "verification_unavailable" | "already_reviewed" | "invalid_webhook_url" | "webhook_endpoint_limit" | "sms_unavailable" | "phone_unreachable" | "code_invalid" | "code_expired" | "push_unavailable" | "invalid_push_endpoint" | "rebuild_running" | "internal_error" | "service_misconfigured" | "service_unavailable";
+            code: "validation_failed" | "malformed_json" | "unknown_version" | "unsupported_media_type" | "payload_too_large" | "not_found" | "unauthenticated" | "forbidden" | "account_frozen" | "invalid_credentials" | "email_taken" | "api_key_limit" | "mfa_required" | "mfa_already_enabled" | "mfa_not_started" | "mfa_code_invalid" | "idempotency_key_missing" | "idempotency_key_invalid" | "idempotency_key_reused" | "idempotency_request_in_progress" | "rate_limited" | "precondition_required" | "version_conflict" | "upgrade_required" | "invalid_listing" | "ends_too_soon" | "ends_too_late" | "listing_closed" | "not_editable" | "quantity_below_committed" | "listing_reserved" | "has_bids" | "not_an_auction" | "auction_ended" | "own_listing" | "currency_mismatch" | "bid_too_low" | "offers_not_accepted" | "offer_limit" | "unsupported_image_type" | "image_type_mismatch" | "image_limit" | "offer_above_price" | "sold_out" | "not_your_turn" | "offer_not_pending" | "not_for_sale" | "seller_frozen" | "price_changed" | "multiple_sellers" | "invalid_checkout" | "risk_blocked" | "ip_blocked" | "risk_rules_invalid" | "blocks_yourself" | "review_decided" | "authorization_lost" | "payment_declined" | "payments_unavailable" | "checkout_cancelled" | "invalid_transition" | "delivery_window_open" | "unknown_carrier" | "tracking_number_taken" | "invalid_signature" | "insufficient_balance" | "kyc_required" | "verification_unavailable" | "already_reviewed" | "already_answered" | "poll_trigger_invalid" | "invalid_webhook_url" | "webhook_endpoint_limit" | "sms_unavailable" | "phone_unreachable" | "code_invalid" | "code_expired" | "push_unavailable" | "invalid_push_endpoint" | "rebuild_running" | "internal_error" | "service_misconfigured" | "service_unavailable";
             instance: string;
             requestId: string;
             errors?: {
@@ -2337,6 +2477,7 @@ export interface components {
          *         }
          *       ],
          *       "reviews": [],
+         *       "pollAnswers": [],
          *       "phone": {
          *         "phone": "+33612345678",
          *         "verifiedAt": "2026-03-14T09:40:00.000Z",
@@ -2436,6 +2577,16 @@ export interface components {
                 comment: string | null;
                 /** Format: date-time */
                 createdAt: string;
+            }[];
+            /** @description The caller’s answers to feedback polls */
+            pollAnswers: {
+                pollId: string;
+                deliveryId: string;
+                subjectId: string;
+                score: number;
+                comment: string | null;
+                /** Format: date-time */
+                answeredAt: string;
             }[];
             phone: {
                 phone: string | null;
@@ -2537,6 +2688,10 @@ export interface components {
          *       "rating": {
          *         "average": 4.5,
          *         "count": 2
+         *       },
+         *       "feedback": {
+         *         "average": 8.75,
+         *         "count": 4
          *       }
          *     }
          */
@@ -2553,6 +2708,12 @@ export interface components {
             /** @description The reviews others wrote about this user */
             rating: {
                 /** @description Mean of the ratings others gave (1 to 5, two decimals); null with no reviews */
+                average: number | null;
+                count: number;
+            };
+            /** @description Buyers’ answers to feedback polls about this user as a seller */
+            feedback: {
+                /** @description Mean of the scores buyers gave in feedback polls about this user as a seller (0 to 10, two decimals); null with none */
                 average: number | null;
                 count: number;
             };
@@ -2717,6 +2878,14 @@ export interface components {
          *       "quantity": 1,
          *       "available": 1,
          *       "acceptsOffers": true,
+         *       "images": [
+         *         {
+         *           "id": "img_01jd3w1x2y3z4a5b6c7d8e9f0g",
+         *           "url": "/images/listings/lst_01jd3v6w2k8m4n5p6q7r8s9t0v/img_01jd3w1x2y3z4a5b6c7d8e9f0g",
+         *           "width": 1200,
+         *           "height": 900
+         *         }
+         *       ],
          *       "createdAt": "2026-03-14T09:30:00.000Z",
          *       "updatedAt": "2026-03-14T09:30:00.000Z"
          *     }
@@ -2748,6 +2917,8 @@ export interface components {
             acceptsOffers: boolean;
             /** @description Present (true) while the seller’s account is frozen: the listing cannot be bought, bid on or offered on (409 `seller_frozen`) and search does not show it */
             suspended?: boolean;
+            /** @description The photos, in the order the seller added them (at most 10) */
+            images: components["schemas"]["ListingImage"][];
             createdAt: string;
             updatedAt: string;
         };
@@ -2761,6 +2932,22 @@ export interface components {
             amount: number;
             /** @enum {string} */
             currency: "USD" | "EUR" | "GBP" | "CAD" | "AUD";
+        };
+        /**
+         * @example {
+         *       "id": "img_01jd3w1x2y3z4a5b6c7d8e9f0g",
+         *       "url": "/images/listings/lst_01jd3v6w2k8m4n5p6q7r8s9t0v/img_01jd3w1x2y3z4a5b6c7d8e9f0g",
+         *       "width": 1200,
+         *       "height": 900
+         *     }
+         */
+        ListingImage: {
+            id: string;
+            /** @description An absolute path on this host; the image is served with a year’s immutable caching */
+            url: string;
+            /** @description Pixels, when the image’s header states them */
+            width?: number;
+            height?: number;
         };
         /**
          * @example {
@@ -2834,6 +3021,7 @@ export interface components {
          *           },
          *           "endsAt": "2026-03-16T20:00:00.000Z",
          *           "acceptsOffers": false,
+         *           "images": [],
          *           "createdAt": "2026-03-14T10:00:00.000Z",
          *           "updatedAt": "2026-03-15T18:02:11.000Z"
          *         },
@@ -2854,6 +3042,14 @@ export interface components {
          *           "quantity": 1,
          *           "available": 1,
          *           "acceptsOffers": true,
+         *           "images": [
+         *             {
+         *               "id": "img_01jd3w1x2y3z4a5b6c7d8e9f0g",
+         *               "url": "/images/listings/lst_01jd3v6w2k8m4n5p6q7r8s9t0v/img_01jd3w1x2y3z4a5b6c7d8e9f0g",
+         *               "width": 1200,
+         *               "height": 900
+         *             }
+         *           ],
          *           "createdAt": "2026-03-14T09:30:00.000Z",
          *           "updatedAt": "2026-03-14T09:30:00.000Z"
          *         }
@@ -3056,6 +3252,14 @@ export interface components {
          *             "quantity": 1,
          *             "available": 1,
          *             "acceptsOffers": true,
+         *             "images": [
+         *               {
+         *                 "id": "img_01jd3w1x2y3z4a5b6c7d8e9f0g",
+         *                 "url": "/images/listings/lst_01jd3v6w2k8m4n5p6q7r8s9t0v/img_01jd3w1x2y3z4a5b6c7d8e9f0g",
+         *                 "width": 1200,
+         *                 "height": 900
+         *               }
+         *             ],
          *             "createdAt": "2026-03-14T09:30:00.000Z",
          *             "updatedAt": "2026-03-14T09:30:00.000Z"
          *           }
@@ -3515,7 +3719,7 @@ export interface components {
             at: string;
             actorId: string;
             /** @enum {string} */
-            action: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.role_changed" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "order.reconcile_requested" | "refund.retried_by_staff" | "refund.settled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "payout.account_set" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "personal_data.read";
+            action: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.role_changed" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "order.reconcile_requested" | "refund.retried_by_staff" | "refund.settled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "payout.account_set" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "poll.created" | "personal_data.read";
             subjectId: string | null;
             details: {
                 [key: string]: string | number | boolean | null;
@@ -4146,7 +4350,7 @@ export interface components {
          */
         CreateWebhookEndpointRequest: {
             url: string;
-            events: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.reinstated" | "listing.sold_out" | "listing.suspended" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.pending_review" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
+            events: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.images_changed" | "listing.reinstated" | "listing.sold_out" | "listing.suspended" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.pending_review" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
         };
         /**
          * @example {
@@ -4181,7 +4385,7 @@ export interface components {
          */
         UpdateWebhookEndpointRequest: {
             url?: string;
-            events?: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.reinstated" | "listing.sold_out" | "listing.suspended" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.pending_review" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
+            events?: ("*" | "auction.*" | "auction.ended" | "auction.extended" | "auction.resumed" | "auction.won" | "bid.*" | "bid.placed" | "listing.*" | "listing.created" | "listing.images_changed" | "listing.reinstated" | "listing.sold_out" | "listing.suspended" | "listing.updated" | "listing.withdrawn" | "offer.*" | "offer.accepted" | "offer.created" | "offer.declined" | "offer.expired" | "order.*" | "order.cancelled" | "order.completed" | "order.created" | "order.delivered" | "order.disputed" | "order.in_transit" | "order.paid" | "order.pending_review" | "order.refunded" | "order.shipped" | "stock.*" | "stock.claimed" | "stock.committed" | "stock.released" | "stock.reserved" | "stock.restocked")[];
             /** @description false pauses deliveries; true resumes them (also after Souk disabled the endpoint) */
             enabled?: boolean;
         };
@@ -4600,6 +4804,229 @@ export interface components {
              * @example true
              */
             fromScratch?: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "pol_01m9d5e7g9j1m3p5r7t9v1x3z5",
+         *       "question": "How was buying from {subject}?",
+         *       "trigger": "order.completed",
+         *       "audience": "buyer",
+         *       "active": true,
+         *       "createdBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h",
+         *       "createdAt": "2026-03-16T10:12:00.000Z"
+         *     }
+         */
+        Poll: {
+            id: string;
+            question: string;
+            trigger: string;
+            /** @enum {string} */
+            audience: "buyer" | "seller";
+            /** @description Put to its audience when its trigger happens */
+            active: boolean;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * @example {
+         *       "question": "How was buying from {subject}?",
+         *       "trigger": "order.completed",
+         *       "audience": "buyer"
+         *     }
+         */
+        PollCreate: {
+            /** @description What the audience is asked; `{subject}` reads as the other party’s display name */
+            question: string;
+            /** @description The order event that puts the poll to its audience: one of `order.created`, `order.pending_review`, `order.paid`, `order.shipped`, `order.in_transit`, `order.delivered`, `order.completed`, `order.cancelled`, `order.disputed`, `order.refunded`; anything else is 422 `poll_trigger_invalid` */
+            trigger: string;
+            /**
+             * @description Whom the poll asks: the order’s `buyer` (about the seller) or its `seller` (about the buyer)
+             * @enum {string}
+             */
+            audience: "buyer" | "seller";
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "pol_01m9d5e7g9j1m3p5r7t9v1x3z5",
+         *           "question": "How was buying from {subject}?",
+         *           "trigger": "order.completed",
+         *           "audience": "buyer",
+         *           "active": true,
+         *           "createdBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h",
+         *           "createdAt": "2026-03-16T10:12:00.000Z",
+         *           "delivered": 12,
+         *           "answered": 9
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        PollPage: {
+            data: components["schemas"]["PollSummary"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "pol_01m9d5e7g9j1m3p5r7t9v1x3z5",
+         *       "question": "How was buying from {subject}?",
+         *       "trigger": "order.completed",
+         *       "audience": "buyer",
+         *       "active": true,
+         *       "createdBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h",
+         *       "createdAt": "2026-03-16T10:12:00.000Z",
+         *       "delivered": 12,
+         *       "answered": 9
+         *     }
+         */
+        PollSummary: components["schemas"]["Poll"] & {
+            /** @description How many times it was put to somebody (once per person and order) */
+            delivered: number;
+            answered: number;
+        };
+        /**
+         * @example {
+         *       "poll": {
+         *         "id": "pol_01m9d5e7g9j1m3p5r7t9v1x3z5",
+         *         "question": "How was buying from {subject}?",
+         *         "trigger": "order.completed",
+         *         "audience": "buyer",
+         *         "active": true,
+         *         "createdBy": "usr_01jd2m4p6r8t0v2x4z6b8d0f2h",
+         *         "createdAt": "2026-03-16T10:12:00.000Z"
+         *       },
+         *       "delivered": 12,
+         *       "count": 9,
+         *       "average": 8.33,
+         *       "nps": 44.4,
+         *       "promoters": 5,
+         *       "passives": 3,
+         *       "detractors": 1,
+         *       "distribution": [
+         *         0,
+         *         0,
+         *         0,
+         *         0,
+         *         0,
+         *         1,
+         *         0,
+         *         2,
+         *         1,
+         *         2,
+         *         3
+         *       ]
+         *     }
+         */
+        PollResults: {
+            poll: components["schemas"]["Poll"];
+            delivered: number;
+            /** @description How many answered */
+            count: number;
+            /** @description Mean score (0 to 10, two decimals); null with no answers */
+            average: number | null;
+            /** @description Net Promoter Score: % promoters (9–10) − % detractors (0–6), −100 to 100, one decimal; null with no answers */
+            nps: number | null;
+            promoters: number;
+            passives: number;
+            detractors: number;
+            /** @description How many answered each score, index 0 to 10 */
+            distribution: number[];
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "pollId": "pol_01m9d5e7g9j1m3p5r7t9v1x3z5",
+         *           "deliveryId": "pdv_01m9d6f8h0k2m4p6r8t0v2x4z6",
+         *           "question": "How was buying from Sam?",
+         *           "subject": {
+         *             "id": "usr_01jd3t9a7bx2c5e8g4h6k1m3np",
+         *             "displayName": "Sam"
+         *           },
+         *           "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *           "deliveredAt": "2026-03-21T18:10:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        WaitingPollPage: {
+            data: components["schemas"]["WaitingPoll"][];
+            nextCursor: string | null;
+        };
+        WaitingPoll: {
+            pollId: string;
+            /** @description This putting of the poll (one per order): answer it with `deliveryId` */
+            deliveryId: string;
+            /** @description The question as the caller reads it, the other party named */
+            question: string;
+            /** @description Whom the question is about: the order’s other party */
+            subject: {
+                id: string;
+                displayName: string;
+            };
+            orderId: string;
+            /** Format: date-time */
+            deliveredAt: string;
+        };
+        /**
+         * @example {
+         *       "pollId": "pol_01m9d5e7g9j1m3p5r7t9v1x3z5",
+         *       "deliveryId": "pdv_01m9d6f8h0k2m4p6r8t0v2x4z6",
+         *       "orderId": "ord_01m88jqa3nf9ty2gs0k5w3yncb",
+         *       "score": 9,
+         *       "comment": "Quick to ship, well packed.",
+         *       "answeredAt": "2026-03-21T18:12:00.000Z"
+         *     }
+         */
+        PollAnswer: {
+            pollId: string;
+            deliveryId: string;
+            orderId: string;
+            score: number;
+            comment: string | null;
+            /** Format: date-time */
+            answeredAt: string;
+        };
+        /**
+         * @example {
+         *       "score": 9,
+         *       "comment": "Quick to ship, well packed.",
+         *       "deliveryId": "pdv_01m9d6f8h0k2m4p6r8t0v2x4z6"
+         *     }
+         */
+        PollAnswerCreate: {
+            /** @description 0 (not at all likely) to 10 (extremely likely) */
+            score: number;
+            comment?: string;
+            /** @description Which order the answer is about (from `GET /v1/me/polls`); without it, the oldest one not answered yet */
+            deliveryId?: string;
+        };
+        /**
+         * @example {
+         *       "reviews": {
+         *         "average": 4.5,
+         *         "count": 2
+         *       },
+         *       "feedback": {
+         *         "average": 8.75,
+         *         "count": 4
+         *       }
+         *     }
+         */
+        MyRatings: {
+            /** @description The reviews others wrote about the caller (1 to 5); the same as the public profile’s `rating` */
+            reviews: {
+                average: number | null;
+                count: number;
+            };
+            /** @description Buyers’ poll answers about the caller as a seller (0 to 10); the same as the public profile’s `feedback` */
+            feedback: {
+                average: number | null;
+                count: number;
+            };
         };
         /**
          * @example {
@@ -7548,6 +7975,303 @@ export interface operations {
             };
             /** @description `precondition_required`: send If-Match */
             428: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postListingsByIdImages: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The image itself, not JSON. `Content-Type` must say what the bytes are: JPEG, PNG and WebP are told by their first bytes. */
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+                "image/webp": string;
+            };
+        };
+        responses: {
+            /** @description Stored and listed; `Location` is where it is served */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Send it back as `Souk-Bookmark` on your next reads to see at least this state */
+                    "Souk-Bookmark"?: string;
+                    /** @description The photo’s URL (an absolute path) */
+                    Location: string;
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingImage"];
+                };
+            };
+            /** @description Invalid request, or an invalid `Idempotency-Key` (`idempotency_key_invalid`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `image_limit`: the listing has its 10 photos; `listing_closed`: it is no longer active */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: over 5 MB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_image_type`: not a JPEG, PNG or WebP, or not declared as one; `image_type_mismatch`: the bytes are another type than declared */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteListingsByIdImagesByImageId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path: {
+                id: string;
+                imageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Send it back as `Souk-Bookmark` on your next reads to see at least this state */
+                    "Souk-Bookmark"?: string;
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A `Souk-Version` that is no API version (`unknown_version`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -11180,7 +11904,7 @@ export interface operations {
                 limit?: number;
                 /** @description Entries before this seq (the page’s `nextCursor`) */
                 before?: number;
-                action?: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.role_changed" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "order.reconcile_requested" | "refund.retried_by_staff" | "refund.settled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "payout.account_set" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "personal_data.read";
+                action?: "login.succeeded" | "login.failed" | "mfa.enrolment_started" | "mfa.enabled" | "mfa.disabled" | "api_key.created" | "api_key.revoked" | "account.frozen" | "account.role_changed" | "account.unfrozen" | "account.exported" | "account.erased" | "dispute.resolved" | "order.cancelled_by_staff" | "order.reconcile_requested" | "refund.retried_by_staff" | "refund.settled_by_staff" | "payout.requested" | "payout.paid" | "payout.failed" | "payout.account_set" | "kyc.started" | "kyc.verified" | "kyc.rejected" | "risk.rules_changed" | "risk.blocklist_changed" | "risk.review_approved" | "risk.review_rejected" | "read_model.rebuild_started" | "dead_letter.replayed" | "poll.created" | "personal_data.read";
                 actorId?: string;
                 subjectId?: string;
             };
@@ -15083,7 +15807,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page */
                 cursor?: string;
-                queue?: "souk-jobs" | "souk-webhooks" | "souk-notifications" | "souk-events" | "souk-events-projection" | "souk-events-auction-orders" | "souk-events-notifications" | "souk-events-webhooks" | "souk-events-live";
+                queue?: "souk-jobs" | "souk-webhooks" | "souk-notifications" | "souk-events" | "souk-events-projection" | "souk-events-auction-orders" | "souk-events-notifications" | "souk-events-webhooks" | "souk-events-live" | "souk-events-polls";
             };
             header?: {
                 /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
@@ -15743,6 +16467,726 @@ export interface operations {
             };
             /** @description Not found, or not yours */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminPolls: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of polls */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollPage"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminPolls: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PollCreate"];
+            };
+        };
+        responses: {
+            /** @description The poll, active */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Poll"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still running (`idempotency_request_in_progress`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `poll_trigger_invalid`: the trigger is not an event with a buyer and a seller */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminPollsByIdResults: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The results */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollResults"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMePolls: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of polls to answer */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingPollPage"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postPollsByIdAnswers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+                /** @description Makes a retry safe: a repeat with the same key and body returns the first response with `Idempotent-Replayed: true`. 1–255 visible ASCII characters; kept at least 24 h per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PollAnswerCreate"];
+            };
+        };
+        responses: {
+            /** @description The answer */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollAnswer"];
+                };
+            };
+            /** @description Invalid request (`validation_failed`, `malformed_json`, `idempotency_key_*`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The poll was never put to the caller (or `deliveryId` is not theirs) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `already_answered`: the caller answered this poll for this order already */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 64 KiB (`payload_too_large`) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This `Idempotency-Key` was used with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (`rate_limited`); see `Retry-After` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Busy (`service_unavailable`; see `Retry-After`) or misconfigured (`service_misconfigured`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMeRatings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Pins the API version, a date from the changelog. Absent: the current one, 2026-12-05. A date that is not a version is `400 unknown_version`. */
+                "Souk-Version"?: "2026-12-05";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ratings */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyRatings"];
+                };
+            };
+            /** @description A `Souk-Version` that is no API version (`unknown_version`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid credential (`unauthenticated`, `invalid_credentials`, `mfa_required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Souk-Version": components["headers"]["Souk-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (`forbidden`, `account_frozen`) */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -17777,6 +19221,48 @@ export interface operations {
                     /** @description When the event happened (ISO 8601) */
                     timestamp: string;
                     data: {
+                        listing: components["schemas"]["Listing"];
+                        eventId: string;
+                        aggregateId: string;
+                        seq: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none) is retried */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookListingImagesChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id; the same on every retry of one delivery, so a receiver can drop repeats */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds; refuse ones far from now */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "listing.images_changed";
+                    /** @description When the event happened (ISO 8601) */
+                    timestamp: string;
+                    data: {
+                        added: string[];
+                        removed: string[];
                         listing: components["schemas"]["Listing"];
                         eventId: string;
                         aggregateId: string;
