@@ -152,6 +152,20 @@ describe('the marketplace’s pages in a real browser', () => {
     await context.close()
   })
 
+  it('an auction ends live on its page: no reload, the status and the bid form follow', async () => {
+    const endsAt = new Date(Date.now() + 8_000).toISOString()
+    const id = await listing(seller, { title: 'Short auction', category: 'collectibles', format: 'auction', auction: { startingBid: { amount: 1000, currency: 'USD' }, endsAt } })
+    const { context, page } = await signedIn(buyer)
+    await page.goto(`${baseUrl()}/listings/${id}`)
+    await page.waitForSelector('main[data-live-state="open"]', { timeout: 10_000 })
+    expect(await page.locator('[data-live="status"]').innerText()).toBe('Active')
+    await expect.poll(() => page.locator('[data-live="status"]').innerText(), { timeout: 20_000 }).toBe('Ended')
+    expect(await page.locator('[data-live="state"]').innerText()).toMatch(/auction ended/i)
+    expect(await page.locator('form[data-bid-form] button[type=submit]').isDisabled()).toBe(true)
+    await page.screenshot({ path: `${screenshots}/page-listing-ended-live.png`, fullPage: true })
+    await context.close()
+  })
+
   it('a form another site posts in a signed-in browser changes nothing', async () => {
     const { context, page } = await signedIn(buyer)
     const answer = page.waitForResponse((r) => r.url().startsWith(`${baseUrl()}/listings/${auctionId}`) && r.request().method() === 'POST')
