@@ -85,7 +85,8 @@ export async function seedDemoListings(base: string): Promise<{ listed: number; 
       ...(init.body ? { body: raw ? (init.body as Uint8Array) : JSON.stringify(init.body) } : {}),
     })
     if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${res.status}: ${await res.text()}`)
-    return (await res.json()) as Json
+    const body: unknown = await res.json()
+    return body as Json
   }
   const login = async (email: string) => call('/v1/auth/login', { method: 'POST', body: { email, password: 'souk-demo-password' } }) as Promise<{ token: string; user: { id: string } }>
   const alice = await login('alice@souk.test')
