@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx'
 import { AdminLayout } from './admin/admin-layout'
+import { LoginFields } from './login-fields'
 
 export type LoginForm = {
   action: string
@@ -27,19 +28,7 @@ export const LoginPage: FC<LoginForm> = ({ action, next, email, error, codeRequi
     )}
     <form method="post" action={action} class="login">
       {csrf && <input type="hidden" name="csrf" value={csrf} />}
-      <input type="hidden" name="next" value={next} />
-      <label>
-        E-mail
-        <input type="email" name="email" autocomplete="username" required value={email ?? ''} />
-      </label>
-      <label>
-        Password
-        <input type="password" name="password" autocomplete="current-password" required />
-      </label>
-      <label>
-        {codeRequired ? 'Authenticator code (required for this account)' : 'Authenticator code, if your account has one'}
-        <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength={11} required={codeRequired} />
-      </label>
+      <LoginFields next={next} email={email} codeRequired={codeRequired} />
       <button type="submit">Sign in</button>
     </form>
   </AdminLayout>

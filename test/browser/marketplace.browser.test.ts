@@ -148,6 +148,8 @@ describe('the marketplace’s pages in a real browser', () => {
     expect(paid).toHaveLength(1)
     await page.goto(`${baseUrl()}/me`)
     await expect.poll(() => page.locator('main').innerText()).toContain(paid[0]?.id ?? 'no paid order')
+    // Its item by the listing's title, not its id.
+    expect(await page.locator(`tr[id="${paid[0]?.id}"]`).innerText()).toContain('Enamel teapot')
     await page.screenshot({ path: `${screenshots}/page-me-with-order.png`, fullPage: true })
     await context.close()
   })

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
-import { deflateSync } from 'node:zlib'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLocalSouk } from '../../scripts/local-worker.ts'
+import { encodePng } from '../../scripts/png-encoder.ts'
 import { accessibilityViolations } from '../support/node/axe'
 import { launchBrowser } from '../support/node/browser'
 
@@ -13,38 +13,11 @@ const PASSWORD = 'correct horse battery staple'
 /** The demo staff account `npm start` seeds (README "Demo accounts"). */
 const ADMIN = { email: 'admin@souk.test', password: 'souk-admin-dev-only' }
 
-/** A `w`×`h` PNG of diagonal stripes, made here (nothing downloaded): RGB, 8 bits, no filter. */
+/** A `w`×`h` PNG of diagonal stripes, made here with the seed's encoder (nothing downloaded). */
 function stripedPng(w: number, h: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    return c >>> 0
-  })
-  const crc = (b: Buffer) => {
-    let c = 0xffffffff
-    for (const byte of b) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8)
-    return (c ^ 0xffffffff) >>> 0
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4)
-    length.writeUInt32BE(data.length)
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
-    const sum = Buffer.alloc(4)
-    sum.writeUInt32BE(crc(body))
-    return Buffer.concat([length, body, sum])
-  }
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(w, 0)
-  header.writeUInt32BE(h, 4)
-  header.set([8, 2, 0, 0, 0], 8)
-  const rows = Buffer.alloc(h * (1 + 3 * w))
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const band = Math.floor((x + y) / 12) % 2
-      rows.set(band ? [20, 90, 170] : [240, 190, 60], y * (1 + 3 * w) + 1 + 3 * x)
-    }
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))])
+  const rgb = new Uint8Array(w * h * 3)
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgb.set(Math.floor((x + y) / 12) % 2 ? [20, 90, 170] : [240, 190, 60], 3 * (y * w + x))
+  return Buffer.from(encodePng({ width: w, height: h, rgb }))
 }
 
 /**

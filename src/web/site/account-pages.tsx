@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import type { PageFrame } from '../admin/admin-layout'
 import { Csrf, SiteLayout } from './site-layout'
+import { LoginFields } from '../login-fields'
 
 type FormState = PageFrame & {
   next: string
@@ -28,19 +29,7 @@ export const SiteLoginPage: FC<FormState & { codeRequired?: boolean }> = ({ next
     <Problem error={error} />
     <form method="post" action="/login" class="stack">
       <Csrf token={frame.csrf} />
-      <input type="hidden" name="next" value={next} />
-      <label>
-        E-mail
-        <input type="email" name="email" autocomplete="username" required value={email ?? ''} />
-      </label>
-      <label>
-        Password
-        <input type="password" name="password" autocomplete="current-password" required />
-      </label>
-      <label>
-        {codeRequired ? 'Authenticator code (required for this account)' : 'Authenticator code, if your account has one'}
-        <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength={11} required={codeRequired} aria-invalid={codeRequired ? 'true' : undefined} />
-      </label>
+      <LoginFields next={next} email={email} codeRequired={codeRequired} />
       <button type="submit">Log in</button>
     </form>
     <p>

@@ -10,6 +10,8 @@ export type MeData = {
   polls: PollView[] | undefined
   notifications: NotificationView[]
   orders: OrderView[]
+  /** Listing titles by id, for the orders' items (an item without one shows its listing's id). */
+  titles: ReadonlyMap<string, string>
   preferences: PreferencesView | undefined
   /** The notice types the settings form offers, in order. */
   noticeTypes: readonly string[]
@@ -171,7 +173,7 @@ const OrdersSection: FC<{ data: MeData; csrf?: string; nonce: string }> = ({ dat
               <td>
                 {o.items.map((i) => (
                   <>
-                    <a href={`/listings/${i.listingId}`}>{i.listingId}</a> × {String(i.quantity)}
+                    <a href={`/listings/${i.listingId}`}>{data.titles.get(i.listingId) ?? i.listingId}</a> × {String(i.quantity)}
                     <br />
                   </>
                 ))}

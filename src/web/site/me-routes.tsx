@@ -18,6 +18,14 @@ async function read<T>(c: Context<AppEnv>, path: string, query?: Record<string, 
   return res.ok ? res.body : undefined
 }
 
+/** Titles shown for the items of the orders (each listing asked once, at most TITLES_LOOKED_UP; the rest show their id). */
+const TITLES_LOOKED_UP = 20
+async function titlesOf(c: Context<AppEnv>, orders: readonly OrderView[]): Promise<Map<string, string>> {
+  const ids = [...new Set(orders.flatMap((o) => o.items.map((i) => i.listingId)))].slice(0, TITLES_LOOKED_UP)
+  const views = await Promise.all(ids.map((id) => read<{ id: string; title: string }>(c, `/listings/${encodeURIComponent(id)}`)))
+  return new Map(views.flatMap((v) => (v ? [[v.id, v.title] as const] : [])))
+}
+
 /** An order command of the buyer's: POST /v1/orders/{id}/<command>, back to /me with its outcome. */
 async function orderCommand(c: Context<AppEnv>, command: 'accept' | 'cancel' | 'disputes', json?: unknown): Promise<Response> {
   const id = c.req.param('id') ?? ''
@@ -48,6 +56,7 @@ export const meRoutes = new Hono<AppEnv>()
       polls: polls?.data,
       notifications: notifications?.data ?? [],
       orders: orders?.data ?? [],
+      titles: await titlesOf(c, orders?.data ?? []),
       preferences,
       noticeTypes: notificationTypes,
       now: systemClock(),
