@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../../env'
+import { currentTraceparent } from '../../platform/tracing'
 import { sessionTokenOf } from '../web-session'
 
 /**
@@ -34,8 +35,8 @@ export type ApiCallOptions = {
   headers?: Record<string, string>
 }
 
-/** What the page request passes on to the API request: who is calling from where, and the trace. */
-const forwarded = ['cf-connecting-ip', 'user-agent', 'x-device-id', 'traceparent', 'accept-language']
+/** What the page request passes on to the API request: who is calling from where. */
+const forwarded = ['cf-connecting-ip', 'user-agent', 'x-device-id', 'accept-language']
 
 /** `callApi(c, 'GET', '/listings/lst_…')`: the path is under `/v1`. */
 export async function callApi<T>(c: Context<AppEnv>, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: ApiCallOptions = {}): Promise<ApiResult<T>> {
@@ -48,6 +49,9 @@ export async function callApi<T>(c: Context<AppEnv>, method: 'GET' | 'POST' | 'P
     const value = c.req.header(name)
     if (value !== undefined) headers.set(name, value)
   }
+  // The API request is a child of the page's span (not a sibling under the browser's traceparent).
+  const traceparent = currentTraceparent()
+  if (traceparent) headers.set('traceparent', traceparent)
   const token = sessionTokenOf(c)
   if (token !== undefined) headers.set('authorization', `Bearer ${token}`)
   if (options.idempotencyKey !== undefined) headers.set('idempotency-key', options.idempotencyKey)
