@@ -4881,7 +4881,17 @@ export interface components {
          *       "answered": 9
          *     }
          */
-        PollSummary: components["schemas"]["Poll"] & {
+        PollSummary: {
+            id: string;
+            question: string;
+            trigger: string;
+            /** @enum {string} */
+            audience: "buyer" | "seller";
+            /** @description Put to its audience when its trigger happens */
+            active: boolean;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
             /** @description How many times it was put to somebody (once per person and order) */
             delivered: number;
             answered: number;

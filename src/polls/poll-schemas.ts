@@ -23,19 +23,22 @@ export const CreatePollBody = z
 
 const examplePoll = { id: exampleIds.poll, question: 'How was buying from {subject}?', trigger: 'order.completed', audience: 'buyer', active: true, createdBy: exampleIds.admin, createdAt: '2026-03-16T10:12:00.000Z' } as const
 
-export const PollSchema = z
-  .object({
-    id: z.string(),
-    question: z.string(),
-    trigger: z.string(),
-    audience: z.enum(pollAudiences),
-    active: z.boolean().openapi({ description: 'Put to its audience when its trigger happens' }),
-    createdBy: z.string(),
-    createdAt: Timestamp,
-  })
-  .openapi('Poll', { example: examplePoll })
+const pollShape = {
+  id: z.string(),
+  question: z.string(),
+  trigger: z.string(),
+  audience: z.enum(pollAudiences),
+  active: z.boolean().openapi({ description: 'Put to its audience when its trigger happens' }),
+  createdBy: z.string(),
+  createdAt: Timestamp,
+}
 
-const PollSummarySchema = PollSchema.extend({
+export const PollSchema = z.object(pollShape).openapi('Poll', { example: examplePoll })
+
+// Its own object, not Poll extended: an extension is published as allOf over Poll's $ref, which
+// the reference's validator refuses.
+const PollSummarySchema = z.object({
+  ...pollShape,
   delivered: z.number().int().openapi({ description: 'How many times it was put to somebody (once per person and order)' }),
   answered: z.number().int(),
 }).openapi('PollSummary', { example: { ...examplePoll, delivered: 12, answered: 9 } })
