@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx'
 import { chartGeometry, type ChartInput } from './svg-chart'
+import { ChartFrame } from './svg-chart-frame'
 
 /** How many line colours console.css defines (.s0 … .s7). */
 const SERIES_COLOURS = 8
@@ -12,40 +13,31 @@ const SERIES_COLOURS = 8
 export const SvgChart: FC<ChartInput & { id: string; title: string }> = ({ id, title, ...input }) => {
   const g = chartGeometry(input)
   const { plot } = g
+  const legend = (
+    <div class="legend">
+      {g.lines.map((l, i) => (
+        <span>
+          <span class={`swatch s${i % SERIES_COLOURS}`}></span>
+          {l.label}
+          {l.points === 0 ? ' (no data)' : ''}
+        </span>
+      ))}
+    </div>
+  )
   return (
-    <figure class="chart" id={`chart-${id}`}>
-      <figcaption>{title}</figcaption>
-      <svg class="chart" viewBox={`0 0 ${g.width} ${g.height}`} role="img" aria-label={title} xmlns="http://www.w3.org/2000/svg">
-        {g.yTicks.map((t) => (
-          <>
-            <line class="grid-line" x1={plot.left} x2={plot.right} y1={t.at} y2={t.at} />
-            <text x={plot.left - 4} y={t.at + 3} text-anchor="end">{t.label}</text>
-          </>
-        ))}
-        {g.xTicks.map((t) => (
-          <text x={t.at} y={g.height - 6} text-anchor={t.anchor ?? 'middle'}>{t.label}</text>
-        ))}
-        <line class="axis" x1={plot.left} x2={plot.left} y1={plot.top} y2={plot.bottom} />
-        <line class="axis" x1={plot.left} x2={plot.right} y1={plot.bottom} y2={plot.bottom} />
-        {g.thresholds.map((t) => (
-          <>
-            <line class="threshold" x1={plot.left} x2={plot.right} y1={t.y} y2={t.y} />
-            <text x={plot.right - 2} y={t.y - 3} text-anchor="end">{t.label}</text>
-          </>
-        ))}
-        {g.lines.map((l, i) => (
-          <path class={`series s${i % SERIES_COLOURS}`} d={l.d} data-series={l.label} data-points={String(l.points)} />
-        ))}
-      </svg>
-      <div class="legend">
-        {g.lines.map((l, i) => (
-          <span>
-            <span class={`swatch s${i % SERIES_COLOURS}`}></span>
-            {l.label}
-            {l.points === 0 ? ' (no data)' : ''}
-          </span>
-        ))}
-      </div>
-    </figure>
+    <ChartFrame id={id} title={title} g={g} after={legend}>
+      {g.xTicks.map((t) => (
+        <text x={t.at} y={g.height - 6} text-anchor={t.anchor ?? 'middle'}>{t.label}</text>
+      ))}
+      {g.thresholds.map((t) => (
+        <>
+          <line class="threshold" x1={plot.left} x2={plot.right} y1={t.y} y2={t.y} />
+          <text x={plot.right - 2} y={t.y - 3} text-anchor="end">{t.label}</text>
+        </>
+      ))}
+      {g.lines.map((l, i) => (
+        <path class={`series s${i % SERIES_COLOURS}`} d={l.d} data-series={l.label} data-points={String(l.points)} />
+      ))}
+    </ChartFrame>
   )
 }
