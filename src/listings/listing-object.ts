@@ -2,7 +2,6 @@ import type { Origins } from '../risk/action-signals'
 import { judgeBid, type BidRisk } from '../risk/bid-risk'
 import { TracedObject } from '../platform/traced-object'
 import { settingsOf } from '../config'
-import { backoffSeconds } from '../core/backoff'
 import { ok, reject, type Outcome } from '../core/decision'
 import type { Money } from '../core/money'
 import { pseudonym } from '../core/pseudonym'
@@ -17,7 +16,7 @@ import { ListingStore } from './listing-store'
 import { bidFloorOf, listingView, offerView, visibleOffers, type BidHistoryEntry, type ListingView, type OfferView } from './listing-view'
 import { liveMessage, MAX_REPLAY, resyncMessage, type StoredEvent } from './live-message'
 import { makeOffer, offerSnapshot, respondToOffer, settledOffers, type MakeOffer, type OfferRejection, type OfferResponse } from './offers'
-import { toEnvelope } from './outbox'
+import { drainOutbox } from './outbox-drain'
 import { currentTraceparent } from '../platform/tracing'
 import { publishEvents } from '../events/publish-events'
 import type { ListingSnapshot } from './read-model-rebuild'
@@ -46,7 +45,6 @@ export type BidRiskRefusal = { code: 'risk_blocked'; reasons: string[] }
 export const listingStub = (env: Env, id: string) => env.LISTINGS.get(env.LISTINGS.idFromName(id))
 
 const notFound = reject<NotFound>({ code: 'not_found' })
-const OUTBOX_BATCHES_PER_ALARM = 20
 /** When an order's fate cannot be read (D1 unreachable), its lapsed reservation is asked again after this. */
 const FATE_RETRY_MS = 5000
 const relayMessage = (e: StoredEvent): RelayMessage => ({ seq: e.seq, text: JSON.stringify(liveMessage(e)) })
@@ -308,7 +306,13 @@ export abstract class ListingObject extends TracedObject {
       await this.settleLapsedReservations()
     } finally {
       // Whatever became of the deadlines, what is already committed still goes out.
-      await this.drainOutbox()
+      await drainOutbox(this.store, {
+        listingId: this.state?.id ?? '',
+        publish: (events) => publishEvents(this.env, events),
+        now: () => this.now().getTime(),
+        random: Math.random,
+        log: () => rootLogger('warn', { listingId: this.state?.id }),
+      })
       await this.armAlarm()
     }
   }
@@ -380,28 +384,6 @@ export abstract class ListingObject extends TracedObject {
     const listing = this.state ? listingView(this.state, this.now()) : null
     if (!listing) throw new Error('resync of a listing that does not exist')
     return { seq, text: JSON.stringify(resyncMessage(seq, listing, missed)) }
-  }
-
-  /** Sends what the outbox holds, 100 events at a time; a failed send is retried later with backoff. */
-  private async drainOutbox(): Promise<void> {
-    for (let i = 0; i < OUTBOX_BATCHES_PER_ALARM; i++) {
-      const now = this.now().getTime()
-      const head = this.store.outboxHead(100)
-      // Strictly from the head: nothing overtakes an event that is waiting out its backoff.
-      if (head.length === 0 || (head[0]?.nextAttemptAt ?? 0) > now) return
-      // publishEvents splits what each queue gets into batches it accepts (by count and by size).
-      const seqs = head.map((d) => d.event.seq)
-      try {
-        await publishEvents(this.env, head.map((d) => toEnvelope(this.state?.id ?? '', d.event, d.traceparent)))
-        this.store.markSent(seqs)
-      } catch (err) {
-        const attempts = (head[0]?.attempts ?? 0) + 1
-        const delayMs = Math.max(250, backoffSeconds(attempts, Math.random, { baseSeconds: 1, capSeconds: 300 }) * 1000)
-        this.store.retryLater(seqs, now + delayMs)
-        rootLogger('warn', { listingId: this.state?.id }).warn('outbox_send_failed', { attempts, delayMs, err })
-        return
-      }
-    }
   }
 
   /** Arms the alarm for the earliest of: the next deadline, the next outbox attempt, a relay's retry. */
