@@ -1,30 +1,9 @@
 import type { FC } from 'hono/jsx'
 import { formatMoney, timeLeft, type Money } from './site-format'
+import type { ListingView } from './site-types'
 
-/** What the pages read of a listing (the API's `Listing`; `images` once the listing has photos). */
-export type PageListing = {
-  id: string
-  sellerId: string
-  title: string
-  description: string
-  category: string
-  format: 'fixed_price' | 'auction'
-  status: 'active' | 'ended' | 'sold_out' | 'withdrawn'
-  version: number
-  currency: string
-  price?: Money
-  quantity?: number
-  available?: number
-  currentPrice?: Money
-  bidCount?: number
-  reserveMet?: boolean
-  buyNowPrice?: Money
-  minimumBid?: Money
-  endsAt?: string
-  acceptsOffers: boolean
-  suspended?: boolean
-  images?: { id: string; url: string; width?: number; height?: number }[]
-}
+/** What the pages read of a listing: the API's `Listing` (site-types.ts). */
+export type PageListing = ListingView
 
 export const formatLabel = (l: Pick<PageListing, 'format' | 'acceptsOffers'>): string => (l.format === 'auction' ? 'Auction' : l.acceptsOffers ? 'Buy It Now or offer' : 'Buy It Now')
 

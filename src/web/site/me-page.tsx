@@ -38,7 +38,7 @@ const Button: FC<{ action: string; csrf?: string; nonce: string; label: string; 
 )
 
 /** A poll's answer form: 0 to 10 and a comment. The live script clones the template copy for a poll that arrives while the page is open. */
-export const PollForm: FC<{ poll: PollView; csrf?: string; nonce: string }> = ({ poll, csrf, nonce }) => (
+export const PollForm: FC<{ poll: Pick<PollView, 'pollId' | 'deliveryId' | 'question'>; csrf?: string; nonce: string }> = ({ poll, csrf, nonce }) => (
   <li id={poll.deliveryId} class="poll">
     <form method="post" action={`/me/polls/${poll.pollId}/answer`} class="stack">
       <Guard csrf={csrf} nonce={nonce} />

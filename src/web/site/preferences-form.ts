@@ -34,6 +34,6 @@ export function preferencesOf(fields: Record<string, unknown>, types: readonly s
 }
 
 /** Whether the stored preferences leave `channel` on for `type` (unset is on). */
-export function switchOn(prefs: Pick<PreferencesBody, 'events'>, type: string, channel: PreferenceChannel): boolean {
-  return prefs.events[type]?.[channel] !== false
+export function switchOn(prefs: Partial<Pick<PreferencesBody, 'events'>>, type: string, channel: PreferenceChannel): boolean {
+  return prefs.events?.[type]?.[channel] !== false
 }

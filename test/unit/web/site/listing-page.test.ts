@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { ListingPage, type BidRow, type ListingPageView } from '../../../../src/web/site/listing-page'
 
 /** The listing page as markup, without a Worker: what it says about the seller, and its size at its largest. */
-const usd = (amount: number) => ({ amount, currency: 'USD' })
+const usd = (amount: number) => ({ amount, currency: 'USD' as const })
 const now = Date.parse('2026-03-16T12:00:00Z')
 
 function view(over: Partial<ListingPageView> = {}): ListingPageView {
@@ -24,6 +24,9 @@ function view(over: Partial<ListingPageView> = {}): ListingPageView {
       minimumBid: usd(1200),
       endsAt: '2026-03-16T14:30:00.000Z',
       acceptsOffers: false,
+      images: [],
+      createdAt: '2026-03-16T10:00:00.000Z',
+      updatedAt: '2026-03-16T11:00:00.000Z',
     },
     bids: [],
     nonce: 'n'.repeat(24),
