@@ -1,4 +1,5 @@
 import { expect } from 'vitest'
+import { call as apiCall, json } from './api'
 import { flashCookie, form, page, sameOrigin } from './pages'
 
 /** Helpers for the site's /sell and /me pages: draw a page, read its forms' CSRF token and nonce, post its forms, read the flash. */
@@ -41,3 +42,6 @@ export const decodeEntities = (s: string): string => s.replaceAll('&quot;', '"')
 
 /** A 1×1 PNG. */
 export const PNG_1x1 = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (ch) => ch.charCodeAt(0))
+
+/** An order's status as its buyer reads it through the API. */
+export const orderStatus = async (token: string, id: string): Promise<string> => (await json<{ status: string }>(await apiCall(`/v1/orders/${id}`, { token }))).status

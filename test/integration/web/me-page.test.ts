@@ -5,7 +5,7 @@ import { settingsOf } from '../../../src/config'
 import { signPayload } from '../../../src/webhooks/signed-payload'
 import { call as apiCall, json, makeStaff, register, type Registered } from '../support/api'
 import { call, form, page, sameOrigin } from '../support/pages'
-import { decodeEntities, draw, flashAfter, submit } from '../support/site-forms'
+import { decodeEntities, draw, flashAfter, orderStatus, submit } from '../support/site-forms'
 
 /**
  * /me through the real worker (web/site/me-routes.tsx): orders as a buyer with what can be done to
@@ -54,7 +54,6 @@ async function deliveredOrder(seller: Registered, buyer: Registered, listingId: 
   return id
 }
 
-const orderStatus = async (token: string, id: string) => (await json<{ status: string }>(await apiCall(`/v1/orders/${id}`, { token }))).status
 const preferences = async (u: Registered) => json(await apiCall('/v1/me/notification-preferences', { token: u.token }))
 
 describe('/me', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { call as apiCall, json, register, type Registered } from '../support/api'
 import { sellerWithEarnings } from '../support/earnings'
 import { call, page } from '../support/pages'
-import { draw, flashAfter, PNG_1x1, submit, submitMultipart } from '../support/site-forms'
+import { draw, flashAfter, orderStatus, PNG_1x1, submit, submitMultipart } from '../support/site-forms'
 
 /**
  * /sell through the real worker (web/site/sell-routes.tsx): drawn from the seller's real data, and
@@ -49,7 +49,6 @@ async function paidOrder(buyer: Registered, listingId: string): Promise<string> 
   return (await json<{ id: string }>(res)).id
 }
 
-const orderStatus = async (token: string, id: string) => (await json<{ status: string }>(await apiCall(`/v1/orders/${id}`, { token }))).status
 const offerStatus = async (token: string, id: string) => (await json<{ status: string }>(await apiCall(`/v1/offers/${id}`, { token }))).status
 const myListings = async (seller: Registered) => (await json<{ data: Listing[] }>(await apiCall(`/v1/listings?sellerId=${seller.user.id}&limit=100`, { token: seller.token }))).data
 
