@@ -70,7 +70,7 @@ export function traceInvocation<T>(invocation: Invocation, init: SpanInit & { tr
 export function withSpan<T>(init: SpanInit & { traceparent?: string | null }, fn: () => Promise<T>): Promise<T> {
   const scope = scopes.getStore()
   if (!scope) return fn()
-  return traceInvocation(scope.invocation, init.traceparent ? init : { ...init, traceparent: null }, fn)
+  return traceInvocation(scope.invocation, init, fn)
 }
 
 /** The `traceparent` a queue message carries (producers add it: platform/traced-env.ts), if any. */
